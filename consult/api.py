@@ -1,0 +1,157 @@
+"""The JSON API blueprint (/api/v1) and the helpers its views share."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask_login import current_user
+from marshmallow import Schema, ValidationError
+from sqlalchemy import Select, func, select
+
+from consult.errors import ConsultError, json_error
+from consult.extensions import csrf, db
+from consult.security import bearer_token
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(api)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ApiError(ConsultError):
+    """An error answered with the API's JSON error body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message, fields=fields)
+        self.status = status
+        self.code = code
+
+
+@api.before_request
+def check_request() -> Any:
+    """Enforce JSON bodies on writes, and CSRF when the browser session authenticates."""
+    if request.method in WRITE_METHODS:
+        has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
+        if has_body and not request.is_json:
+            return json_error(415, "unsupported_media_type", "Send the body as application/json.")
+        if bearer_token() is None:
+            csrf.protect()
+    return None
+
+
+def login_required_json(view: F) -> F:
+    """Answer 401 JSON unless the request is authenticated."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            raise ApiError(401, "unauthorized", "Authentication required.")
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def forbid(message: str = "You are not allowed to do this.") -> ApiError:
+    """Build a 403 error."""
+    return ApiError(403, "forbidden", message)
+
+
+def not_found(what: str = "Resource") -> ApiError:
+    """Build a 404 error."""
+    return ApiError(404, "not_found", f"{what} not found.")
+
+
+def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
+    """Validate the JSON body with a marshmallow schema, or raise a 422."""
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.get_data():
+            raise ApiError(400, "bad_request", "The body is not valid JSON.")
+        data = {}
+    if not isinstance(data, dict):
+        raise ApiError(422, "validation_error", "The body must be a JSON object.")
+    try:
+        result: dict[str, Any] = schema.load(data, partial=partial)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise ApiError(
+            422,
+            "validation_error",
+            "The input is not valid.",
+            fields=messages,  # type: ignore[arg-type]
+        ) from exc
+    return result
+
+
+def page_args() -> tuple[int, int]:
+    """Read ``page`` and ``per_page`` from the query string, or raise a 422."""
+    fields: dict[str, list[str]] = {}
+    try:
+        page = int(request.args.get("page", 1))
+        if page < 1:
+            raise ValueError
+    except ValueError:
+        fields["page"] = ["Must be a positive integer."]
+        page = 1
+    default = int(current_app.config["API_PER_PAGE"])
+    maximum = int(current_app.config["API_MAX_PER_PAGE"])
+    try:
+        per_page = int(request.args.get("per_page", default))
+        if not 1 <= per_page <= maximum:
+            raise ValueError
+    except ValueError:
+        fields["per_page"] = [f"Must be an integer from 1 to {maximum}."]
+        per_page = default
+    if fields:
+        raise ApiError(422, "validation_error", "Invalid pagination.", fields=fields)
+    return page, per_page
+
+
+def paginate(
+    query: Select[Any], serialize: Callable[[list[Any]], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Run a paginated query and build the API's list envelope."""
+    page, per_page = page_args()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return {"items": serialize(rows), "page": page, "per_page": per_page, "total": total or 0}
+
+
+@api.errorhandler(ApiError)
+def handle_api_error(exc: ApiError) -> Any:
+    return json_error(exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.route("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3 document of the API."""
+    from consult.openapi import build_spec
+
+    return jsonify(build_spec(current_app))
+
+
+def init_app(app: Flask) -> None:
+    """Import every domain's API routes, then register the blueprint."""
+    from consult import DOMAINS
+
+    for name in DOMAINS:
+        try:
+            importlib.import_module(f"consult.{name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"consult.{name}.api":
+                raise
+    if "api" not in app.blueprints:
+        app.register_blueprint(api)

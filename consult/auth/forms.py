@@ -1,0 +1,75 @@
+"""Account forms (Flask-WTF: CSRF on every POST)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from consult.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+
+class LoginForm(FlaskForm):
+    """Log in with e-mail and password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Remember me on this device"))
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    display_name = StringField(
+        _l("Display name"),
+        validators=[DataRequired(), Length(min=2, max=80)],
+        description=_l("Shown next to what you post."),
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
+            ),
+        ],
+        description=_l(
+            "At least %(n)s characters. A few unrelated words make a strong password.",
+            n=PASSWORD_MIN_LENGTH,
+        ),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class TokenForm(FlaskForm):
+    """Create a personal API token."""
+
+    name = StringField(_l("Token name"), validators=[Length(max=80)])
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token (for buttons that POST)."""
+
+
+class RoleForm(FlaskForm):
+    """Assign a site-wide role."""
+
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            ("participant", _l("Participant")),
+            ("moderator", _l("Moderator")),
+            ("policymaker", _l("Policymaker")),
+            ("admin", _l("Administrator")),
+        ],
+    )

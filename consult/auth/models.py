@@ -1,0 +1,84 @@
+"""Accounts, roles and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.extensions import db
+from consult.types import UTCDateTime, utcnow
+
+
+class Role(enum.Enum):
+    """Site-wide role; higher roles include the rights of lower ones where it makes sense."""
+
+    participant = "participant"
+    moderator = "moderator"
+    policymaker = "policymaker"
+    admin = "admin"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A person with an account, or an anonymous participant imported from elsewhere."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", native_enum=False, length=20), default=Role.participant
+    )
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on logout-everywhere and password change: invalidates "remember me" cookies.
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version or 0}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.moderator, Role.admin)
+
+    @property
+    def is_policymaker(self) -> bool:
+        return self.role in (Role.policymaker, Role.admin)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email!r} {self.role.value}>"
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A personal API token; only its SHA-256 hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"

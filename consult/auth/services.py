@@ -1,0 +1,136 @@
+"""Accounts: registration, authentication, roles and API tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.auth.models import ApiToken, Role, User
+from consult.errors import Conflict, NotAllowed, ValidationFailed
+from consult.extensions import db
+from consult.security import hash_token, new_token
+from consult.types import utcnow
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 1024
+# Compared against when the e-mail is unknown, so that timing does not reveal accounts.
+_DUMMY_HASH = generate_password_hash("kenes-dummy-password", method="scrypt")
+
+
+def normalise_email(email: str) -> str:
+    """Return the canonical form of an e-mail address."""
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with scrypt."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH) -> None:
+    """Raise ValidationFailed unless the password is long enough (no composition rules)."""
+    if len(password) < min_length:
+        raise ValidationFailed(
+            "Password too short.",
+            fields={"password": [f"Use at least {min_length} characters."]},
+        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationFailed(
+            "Password too long.",
+            fields={"password": [f"Use at most {PASSWORD_MAX_LENGTH} characters."]},
+        )
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Return the account with this e-mail, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    password: str | None,
+    *,
+    role: Role = Role.participant,
+    locale: str | None = None,
+) -> User:
+    """Create an account; raise Conflict if the e-mail is taken."""
+    if password is not None:
+        check_password_rules(password)
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        password_hash=hash_password(password) if password is not None else None,
+        role=role,
+        locale=locale,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "An account with this e-mail already exists.",
+            fields={"email": ["An account with this e-mail already exists."]},
+        ) from exc
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user if the e-mail and password match, else None (in constant-ish time)."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password and end every other session."""
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 0) + 1
+
+
+def set_role(user: User, role: Role, *, actor: User) -> None:
+    """Change a user's site-wide role (admins only)."""
+    if not actor.is_admin:
+        raise NotAllowed("Only administrators can assign roles.")
+    before = user.role
+    user.role = role
+    from consult.moderation.services import record_audit
+
+    record_audit(
+        actor,
+        "set_role",
+        "user",
+        user.id,
+        reason="",
+        before={"role": before.value},
+        after={"role": role.value},
+    )
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a personal API token; return the row and the token (shown once)."""
+    token = new_token()
+    row = ApiToken(user=user, name=name[:80], token_hash=hash_token(token), prefix=token[:10])
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def revoke_token(token: ApiToken, *, actor: User) -> None:
+    """Revoke one of the actor's tokens."""
+    if token.user_id != actor.id and not actor.is_admin:
+        raise NotAllowed("This is not your token.")
+    token.revoked_at = utcnow()
+
+
+def count_users() -> int:
+    """Return the number of accounts."""
+    return db.session.scalar(select(func.count(User.id))) or 0

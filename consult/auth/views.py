@@ -1,0 +1,216 @@
+"""Register, log in, log out, account page, language choice, admin user roles."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from consult.auth import services
+from consult.auth.forms import EmptyForm, LoginForm, RegisterForm, RoleForm, TokenForm
+from consult.auth.models import ApiToken, Role, User
+from consult.errors import ConsultError
+from consult.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return a same-site redirect target, or the default."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def _limit(name: str) -> Any:
+    return lambda: current_app.config[name]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("RATE_LIMIT_LOGIN"), methods=["POST"])
+def login() -> Any:
+    """Log in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("consultations.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user, remember=bool(form.remember.data))
+            db.session.commit()
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("consultations.index")))
+        # One message whatever was wrong: no account enumeration.
+        form.password.errors.append(_("The e-mail or the password is not right."))
+        return render_template("auth/login.html", form=form), 422
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limit("RATE_LIMIT_REGISTER"), methods=["POST"])
+def register() -> Any:
+    """Create an account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("consultations.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        existing = services.find_user_by_email(form.email.data or "")
+        if existing is not None:
+            # Do not reveal that the address has an account: same outcome as a success page.
+            flash(_("If this address can be registered, you can now log in with it."), "info")
+            return redirect(url_for("auth.login"))
+        try:
+            user = services.create_user(
+                form.email.data or "",
+                form.display_name.data or "",
+                form.password.data or "",
+                locale=session.get("locale"),
+            )
+        except ConsultError:
+            db.session.rollback()
+            flash(_("If this address can be registered, you can now log in with it."), "info")
+            return redirect(url_for("auth.login"))
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome to Kenes, %(name)s.", name=user.display_name), "success")
+        return redirect(safe_next(request.args.get("next"), url_for("consultations.index")))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """Log out."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("consultations.index"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language() -> Any:
+    """Remember the chosen interface language."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("consultations.index")))
+
+
+@bp.route("/account", methods=["GET"])
+@login_required
+def account() -> Any:
+    """The user's own account: tokens and data."""
+    tokens = list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+    return render_template(
+        "auth/account.html",
+        tokens=tokens,
+        token_form=TokenForm(),
+        empty_form=EmptyForm(),
+        new_token=session.pop("new_token", None),
+    )
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token() -> Any:
+    """Create a personal API token (shown once)."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        flash(_("The token could not be created."), "error")
+        return redirect(url_for("auth.account"))
+    _row, token = services.create_token(current_user, form.name.data or "")
+    db.session.commit()
+    session["new_token"] = token
+    flash(_("Copy your new token now: it will not be shown again."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> Any:
+    """Revoke one of the user's tokens."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    services.revoke_token(token, actor=current_user)
+    db.session.commit()
+    flash(_("The token has been revoked."), "info")
+    return redirect(url_for("auth.account"))
+
+
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@admin_bp.route("/users")
+@login_required
+def users() -> Any:
+    """List accounts with their roles (admins only)."""
+    if not current_user.is_admin:
+        abort(403)
+    query = request.args.get("q", "").strip()
+    stmt = select(User).where(User.is_imported.is_(False)).order_by(User.created_at.desc())
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(User.email.like(like) | User.display_name.ilike(like))
+    people = list(db.session.scalars(stmt.limit(200)))
+    forms = {}
+    for person in people:
+        form = RoleForm(prefix=f"u{person.id}")
+        form.role.data = person.role.value
+        forms[person.id] = form
+    return render_template("admin/users.html", people=people, forms=forms, query=query)
+
+
+@admin_bp.route("/users/<int:user_id>/role", methods=["POST"])
+@login_required
+def set_role(user_id: int) -> Any:
+    """Assign a role (admins only)."""
+    if not current_user.is_admin:
+        abort(403)
+    person = db.get_or_404(User, user_id)
+    form = RoleForm(prefix=f"u{person.id}")
+    if not form.validate_on_submit():
+        flash(_("Choose a valid role."), "error")
+        return redirect(url_for("admin.users")), 303
+    if person.id == current_user.id and form.role.data != Role.admin.value:
+        flash(_("You cannot remove your own administrator role."), "error")
+        return redirect(url_for("admin.users"))
+    services.set_role(person, Role(form.role.data), actor=current_user)
+    db.session.commit()
+    flash(_("%(name)s is now %(role)s.", name=person.display_name, role=form.role.data), "success")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,48 @@
+"""Configuration defaults; deployments override them with KENES_* environment variables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class Config:
+    """Defaults for every setting the app reads."""
+
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # default: SQLite file under instance/
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    STATEMENT_MAX_LENGTH = 2000
+    PASSWORD_MIN_LENGTH = 12
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "ru", "kk")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI: str | None = None
+    # Rate limits on writes ("N per period"); new accounts get the stricter pair.
+    RATE_LIMIT_LOGIN = "10 per minute"
+    RATE_LIMIT_REGISTER = "5 per hour"
+    RATE_LIMIT_PASSWORD_RESET = "5 per hour"
+    RATE_LIMIT_POST = "20 per minute"
+    RATE_LIMIT_POST_NEW_ACCOUNT = "5 per minute"
+    RATE_LIMIT_VOTE = "120 per minute"
+    RATE_LIMIT_VOTE_NEW_ACCOUNT = "60 per minute"
+    RATE_LIMIT_FLAG = "30 per hour"
+    NEW_ACCOUNT_AGE = timedelta(days=1)
+    API_PER_PAGE = 50
+    API_MAX_PER_PAGE = 200
+    FLAG_THRESHOLD = 3
+    RESPONSE_WORKING_DAYS = 15
+    # ISO dates skipped by the working-day calendar, in addition to weekends and the holidays table.
+    PUBLIC_HOLIDAYS: tuple[str, ...] = ()
+    MAIL_SENDER = "log"
+    ANALYSIS_SEED = 0
+    ANALYSIS_BACKGROUND = True

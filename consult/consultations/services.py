@@ -1,0 +1,272 @@
+"""Consultations: create, edit, open, close, report."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from consult.auth.models import User
+from consult.consultations.models import (
+    Consultation,
+    ConsultationMember,
+    ConsultationStatus,
+    MemberRole,
+    ModerationMode,
+    ResponsePolicy,
+)
+from consult.consultations.permissions import can_create_consultation, can_edit_consultation
+from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from consult.extensions import db
+from consult.signals import consultation_status_changed
+from consult.types import utcnow
+
+TRANSITIONS = {
+    ConsultationStatus.draft: {ConsultationStatus.open},
+    ConsultationStatus.open: {ConsultationStatus.closed},
+    ConsultationStatus.closed: {ConsultationStatus.open, ConsultationStatus.reported},
+    ConsultationStatus.reported: set(),
+}
+
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "opens_at",
+    "closes_at",
+    "moderation",
+    "flag_threshold",
+    "response_policy",
+)
+
+
+def slugify(text: str) -> str:
+    """Return a URL slug (ASCII letters, digits and dashes) for a title."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].strip("-") or "consultation"
+
+
+def get_consultation_by_slug(slug: str) -> Consultation | None:
+    """Return the consultation with this slug, if any."""
+    return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+
+
+def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValidationFailed(
+            "The closing date must be after the opening date.",
+            fields={"closes_at": ["Must be after the opening date."]},
+        )
+
+
+def create_consultation(
+    actor: User,
+    *,
+    title: str,
+    summary: str = "",
+    body: str = "",
+    closes_at: datetime | None = None,
+    opens_at: datetime | None = None,
+    moderation: ModerationMode | str = ModerationMode.post,
+    flag_threshold: int = 3,
+    response_policy: ResponsePolicy | str = ResponsePolicy.consensus,
+    slug: str | None = None,
+) -> Consultation:
+    """Create a draft consultation owned by the actor."""
+    if not can_create_consultation(actor):
+        raise NotAllowed("Only policymakers and administrators create consultations.")
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("A title is required.", fields={"title": ["Required."]})
+    _check_dates(opens_at, closes_at)
+    consultation = Consultation(
+        title=title,
+        summary=summary.strip(),
+        body=body.strip(),
+        closes_at=closes_at,
+        opens_at=opens_at,
+        moderation=ModerationMode(moderation),
+        flag_threshold=flag_threshold,
+        response_policy=ResponsePolicy(response_policy),
+        status=ConsultationStatus.draft,
+        created_by_id=actor.id,
+    )
+    consultation.members.append(ConsultationMember(user_id=actor.id, role=MemberRole.owner))
+    base = slug or slugify(title)
+    candidate = base
+    # The unique constraint decides; retry with a random suffix on a collision.
+    for _attempt in range(8):
+        consultation.slug = candidate
+        try:
+            with db.session.begin_nested():
+                db.session.add(consultation)
+                db.session.flush()
+            return consultation
+        except IntegrityError:
+            if slug is not None:
+                raise Conflict(
+                    "A consultation with this slug already exists.",
+                    fields={"slug": ["Already taken."]},
+                ) from None
+            candidate = f"{base[:72]}-{secrets.token_hex(3)}"
+    raise Conflict("Could not find a free slug for this title.")
+
+
+def update_consultation(consultation: Consultation, actor: User, **changes: Any) -> Consultation:
+    """Change a consultation's fields (and status, through the allowed transitions)."""
+    if not can_edit_consultation(actor, consultation):
+        raise NotAllowed("Only this consultation's policymakers can change it.")
+    status = changes.pop("status", None)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            "Unknown fields.", fields={name: ["Unknown field."] for name in sorted(unknown)}
+        )
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise ValidationFailed("A title is required.", fields={"title": ["Required."]})
+    for key in ("summary", "body"):
+        if key in changes:
+            changes[key] = (changes[key] or "").strip()
+    if "moderation" in changes:
+        changes["moderation"] = ModerationMode(changes["moderation"])
+    if "response_policy" in changes:
+        changes["response_policy"] = ResponsePolicy(changes["response_policy"])
+    _check_dates(
+        changes.get("opens_at", consultation.opens_at),
+        changes.get("closes_at", consultation.closes_at),
+    )
+    before = {key: _plain(getattr(consultation, key)) for key in changes}
+    for key, value in changes.items():
+        setattr(consultation, key, value)
+    if changes:
+        from consult.moderation.services import record_audit
+
+        record_audit(
+            actor,
+            "edit_consultation",
+            "consultation",
+            consultation.id,
+            consultation_id=consultation.id,
+            before=before,
+            after={key: _plain(value) for key, value in changes.items()},
+        )
+    if status is not None:
+        change_status(consultation, ConsultationStatus(status), actor)
+    db.session.flush()
+    return consultation
+
+
+def change_status(
+    consultation: Consultation, status: ConsultationStatus, actor: User
+) -> Consultation:
+    """Move a consultation along draft → open → closed → reported."""
+    if not can_edit_consultation(actor, consultation):
+        raise NotAllowed("Only this consultation's policymakers can change its status.")
+    before = consultation.status
+    if status is before:
+        return consultation
+    if status not in TRANSITIONS[before]:
+        raise Conflict(
+            f"A {before.value} consultation cannot become {status.value}.",
+            fields={"status": [f"Cannot go from {before.value} to {status.value}."]},
+        )
+    now = utcnow()
+    consultation.status = status
+    if status is ConsultationStatus.open and consultation.opens_at is None:
+        consultation.opens_at = now
+    if status is ConsultationStatus.closed:
+        consultation.closed_at = now
+    if status is ConsultationStatus.reported:
+        consultation.reported_at = now
+    from consult.moderation.services import record_audit
+
+    record_audit(
+        actor,
+        "change_status",
+        "consultation",
+        consultation.id,
+        consultation_id=consultation.id,
+        before={"status": before.value},
+        after={"status": status.value},
+    )
+    db.session.flush()
+    consultation_status_changed.send(
+        consultation, consultation=consultation, actor=actor, before=before, after=status
+    )
+    return consultation
+
+
+def add_member(consultation: Consultation, user: User, role: MemberRole, *, actor: User) -> None:
+    """Assign a policymaker (owner) or a moderator to a consultation."""
+    if not can_edit_consultation(actor, consultation):
+        raise NotAllowed("Only this consultation's policymakers can assign people.")
+    exists = db.session.scalar(
+        select(ConsultationMember.id).where(
+            ConsultationMember.consultation_id == consultation.id,
+            ConsultationMember.user_id == user.id,
+            ConsultationMember.role == role,
+        )
+    )
+    if exists is None:
+        db.session.add(ConsultationMember(consultation=consultation, user=user, role=role))
+        db.session.flush()
+
+
+def list_visible_consultations(viewer: Any) -> list[Consultation]:
+    """Consultations the viewer may see: everything but other people's drafts."""
+    query = select(Consultation).order_by(Consultation.created_at.desc())
+    consultations = list(db.session.scalars(query))
+    from consult.consultations.permissions import can_view_consultation
+
+    return [c for c in consultations if can_view_consultation(viewer, c)]
+
+
+def consultation_counts(consultation_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Return visible statements, votes and participants per consultation."""
+    from consult.statements.models import Statement, StatementStatus
+    from consult.votes.models import Vote
+
+    counts = {cid: {"statements": 0, "votes": 0, "participants": 0} for cid in consultation_ids}
+    if not consultation_ids:
+        return counts
+    for cid, n in db.session.execute(
+        select(Statement.consultation_id, func.count(Statement.id))
+        .where(
+            Statement.consultation_id.in_(consultation_ids),
+            Statement.status == StatementStatus.visible,
+        )
+        .group_by(Statement.consultation_id)
+    ):
+        counts[cid]["statements"] = n
+    for cid, n, people in db.session.execute(
+        select(Vote.consultation_id, func.count(Vote.id), func.count(func.distinct(Vote.user_id)))
+        .where(Vote.consultation_id.in_(consultation_ids))
+        .group_by(Vote.consultation_id)
+    ):
+        counts[cid]["votes"] = n
+        counts[cid]["participants"] = people
+    return counts
+
+
+def require_consultation(consultation_id: int) -> Consultation:
+    """Return the consultation or raise NotFound."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound("Consultation not found.")
+    return consultation
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "value"):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

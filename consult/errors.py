@@ -1,0 +1,131 @@
+"""Domain errors and the HTTP error handlers (HTML pages, JSON under /api)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class ConsultError(Exception):
+    """Base class of domain errors raised by services."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str = "", *, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message or self.__class__.__doc__ or ""
+        self.fields = fields or {}
+
+
+class ValidationFailed(ConsultError):
+    """The input is not valid."""
+
+    status = 422
+    code = "validation_error"
+
+
+class NotAllowed(ConsultError):
+    """You are not allowed to do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ConsultError):
+    """Not found."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ConsultError):
+    """The request conflicts with the current state."""
+
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    """Tell whether the current request should get a JSON error."""
+    return request.path.startswith("/api/")
+
+
+def json_error(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> tuple[Any, int]:
+    """Build the API's error body."""
+    body: dict[str, Any] = {"status": status, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return jsonify({"error": body}), status
+
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(ConsultError)
+    def handle_domain_error(exc: ConsultError) -> Any:
+        if wants_json():
+            return json_error(exc.status, exc.code, exc.message, exc.fields)
+        return render_template("errors/error.html", status=exc.status, message=exc.message), (
+            exc.status
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        if wants_json():
+            response, status = json_error(
+                status, _CODES.get(status, "error"), exc.description or exc.name
+            )
+            if status == 429:
+                response.headers["Retry-After"] = _retry_after(exc)
+            if status == 405 and exc.get_response().headers.get("Allow"):
+                response.headers["Allow"] = exc.get_response().headers["Allow"]
+            return response, status
+        response = exc.get_response()
+        html = render_template("errors/error.html", status=status, message=exc.description)
+        headers = {k: v for k, v in response.headers.items() if k in ("Retry-After", "Allow")}
+        if status == 429 and "Retry-After" not in headers:
+            headers["Retry-After"] = _retry_after(exc)
+        return html, status, headers
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception) -> Any:
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return json_error(500, "internal_error", "Something went wrong on our side.")
+        return render_template("errors/error.html", status=500, message=None), 500
+
+
+def _retry_after(exc: HTTPException) -> str:
+    response = exc.get_response()
+    value = response.headers.get("Retry-After")
+    if value:
+        return value
+    limit = getattr(exc, "limit", None)
+    if limit is not None:
+        try:
+            return str(int(limit.limit.get_expiry()))
+        except Exception:  # noqa: BLE001 - fall back to a safe default
+            return "60"
+    return "60"

@@ -1,0 +1,40 @@
+"""Locale selection (English source strings; Russian and Kazakh catalogs)."""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from consult.extensions import babel
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+
+
+def select_locale() -> str | None:
+    """Pick the user's language: explicit choice, account setting, then the browser's."""
+    from flask import current_app
+
+    languages = list(current_app.config["LANGUAGES"])
+    chosen = session.get("locale")
+    if chosen in languages:
+        return str(chosen)
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if getattr(current_user, "is_authenticated", False) and user_locale in languages:
+        return str(user_locale)
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def init_app(app: Flask) -> None:
+    """Initialise Flask-Babel and expose language helpers to templates."""
+    from consult import ROOT
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "consult" / "translations"),
+    )
+
+    @app.context_processor
+    def inject_languages() -> dict[str, object]:
+        return {"LANGUAGE_NAMES": LANGUAGE_NAMES, "current_locale": str(get_locale() or "en")}

@@ -1,0 +1,17 @@
+"""Domain events, so that one domain can react to another without importing its views.
+
+Receivers run inside the sender's transaction and must not commit.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sent with ``statement=..., actor=...`` after a statement is added and flushed
+statement_created = _signals.signal("statement-created")
+#: sent with ``statement=..., actor=..., value=...`` after a vote is stored
+vote_cast = _signals.signal("vote-cast")
+#: sent with ``consultation=..., actor=..., before=..., after=...`` after a status change
+consultation_status_changed = _signals.signal("consultation-status-changed")

@@ -1,0 +1,55 @@
+"""Who may see, post and vote on statements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consult.consultations.models import Consultation
+from consult.consultations.permissions import can_moderate_consultation, can_view_consultation
+from consult.statements.models import Statement, StatementStatus
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_blocked(user: Any) -> bool:
+    """Tell whether a block or suspension is in force for this user."""
+    if not _authenticated(user):
+        return False
+    from consult.moderation.services import active_block
+
+    return active_block(user) is not None
+
+
+def can_post_statement(user: Any, consultation: Consultation) -> bool:
+    """Signed-in, unblocked people post in open consultations."""
+    return (
+        _authenticated(user)
+        and consultation.is_open
+        and can_view_consultation(user, consultation)
+        and not is_blocked(user)
+    )
+
+
+def can_view_statement(user: Any, statement: Statement) -> bool:
+    """Visible statements for all; pending for their author; anything for its moderators."""
+    if not can_view_consultation(user, statement.consultation):
+        return False
+    if statement.status is StatementStatus.visible:
+        return True
+    if _authenticated(user):
+        if statement.status is StatementStatus.pending and statement.author_id == user.id:
+            return True
+        return can_moderate_consultation(user, statement.consultation)
+    return False
+
+
+def can_vote_statement(user: Any, statement: Statement) -> bool:
+    """Signed-in, unblocked people vote on visible statements of open consultations."""
+    return (
+        _authenticated(user)
+        and statement.status is StatementStatus.visible
+        and statement.consultation.is_open
+        and not is_blocked(user)
+    )

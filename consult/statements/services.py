@@ -1,0 +1,295 @@
+"""Statements: post positions and arguments, link them, list them with their votes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from consult.auth.models import User
+from consult.consultations.models import Consultation, ModerationMode
+from consult.consultations.permissions import can_moderate_consultation
+from consult.errors import Conflict, NotAllowed, ValidationFailed
+from consult.extensions import db
+from consult.signals import statement_created
+from consult.statements.models import (
+    Relation,
+    Statement,
+    StatementKind,
+    StatementLink,
+    StatementStatus,
+)
+from consult.statements.permissions import can_post_statement
+from consult.votes.models import Vote
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Normalise user text: NFC, no control or bidi-override characters, trimmed lines."""
+    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = "\n".join(lines).strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def text_key(text: str) -> str:
+    """Return a hash of the text that ignores case, punctuation and spacing."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = re.sub(r"[^\w]+", " ", folded)
+    return hashlib.sha256(_SPACE.sub(" ", folded).strip().encode()).hexdigest()
+
+
+def validate_text(text: str) -> str:
+    """Clean the text and raise ValidationFailed if it is empty or too long."""
+    cleaned = clean_text(text)
+    limit = int(current_app.config["STATEMENT_MAX_LENGTH"])
+    if not cleaned:
+        raise ValidationFailed("The text is empty.", fields={"text": ["Write something first."]})
+    if len(cleaned) > limit:
+        raise ValidationFailed(
+            "The text is too long.",
+            fields={"text": [f"Use at most {limit} characters (you wrote {len(cleaned)})."]},
+        )
+    return cleaned
+
+
+def create_statement(
+    consultation: Consultation,
+    actor: User,
+    *,
+    text: str,
+    kind: StatementKind | str,
+    links: list[tuple[int, Relation | str]] | None = None,
+) -> Statement:
+    """Post a position or an argument; arguments support or attack at least one statement."""
+    if not can_post_statement(actor, consultation):
+        if not consultation.is_open:
+            raise Conflict(
+                "This consultation is not open for contributions.",
+                fields={"consultation": ["Not open."]},
+            )
+        raise NotAllowed("You cannot post in this consultation.")
+    kind = StatementKind(kind)
+    cleaned = validate_text(text)
+    wanted: dict[int, Relation] = {}
+    for target_id, relation in links or []:
+        try:
+            wanted[int(target_id)] = Relation(relation)
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                "Invalid link.", fields={"links": ["Each link needs a target and a relation."]}
+            ) from None
+    if kind is StatementKind.argument and not wanted:
+        raise ValidationFailed(
+            "An argument must support or attack a statement.",
+            fields={"links": ["Choose the statement this argument supports or attacks."]},
+        )
+    targets = _load_targets(consultation, list(wanted))
+    key = text_key(cleaned)
+    duplicate = db.session.scalar(
+        select(Statement.id).where(
+            Statement.consultation_id == consultation.id,
+            Statement.author_id == actor.id,
+            Statement.text_key == key,
+            Statement.status != StatementStatus.merged,
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(
+            "You have already posted this text in this consultation.",
+            fields={"text": ["You have already posted this."]},
+        )
+    pre = consultation.moderation is ModerationMode.pre and not can_moderate_consultation(
+        actor, consultation
+    )
+    statement = Statement(
+        consultation_id=consultation.id,
+        kind=kind,
+        text=cleaned,
+        text_key=key,
+        author_id=actor.id,
+        status=StatementStatus.pending if pre else StatementStatus.visible,
+    )
+    db.session.add(statement)
+    db.session.flush()
+    for target in targets:
+        db.session.add(
+            StatementLink(
+                consultation_id=consultation.id,
+                source_id=statement.id,
+                target_id=target.id,
+                relation=wanted[target.id],
+            )
+        )
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # pragma: no cover - guarded above
+        raise ValidationFailed("Invalid link.", fields={"links": [str(exc.orig)]}) from exc
+    statement_created.send(statement, statement=statement, actor=actor)
+    return statement
+
+
+def _load_targets(consultation: Consultation, target_ids: list[int]) -> list[Statement]:
+    if not target_ids:
+        return []
+    found = {
+        s.id: s for s in db.session.scalars(select(Statement).where(Statement.id.in_(target_ids)))
+    }
+    errors = []
+    for target_id in target_ids:
+        target = found.get(target_id)
+        if target is None or target.consultation_id != consultation.id:
+            errors.append(f"Statement {target_id} is not in this consultation.")
+        elif target.status is not StatementStatus.visible:
+            errors.append(f"Statement {target_id} cannot be replied to.")
+    if errors:
+        raise ValidationFailed("Invalid link target.", fields={"links": errors})
+    return [found[t] for t in target_ids]
+
+
+def visible_statement_filter(consultation: Consultation, viewer: Any) -> Any:
+    """SQL condition for the statements of a consultation this viewer may read."""
+    condition = Statement.status == StatementStatus.visible
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        condition = or_(
+            condition,
+            (Statement.status == StatementStatus.pending) & (Statement.author_id == viewer.id),
+        )
+    return (Statement.consultation_id == consultation.id) & condition
+
+
+@dataclass
+class StatementView:
+    """A statement with what a reader sees about it: counts, my vote, links."""
+
+    statement: Statement
+    agree: int = 0
+    disagree: int = 0
+    pass_: int = 0
+    my_vote: int | None = None
+    links: list[StatementLink] = field(default_factory=list)  # outgoing (this → target)
+    replies: list[StatementLink] = field(default_factory=list)  # incoming (source → this)
+
+    @property
+    def id(self) -> int:
+        return self.statement.id
+
+    @property
+    def total(self) -> int:
+        return self.agree + self.disagree + self.pass_
+
+
+def vote_counts(statement_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Return {statement_id: {1: agrees, -1: disagrees, 0: passes}}."""
+    counts: dict[int, dict[int, int]] = defaultdict(lambda: {1: 0, -1: 0, 0: 0})
+    if not statement_ids:
+        return counts
+    for sid, value, n in db.session.execute(
+        select(Vote.statement_id, Vote.value, func.count(Vote.id))
+        .where(Vote.statement_id.in_(statement_ids))
+        .group_by(Vote.statement_id, Vote.value)
+    ):
+        counts[sid][value] = n
+    return counts
+
+
+def my_votes(user: Any, statement_ids: list[int]) -> dict[int, int]:
+    """Return the viewer's vote value per statement."""
+    if not statement_ids or user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(
+        db.session.execute(
+            select(Vote.statement_id, Vote.value).where(
+                Vote.user_id == user.id, Vote.statement_id.in_(statement_ids)
+            )
+        ).all()
+    )
+
+
+def statement_views(
+    consultation: Consultation, viewer: Any, *, statements: list[Statement] | None = None
+) -> dict[int, StatementView]:
+    """Load the readable statements of a consultation with counts, my vote and links."""
+    if statements is None:
+        statements = list(
+            db.session.scalars(
+                select(Statement)
+                .where(visible_statement_filter(consultation, viewer))
+                .order_by(Statement.created_at, Statement.id)
+            )
+        )
+    views = {s.id: StatementView(statement=s) for s in statements}
+    ids = list(views)
+    counts = vote_counts(ids)
+    mine = my_votes(viewer, ids)
+    for sid, view in views.items():
+        c = counts.get(sid)
+        if c:
+            view.agree, view.disagree, view.pass_ = c[1], c[-1], c[0]
+        view.my_vote = mine.get(sid)
+    if ids:
+        for link in db.session.scalars(
+            select(StatementLink).where(StatementLink.consultation_id == consultation.id)
+        ):
+            if link.source_id in views and link.target_id in views:
+                views[link.source_id].links.append(link)
+                views[link.target_id].replies.append(link)
+    return views
+
+
+@dataclass
+class ThreadNode:
+    """One statement in the displayed argument tree (a DAG unrolled, cycles cut)."""
+
+    view: StatementView
+    relation: str | None  # how this node relates to its parent
+    children: list[ThreadNode]
+    repeated: bool = False  # already shown elsewhere in this thread: not expanded again
+    depth: int = 0
+
+
+def build_threads(views: dict[int, StatementView], *, max_depth: int = 12) -> list[ThreadNode]:
+    """Unroll the argument graph into one tree per position (arguments may appear twice)."""
+
+    def node(view: StatementView, relation: str | None, path: frozenset[int], depth: int) -> Any:
+        children = []
+        repeated = view.id in path
+        if not repeated and depth < max_depth:
+            replies = sorted(
+                view.replies,
+                key=lambda link: (link.relation.value != "support", link.source_id),
+            )
+            for link in replies:
+                child = views.get(link.source_id)
+                if child is not None:
+                    children.append(node(child, link.relation.value, path | {view.id}, depth + 1))
+        return ThreadNode(
+            view=view, relation=relation, children=children, repeated=repeated, depth=depth
+        )
+
+    roots = [v for v in views.values() if v.statement.kind is StatementKind.position]
+    orphans = [
+        v for v in views.values() if v.statement.kind is StatementKind.argument and not v.links
+    ]
+    return [node(v, None, frozenset(), 0) for v in roots + orphans]
+
+
+def get_statement_or_none(statement_id: int) -> Statement | None:
+    """Return the statement with this id, if any."""
+    return db.session.get(Statement, statement_id)
+
+
+def check_actor_may_post(actor: User, consultation: Consultation) -> None:
+    """Raise NotAllowed unless the actor may post here."""
+    if not can_post_statement(actor, consultation):
+        raise NotAllowed("You cannot post in this consultation.")

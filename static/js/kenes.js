@@ -1,0 +1,55 @@
+// Progressive enhancement only: every page works without JavaScript.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute("content") : "";
+
+  // Vote without a page reload; the form still posts normally without JS.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form.vote-form[data-api]")) return;
+    var button = event.submitter;
+    if (!button || !button.value) return;
+    event.preventDefault();
+    fetch(form.getAttribute("data-api"), {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      body: JSON.stringify({ value: button.value })
+    }).then(function (response) {
+      if (!response.ok) { form.submit(); return null; }
+      return response.json();
+    }).then(function (data) {
+      if (!data) return;
+      var counts = data.votes || null;
+      form.querySelectorAll("button.vote-button").forEach(function (b) {
+        b.setAttribute("aria-pressed", b.value === data.value ? "true" : "false");
+        if (counts && b.querySelector(".count")) {
+          b.querySelector(".count").textContent = counts[b.value];
+        }
+      });
+      var status = form.querySelector(".vote-status");
+      if (status) status.textContent = form.getAttribute("data-saved") || "Saved";
+    }).catch(function () { form.submit(); });
+  });
+
+  // Character counters for textareas with a maxlength.
+  document.querySelectorAll("textarea[maxlength]").forEach(function (area) {
+    var counter = document.createElement("p");
+    counter.className = "help";
+    counter.setAttribute("aria-live", "polite");
+    var update = function () { counter.textContent = area.value.length + " / " + area.getAttribute("maxlength"); };
+    area.insertAdjacentElement("afterend", counter);
+    area.addEventListener("input", update);
+    update();
+  });
+
+  // Select-all checkboxes for bulk actions (moderation queue).
+  document.querySelectorAll("input[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll('input[name="' + box.getAttribute("data-select-all") + '"]').forEach(function (item) {
+        item.checked = box.checked;
+      });
+    });
+  });
+})();
