@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/mypy debate
 
 test: $(STAMP) lint
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)
