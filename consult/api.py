@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, current_app, jsonify, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError
 from sqlalchemy import Select, func, select
 
 from consult.errors import ConsultError, json_error
-from consult.extensions import csrf, db
+from consult.extensions import csrf, db, limiter
 from consult.security import bearer_token
+from consult.types import utcnow
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -22,6 +26,14 @@ csrf.exempt(api)
 F = TypeVar("F", bound=Callable[..., Any])
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+#: Largest row id accepted in paths and bodies (PostgreSQL ``integer``); larger ids are 404/422
+#: rather than a database error. Routes use ``<int(max=2147483647):name>`` (see ``ID_RULE``).
+MAX_ID = 2_147_483_647
+ID_RULE = f"int(max={MAX_ID})"
+#: Highest page number accepted, so that offsets stay far inside the databases' integer range.
+MAX_PAGE = 1_000_000
+WWW_AUTHENTICATE = 'Bearer realm="kenes"'
 
 
 class ApiError(ConsultError):
@@ -47,8 +59,29 @@ def check_request() -> Any:
         has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
         if has_body and not request.is_json:
             return json_error(415, "unsupported_media_type", "Send the body as application/json.")
-        if bearer_token() is None:
+    if bearer_token() is not None:
+        # A token that was sent must be valid, even where anonymous access is allowed.
+        if not current_user.is_authenticated:
+            response, status = json_error(
+                401, "invalid_token", "The bearer token is unknown or revoked."
+            )
+            response.headers["WWW-Authenticate"] = f'{WWW_AUTHENTICATE}, error="invalid_token"'
+            return response, status
+    elif (
+        request.method in WRITE_METHODS
+        and current_app.config.get("WTF_CSRF_ENABLED", True)
+        and current_user.is_authenticated
+    ):
+        # Only the browser session needs it: anonymous writes are answered 401 by the views.
+        try:
             csrf.protect()
+        except CSRFError as exc:
+            return json_error(
+                400,
+                "csrf_failed",
+                f"{exc.description} Send the page's CSRF token in the X-CSRFToken header, "
+                "or authenticate with a bearer token.",
+            )
     return None
 
 
@@ -75,11 +108,14 @@ def not_found(what: str = "Resource") -> ApiError:
 
 
 def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
-    """Validate the JSON body with a marshmallow schema, or raise a 422."""
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.get_data():
-            raise ApiError(400, "bad_request", "The body is not valid JSON.")
+    """Validate the JSON body with a marshmallow schema, or raise a 400/422."""
+    raw = request.get_data(cache=True)
+    if raw.strip():
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+            raise ApiError(400, "bad_request", "The body is not valid JSON.") from None
+    else:
         data = {}
     if not isinstance(data, dict):
         raise ApiError(422, "validation_error", "The body must be a JSON object.")
@@ -101,10 +137,10 @@ def page_args() -> tuple[int, int]:
     fields: dict[str, list[str]] = {}
     try:
         page = int(request.args.get("page", 1))
-        if page < 1:
+        if not 1 <= page <= MAX_PAGE:
             raise ValueError
     except ValueError:
-        fields["page"] = ["Must be a positive integer."]
+        fields["page"] = [f"Must be an integer from 1 to {MAX_PAGE}."]
         page = 1
     default = int(current_app.config["API_PER_PAGE"])
     maximum = int(current_app.config["API_MAX_PER_PAGE"])
@@ -130,14 +166,57 @@ def paginate(
     return {"items": serialize(rows), "page": page, "per_page": per_page, "total": total or 0}
 
 
+def rate_limit(setting: str, new_account_setting: str | None = None) -> Callable[[F], F]:
+    """Limit a view per user (per address when anonymous) with a "N per period" setting.
+
+    Accounts younger than ``NEW_ACCOUNT_AGE`` get ``new_account_setting`` when it is given.
+    Put it below ``login_required_json`` so that the user is known. Over the limit: 429 JSON
+    with ``Retry-After``.
+    """
+
+    def limit_value() -> str:
+        config = current_app.config
+        user = current_user
+        if (
+            new_account_setting
+            and user.is_authenticated
+            and user.created_at is not None
+            and utcnow() - user.created_at < config["NEW_ACCOUNT_AGE"]
+        ):
+            return str(config[new_account_setting])
+        return str(config[setting])
+
+    def key() -> str:
+        if current_user.is_authenticated:
+            return f"user:{current_user.id}"
+        return get_remote_address()
+
+    return limiter.limit(limit_value, key_func=key)  # type: ignore[return-value]
+
+
 @api.errorhandler(ApiError)
 def handle_api_error(exc: ApiError) -> Any:
-    return json_error(exc.status, exc.code, exc.message, exc.fields)
+    response, status = json_error(exc.status, exc.code, exc.message, exc.fields)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return response, status
 
 
 @api.route("/openapi.json")
 def openapi() -> Any:
-    """The OpenAPI 3 document of the API."""
+    """The OpenAPI 3 document of the API.
+    ---
+    get:
+      tags: [meta]
+      summary: This document (OpenAPI 3, generated from the marshmallow schemas).
+      security: [{}]
+      responses:
+        200:
+          description: The OpenAPI document.
+          content:
+            application/json:
+              schema: {type: object}
+    """
     from consult.openapi import build_spec
 
     return jsonify(build_spec(current_app))

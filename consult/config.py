@@ -43,6 +43,11 @@ class Config:
     RESPONSE_WORKING_DAYS = 15
     # ISO dates skipped by the working-day calendar, in addition to weekends and the holidays table.
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()
-    MAIL_SENDER = "log"
+    MAIL_SENDER = "log"  # "log", "memory", "smtp" or "module:factory" (responses/notify.py)
+    SMTP_URL: str | None = None  # KENES_SMTP_URL=smtp://user:password@host:587: send real e-mail
+    MAIL_FROM = "Kenes <no-reply@localhost>"
+    PUBLIC_URL = ""  # e.g. https://kenes.example.org: absolute links in e-mails
+    RESPONSE_TOP_PER_GROUP = 3  # response_policy "representative": statements per group
+    RESPONSE_TOP_STRONGEST = 10  # response_policy "strongest": arguments
     ANALYSIS_SEED = 0
     ANALYSIS_BACKGROUND = True

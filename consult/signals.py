@@ -15,3 +15,6 @@ statement_created = _signals.signal("statement-created")
 vote_cast = _signals.signal("vote-cast")
 #: sent with ``consultation=..., actor=..., before=..., after=...`` after a status change
 consultation_status_changed = _signals.signal("consultation-status-changed")
+#: sent with ``consultation=..., actor=..., before=..., after=...`` before an allowed status
+#: change is applied; a receiver refuses the change by raising a ConsultError (e.g. Conflict)
+consultation_status_changing = _signals.signal("consultation-status-changing")

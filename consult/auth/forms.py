@@ -64,9 +64,10 @@ class EmptyForm(FlaskForm):
 class RoleForm(FlaskForm):
     """Assign a site-wide role."""
 
+    # A callable: WTForms 3.3 deprecates (value, label) tuples given directly.
     role = SelectField(
         _l("Role"),
-        choices=[
+        choices=lambda: [
             ("participant", _l("Participant")),
             ("moderator", _l("Moderator")),
             ("policymaker", _l("Policymaker")),

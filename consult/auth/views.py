@@ -33,6 +33,9 @@ def safe_next(target: str | None, default: str) -> str:
     """Return a same-site redirect target, or the default."""
     if not target:
         return default
+    # Browsers read "/\\host" as "//host" and drop tabs and newlines: refuse all of them.
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
@@ -48,8 +51,10 @@ def _limit(name: str) -> Any:
 def login() -> Any:
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("consultations.index"))
+        return redirect(safe_next(request.args.get("next"), url_for("consultations.index")))
     form = LoginForm()
+    if not form.is_submitted() and session.get("register_email"):
+        form.email.data = session.pop("register_email")
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
@@ -67,31 +72,32 @@ def login() -> Any:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_limit("RATE_LIMIT_REGISTER"), methods=["POST"])
 def register() -> Any:
-    """Create an account and log in."""
+    """Create an account, then ask the person to log in."""
     if current_user.is_authenticated:
         return redirect(url_for("consultations.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        existing = services.find_user_by_email(form.email.data or "")
-        if existing is not None:
-            # Do not reveal that the address has an account: same outcome as a success page.
-            flash(_("If this address can be registered, you can now log in with it."), "info")
-            return redirect(url_for("auth.login"))
-        try:
-            user = services.create_user(
-                form.email.data or "",
-                form.display_name.data or "",
-                form.password.data or "",
-                locale=session.get("locale"),
-            )
-        except ConsultError:
-            db.session.rollback()
-            flash(_("If this address can be registered, you can now log in with it."), "info")
-            return redirect(url_for("auth.login"))
-        db.session.commit()
-        login_user(user)
-        flash(_("Welcome to Kenes, %(name)s.", name=user.display_name), "success")
-        return redirect(safe_next(request.args.get("next"), url_for("consultations.index")))
+        # Whether the address is new or already registered, the answer is the same (a redirect
+        # to the login page with the same message, after the same password hashing work), so
+        # the form cannot be used to find out who has an account.
+        email = form.email.data or ""
+        if services.find_user_by_email(email) is None:
+            try:
+                services.create_user(
+                    email,
+                    form.display_name.data or "",
+                    form.password.data or "",
+                    locale=session.get("locale"),
+                )
+                db.session.commit()
+            except ConsultError:
+                db.session.rollback()
+        else:
+            services.hash_password(form.password.data or "")
+        session["register_email"] = services.normalise_email(email)
+        flash(_("Thank you for registering. Log in with your e-mail address and password."), "info")
+        next_url = safe_next(request.args.get("next"), "") or None
+        return redirect(url_for("auth.login", next=next_url), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
@@ -212,5 +218,6 @@ def set_role(user_id: int) -> Any:
         return redirect(url_for("admin.users"))
     services.set_role(person, Role(form.role.data), actor=current_user)
     db.session.commit()
-    flash(_("%(name)s is now %(role)s.", name=person.display_name, role=form.role.data), "success")
+    label = dict(form.role.choices)[form.role.data]
+    flash(_("%(name)s is now %(role)s.", name=person.display_name, role=label), "success")
     return redirect(url_for("admin.users"))

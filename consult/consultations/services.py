@@ -23,7 +23,7 @@ from consult.consultations.models import (
 from consult.consultations.permissions import can_create_consultation, can_edit_consultation
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.signals import consultation_status_changed
+from consult.signals import consultation_status_changed, consultation_status_changing
 from consult.types import utcnow
 
 TRANSITIONS = {
@@ -178,6 +178,9 @@ def change_status(
             f"A {before.value} consultation cannot become {status.value}.",
             fields={"status": [f"Cannot go from {before.value} to {status.value}."]},
         )
+    consultation_status_changing.send(
+        consultation, consultation=consultation, actor=actor, before=before, after=status
+    )
     now = utcnow()
     consultation.status = status
     if status is ConsultationStatus.open and consultation.opens_at is None:

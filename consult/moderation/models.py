@@ -6,8 +6,18 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.extensions import db
@@ -118,3 +128,27 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.target_type}:{self.target_id}>"
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised on any attempt to change or delete an audit log row."""
+
+
+@event.listens_for(AuditEntry, "before_update")
+def _refuse_audit_update(mapper: Any, connection: Any, target: AuditEntry) -> None:
+    raise AuditLogIsAppendOnly(f"audit log rows cannot be changed (entry {target.id})")
+
+
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_audit_delete(mapper: Any, connection: Any, target: AuditEntry) -> None:
+    raise AuditLogIsAppendOnly(f"audit log rows cannot be deleted (entry {target.id})")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_audit_changes(state: Any) -> None:
+    # Bulk UPDATE/DELETE statements bypass the mapper events above.
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and getattr(table, "name", None) == AuditEntry.__tablename__:
+        raise AuditLogIsAppendOnly("audit log rows cannot be changed or deleted")

@@ -1,0 +1,223 @@
+"""The only conversion between database rows and the analysis core's plain types.
+
+Votes are read straight from SQL into numpy arrays (no ORM objects: a million votes load in about
+a second). Statement ids become strings of their database ids; participants become opaque
+per-consultation ids (an HMAC of the consultation and user ids under the app's secret), so the
+analysis never sees a user id or an e-mail address. What moderation removes is left out:
+
+- visible statements are the analysed columns;
+- hidden statements (and visible ones the moderation domain excludes) keep their column and votes
+  but are listed in ``VoteMatrix.moderated_out``, as Pol.is does with moderated-out comments;
+- merged and pending statements, and every vote of an excluded (blocked) participant, are dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from flask import current_app
+from sqlalchemy import or_, select
+
+from consult.consultations.models import Consultation
+from consult.extensions import db
+from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
+from consult.votes.models import Vote
+from debate.types import Claim, Relation, RelationKind, VoteMatrix
+
+IntArray = npt.NDArray[np.int64]
+
+#: Length (hex digits) of the opaque participant ids: 64 bits, no collisions in practice.
+PARTICIPANT_ID_HEX = 16
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """What moderation keeps out of the analysis of one consultation."""
+
+    statements: frozenset[int] = frozenset()
+    users: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class AnalysisInput:
+    """Everything ``debate.analysis.analyse`` needs for one consultation, in its own types."""
+
+    matrix: VoteMatrix
+    claims: tuple[Claim, ...]
+    relations: tuple[Relation, ...]
+    #: how many statements and voting participants were left out by moderation
+    excluded: dict[str, int] = field(default_factory=dict)
+    #: statement id (string) -> text, for every column (hidden ones included)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+def statement_key(statement_id: int) -> str:
+    """Return the analysis id of a statement (its database id as a string)."""
+    return str(statement_id)
+
+
+def _participant_key() -> bytes:
+    key = current_app.config.get("ANALYSIS_ID_KEY") or current_app.config["SECRET_KEY"]
+    return hashlib.sha256(b"kenes-analysis-participant:" + str(key).encode()).digest()
+
+
+def participant_id(consultation_id: int, user_id: int) -> str:
+    """Return the opaque analysis id of a user within one consultation.
+
+    The same person gets unrelated ids in different consultations, and the id reveals nothing
+    without the server's secret.
+    """
+    return _participant_ids(consultation_id, [user_id])[0]
+
+
+def _participant_ids(consultation_id: int, user_ids: Iterable[int]) -> list[str]:
+    key = _participant_key()
+    prefix = f"{consultation_id}:".encode()
+    return [
+        "p" + hmac.new(key, prefix + str(int(u)).encode(), hashlib.sha256).hexdigest()[
+            :PARTICIPANT_ID_HEX
+        ]
+        for u in user_ids
+    ]
+
+
+def key_tag() -> str:
+    """A short digest of the participant-id key, so cached results die when the key changes."""
+    return hashlib.sha256(_participant_key()).hexdigest()[:12]
+
+
+def exclusions_for(consultation: Consultation) -> Exclusions:
+    """Ask the moderation domain what to exclude; fall back to active blocks if it cannot say."""
+    try:
+        from consult.moderation.services import excluded_for_analysis
+    except ImportError:
+        excluded_for_analysis = None
+    if excluded_for_analysis is not None:
+        found: dict[str, Any] = excluded_for_analysis(consultation) or {}
+        return Exclusions(
+            statements=frozenset(int(s) for s in found.get("statements", ()) or ()),
+            users=frozenset(int(u) for u in found.get("users", ()) or ()),
+        )
+    return Exclusions(users=frozenset(_blocked_user_ids()))
+
+
+def _blocked_user_ids() -> list[int]:
+    from consult.moderation.models import UserBlock
+    from consult.types import utcnow
+
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(UserBlock.user_id)
+            .where(
+                UserBlock.lifted_at.is_(None),
+                or_(UserBlock.ends_at.is_(None), UserBlock.ends_at > now),
+            )
+            .distinct()
+        )
+    )
+
+
+def load_vote_arrays(consultation_id: int) -> tuple[IntArray, IntArray, npt.NDArray[np.int8]]:
+    """Return (user ids, statement ids, values) of every vote in a consultation, as arrays.
+
+    One query, fetched as plain tuples into numpy: building ORM objects for a million votes
+    would take a minute; this takes about a second.
+    """
+    query = select(Vote.user_id, Vote.statement_id, Vote.value).where(
+        Vote.consultation_id == consultation_id
+    )
+    result = db.session.connection().execute(query)
+    rows = result.fetchall()
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), np.zeros(0, dtype=np.int8)
+    flat = np.array(rows, dtype=np.int64)
+    return flat[:, 0].copy(), flat[:, 1].copy(), flat[:, 2].astype(np.int8)
+
+
+def analysis_input(
+    consultation: Consultation, *, exclusions: Exclusions | None = None
+) -> AnalysisInput:
+    """Build the vote matrix, claims and relations of a consultation for ``debate``."""
+    if exclusions is None:
+        exclusions = exclusions_for(consultation)
+    rows = db.session.execute(
+        select(Statement.id, Statement.kind, Statement.status, Statement.text)
+        .where(Statement.consultation_id == consultation.id)
+        .order_by(Statement.id)
+    ).all()
+    columns: list[int] = []
+    moderated: set[int] = set()
+    texts: dict[str, str] = {}
+    claims: list[Claim] = []
+    dropped = 0
+    for sid, kind, status, text in rows:
+        if status is StatementStatus.visible and sid not in exclusions.statements:
+            columns.append(sid)
+            kind_value = kind.value if isinstance(kind, StatementKind) else str(kind)
+            claims.append(Claim(id=statement_key(sid), text=text, kind=kind_value))
+        elif status is StatementStatus.hidden or (
+            status is StatementStatus.visible and sid in exclusions.statements
+        ):
+            columns.append(sid)
+            moderated.add(sid)
+            dropped += 1
+        else:  # merged into another statement, or awaiting moderation
+            dropped += 1
+            continue
+        texts[statement_key(sid)] = text
+
+    user_ids, statement_ids, values = load_vote_arrays(consultation.id)
+    column_ids = np.array(columns, dtype=np.int64)  # ascending: ordered by id above
+    keep = np.isin(statement_ids, column_ids)
+    excluded_users = np.array(sorted(exclusions.users), dtype=np.int64)
+    blocked = np.isin(user_ids, excluded_users) & keep
+    n_excluded_participants = int(len(np.unique(user_ids[blocked])))
+    keep &= ~np.isin(user_ids, excluded_users)
+    user_ids, statement_ids, values = user_ids[keep], statement_ids[keep], values[keep]
+
+    participants, row_index = np.unique(user_ids, return_inverse=True)
+    col_index = np.searchsorted(column_ids, statement_ids)
+    # Sort by (row, column) so the matrix is in a canonical order whatever the database returned.
+    order = np.lexsort((col_index, row_index))
+    matrix = VoteMatrix(
+        participants=tuple(_participant_ids(consultation.id, participants.tolist())),
+        statements=tuple(statement_key(s) for s in columns),
+        rows=row_index[order].astype(np.int32),
+        cols=col_index[order].astype(np.int32),
+        values=values[order].astype(np.int8),
+        moderated_out=frozenset(i for i, s in enumerate(columns) if s in moderated),
+    )
+    visible = {c.id for c in claims}
+    relations = tuple(
+        Relation(
+            source=statement_key(source),
+            target=statement_key(target),
+            relation=RelationKind(relation.value),
+        )
+        for source, target, relation in db.session.execute(
+            select(StatementLink.source_id, StatementLink.target_id, StatementLink.relation)
+            .where(StatementLink.consultation_id == consultation.id)
+            .order_by(StatementLink.id)
+        )
+        if statement_key(source) in visible and statement_key(target) in visible
+    )
+    return AnalysisInput(
+        matrix=matrix,
+        claims=tuple(claims),
+        relations=relations,
+        excluded={"statements": dropped, "participants": n_excluded_participants},
+        texts=texts,
+    )
+
+
+def statement_ids_of(keys: Iterable[str]) -> list[int]:
+    """Turn analysis statement ids back into database ids (ignoring anything else)."""
+    return [int(k) for k in keys if str(k).isdigit()]

@@ -1,0 +1,135 @@
+"""``kenes analyse SLUG`` and ``kenes import-polis DIR``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from consult.analysis import services
+from consult.analysis.imports import ImportFailed, import_polis
+from consult.auth.models import User
+from consult.consultations.models import ConsultationStatus
+from consult.consultations.services import get_consultation_by_slug
+from consult.extensions import db
+
+
+@click.command("analyse")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the analysis JSON (API.md §4).")
+@with_appcontext
+def analyse_command(slug: str, as_json: bool) -> None:
+    """Recompute the analysis of consultation SLUG, store it, and print it."""
+    consultation = get_consultation_by_slug(slug)
+    if consultation is None:
+        raise click.ClickException(f"no consultation with the slug {slug!r}")
+    result, meta = services.refresh_analysis(consultation)
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    click.echo(_text_summary(consultation.title, result, meta.duration_s or 0.0))
+
+
+def _text_summary(title: str, result: dict[str, Any], duration: float) -> str:
+    participants = result.get("participants") or {}
+    clustered = sum(1 for g in participants.values() if g is not None)
+    lines = [
+        f"{title}",
+        f"  participants: {len(participants)} ({clustered} in opinion groups)",
+        f"  opinion groups: {len(result.get('groups') or [])}",
+    ]
+    for group in result.get("groups") or []:
+        reps = ", ".join(
+            f"{r['statement']} ({r['direction']})" for r in (group.get("representative") or [])[:3]
+        )
+        lines.append(f"    group {group['id']}: {group['size']} people; sets apart: {reps or '-'}")
+    consensus = result.get("consensus") or {}
+    agree = ", ".join(str(c["statement"]) for c in consensus.get("agree", [])[:5])
+    disagree = ", ".join(str(c["statement"]) for c in consensus.get("disagree", [])[:5])
+    divisive = ", ".join(str(d["statement"]) for d in (result.get("divisive") or [])[:5])
+    lines += [
+        f"  consensus (agree): {agree or '-'}",
+        f"  consensus (disagree): {disagree or '-'}",
+        f"  divisive: {divisive or '-'}",
+        f"  controversy: {result.get('controversy')}",
+        f"  excluded by moderation: {result.get('excluded')}",
+        f"  computed in {duration:.2f} s",
+    ]
+    return "\n".join(lines)
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Callable[[int], Callable[[int], None]]]:
+    """Yield a progress factory for import_polis: a bar on a terminal's stderr, else nothing."""
+    bars: list[Any] = []
+
+    def factory(total: int) -> Callable[[int], None]:
+        if not enabled:
+            return lambda n: None
+        bar = click.progressbar(length=total, label="Importing", file=sys.stderr)
+        bar.__enter__()
+        bars.append(bar)
+        return bar.update
+
+    try:
+        yield factory
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+
+
+@click.command("import-polis")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=str))
+@click.option("--title", help="Title of the new consultation (default: the Polis topic).")
+@click.option("--owner", "owner_email", help="E-mail of the policymaker who will own it.")
+@click.option(
+    "--status",
+    type=click.Choice(["open", "closed"]),
+    default="closed",
+    show_default=True,
+    help="Open lets people keep voting; closed keeps it as a finished consultation.",
+)
+@with_appcontext
+def import_polis_command(
+    directory: str, title: str | None, owner_email: str | None, status: str
+) -> None:
+    """Import the Polis export folder DIRECTORY as a new consultation and print its slug."""
+    owner = None
+    if owner_email:
+        owner = db.session.scalar(select(User).where(User.email == owner_email.strip().lower()))
+        if owner is None or not owner.is_policymaker:
+            click.echo(f"error: no policymaker account {owner_email!r}", err=True)
+            sys.exit(2)
+    try:
+        with _progress_bar(sys.stderr.isatty()) as progress:
+            summary = import_polis(
+                directory,
+                title=title,
+                owner=owner,
+                status=ConsultationStatus(status),
+                progress=progress,
+            )
+        db.session.commit()
+    except ImportFailed as exc:
+        db.session.rollback()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(
+        f"Imported {summary.statements} statements ({summary.hidden} hidden), "
+        f"{summary.participants} participants and {summary.votes} votes.",
+        err=True,
+    )
+    click.echo(summary.consultation.slug)
+
+
+commands = [analyse_command, import_polis_command]

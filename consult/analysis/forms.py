@@ -1,0 +1,23 @@
+"""The vote form of the next-statement page (Flask-WTF: CSRF on every POST)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import AnyOf, DataRequired, InputRequired
+
+
+class NextVoteForm(FlaskForm):
+    """Agree, disagree or pass on the statement shown."""
+
+    statement = IntegerField(
+        _l("Statement"), validators=[InputRequired(message=_l("Choose a statement."))]
+    )
+    value = HiddenField(
+        _l("Vote"),
+        validators=[
+            DataRequired(message=_l("Choose agree, disagree or pass.")),
+            AnyOf(("agree", "disagree", "pass"), message=_l("Choose agree, disagree or pass.")),
+        ],
+    )

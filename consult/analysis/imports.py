@@ -1,0 +1,261 @@
+"""Import a Polis export folder as a new consultation, with bulk inserts in one transaction.
+
+The folder is parsed completely by :func:`debate.polis.read_polis_export` before anything is
+written, so a bad file leaves the database untouched. Comments become position statements
+(``external_id`` = the Polis comment-id; moderated-out comments are hidden), each Polis
+participant an imported account without e-mail or password (``is_imported``), and every latest
+vote a vote. Rows go in with multi-row INSERTs (SQLAlchemy's executemany), not one ORM object at a
+time: a conversation of 1,500 participants and 20,000 votes imports in about a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from consult.auth.models import Role, User
+from consult.consultations.models import (
+    Consultation,
+    ConsultationMember,
+    ConsultationStatus,
+    MemberRole,
+)
+from consult.consultations.services import slugify
+from consult.extensions import db
+from consult.statements.models import Statement, StatementKind, StatementStatus
+from consult.statements.services import clean_text, text_key
+from consult.types import utcnow
+from consult.votes.models import Vote
+from debate.errors import InputError
+from debate.polis import read_polis_export
+
+#: Rows per INSERT batch for votes (bounded memory, few round trips).
+VOTE_CHUNK = 5000
+#: The display name of an imported Polis participant; the voter-id keeps the link to the source.
+PARTICIPANT_NAME = "Polis participant {}"
+
+Progress = Callable[[int], None]
+
+
+class ImportFailed(Exception):
+    """The export folder cannot be imported; the message names the file and row."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import created."""
+
+    consultation: Consultation
+    participants: int
+    statements: int
+    hidden: int
+    votes: int
+
+
+def _summary_fields(folder: Path) -> dict[str, str]:
+    """Read the optional ``summary.csv`` (key,value rows) for the topic and description."""
+    path = folder / "summary.csv"
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return {row[0].strip(): row[1].strip() for row in csv.reader(handle) if len(row) >= 2}
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return {}  # purely descriptive: a damaged summary does not stop the import
+
+
+def _comment_times(folder: Path) -> dict[str, datetime]:
+    """Return each comment's creation time (Polis timestamps are milliseconds since 1970)."""
+    times: dict[str, datetime] = {}
+    try:
+        with (folder / "comments.csv").open(newline="", encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle):
+                stamp = (row.get("timestamp") or "").strip()
+                cid = (row.get("comment-id") or "").strip()
+                if stamp.isdigit() and cid:
+                    times[cid] = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
+    except (OSError, csv.Error, UnicodeDecodeError, ValueError, OverflowError):
+        return {}  # already validated by the parser; times are cosmetic
+    return times
+
+
+def count_steps(n_participants: int, n_statements: int, n_votes: int) -> int:
+    """The length of the progress bar: one step per participant, statement and vote."""
+    return n_participants + n_statements + n_votes
+
+
+def import_polis(
+    directory: str | Path,
+    *,
+    title: str | None = None,
+    owner: User | None = None,
+    status: ConsultationStatus = ConsultationStatus.closed,
+    progress: Callable[[int], Progress] | None = None,
+) -> ImportSummary:
+    """Create a consultation from a Polis export folder (flushes, never commits).
+
+    ``progress(total)`` is called once with the number of steps and returns a callable that is
+    given each batch's size as it is written.
+    """
+    folder = Path(directory)
+    try:
+        export = read_polis_export(folder)
+    except InputError as exc:
+        raise ImportFailed(str(exc)) from exc
+    matrix = export.matrix
+    info = _summary_fields(folder)
+    times = _comment_times(folder)
+    now = utcnow()
+    advance: Progress = (
+        progress(count_steps(len(matrix.participants), len(matrix.statements), matrix.n_votes))
+        if progress
+        else (lambda n: None)
+    )
+
+    consultation = _create_consultation(
+        title=(title or info.get("topic") or folder.name).strip()[:200] or folder.name,
+        description=info.get("conversation-description", ""),
+        source=info.get("url", ""),
+        owner=owner,
+        status=status,
+        opened=min(times.values(), default=now),
+        now=now,
+    )
+
+    user_ids = _insert_participants(matrix.participants, now)
+    advance(len(user_ids))
+
+    moderated = {matrix.statements[j] for j in matrix.moderated_out}
+    statement_rows = []
+    for cid in matrix.statements:
+        text = clean_text(export.texts.get(cid, "")) or f"(Polis comment {cid})"
+        created = times.get(cid, now)
+        statement_rows.append(
+            {
+                "consultation_id": consultation.id,
+                "kind": StatementKind.position,
+                "text": text,
+                "text_key": text_key(text),
+                "author_id": None,
+                "status": StatementStatus.hidden if cid in moderated else StatementStatus.visible,
+                "auto_hidden": False,
+                "external_id": cid[:64],
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
+    statement_ids = (
+        list(
+            db.session.scalars(
+                insert(Statement).returning(Statement.id, sort_by_parameter_order=True),
+                statement_rows,
+            )
+        )
+        if statement_rows
+        else []
+    )
+    advance(len(statement_ids))
+
+    rows = matrix.rows.tolist()
+    cols = matrix.cols.tolist()
+    values = matrix.values.tolist()
+    table = Vote.__table__
+    for start in range(0, len(rows), VOTE_CHUNK):
+        batch = [
+            {
+                "consultation_id": consultation.id,
+                "statement_id": statement_ids[c],
+                "user_id": user_ids[r],
+                "value": int(v),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r, c, v in zip(
+                rows[start : start + VOTE_CHUNK],
+                cols[start : start + VOTE_CHUNK],
+                values[start : start + VOTE_CHUNK],
+                strict=True,
+            )
+        ]
+        db.session.execute(insert(table), batch)
+        advance(len(batch))
+    db.session.flush()
+    return ImportSummary(
+        consultation=consultation,
+        participants=len(user_ids),
+        statements=len(statement_ids),
+        hidden=len(moderated),
+        votes=len(rows),
+    )
+
+
+def _create_consultation(
+    *,
+    title: str,
+    description: str,
+    source: str,
+    owner: User | None,
+    status: ConsultationStatus,
+    opened: datetime,
+    now: datetime,
+) -> Consultation:
+    summary_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
+    summary = summary_line[:500] if summary_line else f"Imported from Polis: {title}"[:500]
+    body = description
+    if source:
+        body = (body + "\n\n" if body else "") + f"Imported from the Polis conversation {source}."
+    consultation = Consultation(
+        slug=_free_slug(slugify(title)),
+        title=title,
+        summary=summary,
+        body=body,
+        status=status,
+        created_by_id=owner.id if owner is not None else None,
+        opens_at=opened,
+        closed_at=now if status in (ConsultationStatus.closed, ConsultationStatus.reported) else None,
+    )
+    if owner is not None:
+        consultation.members.append(ConsultationMember(user_id=owner.id, role=MemberRole.owner))
+    db.session.add(consultation)
+    db.session.flush()
+    return consultation
+
+
+def _free_slug(base: str) -> str:
+    taken = set(
+        db.session.scalars(select(Consultation.slug).where(Consultation.slug.like(f"{base}%")))
+    )
+    if base not in taken:
+        return base
+    for n in range(2, 1000):
+        candidate = f"{base[:74]}-{n}"
+        if candidate not in taken:
+            return candidate
+    return f"{base[:72]}-{secrets.token_hex(3)}"
+
+
+def _insert_participants(participants: tuple[str, ...], now: datetime) -> list[int]:
+    if not participants:
+        return []
+    rows: list[dict[str, Any]] = [
+        {
+            "email": None,
+            "display_name": PARTICIPANT_NAME.format(pid)[:80],
+            "password_hash": None,
+            "role": Role.participant,
+            "is_imported": True,
+            "created_at": now,
+            "session_version": 0,
+        }
+        for pid in participants
+    ]
+    return list(
+        db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), rows)
+    )

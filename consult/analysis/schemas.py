@@ -1,0 +1,106 @@
+"""Marshmallow schemas of the analysis JSON (API.md §4), for the OpenAPI document.
+
+The analysis core builds the JSON itself; these schemas describe it (and the freshness fields the
+API adds), they do not filter it: extra fields of the core pass through unchanged.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class RepresentativeSchema(Schema):
+    """A statement that sets an opinion group apart."""
+
+    statement = fields.String(metadata={"description": "Statement id."})
+    direction = fields.String(metadata={"enum": ["agree", "disagree"]})
+    agree = fields.Float(metadata={"description": "Share of the group agreeing."})
+    disagree = fields.Float()
+    # "pass" is a Python keyword: declared with data_key.
+    pass_ = fields.Float(data_key="pass")
+    repness = fields.Float(metadata={"description": "Polis representativeness."})
+
+
+class GroupSchema(Schema):
+    """An opinion group."""
+
+    id = fields.Integer()
+    size = fields.Integer()
+    representative = fields.List(fields.Nested(RepresentativeSchema))
+
+
+class ConsensusItemSchema(Schema):
+    statement = fields.String()
+    agree = fields.Float()
+    disagree = fields.Float()
+
+
+class ConsensusSchema(Schema):
+    agree = fields.List(fields.Nested(ConsensusItemSchema))
+    disagree = fields.List(fields.Nested(ConsensusItemSchema))
+
+
+class DivisiveSchema(Schema):
+    statement = fields.String()
+    spread = fields.Float()
+
+
+class UncertainSchema(Schema):
+    statement = fields.String()
+    pass_ = fields.Float(data_key="pass")
+
+
+class CruxSchema(Schema):
+    statement = fields.String()
+    score = fields.Float()
+
+
+class ExcludedSchema(Schema):
+    statements = fields.Integer(
+        metadata={"description": "Statements left out (hidden, merged or awaiting moderation)."}
+    )
+    participants = fields.Integer(
+        metadata={"description": "Participants whose votes were left out (blocked accounts)."}
+    )
+
+
+class AnalysisSchema(Schema):
+    """The analysis of a consultation (API.md §4) and how fresh it is."""
+
+    participants = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(allow_none=True),
+        metadata={"description": "Opaque participant id to opinion group (null: not clustered)."},
+    )
+    groups = fields.List(fields.Nested(GroupSchema))
+    consensus = fields.Nested(ConsensusSchema)
+    group_informed_consensus = fields.Dict(keys=fields.String(), values=fields.Float())
+    divisive = fields.List(fields.Nested(DivisiveSchema))
+    uncertain = fields.List(fields.Nested(UncertainSchema))
+    bridging = fields.Dict(keys=fields.String(), values=fields.Float())
+    strength = fields.Dict(keys=fields.String(), values=fields.Float())
+    cruxes = fields.List(fields.Nested(CruxSchema))
+    controversy = fields.Float(allow_none=True)
+    k = fields.Integer()
+    seed = fields.Integer()
+    timings = fields.Dict(keys=fields.String(), values=fields.Float())
+    excluded = fields.Nested(ExcludedSchema)
+    consultation = fields.Integer(metadata={"description": "The consultation's id."})
+    computed_at = fields.DateTime(metadata={"description": "When this result was computed."})
+    stale = fields.Boolean(
+        metadata={
+            "description": "True when votes changed since this result was computed; a refresh "
+            "is running in the background and the next request gets the new result."
+        }
+    )
+    refreshing = fields.Boolean()
+
+
+class AnalysisPendingSchema(Schema):
+    """Answer while the first analysis of a large consultation is being computed (202)."""
+
+    consultation = fields.Integer()
+    status = fields.String(metadata={"enum": ["computing"]})
+    stale = fields.Boolean()
+    refreshing = fields.Boolean()
+    retry_after = fields.Integer(metadata={"description": "Seconds to wait before asking again."})

@@ -1,0 +1,268 @@
+"""The analysis of a consultation: computed from current votes, cached until they change.
+
+``get_analysis`` is what pages and the API call. The cache (one ``AnalysisResult`` row per
+consultation) is keyed by a fingerprint of everything the analysis reads: vote counts and the
+latest vote time, the statements' states, the links, and moderation's exclusions. When the
+fingerprint differs, a small consultation is recomputed inline (it takes milliseconds); a large
+one is refreshed in the background while the last result is served, marked stale (see
+docs/benchmarks.md, "Insights page", for the measured threshold).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from consult.analysis import adapters, tasks
+from consult.analysis.models import AnalysisResult
+from consult.consultations.models import Consultation
+from consult.errors import NotFound
+from consult.extensions import db
+from consult.statements.models import Statement, StatementLink, StatementStatus
+from consult.types import utcnow
+from consult.votes.models import Vote
+
+#: Bump when what is stored changes shape, so every cached result is recomputed.
+ANALYSIS_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class AnalysisMeta:
+    """How fresh a served analysis is."""
+
+    computed_at: datetime | None
+    stale: bool  # computed from older votes than the current ones
+    refreshing: bool  # a recomputation is under way
+    duration_s: float | None
+    n_votes: int
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["computed_at"] = self.computed_at.isoformat() if self.computed_at else None
+        return data
+
+
+def _analyse(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    from debate.analysis import analyse
+
+    return analyse(*args, **kwargs)
+
+
+def analysis_fingerprint(
+    consultation: Consultation, exclusions: adapters.Exclusions | None = None
+) -> tuple[str, int]:
+    """Return (fingerprint, number of votes) of the data an analysis would be computed from."""
+    if exclusions is None:
+        exclusions = adapters.exclusions_for(consultation)
+    cid = consultation.id
+    n_votes, last_vote, value_sum = db.session.execute(
+        select(func.count(Vote.id), func.max(Vote.updated_at), func.sum(Vote.value)).where(
+            Vote.consultation_id == cid
+        )
+    ).one()
+    statements = db.session.execute(
+        select(Statement.id, Statement.status)
+        .where(Statement.consultation_id == cid)
+        .order_by(Statement.id)
+    ).all()
+    n_links, last_link = db.session.execute(
+        select(func.count(StatementLink.id), func.max(StatementLink.id)).where(
+            StatementLink.consultation_id == cid
+        )
+    ).one()
+    state = {
+        "version": ANALYSIS_VERSION,
+        "seed": int(current_app.config.get("ANALYSIS_SEED", 0)),
+        "key": adapters.key_tag(),
+        "votes": [n_votes, str(last_vote), int(value_sum or 0)],
+        "statements": [
+            [sid, status.value if isinstance(status, StatementStatus) else str(status)]
+            for sid, status in statements
+        ],
+        "links": [n_links, last_link],
+        "excluded": [sorted(exclusions.statements), sorted(exclusions.users)],
+    }
+    digest = hashlib.sha256(json.dumps(state, separators=(",", ":")).encode()).hexdigest()
+    return digest, int(n_votes or 0)
+
+
+def compute_analysis(
+    consultation: Consultation, *, exclusions: adapters.Exclusions | None = None
+) -> dict[str, Any]:
+    """Run the analysis core on the consultation's current votes and return its JSON."""
+    data = adapters.analysis_input(consultation, exclusions=exclusions)
+    result = _analyse(
+        data.matrix,
+        claims=data.claims,
+        relations=data.relations,
+        seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
+    )
+    result = dict(result)
+    result["excluded"] = dict(data.excluded)
+    return result
+
+
+def refresh_analysis(consultation: Consultation) -> tuple[dict[str, Any], AnalysisMeta]:
+    """Recompute the analysis now and store it in the cache (flushes, never commits)."""
+    exclusions = adapters.exclusions_for(consultation)
+    # Fingerprint first: if votes arrive meanwhile, the stored result is already stale.
+    fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
+    started = time.perf_counter()
+    result = compute_analysis(consultation, exclusions=exclusions)
+    duration = time.perf_counter() - started
+    now = utcnow()
+    _store(consultation.id, fingerprint, result, now, duration)
+    return result, AnalysisMeta(
+        computed_at=now, stale=False, refreshing=False, duration_s=duration, n_votes=n_votes
+    )
+
+
+def refresh_analysis_by_id(consultation_id: int) -> None:
+    """Recompute and store one consultation's analysis (the background task's body)."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound("Consultation not found.")
+    refresh_analysis(consultation)
+
+
+def _store(
+    consultation_id: int,
+    fingerprint: str,
+    result: dict[str, Any],
+    computed_at: datetime,
+    duration: float,
+) -> None:
+    """Insert or replace the cached result with one upsert (concurrent writers cannot clash)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {
+        "consultation_id": consultation_id,
+        "fingerprint": fingerprint,
+        "result": result,
+        "computed_at": computed_at,
+        "duration_s": duration,
+    }
+    stmt = insert(AnalysisResult).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[AnalysisResult.consultation_id],
+        set_={k: stmt.excluded[k] for k in values if k != "consultation_id"},
+    )
+    db.session.execute(stmt)
+    cached = db.session.identity_map.get(db.session.identity_key(AnalysisResult, consultation_id))
+    if cached is not None:
+        db.session.expire(cached)
+
+
+def cached_analysis(consultation: Consultation) -> AnalysisResult | None:
+    """Return the stored analysis of a consultation, fresh or not."""
+    return db.session.get(AnalysisResult, consultation.id)
+
+
+def inline_limit() -> int:
+    """The number of votes up to which a stale analysis is recomputed during the request."""
+    return int(current_app.config.get("ANALYSIS_INLINE_MAX_VOTES", 100_000))
+
+
+def get_analysis(
+    consultation: Consultation, *, wait: bool = False
+) -> tuple[dict[str, Any] | None, AnalysisMeta]:
+    """Return the consultation's analysis and how fresh it is.
+
+    Fresh cache: served as is. Stale or missing: recomputed inline when ``wait`` is true,
+    background refresh is off (``ANALYSIS_BACKGROUND``), or the consultation is small enough
+    (``ANALYSIS_INLINE_MAX_VOTES``); otherwise a background refresh is scheduled and the last
+    result (``stale=True``), or ``None`` if there is none yet, is returned.
+    """
+    exclusions = adapters.exclusions_for(consultation)
+    fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
+    cached = cached_analysis(consultation)
+    if cached is not None and cached.fingerprint == fingerprint:
+        return cached.result, AnalysisMeta(
+            computed_at=cached.computed_at,
+            stale=False,
+            refreshing=False,
+            duration_s=cached.duration_s,
+            n_votes=n_votes,
+        )
+    background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
+    if wait or not background or n_votes <= inline_limit():
+        return refresh_analysis(consultation)
+    tasks.schedule_refresh(consultation.id)
+    if cached is None:
+        return None, AnalysisMeta(
+            computed_at=None, stale=True, refreshing=True, duration_s=None, n_votes=n_votes
+        )
+    return cached.result, AnalysisMeta(
+        computed_at=cached.computed_at,
+        stale=True,
+        refreshing=True,
+        duration_s=cached.duration_s,
+        n_votes=n_votes,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# "Vote on the next statement": Pol.is-style routing by the analysis priority
+
+
+def unvoted_statement_ids(consultation: Consultation, user: Any) -> list[int]:
+    """Return the visible statements of a consultation the user has not voted on, by id."""
+    voted = select(Vote.statement_id).where(
+        Vote.consultation_id == consultation.id, Vote.user_id == user.id
+    )
+    return list(
+        db.session.scalars(
+            select(Statement.id)
+            .where(
+                Statement.consultation_id == consultation.id,
+                Statement.status == StatementStatus.visible,
+                Statement.id.not_in(voted),
+            )
+            .order_by(Statement.id)
+        )
+    )
+
+
+def statement_priorities(result: dict[str, Any] | None) -> dict[str, float]:
+    """Return the analysis's routing priority per statement id (empty if it has none)."""
+    if not result:
+        return {}
+    priority = result.get("priority") or {}
+    if isinstance(priority, list):  # [{"statement": id, "priority": p}, ...]
+        priority = {str(p["statement"]): p.get("priority", p.get("score", 0)) for p in priority}
+    return {str(k): float(v) for k, v in priority.items() if v is not None}
+
+
+def next_statement_for(consultation: Consultation, user: Any) -> Statement | None:
+    """Choose the next statement for this user to vote on, or None if none is left.
+
+    As in Pol.is, an unvoted visible statement is drawn with probability proportional to its
+    priority in the analysis (statements the analysis has not seen yet, i.e. new ones, get the
+    highest priority). The draw is seeded by the user and the number of statements left, so
+    reloading the page shows the same statement until the user votes.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    candidates = unvoted_statement_ids(consultation, user)
+    if not candidates:
+        return None
+    result, _meta = get_analysis(consultation)
+    priorities = statement_priorities(result)
+    known = [priorities[k] for k in map(adapters.statement_key, candidates) if k in priorities]
+    top = max(known, default=1.0)
+    weights = [
+        max(priorities.get(adapters.statement_key(sid), top), 0.0) + 1e-9 for sid in candidates
+    ]
+    rng = random.Random(f"{consultation.id}:{user.id}:{len(candidates)}")
+    chosen = rng.choices(candidates, weights=weights, k=1)[0]
+    return db.session.get(Statement, chosen)

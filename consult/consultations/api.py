@@ -1,0 +1,270 @@
+"""/api/v1/consultations: list, create, show and change consultations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import jsonify, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, or_, select, true
+from werkzeug.routing import BuildError
+
+from consult.api import ID_RULE, ApiError, api, forbid, load_body, login_required_json, not_found
+from consult.api import paginate as paginate_query
+from consult.auth.models import User
+from consult.consultations.models import (
+    Consultation,
+    ConsultationMember,
+    ConsultationStatus,
+    MemberRole,
+)
+from consult.consultations.permissions import (
+    can_create_consultation,
+    can_edit_consultation,
+    can_view_consultation,
+)
+from consult.consultations.schemas import ConsultationInputSchema, ConsultationSchema
+from consult.consultations.services import (
+    consultation_counts,
+    create_consultation,
+    update_consultation,
+)
+from consult.errors import ConsultError
+from consult.extensions import db
+
+_output = ConsultationSchema()
+
+
+def page_url(endpoint: str, path: str, **values: Any) -> str:
+    """The absolute URL of an HTML page (``path`` if that page's view is not registered)."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except BuildError:
+        return request.url_root + path.lstrip("/")
+
+
+def visible_consultations(viewer: Any) -> Select[tuple[Consultation]]:
+    """The consultations the viewer may see (what ``can_view_consultation`` allows), as SQL."""
+    query = select(Consultation)
+    if not getattr(viewer, "is_authenticated", False):
+        return query.where(Consultation.status != ConsultationStatus.draft)
+    if viewer.is_admin:
+        return query.where(true())
+    own = select(ConsultationMember.consultation_id).where(
+        ConsultationMember.user_id == viewer.id, ConsultationMember.role == MemberRole.owner
+    )
+    return query.where(
+        or_(Consultation.status != ConsultationStatus.draft, Consultation.id.in_(own))
+    )
+
+
+def get_visible_consultation(consultation_id: int) -> Consultation:
+    """Load a consultation the caller may see, or raise a 404 (drafts of others included)."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        raise not_found("Consultation")
+    return consultation
+
+
+def serialize_consultations(consultations: list[Consultation]) -> list[dict[str, Any]]:
+    """Dump consultations with their counts, owners and page URL (three queries in all)."""
+    ids = [c.id for c in consultations]
+    counts = consultation_counts(ids)
+    owners: dict[int, list[User]] = defaultdict(list)
+    if ids:
+        rows = db.session.execute(
+            select(ConsultationMember.consultation_id, User)
+            .join(User, User.id == ConsultationMember.user_id)
+            .where(
+                ConsultationMember.consultation_id.in_(ids),
+                ConsultationMember.role == MemberRole.owner,
+            )
+            .order_by(ConsultationMember.id)
+        )
+        for consultation_id, user in rows:
+            owners[consultation_id].append(user)
+    items = []
+    for c in consultations:
+        item = {name: getattr(c, name) for name in _output.fields if hasattr(c, name)}
+        item.update(
+            counts=counts[c.id],
+            owners=owners[c.id],
+            url=page_url("consultations.show", f"/consultations/{c.slug}", slug=c.slug),
+        )
+        items.append(item)
+    result: list[dict[str, Any]] = _output.dump(items, many=True)
+    return result
+
+
+def serialize_consultation(consultation: Consultation) -> dict[str, Any]:
+    """Dump one consultation."""
+    return serialize_consultations([consultation])[0]
+
+
+def _status_filter() -> ConsultationStatus | None:
+    value = request.args.get("status")
+    if value is None:
+        return None
+    try:
+        return ConsultationStatus(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in ConsultationStatus)
+        raise ApiError(
+            422,
+            "validation_error",
+            "Invalid filter.",
+            fields={"status": [f"Must be one of: {choices}."]},
+        ) from None
+
+
+@api.route("/consultations")
+def list_consultations() -> Any:
+    """The consultations the caller may see, newest first.
+    ---
+    get:
+      tags: [consultations]
+      summary: List consultations (drafts only for their owners and admins).
+      security: [{}, {bearer: []}, {session: []}]
+      parameters:
+        - page
+        - per_page
+        - in: query
+          name: status
+          schema: {type: string, enum: [draft, open, closed, reported]}
+      responses:
+        200:
+          description: One page of consultations.
+          content:
+            application/json:
+              schema: ConsultationPageSchema
+        401:
+          description: The bearer token is unknown or revoked.
+          content: {application/json: {schema: Error}}
+        422:
+          description: Invalid page, per_page or status.
+          content: {application/json: {schema: Error}}
+    """
+    status = _status_filter()
+    query = visible_consultations(current_user).order_by(
+        Consultation.created_at.desc(), Consultation.id.desc()
+    )
+    if status is not None:
+        query = query.where(Consultation.status == status)
+    return jsonify(paginate_query(query, serialize_consultations))
+
+
+@api.route("/consultations", methods=["POST"])
+@login_required_json
+def create_consultation_view() -> Any:
+    """Create a consultation (a draft owned by the caller).
+    ---
+    post:
+      tags: [consultations]
+      summary: Create a draft consultation (policymakers and admins).
+      requestBody:
+        required: true
+        description: "title and summary are required; status cannot be set here."
+        content:
+          application/json:
+            schema: ConsultationInputSchema
+      responses:
+        201:
+          description: The new consultation; Location is its API URL.
+          headers:
+            Location: {schema: {type: string}}
+          content:
+            application/json:
+              schema: ConsultationSchema
+        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
+        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
+        403: {description: Not a policymaker., content: {application/json: {schema: Error}}}
+        409: {description: The slug is taken., content: {application/json: {schema: Error}}}
+        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
+        422: {description: Invalid fields., content: {application/json: {schema: Error}}}
+    """
+    actor = current_user._get_current_object()
+    if not can_create_consultation(actor):
+        raise forbid("Only policymakers and administrators create consultations.")
+    data = load_body(ConsultationInputSchema(exclude=("status",)))
+    consultation = create_consultation(actor, **data)
+    db.session.commit()
+    response = jsonify(serialize_consultation(consultation))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.show_consultation", consultation_id=consultation.id)
+    return response
+
+
+@api.route(f"/consultations/<{ID_RULE}:consultation_id>")
+def show_consultation(consultation_id: int) -> Any:
+    """One consultation.
+    ---
+    get:
+      tags: [consultations]
+      summary: One consultation (a draft only for its owners and admins).
+      security: [{}, {bearer: []}, {session: []}]
+      parameters:
+        - {in: path, name: consultation_id, required: true, schema: {type: integer}}
+      responses:
+        200:
+          description: The consultation.
+          content:
+            application/json:
+              schema: ConsultationSchema
+        401:
+          description: The bearer token is unknown or revoked.
+          content: {application/json: {schema: Error}}
+        404:
+          description: No such consultation, or someone else's draft.
+          content: {application/json: {schema: Error}}
+    """
+    return jsonify(serialize_consultation(get_visible_consultation(consultation_id)))
+
+
+@api.route(f"/consultations/<{ID_RULE}:consultation_id>", methods=["PATCH"])
+@login_required_json
+def update_consultation_view(consultation_id: int) -> Any:
+    """Change a consultation's fields or status.
+    ---
+    patch:
+      tags: [consultations]
+      summary: Change fields, or move status draft → open → closed → reported.
+      parameters:
+        - {in: path, name: consultation_id, required: true, schema: {type: integer}}
+      requestBody:
+        required: true
+        description: "Any subset of the fields; slug cannot be changed."
+        content:
+          application/json:
+            schema: ConsultationInputSchema
+      responses:
+        200:
+          description: The changed consultation.
+          content:
+            application/json:
+              schema: ConsultationSchema
+        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
+        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
+        403:
+          description: Not one of its policymakers.
+          content: {application/json: {schema: Error}}
+        404: {description: No such consultation., content: {application/json: {schema: Error}}}
+        409:
+          description: A status change that is not allowed from the current status.
+          content: {application/json: {schema: Error}}
+        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
+        422: {description: Invalid fields., content: {application/json: {schema: Error}}}
+    """
+    actor = current_user._get_current_object()
+    consultation = get_visible_consultation(consultation_id)
+    if not can_edit_consultation(actor, consultation):
+        raise forbid("Only this consultation's policymakers can change it.")
+    data = load_body(ConsultationInputSchema(exclude=("slug",)), partial=True)
+    try:
+        update_consultation(consultation, actor, **data)
+    except ConsultError:
+        # The fields may be set already when the status change is refused: apply nothing.
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return jsonify(serialize_consultation(consultation))

@@ -1,0 +1,149 @@
+"""Likely duplicate statements: TF-IDF cosine similarity over character n-grams.
+
+Pure functions (numpy, scipy, scikit-learn; no Flask, no database). Character n-grams within word
+boundaries work for English, Russian and Kazakh alike without stemmers, and tolerate typos and
+inflection.
+
+The index hashes n-grams (``HashingVectorizer``), so each statement is vectorised on its own:
+new statements are appended without re-reading the old ones (:meth:`TextIndex.partial_fit`),
+and the idf weights are recomputed at query time over whichever statements are eligible then
+(e.g. only the visible ones). Fitting 10,000 statements from scratch takes seconds; appending
+one takes a millisecond.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+#: Scores at or above this are shown as "possible duplicates".
+DEFAULT_MIN_SCORE = 0.55
+N_FEATURES = 1 << 20
+
+_vectorizer = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(3, 5),
+    lowercase=True,
+    n_features=N_FEATURES,
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float64,
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """An indexed statement that resembles the query text."""
+
+    id: int
+    score: float
+
+
+def _term_frequencies(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Sublinear term frequencies (1 + log count) of each text's hashed n-grams."""
+    counts = sparse.csr_matrix(_vectorizer.transform(list(texts)), dtype=np.float64)
+    counts.data = 1.0 + np.log(counts.data)
+    return counts
+
+
+def _normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+class TextIndex:
+    """An index of statements, queried with new texts (fit once, append, query often)."""
+
+    def __init__(self, *, min_score: float = DEFAULT_MIN_SCORE) -> None:
+        self.min_score = min_score
+
+    def fit(self, candidates: Sequence[tuple[int, str]]) -> TextIndex:
+        """Index these statements (``(id, text)`` pairs), replacing what was indexed."""
+        self.ids_: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self.tf_: sparse.csr_matrix = sparse.csr_matrix((0, N_FEATURES), dtype=np.float64)
+        return self.partial_fit(candidates)
+
+    def partial_fit(self, candidates: Sequence[tuple[int, str]]) -> TextIndex:
+        """Add statements to the index."""
+        if not hasattr(self, "ids_"):
+            return self.fit(candidates)
+        if len(candidates):
+            ids = np.array([cid for cid, _ in candidates], dtype=np.int64)
+            tf = _term_frequencies([text for _id, text in candidates])
+            self.ids_ = np.concatenate([self.ids_, ids])
+            self.tf_ = sparse.csr_matrix(sparse.vstack([self.tf_, tf], format="csr"))
+        return self
+
+    def _weights(
+        self, rows: npt.NDArray[np.int64]
+    ) -> tuple[sparse.csr_matrix, npt.NDArray[np.float64]]:
+        """Normalised tf-idf rows and the idf, cached for the last set of rows asked for."""
+        key = (len(self.ids_), rows.tobytes())
+        cached = getattr(self, "_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1], cached[2]
+        tf = self.tf_[rows]
+        df = np.bincount(tf.indices, minlength=N_FEATURES)
+        # Smoothed idf as in scikit-learn's TfidfTransformer; n-grams no statement has (df 0)
+        # get the largest weight and count fully in the query's norm.
+        idf = np.log((1.0 + len(rows)) / (1.0 + df)) + 1.0
+        weighted = _normalise_rows(sparse.csr_matrix(tf.multiply(idf)))
+        self._cache = (key, weighted, idf)
+        return weighted, idf
+
+    @property
+    def max_id(self) -> int:
+        """The largest indexed id (0 when empty)."""
+        return int(self.ids_.max()) if len(self.ids_) else 0
+
+    def query(
+        self,
+        text: str,
+        *,
+        limit: int = 5,
+        exclude: Sequence[int] = (),
+        among: Sequence[int] | npt.NDArray[np.int64] | None = None,
+    ) -> list[Match]:
+        """Return the indexed statements most similar to ``text``, best first.
+
+        ``among`` restricts the search (and the idf statistics) to these ids; ``exclude``
+        leaves some out of the answer only.
+        """
+        text = (text or "").strip()
+        if not text or limit < 1 or not len(self.ids_):
+            return []
+        rows = np.arange(len(self.ids_))
+        if among is not None:
+            rows = rows[np.isin(self.ids_, np.asarray(among, dtype=np.int64))]
+        if not len(rows):
+            return []
+        weighted, idf = self._weights(rows)
+        query = _normalise_rows(sparse.csr_matrix(_term_frequencies([text]).multiply(idf)))
+        scores = np.asarray((weighted @ query.T).todense()).ravel()
+        ids = self.ids_[rows]
+        if len(exclude):
+            scores[np.isin(ids, np.asarray(exclude, dtype=np.int64))] = -1.0
+        found = []
+        for index in np.argsort(-scores, kind="stable")[:limit]:
+            score = float(scores[index])
+            if score < self.min_score or score <= 0.0:
+                break
+            found.append(Match(id=int(ids[index]), score=round(min(score, 1.0), 3)))
+        return found
+
+
+def similar_texts(
+    text: str,
+    candidates: Sequence[tuple[int, str]],
+    *,
+    limit: int = 5,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> list[Match]:
+    """Return the candidates most similar to ``text`` (best first), scoring at least min_score."""
+    return TextIndex(min_score=min_score).fit(candidates).query(text, limit=limit)

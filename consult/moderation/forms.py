@@ -1,0 +1,149 @@
+"""Moderation forms (Flask-WTF: CSRF on every POST)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from consult.moderation.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+
+FLAG_REASON_CHOICES = [
+    ("spam", _l("Spam or advertising")),
+    ("offensive", _l("Offensive or abusive")),
+    ("off_topic", _l("Off topic")),
+    ("other", _l("Something else")),
+]
+
+ACTION_LABELS = {
+    "hide": _l("Hide"),
+    "restore": _l("Restore"),
+    "approve": _l("Approve"),
+    "ignore_flags": _l("Dismiss flags"),
+    "block": _l("Block or suspend"),
+    "merge": _l("Merge"),
+}
+
+SUSPENSION_DAYS = [1, 3, 7, 14, 30, 90]
+
+
+class FlagForm(FlaskForm):
+    """Report a statement to the moderators."""
+
+    reason = RadioField(_l("Why?"), choices=FLAG_REASON_CHOICES, validators=[InputRequired()])
+    note = TextAreaField(
+        _l("Note for the moderators (optional)"),
+        validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],
+    )
+
+
+class ReasonMixin:
+    """A reason: a template, or free text (which wins when both are given)."""
+
+    template = SelectField(_l("Reason template"), coerce=str, validate_choice=False, default="")
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=REASON_MAX_LENGTH)])
+
+    def reason_text(self, templates: dict[int, str]) -> str:
+        """The free text if given, else the chosen template's text (may be empty)."""
+        text = (self.reason.data or "").strip()  # type: ignore[attr-defined]
+        if text:
+            return text
+        chosen = self.template.data or ""  # type: ignore[attr-defined]
+        return templates.get(int(chosen), "") if chosen.isdigit() else ""
+
+
+def template_choices(templates: list[Any], actions: tuple[str, ...]) -> list[Any]:
+    """Choices for the reason template select, grouped by action (optgroups)."""
+    choices: list[Any] = [("", _l("— choose a template or write below —"))]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for template in templates:
+        if template.action in actions:
+            groups.setdefault(template.action, []).append((str(template.id), template.text))
+    for action in actions:
+        if action in groups:
+            choices.append((str(ACTION_LABELS.get(action, action)), groups[action]))
+    return choices
+
+
+class DecisionForm(ReasonMixin, FlaskForm):
+    """Hide, restore or approve one statement, or dismiss its flags."""
+
+    action = RadioField(
+        _l("Decision"),
+        choices=[
+            ("hide", _l("Hide")),
+            ("restore", _l("Restore")),
+            ("approve", _l("Approve")),
+            ("ignore_flags", _l("Dismiss flags")),
+        ],
+        validators=[InputRequired()],
+    )
+    next = HiddenField()
+
+
+class BulkForm(ReasonMixin, FlaskForm):
+    """One decision on the selected statements."""
+
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            ("", _l("Choose an action…")),
+            ("hide", _l("Hide")),
+            ("restore", _l("Restore")),
+            ("approve", _l("Approve")),
+            ("ignore_flags", _l("Dismiss flags")),
+        ],
+        validators=[DataRequired(message=_l("Choose an action."))],
+    )
+    next = HiddenField()
+
+
+class MergeForm(ReasonMixin, FlaskForm):
+    """Merge this statement into another one."""
+
+    into = IntegerField(
+        _l("Merge into statement #"),
+        validators=[InputRequired(), NumberRange(min=1, max=2_147_483_647)],
+    )
+    next = HiddenField()
+
+
+class BlockForm(ReasonMixin, FlaskForm):
+    """Suspend or block an account."""
+
+    kind = RadioField(
+        _l("Measure"),
+        choices=[("suspend", _l("Suspend for a time")), ("block", _l("Block until lifted"))],
+        default="suspend",
+        validators=[InputRequired()],
+    )
+    days = SelectField(
+        _l("Suspension length"),
+        choices=[(str(d), _l("%(n)s days", n=d) if d > 1 else _l("1 day")) for d in SUSPENSION_DAYS],
+        default="7",
+    )
+
+
+class UnblockForm(ReasonMixin, FlaskForm):
+    """Lift a block or suspension."""
+
+
+class ReasonTemplateForm(FlaskForm):
+    """Create or edit a reason template."""
+
+    action = SelectField(
+        _l("Used for"),
+        choices=[(key, label) for key, label in ACTION_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    text = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

@@ -1,0 +1,54 @@
+"""``GET /api/v1/consultations/{id}/report?format=…``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+
+from consult.api import ApiError, api, forbid, not_found
+from consult.consultations.models import Consultation
+from consult.consultations.permissions import can_view_consultation
+from consult.extensions import db
+from consult.reports.exporters import FORMATS
+from consult.reports.views import download_response
+from consult.responses.permissions import can_view_report
+
+
+@api.get("/consultations/<int:consultation_id>/report")
+def consultation_report(consultation_id: int) -> Any:
+    """The report / data export of a consultation.
+    ---
+    get:
+      summary: Report or data export (anyone once reported; its policymakers always).
+      parameters:
+        - in: query
+          name: format
+          schema:
+            type: string
+            enum: [json, csv, xlsx, md, html, pdf, aif, argdown]
+            default: json
+      responses:
+        200:
+          description: >-
+            The export: JSON (full data), CSV (zip of one file per table), XLSX, Markdown, HTML,
+            PDF, AIF JSON or Argdown.
+        403: {content: {application/json: {schema: Error}}}
+        404: {content: {application/json: {schema: Error}}}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    fmt = request.args.get("format", "json")
+    if fmt not in FORMATS:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Unknown format.",
+            fields={"format": [f"Use one of: {', '.join(FORMATS)}."]},
+        )
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        raise not_found("Consultation")
+    if not can_view_report(current_user, consultation):
+        raise forbid("The report is available once it is published.")
+    return download_response(consultation, fmt)

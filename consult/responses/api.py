@@ -1,0 +1,298 @@
+"""JSON API of official responses, response items and notifications (on the shared blueprint)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from consult.api import api, load_body, login_required_json, not_found, paginate
+from consult.consultations.models import Consultation
+from consult.consultations.permissions import can_view_consultation
+from consult.extensions import db
+from consult.responses import services
+from consult.responses.models import Response, ResponseItem
+from consult.responses.permissions import can_manage_responses
+from consult.responses.schemas import (  # noqa: F401  (list schemas: named in the OpenAPI docs)
+    ClusterResponseInputSchema,
+    ExtensionInputSchema,
+    MarkReadInputSchema,
+    MarkReadResultSchema,
+    NotificationListSchema,
+    NotificationSchema,
+    ResponseInputSchema,
+    ResponseItemListSchema,
+    ResponseItemSchema,
+    ResponseListSchema,
+    ResponseSchema,
+    ResponseUpdateSchema,
+)
+from consult.statements.models import Statement
+from consult.statements.permissions import can_view_statement
+
+
+def _consultation(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        raise not_found("Consultation")
+    return consultation
+
+
+def _statement(statement_id: int) -> Statement:
+    statement = db.session.get(Statement, statement_id)
+    if statement is None or not can_view_statement(current_user, statement):
+        raise not_found("Statement")
+    return statement
+
+
+def _item_dict(state: services.ItemState) -> dict[str, Any]:
+    item = state.item
+    return {
+        "id": item.id,
+        "statement_id": item.statement_id,
+        "reason": item.reason,
+        "due_on": item.due_on,
+        "extended_due_on": item.extended_due_on,
+        "extension_reason": item.extension_reason,
+        "effective_due_on": item.effective_due_on,
+        "response_id": item.response_id,
+        "answered_at": item.answered_at,
+        "state": state.state,
+    }
+
+
+@api.post("/statements/<int:statement_id>/responses")
+@login_required_json
+def create_statement_response(statement_id: int) -> Any:
+    """Publish an official response to one statement.
+    ---
+    post:
+      summary: Respond officially to a statement (the consultation's policymakers).
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: ResponseInputSchema}}}
+      responses:
+        201: {content: {application/json: {schema: ResponseSchema}}}
+        403: {content: {application/json: {schema: Error}}}
+        404: {content: {application/json: {schema: Error}}}
+        409: {content: {application/json: {schema: Error}}}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    statement = _statement(statement_id)
+    services.check_may_respond(statement.consultation, current_user)
+    data = load_body(ResponseInputSchema())
+    response = services.create_response(
+        statement.consultation,
+        current_user,
+        statement_ids=[statement.id],
+        decision=data["decision"],
+        text=data["text"],
+        measure_url=data.get("measure_url"),
+        language=data.get("language"),
+    )
+    db.session.commit()
+    return jsonify(ResponseSchema().dump(response)), 201
+
+
+@api.get("/statements/<int:statement_id>/responses")
+def list_statement_responses(statement_id: int) -> Any:
+    """The official responses of one statement.
+    ---
+    get:
+      summary: Official responses of a statement.
+      responses:
+        200: {content: {application/json: {schema: ResponseListSchema}}}
+        404: {content: {application/json: {schema: Error}}}
+    """
+    statement = _statement(statement_id)
+    responses = services.responses_by_statement([statement.id]).get(statement.id, [])
+    return jsonify({"items": ResponseSchema(many=True).dump(responses)})
+
+
+@api.post("/consultations/<int:consultation_id>/responses")
+@login_required_json
+def create_cluster_response(consultation_id: int) -> Any:
+    """Publish one official response to several statements.
+    ---
+    post:
+      summary: Respond officially to a cluster of statements of one consultation.
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: ClusterResponseInputSchema}}}
+      responses:
+        201: {content: {application/json: {schema: ResponseSchema}}}
+        403: {content: {application/json: {schema: Error}}}
+        404: {content: {application/json: {schema: Error}}}
+        409: {content: {application/json: {schema: Error}}}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    consultation = _consultation(consultation_id)
+    services.check_may_respond(consultation, current_user)
+    data = load_body(ClusterResponseInputSchema())
+    response = services.create_response(
+        consultation,
+        current_user,
+        statement_ids=data["statements"],
+        decision=data["decision"],
+        text=data["text"],
+        measure_url=data.get("measure_url"),
+        language=data.get("language"),
+    )
+    db.session.commit()
+    return jsonify(ResponseSchema().dump(response)), 201
+
+
+@api.get("/consultations/<int:consultation_id>/responses")
+def list_consultation_responses(consultation_id: int) -> Any:
+    """The official responses of a consultation, newest first (paginated).
+    ---
+    get:
+      summary: Official responses of a consultation.
+      parameters:
+        - {in: query, name: page, schema: {type: integer}}
+        - {in: query, name: per_page, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: ResponseListSchema}}}
+        404: {content: {application/json: {schema: Error}}}
+    """
+    consultation = _consultation(consultation_id)
+    return jsonify(paginate(services.responses_query(consultation), ResponseSchema(many=True).dump))
+
+
+@api.patch("/responses/<int:response_id>")
+@login_required_json
+def update_response(response_id: int) -> Any:
+    """Amend an official response.
+    ---
+    patch:
+      summary: Amend an official response (decision, text, measure link).
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: ResponseUpdateSchema}}}
+      responses:
+        200: {content: {application/json: {schema: ResponseSchema}}}
+        403: {content: {application/json: {schema: Error}}}
+        404: {content: {application/json: {schema: Error}}}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    response = db.session.get(Response, response_id)
+    if response is None or not can_view_consultation(current_user, response.consultation):
+        raise not_found("Response")
+    services.check_may_respond(response.consultation, current_user)
+    data = load_body(ResponseUpdateSchema())
+    services.update_response(
+        response,
+        current_user,
+        decision=data.get("decision"),
+        text=data.get("text"),
+        measure_url=data.get("measure_url", response.measure_url),
+    )
+    db.session.commit()
+    return jsonify(ResponseSchema().dump(response))
+
+
+@api.get("/consultations/<int:consultation_id>/response-items")
+@login_required_json
+def list_response_items(consultation_id: int) -> Any:
+    """Statements that need an answer, with due dates (the consultation's policymakers).
+    ---
+    get:
+      summary: Due, overdue and answered response items, and the median time to answer.
+      security: [{bearer: []}]
+      parameters:
+        - {in: query, name: state, schema: {type: string, enum: [due, overdue, answered]}}
+      responses:
+        200: {content: {application/json: {schema: ResponseItemListSchema}}}
+        403: {content: {application/json: {schema: Error}}}
+        404: {content: {application/json: {schema: Error}}}
+    """
+    from consult.api import ApiError, forbid
+
+    consultation = _consultation(consultation_id)
+    if not can_manage_responses(current_user, consultation):
+        raise forbid("Only this consultation's policymakers see response deadlines.")
+    states = services.item_states(consultation)
+    summary = services.response_summary(states)
+    wanted = request.args.get("state")
+    if wanted:
+        if wanted not in ("due", "overdue", "answered"):
+            raise ApiError(
+                422,
+                "validation_error",
+                "Invalid filter.",
+                fields={"state": ["Use due, overdue or answered."]},
+            )
+        states = [s for s in states if s.state == wanted]
+    return jsonify(
+        {
+            "items": ResponseItemSchema(many=True).dump([_item_dict(s) for s in states]),
+            "summary": summary,
+        }
+    )
+
+
+@api.post("/response-items/<int:item_id>/extension")
+@login_required_json
+def extend_response_item(item_id: int) -> Any:
+    """Extend a due date once, with a reason shown publicly.
+    ---
+    post:
+      summary: Extend a response deadline (once).
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: ExtensionInputSchema}}}
+      responses:
+        200: {content: {application/json: {schema: ResponseItemSchema}}}
+        403: {content: {application/json: {schema: Error}}}
+        404: {content: {application/json: {schema: Error}}}
+        409: {content: {application/json: {schema: Error}}}
+        422: {content: {application/json: {schema: Error}}}
+    """
+    from consult.api import forbid
+
+    item = db.session.get(ResponseItem, item_id)
+    consultation = db.session.get(Consultation, item.consultation_id) if item else None
+    if (
+        item is None
+        or consultation is None
+        or not can_view_consultation(current_user, consultation)
+    ):
+        raise not_found("Response item")
+    if not can_manage_responses(current_user, consultation):
+        raise forbid("Only this consultation's policymakers can extend a deadline.")
+    data = load_body(ExtensionInputSchema())
+    services.extend_response_item(item, current_user, due_on=data["due_on"], reason=data["reason"])
+    db.session.commit()
+    state = next(s for s in services.item_states(consultation) if s.item.id == item.id)
+    return jsonify(ResponseItemSchema().dump(_item_dict(state)))
+
+
+@api.get("/notifications")
+@login_required_json
+def list_notifications() -> Any:
+    """The signed-in user's notifications, newest first (paginated).
+    ---
+    get:
+      summary: My notifications.
+      security: [{bearer: []}]
+      responses:
+        200: {content: {application/json: {schema: NotificationListSchema}}}
+    """
+    body = paginate(services.notifications_query(current_user), NotificationSchema(many=True).dump)
+    body["unread"] = services.unread_count(current_user)
+    return jsonify(body)
+
+
+@api.post("/notifications/read")
+@login_required_json
+def mark_notifications_read() -> Any:
+    """Mark notifications read: ``{"ids": [...]}``, or all of them with an empty body.
+    ---
+    post:
+      summary: Mark my notifications read.
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: MarkReadInputSchema}}}
+      responses:
+        200: {content: {application/json: {schema: MarkReadResultSchema}}}
+    """
+    data = load_body(MarkReadInputSchema())
+    marked = services.mark_notifications_read(current_user, data.get("ids"))
+    db.session.commit()
+    return jsonify({"marked": marked, "unread": services.unread_count(current_user)})

@@ -1,0 +1,129 @@
+"""Marshmallow schemas of official responses, response items and notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from consult.responses.models import Decision
+
+DECISIONS = [d.value for d in Decision]
+
+
+class ResponseInputSchema(Schema):
+    """Answer one statement."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    text = fields.String(required=True, validate=validate.Length(max=20000))
+    measure_url = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    language = fields.String(allow_none=True, validate=validate.Length(max=8))
+
+
+class ClusterResponseInputSchema(ResponseInputSchema):
+    """Answer several statements of one consultation with one response."""
+
+    statements = fields.List(
+        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100)
+    )
+
+
+class ResponseUpdateSchema(Schema):
+    """Amend a response."""
+
+    decision = fields.String(validate=validate.OneOf(DECISIONS))
+    text = fields.String(validate=validate.Length(max=20000))
+    measure_url = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class ResponseSchema(Schema):
+    """An official response."""
+
+    id = fields.Integer()
+    consultation = fields.Integer(attribute="consultation_id")
+    statements = fields.Method("statement_ids")
+    decision = fields.Function(lambda r: r.decision.value)
+    text = fields.String()
+    measure_url = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+    author = fields.Method("author_name")
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+    def statement_ids(self, response: Any) -> list[int]:
+        return sorted(s.id for s in response.statements)
+
+    def author_name(self, response: Any) -> str | None:
+        return response.author.display_name if response.author else None
+
+
+class ResponseItemSchema(Schema):
+    """A statement that needs an answer, with its due date."""
+
+    id = fields.Integer()
+    statement = fields.Integer(attribute="statement_id")
+    reason = fields.String()
+    due_on = fields.Date()
+    extended_due_on = fields.Date(allow_none=True)
+    extension_reason = fields.String(allow_none=True)
+    effective_due_on = fields.Date()
+    response = fields.Integer(attribute="response_id", allow_none=True)
+    answered_at = fields.DateTime(allow_none=True)
+    state = fields.String()
+
+
+class ExtensionInputSchema(Schema):
+    """Extend a due date once."""
+
+    due_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=5000))
+
+
+class NotificationSchema(Schema):
+    """An in-app notification."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    text = fields.String()
+    link = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class MarkReadInputSchema(Schema):
+    """Mark notifications read: the listed ids, or all when ``ids`` is absent."""
+
+    ids = fields.List(fields.Integer(strict=True), validate=validate.Length(max=1000))
+
+
+class ResponseListSchema(Schema):
+    """A page of responses."""
+
+    items = fields.List(fields.Nested(ResponseSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class ResponseItemListSchema(Schema):
+    """Response items with the dashboard summary."""
+
+    items = fields.List(fields.Nested(ResponseItemSchema))
+    summary = fields.Dict()
+
+
+class NotificationListSchema(Schema):
+    """A page of notifications and the unread count."""
+
+    items = fields.List(fields.Nested(NotificationSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    unread = fields.Integer()
+
+
+class MarkReadResultSchema(Schema):
+    """How many notifications were marked read, and how many remain unread."""
+
+    marked = fields.Integer()
+    unread = fields.Integer()

@@ -1,0 +1,355 @@
+"""Official responses pages: the public "what we heard — what we did" dashboard, answering,
+deadline extensions, notifications; plus the thread-page hooks and the unread-count processor."""
+
+from __future__ import annotations
+
+from math import ceil
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from consult.consultations.models import Consultation, ConsultationStatus
+from consult.consultations.permissions import can_view_consultation
+from consult.consultations.services import (
+    change_status,
+    consultation_counts,
+    get_consultation_by_slug,
+)
+from consult.errors import ConsultError
+from consult.extensions import db
+from consult.responses import services
+from consult.responses.forms import EmptyForm, ExtensionForm, ResponseEditForm, ResponseForm
+from consult.responses.models import Notification, Response, ResponseItem
+from consult.responses.notify import init_mail
+from consult.responses.permissions import (
+    can_manage_responses,
+    can_respond_consultation,
+    can_view_report,
+)
+from consult.statements import hooks
+from consult.statements.models import Statement, StatementStatus
+from consult.statements.services import vote_counts
+
+bp = Blueprint("responses", __name__)
+init_mail()  # deliver queued e-mail after COMMIT
+
+PER_PAGE = 30
+
+
+def _consultation_or_404(slug: str) -> Consultation:
+    consultation = get_consultation_by_slug(slug)
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        abort(404)
+    return consultation
+
+
+def _form_choices(
+    consultation: Consultation, states: list[services.ItemState], extra: list[int]
+) -> list[tuple[int, str]]:
+    """The statements offered in the answer form: open required items, plus any requested."""
+    ids = [s.item.statement_id for s in states if s.state != "answered"]
+    for sid in extra:
+        if sid not in ids:
+            ids.append(sid)
+    statements = {
+        s.id: s
+        for s in db.session.scalars(
+            select(Statement).where(
+                Statement.id.in_(ids),
+                Statement.consultation_id == consultation.id,
+                Statement.status == StatementStatus.visible,
+            )
+        )
+    }
+    return [(sid, statements[sid].text) for sid in ids if sid in statements]
+
+
+def _render_dashboard(
+    consultation: Consultation,
+    *,
+    form: ResponseForm | None = None,
+    extension_forms: dict[int, ExtensionForm] | None = None,
+    status: int = 200,
+) -> Any:
+    manage = can_manage_responses(current_user, consultation)
+    respond = can_respond_consultation(current_user, consultation)
+    responses = services.list_responses(consultation)
+    states = services.item_states(consultation)
+    heard_ids = sorted({s.id for r in responses for s in r.statements})
+    statement_counts = vote_counts(heard_ids)
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "responses": responses,
+        "statement_counts": statement_counts,
+        "counts": consultation_counts([consultation.id])[consultation.id],
+        "extended": [
+            s for s in states if s.item.extended_due_on is not None and s.state != "answered"
+        ],
+        "manage": manage,
+        "respond": respond,
+        "decision_label": services.decision_label,
+        "reason_label": services.reason_label,
+        "report_visible": can_view_report(current_user, consultation),
+    }
+    if manage:
+        requested: list[int] = []
+        for value in request.args.getlist("statement"):
+            if value.isdigit():
+                requested.append(int(value))
+        if form is None:
+            form = ResponseForm()
+            form.statements.data = requested
+        for sid in form.statements.data or []:
+            if sid not in requested:
+                requested.append(sid)
+        form.statements.choices = _form_choices(consultation, states, requested)
+        summary = services.response_summary(states)
+        context.update(
+            form=form,
+            states=states,
+            summary=summary,
+            extension_forms=extension_forms or {},
+            publish_form=EmptyForm(),
+            can_publish=consultation.status is ConsultationStatus.closed
+            and summary["due"] + summary["overdue"] == 0,
+        )
+    return render_template("responses/dashboard.html", **context), status
+
+
+@bp.route("/consultations/<slug>/responses")
+def dashboard(slug: str) -> Any:
+    """What we heard — what we did; due and overdue answers for the policymakers."""
+    consultation = _consultation_or_404(slug)
+    return _render_dashboard(consultation)
+
+
+@bp.route("/consultations/<slug>/responses", methods=["POST"])
+@login_required
+def create(slug: str) -> Any:
+    """Publish an official response to the selected statements."""
+    consultation = _consultation_or_404(slug)
+    if consultation.status is ConsultationStatus.draft:
+        abort(404)
+    if not can_respond_consultation(current_user, consultation):
+        abort(403)
+    form = ResponseForm()
+    form.statements.choices = []
+    if not form.validate_on_submit():
+        return _render_dashboard(consultation, form=form, status=422)
+    try:
+        response = services.create_response(
+            consultation,
+            current_user,
+            statement_ids=form.statements.data or [],
+            decision=form.decision.data or "",
+            text=form.text.data or "",
+            measure_url=form.measure_url.data,
+            language=request.accept_languages.best or None,
+        )
+    except ConsultError as exc:
+        db.session.rollback()
+        if exc.status not in (409, 422):
+            raise
+        for name, messages in exc.fields.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(field.errors or []) + list(messages)
+        if not exc.fields:
+            flash(exc.message, "error")
+        return _render_dashboard(consultation, form=form, status=exc.status)
+    db.session.commit()
+    flash(
+        _(
+            "Your response is published and %(n)s statement(s) now show it.",
+            n=len(response.statements),
+        ),
+        "success",
+    )
+    return redirect(url_for("responses.dashboard", slug=slug) + f"#response-{response.id}")
+
+
+@bp.route("/responses/<int:response_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(response_id: int) -> Any:
+    """Amend an official response."""
+    response = db.get_or_404(Response, response_id)
+    consultation = response.consultation
+    if not can_view_consultation(current_user, consultation):
+        abort(404)
+    if not can_respond_consultation(current_user, consultation):
+        abort(403)
+    form = ResponseEditForm(obj=None if request.method == "POST" else response)
+    if request.method == "GET":
+        form.decision.data = response.decision.value
+    if form.validate_on_submit():
+        try:
+            services.update_response(
+                response,
+                current_user,
+                decision=form.decision.data,
+                text=form.text.data,
+                measure_url=form.measure_url.data,
+            )
+        except ConsultError as exc:
+            db.session.rollback()
+            if exc.status != 422:
+                raise
+            for name, messages in exc.fields.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = list(field.errors or []) + list(messages)
+            return render_template(
+                "responses/edit.html", form=form, response=response, consultation=consultation
+            ), 422
+        db.session.commit()
+        flash(_("The response is updated."), "success")
+        return redirect(url_for("responses.dashboard", slug=consultation.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "responses/edit.html", form=form, response=response, consultation=consultation
+    ), status
+
+
+@bp.route("/consultations/<slug>/responses/items/<int:item_id>/extend", methods=["POST"])
+@login_required
+def extend(slug: str, item_id: int) -> Any:
+    """Extend one due date, once, with a public reason."""
+    consultation = _consultation_or_404(slug)
+    item = db.get_or_404(ResponseItem, item_id)
+    if item.consultation_id != consultation.id:
+        abort(404)
+    if not can_manage_responses(current_user, consultation):
+        abort(403)
+    form = ExtensionForm(prefix=f"x{item.id}")
+    if form.validate_on_submit():
+        try:
+            services.extend_response_item(
+                item, current_user, due_on=form.due_on.data, reason=form.reason.data
+            )
+        except ConsultError as exc:
+            db.session.rollback()
+            if exc.status not in (409, 422):
+                raise
+            for name, messages in exc.fields.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = list(field.errors or []) + list(messages)
+            if not exc.fields:
+                form.reason.errors = list(form.reason.errors or []) + [exc.message]
+            return _render_dashboard(
+                consultation, extension_forms={item.id: form}, status=exc.status
+            )
+        db.session.commit()
+        flash(_("The due date is extended; the reason is shown publicly."), "success")
+        return redirect(url_for("responses.dashboard", slug=slug) + f"#item-{item.id}")
+    return _render_dashboard(consultation, extension_forms={item.id: form}, status=422)
+
+
+@bp.route("/consultations/<slug>/responses/publish", methods=["POST"])
+@login_required
+def publish_report(slug: str) -> Any:
+    """Publish the report (closed → reported) once every required answer is given."""
+    consultation = _consultation_or_404(slug)
+    if not can_manage_responses(current_user, consultation):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change_status(consultation, ConsultationStatus.reported, current_user)
+    except ConsultError as exc:
+        db.session.rollback()
+        if exc.status != 409:
+            raise
+        flash(exc.message, "error")
+        return _render_dashboard(consultation, status=409)
+    db.session.commit()
+    flash(_("The report is published."), "success")
+    return redirect(url_for("reports.show", slug=slug))
+
+
+@bp.route("/notifications")
+@login_required
+def notifications() -> Any:
+    """The signed-in user's notifications, newest first."""
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    query = services.notifications_query(current_user)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.limit(PER_PAGE).offset((page_number - 1) * PER_PAGE)))
+    return render_template(
+        "responses/notifications.html",
+        items=items,
+        page=page_number,
+        pages=max(1, ceil((total or 0) / PER_PAGE)),
+        total=total or 0,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read_notifications() -> Any:
+    """Mark one notification (``id``) or all of them read; optionally follow its link."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = request.form.get("id", "")
+    if raw:
+        if not raw.isdigit():
+            abort(400)
+        notification = db.session.get(Notification, int(raw))
+        if notification is None or notification.user_id != current_user.id:
+            abort(404)
+        services.mark_notifications_read(current_user, [notification.id])
+        db.session.commit()
+        link = notification.link or ""
+        if request.form.get("open") and link.startswith("/") and not link.startswith("//"):
+            return redirect(link)
+    else:
+        services.mark_notifications_read(current_user)
+        db.session.commit()
+    return redirect(url_for("responses.notifications"))
+
+
+@bp.app_context_processor
+def inject_unread_notifications() -> dict[str, Any]:
+    """``unread_notifications`` for the header of every page."""
+    try:
+        return {"unread_notifications": services.unread_count(current_user)}
+    except Exception:  # noqa: BLE001 - an error page must render even if the database is down
+        db.session.rollback()
+        return {"unread_notifications": 0}
+
+
+# --------------------------------------------------------------------------------------------
+# Thread page integration
+
+
+@hooks.register_thread_context
+def thread_responses(consultation: Any, viewer: Any, statement_ids: list[int]) -> dict[str, Any]:
+    """Official responses and deadlines of the statements shown on the thread page."""
+    by_statement = services.responses_by_statement(statement_ids)
+    manage = can_manage_responses(viewer, consultation)
+    deadlines: dict[int, ResponseItem] = {}
+    if statement_ids:
+        query = select(ResponseItem).where(
+            ResponseItem.consultation_id == consultation.id,
+            ResponseItem.statement_id.in_(statement_ids),
+            ResponseItem.response_id.is_(None),
+        )
+        if not manage:  # the public sees only postponements and their reasons
+            query = query.where(ResponseItem.extended_due_on.is_not(None))
+        deadlines = {item.statement_id: item for item in db.session.scalars(query)}
+    return {
+        "official_responses": by_statement,
+        "response_deadlines": deadlines,
+        "may_respond": can_respond_consultation(viewer, consultation),
+        "response_decision_label": services.decision_label,
+    }
+
+
+hooks.register_statement_partial("responses/_statement_response.html")

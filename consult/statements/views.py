@@ -1,0 +1,149 @@
+"""Post positions and arguments from the discussion page; permalinks to statements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from consult.consultations.models import Consultation
+from consult.consultations.views import load_consultation, render_consultation_page
+from consult.errors import Conflict, ConsultError, ValidationFailed
+from consult.extensions import db, limiter
+from consult.statements.forms import ArgumentForm, PositionForm
+from consult.statements.models import Statement, StatementKind, StatementStatus
+from consult.statements.permissions import can_view_statement, is_blocked
+from consult.statements.services import create_statement
+from consult.types import utcnow
+
+bp = Blueprint("statements", __name__)
+
+
+def rate_limit_key() -> str:
+    """Limit signed-in people per account, everyone else per address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def write_limit(name: str) -> Any:
+    """The limit ``RATE_LIMIT_<name>``, or the stricter ``..._NEW_ACCOUNT`` for new accounts."""
+
+    def limit() -> str:
+        config = current_app.config
+        if current_user.is_authenticated:
+            created = current_user.created_at
+            age: timedelta = config["NEW_ACCOUNT_AGE"]
+            if created is not None and utcnow() - created < age:
+                return str(
+                    config.get(f"RATE_LIMIT_{name}_NEW_ACCOUNT", config[f"RATE_LIMIT_{name}"])
+                )
+        return str(config[f"RATE_LIMIT_{name}"])
+
+    return limit
+
+
+def thread_url(statement: Statement) -> str:
+    """The statement's place on its consultation's page."""
+    return url_for(
+        "consultations.show", slug=statement.consultation.slug, _anchor=f"s-{statement.id}"
+    )
+
+
+def login_redirect(next_url: str, message: str) -> Any:
+    """Send a visitor to the login page, then back to ``next_url``."""
+    flash(message, "info")
+    return redirect(url_for("auth.login", next=next_url), 303)
+
+
+def _check_can_take_part(consultation: Consultation) -> None:
+    if not consultation.is_open:
+        raise Conflict(_("This consultation is not open for contributions."))
+    if is_blocked(current_user):
+        abort(403, _("Your account cannot post or vote at the moment."))
+
+
+@bp.route("/consultations/<slug>/statements", methods=["POST"])
+@limiter.limit(write_limit("POST"), key_func=rate_limit_key, methods=["POST"])
+def create(slug: str) -> Any:
+    """Post a position, or an argument for or against a statement of this consultation."""
+    consultation = load_consultation(slug)
+    if not current_user.is_authenticated:
+        return login_redirect(
+            url_for("consultations.show", slug=consultation.slug),
+            _("Log in to take part in this consultation."),
+        )
+    _check_can_take_part(consultation)
+    kind = request.form.get("kind", StatementKind.position.value)
+    if kind == StatementKind.argument.value:
+        form: PositionForm | ArgumentForm = ArgumentForm()
+    elif kind == StatementKind.position.value:
+        form = PositionForm()
+    else:
+        form = PositionForm()
+        form.validate()
+        form.text.errors = [*form.text.errors, _("Unknown kind of statement.")]
+        return _rerender(consultation, form, 422)
+    if not form.validate_on_submit():
+        return _rerender(consultation, form, 422)
+    links = []
+    if isinstance(form, ArgumentForm):
+        links = [(form.target.data, form.relation.data)]
+    try:
+        statement = create_statement(
+            consultation, current_user, text=form.text.data or "", kind=kind, links=links
+        )
+    except (ValidationFailed, Conflict) as exc:
+        db.session.rollback()
+        if not exc.fields or "consultation" in exc.fields:
+            raise
+        for name, messages in exc.fields.items():
+            field = form.target if name == "links" and isinstance(form, ArgumentForm) else form.text
+            field.errors = [*field.errors, *messages]
+        return _rerender(consultation, form, exc.status)
+    except ConsultError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    if statement.status is StatementStatus.pending:
+        flash(_("Thank you. Your statement will appear once a moderator has approved it."), "info")
+    elif statement.kind is StatementKind.position:
+        flash(_("Your position has been published."), "success")
+    else:
+        flash(_("Your argument has been published."), "success")
+    return redirect(thread_url(statement), 303)
+
+
+def _rerender(consultation: Consultation, form: PositionForm | ArgumentForm, status: int) -> Any:
+    if isinstance(form, ArgumentForm):
+        return render_consultation_page(consultation, argument_form=form, status=status)
+    return render_consultation_page(consultation, position_form=form, status=status)
+
+
+MAX_MERGE_HOPS = 20
+
+
+@bp.route("/statements/<int:statement_id>")
+def show(statement_id: int) -> Any:
+    """Redirect to the statement on its consultation's page (a merged one: to its target)."""
+    statement = db.session.get(Statement, statement_id)
+    hops = 0
+    while (
+        statement is not None
+        and statement.status is StatementStatus.merged
+        and statement.merged_into_id is not None
+        and hops < MAX_MERGE_HOPS
+    ):
+        statement = db.session.get(Statement, statement.merged_into_id)
+        hops += 1
+    if (
+        statement is None
+        or statement.status is StatementStatus.merged
+        or not can_view_statement(current_user, statement)
+    ):
+        abort(404)
+    return redirect(thread_url(statement))

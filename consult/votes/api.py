@@ -1,0 +1,76 @@
+"""PUT /api/v1/statements/{id}/vote: agree, disagree or pass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_login import current_user
+
+from consult.api import ID_RULE, api, load_body, login_required_json, not_found, rate_limit
+from consult.extensions import db
+from consult.statements.api import vote_totals
+from consult.statements.models import Statement
+from consult.statements.permissions import can_view_statement
+from consult.statements.services import vote_counts
+from consult.votes.schemas import VoteInputSchema, VoteSchema
+from consult.votes.services import cast_vote
+
+_output = VoteSchema()
+
+
+@api.route(f"/statements/<{ID_RULE}:statement_id>/vote", methods=["PUT"])
+@login_required_json
+@rate_limit("RATE_LIMIT_VOTE", "RATE_LIMIT_VOTE_NEW_ACCOUNT")
+def vote_statement(statement_id: int) -> Any:
+    """Vote on a statement; a later vote replaces the earlier one.
+    ---
+    put:
+      tags: [votes]
+      summary: Agree, disagree or pass on a visible statement of an open consultation.
+      description: One vote per person per statement; the last one counts. Idempotent.
+      parameters:
+        - {in: path, name: statement_id, required: true, schema: {type: integer}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: VoteInputSchema
+      responses:
+        200:
+          description: The stored vote and the statement's counts.
+          content:
+            application/json:
+              schema: VoteSchema
+        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
+        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
+        403:
+          description: The account is blocked or suspended.
+          content: {application/json: {schema: Error}}
+        404:
+          description: No such statement, or one that is not visible.
+          content: {application/json: {schema: Error}}
+        409:
+          description: The consultation is not open.
+          content: {application/json: {schema: Error}}
+        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
+        422: {description: Invalid value., content: {application/json: {schema: Error}}}
+        429:
+          description: Too many votes; retry after Retry-After seconds.
+          headers:
+            Retry-After: {schema: {type: integer}}
+          content: {application/json: {schema: Error}}
+    """
+    actor = current_user._get_current_object()
+    statement = db.session.get(Statement, statement_id)
+    if statement is None or not can_view_statement(actor, statement):
+        raise not_found("Statement")
+    data = load_body(VoteInputSchema())
+    value = cast_vote(statement, actor, data["value"])
+    db.session.commit()
+    counts = vote_counts([statement.id]).get(statement.id, {})
+    return jsonify(
+        _output.dump(
+            {"statement": statement.id, "value": value.label, "votes": vote_totals(counts)}
+        )
+    )

@@ -1,0 +1,46 @@
+"""Vote from the discussion page (a plain form; static/js/kenes.js upgrades it to the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.consultations.views import render_consultation_page
+from consult.errors import Conflict
+from consult.extensions import db, limiter
+from consult.statements.forms import VoteForm
+from consult.statements.models import Statement, StatementStatus
+from consult.statements.permissions import can_view_statement, is_blocked
+from consult.statements.views import login_redirect, rate_limit_key, thread_url, write_limit
+from consult.votes.services import cast_vote
+
+bp = Blueprint("votes", __name__)
+
+
+@bp.route("/statements/<int:statement_id>/vote", methods=["POST"])
+@limiter.limit(write_limit("VOTE"), key_func=rate_limit_key, methods=["POST"])
+def cast(statement_id: int) -> Any:
+    """Agree, disagree or pass on a statement; a later vote replaces the earlier one."""
+    statement = db.session.get(Statement, statement_id)
+    if (
+        statement is None
+        or statement.status is not StatementStatus.visible
+        or not can_view_statement(current_user, statement)
+    ):
+        abort(404)
+    if not current_user.is_authenticated:
+        return login_redirect(thread_url(statement), _("Log in to vote."))
+    if not statement.consultation.is_open:
+        raise Conflict(_("This consultation is not open for voting."))
+    if is_blocked(current_user):
+        abort(403, _("Your account cannot post or vote at the moment."))
+    form = VoteForm()
+    if not form.validate_on_submit():
+        errors = [(str(m), f"s-{statement.id}") for m in form.value.errors]
+        return render_consultation_page(statement.consultation, errors=errors, status=422)
+    cast_vote(statement, current_user, form.value.data or "")
+    db.session.commit()
+    return redirect(thread_url(statement), 303)

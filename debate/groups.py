@@ -1,0 +1,1095 @@
+"""Opinion groups the way Pol.is finds them, and the statistics Pol.is reports about them.
+
+This module follows the Pol.is math (``compdemocracy/polis``, ``math/src/polismath/math/``:
+``conversation.clj``, ``pca.clj``, ``clusters.clj``, ``repness.clj``, ``stats.clj``):
+
+1. Votes are +1 agree, -1 disagree, 0 pass. Moderated-out statements are zeroed for everyone:
+   they carry no information but, as in Pol.is, count as answered in the projection scaling.
+2. Participants are placed on the first two principal components of the vote matrix with
+   missing votes imputed by the statement mean. Once centred, that matrix is exactly the sparse
+   matrix of ``vote - mean`` at the cast votes, so the components come from a (sparse) SVD and
+   scale to millions of participants. Each position is scaled by
+   ``sqrt(n_statements / max(n_votes, 1))`` so that people who voted little are not all
+   bunched up in the centre (``sparsity-aware-project-ptpt``).
+3. Participants with at least ``min(7, n_statements)`` votes are clustered (topped up with the
+   most active voters to 15). Their positions are grouped into up to 100 *base clusters* by
+   k-means (initialised, as in Pol.is, with the first distinct positions, so the result does not
+   depend on the seed), then the base-cluster centres, weighted by their sizes, are grouped by
+   weighted k-means into k = 2 .. ``min(5, 2 + n_base // 12)`` *opinion groups*. Many seeded
+   k-means++ starts are run and the lowest inertia kept, so the grouping is the same whatever
+   the seed. k is chosen by the silhouette coefficient of the base-cluster centres.
+4. Pol.is smooths k over time: a new k is only adopted after it won four updates in a row. A
+   one-shot analysis has no history, so the same bias towards the current (smaller) k is
+   expressed as a margin: a larger k must beat the silhouette of the chosen one by
+   ``k_margin``.
+
+Group ids are canonical: groups are numbered by decreasing size (ties: by centre).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.linalg import eigh
+from scipy.sparse.linalg import svds
+from sklearn.metrics import silhouette_score
+
+from debate.types import VoteMatrix
+
+__all__ = [
+    "Z_90",
+    "Projection",
+    "participant_projection",
+    "clustered_participants",
+    "OpinionGroups",
+    "opinion_groups",
+    "VoteCounts",
+    "vote_counts",
+    "prop_test",
+    "two_prop_test",
+    "representative_statements",
+    "majority_consensus",
+    "group_informed_consensus",
+    "divisive_statements",
+    "uncertain_statements",
+    "comment_priorities",
+    "next_statement",
+]
+
+#: One-sided z threshold for 90 % confidence (``stats/z-sig-90?``).
+Z_90 = 1.2816
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_GRAM_MAX = 1500  # up to this many statements (or participants) an exact Gram eigh is fastest
+_MIN_IN_CONV_VOTES = 7
+_GREEDY_N = 15
+_BASE_K = 100
+_MAX_K = 5
+_ITERS = 100
+
+
+# --------------------------------------------------------------------------------------------
+# Projection
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Participants (and statements) on the first two principal components.
+
+    Attributes
+    ----------
+    positions : ndarray of shape (n_participants, 2)
+        Sparsity-scaled coordinates of every participant (0 for those without votes).
+    components : ndarray of shape (2, n_statements)
+        The principal axes (unit vectors; zero rows when the data has fewer dimensions).
+    center : ndarray of shape (n_statements,)
+        Mean vote of each statement (0 for moderated-out and unvoted statements).
+    n_votes : ndarray of shape (n_participants,)
+        Votes counted in the scaling (moderated-out statements count as answered).
+    n_statements : int
+        Statements with at least one vote (Pol.is's matrix width).
+    singular_values : ndarray of shape (2,)
+    statement_extremity : ndarray of shape (n_statements,)
+        Distance from the origin of a virtual participant who agreed with only that statement
+        (Pol.is's ``comment-extremity``, used by :func:`comment_priorities`).
+    """
+
+    positions: FloatArray
+    components: FloatArray
+    center: FloatArray
+    n_votes: IntArray
+    n_statements: int
+    singular_values: FloatArray
+    statement_extremity: FloatArray
+
+
+def _moderated_mask(matrix: VoteMatrix) -> BoolArray:
+    mask = np.zeros(len(matrix.statements), dtype=bool)
+    if matrix.moderated_out:
+        mask[np.fromiter(matrix.moderated_out, dtype=np.int64)] = True
+    return mask
+
+
+def participant_projection(matrix: VoteMatrix, *, seed: int = 0) -> Projection:
+    """Project participants onto the first two principal components, as Pol.is does.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+        The votes.
+    seed : int, default 0
+        Start vector of the iterative sparse SVD used for large matrices (the result does not
+        depend on it beyond rounding; small matrices use an exact dense SVD).
+
+    Returns
+    -------
+    Projection
+        Participant positions, components (sign fixed so that each component's largest
+        loading is positive), statement means and extremities.
+
+    References
+    ----------
+    Pol.is ``math/src/polismath/math/pca.clj`` (``powerit-pca``, ``sparsity-aware-project-ptpt``).
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 1, -1], [1, 1, -1], [-1, -1, 1], [-1, None, 1]])
+    >>> p = participant_projection(m)
+    >>> p.positions.shape, p.n_statements
+    ((4, 2), 3)
+    >>> bool(p.positions[0, 0] * p.positions[2, 0] < 0)  # opposite sides of the first axis
+    True
+    """
+    n, p = matrix.shape
+    rows = matrix.rows.astype(np.int64)
+    cols = matrix.cols.astype(np.int64)
+    values = matrix.values.astype(np.float64)
+    moderated = _moderated_mask(matrix)
+    counts = np.bincount(cols, minlength=p)
+    sums = np.bincount(cols, weights=values, minlength=p)
+    center = np.where((counts > 0) & ~moderated, sums / np.maximum(counts, 1), 0.0)
+    n_statements = int(np.count_nonzero(counts))
+    keep = ~moderated[cols]
+    # Zeroed moderated-out columns count as answered by everyone (Pol.is zero-out-columns).
+    n_zeroed = int(np.count_nonzero(moderated & (counts > 0)))
+    n_votes = np.bincount(rows[keep], minlength=n).astype(np.int64) + n_zeroed
+    centred = sp.csr_matrix(
+        (values[keep] - center[cols[keep]], (rows[keep], cols[keep])), shape=(n, p)
+    )
+    components, singular = _top_components(centred, seed=seed)
+    scale = np.sqrt(n_statements / np.maximum(n_votes, 1))
+    positions = np.asarray(centred @ components.T) * scale[:, None]
+    positions[np.bincount(rows, minlength=n) == 0] = 0.0
+    extremity = np.abs(1.0 - center) * np.linalg.norm(components, axis=0) * math.sqrt(n_statements)
+    extremity[moderated] = 0.0
+    return Projection(
+        positions=positions,
+        components=components,
+        center=center,
+        n_votes=n_votes,
+        n_statements=n_statements,
+        singular_values=singular,
+        statement_extremity=extremity,
+    )
+
+
+def _top_components(centred: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, FloatArray]:
+    """Top two right singular vectors (rows) and singular values; zeros where rank < 2."""
+    n, p = centred.shape
+    components = np.zeros((2, p))
+    singular = np.zeros(2)
+    if centred.nnz == 0:
+        return components, singular
+    if min(n, p) <= _GRAM_MAX:
+        # Eigenvectors of the small Gram matrix: exact, and far cheaper than a full SVD.
+        gram = (centred.T @ centred if p <= n else centred @ centred.T).toarray()
+        m = gram.shape[0]
+        values, vectors = eigh(gram, subset_by_index=[max(m - 2, 0), m - 1])
+        top = np.argsort(-values)
+        singular[: len(top)] = np.sqrt(np.clip(values[top], 0.0, None))
+        for i, t in enumerate(top):
+            if p <= n:
+                components[i] = vectors[:, t]
+            elif singular[i] > 0:
+                components[i] = np.asarray(centred.T @ vectors[:, t]).ravel() / singular[i]
+    else:
+        rng = np.random.default_rng(seed)
+        v0 = rng.standard_normal(min(n, p))
+        _, s, vt = svds(centred, k=2, v0=v0, random_state=rng)
+        order = np.argsort(-s)
+        components, singular = vt[order].astype(np.float64), s[order].astype(np.float64)
+    tiny = singular <= 1e-10 * max(float(singular[0]), 1e-300)
+    components[tiny] = 0.0
+    singular[tiny] = 0.0
+    for i in range(2):  # canonical sign: the largest loading is positive
+        j = int(np.argmax(np.abs(components[i])))
+        if components[i, j] < 0:
+            components[i] = -components[i]
+    return components, singular
+
+
+def clustered_participants(matrix: VoteMatrix) -> BoolArray:
+    """Return which participants take part in clustering (Pol.is ``in-conv``).
+
+    Those with at least ``min(7, n_statements)`` votes; if fewer than 15 qualify, the most
+    active other voters are added until there are 15 (or no voter is left).
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+
+    Returns
+    -------
+    ndarray of bool, shape (n_participants,)
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 0], [1, None], [None, None]])
+    >>> clustered_participants(m).tolist()
+    [True, True, False]
+    """
+    n, p = matrix.shape
+    votes = np.bincount(matrix.rows.astype(np.int64), minlength=n)
+    n_statements = int(np.count_nonzero(np.bincount(matrix.cols.astype(np.int64), minlength=p)))
+    if n_statements == 0:
+        return np.zeros(n, dtype=bool)
+    chosen = votes >= min(_MIN_IN_CONV_VOTES, n_statements)
+    missing = _GREEDY_N - int(np.count_nonzero(chosen))
+    if missing > 0:
+        others = np.flatnonzero(~chosen & (votes > 0))
+        others = others[np.argsort(-votes[others], kind="stable")][:missing]
+        chosen[others] = True
+    return chosen
+
+
+# --------------------------------------------------------------------------------------------
+# Clustering
+
+
+@dataclass(frozen=True)
+class OpinionGroups:
+    """Result of :func:`opinion_groups`.
+
+    Attributes
+    ----------
+    labels : ndarray of int, shape (n_participants,)
+        Opinion group of every participant, -1 when not clustered (or when no groups exist).
+    k : int
+        Number of groups (0 when the data cannot be grouped).
+    centers : ndarray of shape (k, 2)
+        Weighted centre of each group in the projection.
+    sizes : ndarray of int, shape (k,)
+        Participants per group.
+    clustered : ndarray of bool, shape (n_participants,)
+        Who took part in clustering (:func:`clustered_participants`).
+    base_labels : ndarray of int, shape (n_participants,)
+        Base cluster of every clustered participant, -1 otherwise.
+    base_centers : ndarray of shape (n_base, 2)
+    base_groups : ndarray of int, shape (n_base,)
+        Opinion group of each base cluster.
+    silhouettes : dict of int to float
+        Silhouette coefficient (on the base-cluster centres) for every k tried.
+    projection : Projection
+    """
+
+    labels: IntArray
+    k: int
+    centers: FloatArray
+    sizes: IntArray
+    clustered: BoolArray
+    base_labels: IntArray
+    base_centers: FloatArray
+    base_groups: IntArray
+    silhouettes: dict[int, float] = field(default_factory=dict)
+    projection: Projection | None = None
+
+
+def opinion_groups(
+    matrix: VoteMatrix,
+    *,
+    seed: int = 0,
+    max_k: int = _MAX_K,
+    base_k: int = _BASE_K,
+    n_init: int = 100,
+    k_margin: float = 0.05,
+    projection: Projection | None = None,
+) -> OpinionGroups:
+    """Find opinion groups: Pol.is base clusters, then weighted k-means with silhouette k.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+        The votes.
+    seed : int, default 0
+        Seeds the k-means++ starts of the group clustering (and the sparse SVD start vector).
+        With the default ``n_init`` the lowest-inertia grouping is found whatever the seed.
+    max_k : int, default 5
+        Largest number of groups tried (Pol.is ``max-k``); the range is
+        ``2 .. min(max_k, 2 + n_base // 12)``.
+    base_k : int, default 100
+        Number of base clusters (Pol.is ``base-k``), capped by the distinct positions.
+    n_init : int, default 100
+        k-means++ starts per k > 2 for the group clustering; the lowest weighted inertia wins
+        (k = 2 is solved exactly).
+    k_margin : float, default 0.05
+        Silhouette a larger k must gain over the current choice to be adopted (stands in for
+        Pol.is's k smoothing over successive updates; 0 gives the plain silhouette argmax).
+    projection : Projection, optional
+        A precomputed :func:`participant_projection` of ``matrix``.
+
+    Returns
+    -------
+    OpinionGroups
+        ``k == 0`` and all labels -1 when fewer than two distinct positions exist (no votes,
+        one participant, everyone passing, ...).
+
+    References
+    ----------
+    Pol.is ``math/src/polismath/math/conversation.clj`` (``in-conv``, ``base-clusters``,
+    ``group-clusterings``, ``group-clusterings-silhouettes``, ``group-k-smoother``) and
+    ``clusters.clj`` (``kmeans``, ``silhouette``).
+
+    Examples
+    --------
+    >>> votes = [[1, 1, -1, -1]] * 10 + [[-1, -1, 1, 1]] * 6
+    >>> groups = opinion_groups(VoteMatrix.from_dense(votes))
+    >>> groups.k, groups.sizes.tolist(), groups.labels[[0, 15]].tolist()
+    (2, [10, 6], [0, 1])
+    """
+    n = len(matrix.participants)
+    proj = projection if projection is not None else participant_projection(matrix, seed=seed)
+    clustered = clustered_participants(matrix)
+    none = np.full(n, -1, dtype=np.int64)
+    empty = OpinionGroups(
+        labels=none,
+        k=0,
+        centers=np.zeros((0, 2)),
+        sizes=np.zeros(0, dtype=np.int64),
+        clustered=clustered,
+        base_labels=none.copy(),
+        base_centers=np.zeros((0, 2)),
+        base_groups=np.zeros(0, dtype=np.int64),
+        projection=proj,
+    )
+    members = np.flatnonzero(clustered)
+    if len(members) < 2:
+        return empty
+    points = proj.positions[members]
+    base_of_member, base_centers = _base_clusters(points, base_k)
+    n_base = len(base_centers)
+    if n_base < 2:
+        return empty
+    weights = np.bincount(base_of_member, minlength=n_base).astype(np.float64)
+    rng = np.random.default_rng(seed)
+    top_k = min(max_k, 2 + n_base // 12, n_base)
+    best: tuple[int, IntArray] | None = None
+    best_score = -np.inf
+    silhouettes: dict[int, float] = {}
+    for k in range(2, top_k + 1):
+        base_group = _weighted_kmeans(base_centers, weights, k, rng=rng, n_init=n_init)
+        if len(np.unique(base_group)) < k:
+            continue
+        if n_base > k:
+            score = float(silhouette_score(base_centers, base_group))
+        else:  # every base cluster is its own group: silhouette undefined (Pol.is: 0)
+            score = 0.0
+        silhouettes[k] = score
+        if best is None or score > best_score + k_margin:
+            best, best_score = (k, base_group), score
+    if best is None:
+        return empty
+    k, base_group = best
+    base_group = _canonical_groups(base_group, base_centers, weights, k)
+    labels = none.copy()
+    labels[members] = base_group[base_of_member]
+    base_labels = none.copy()
+    base_labels[members] = base_of_member
+    sizes = np.bincount(base_group, weights=weights, minlength=k).astype(np.int64)
+    centers = np.stack(
+        [np.average(base_centers[base_group == g], axis=0, weights=weights[base_group == g])
+         for g in range(k)]
+    )
+    return OpinionGroups(
+        labels=labels,
+        k=k,
+        centers=centers,
+        sizes=sizes,
+        clustered=clustered,
+        base_labels=base_labels,
+        base_centers=base_centers,
+        base_groups=base_group,
+        silhouettes=silhouettes,
+        projection=proj,
+    )
+
+
+def _base_clusters(points: FloatArray, base_k: int) -> tuple[IntArray, FloatArray]:
+    """k-means with Pol.is's deterministic start: the first ``k`` distinct positions."""
+    _, first_index, inverse = np.unique(points, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    n_distinct = len(first_index)
+    if n_distinct <= base_k:
+        # One base cluster per distinct position, numbered in order of first appearance.
+        order = np.argsort(first_index, kind="stable")
+        rank = np.empty(n_distinct, dtype=np.int64)
+        rank[order] = np.arange(n_distinct)
+        return rank[inverse], points[first_index[order]]
+    centers = points[np.sort(first_index)[:base_k]].copy()
+    labels = np.full(len(points), -1, dtype=np.int64)
+    for _ in range(_ITERS):
+        new_labels = _nearest_center(points, centers)
+        if np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        mass = np.bincount(labels, minlength=base_k).astype(np.float64)
+        filled = mass > 0
+        for d in range(points.shape[1]):
+            sums = np.bincount(labels, weights=points[:, d], minlength=base_k)
+            centers[filled, d] = sums[filled] / mass[filled]
+    used = np.bincount(labels, minlength=base_k) > 0
+    remap = np.cumsum(used) - 1  # drop clusters left empty, as Pol.is does
+    return remap[labels], centers[used]
+
+
+def _nearest_center(points: FloatArray, centers: FloatArray, chunk: int = 1 << 16) -> IntArray:
+    """Index of the nearest centre of every point (chunked: bounded memory for millions)."""
+    half_norms = 0.5 * (centers**2).sum(axis=1)
+    out = np.empty(len(points), dtype=np.int64)
+    for start in range(0, len(points), chunk):
+        block = points[start : start + chunk]
+        out[start : start + chunk] = np.argmin(half_norms - block @ centers.T, axis=1)
+    return out
+
+
+def _weighted_kmeans(
+    points: FloatArray,
+    weights: FloatArray,
+    k: int,
+    *,
+    rng: np.random.Generator,
+    n_init: int,
+) -> IntArray:
+    """Lowest-inertia weighted k-means of 2-D points.
+
+    k = 2 is solved exactly. For larger k, Lloyd's algorithm runs from a pool of starts: one
+    farthest-first traversal from every point (deterministic, so the usual answer does not
+    depend on the seed) plus ``n_init`` seeded k-means++ starts; the lowest inertia wins.
+    """
+    n = len(points)
+    if k == 2 and n <= 400:
+        return _two_means_exact(points, weights)
+    starts = np.concatenate(
+        [_farthest_first_starts(points, k), _kmeans_plus_plus_starts(points, weights, k, rng, n_init)]
+    )
+    return _best_lloyd(points, weights, starts)
+
+
+def _farthest_first_starts(points: FloatArray, k: int) -> IntArray:
+    """For every point: it, then repeatedly the point farthest from those chosen."""
+    n = len(points)
+    chosen = np.empty((n, k), dtype=np.int64)
+    chosen[:, 0] = np.arange(n)
+    d2 = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
+    nearest = d2.copy()
+    for c in range(1, k):
+        chosen[:, c] = np.argmax(nearest, axis=1)
+        nearest = np.minimum(nearest, d2[chosen[:, c]])
+    return chosen
+
+
+def _kmeans_plus_plus_starts(
+    points: FloatArray, weights: FloatArray, k: int, rng: np.random.Generator, n_init: int
+) -> IntArray:
+    """Weighted k-means++ seeding, ``n_init`` times (vectorised over starts)."""
+    n = len(points)
+    chosen = np.empty((n_init, k), dtype=np.int64)
+    chosen[:, 0] = rng.choice(n, size=n_init, p=weights / weights.sum())
+    d2 = ((points[None, :, :] - points[chosen[:, :1]]) ** 2).sum(-1)
+    for c in range(1, k):
+        cumulative = np.cumsum(d2 * weights[None, :], axis=1)
+        norm = cumulative[:, -1:]
+        pick = np.minimum((cumulative < rng.random((n_init, 1)) * norm).sum(axis=1), n - 1)
+        # All points already on a centre: any point will do (a duplicate start).
+        chosen[:, c] = np.where(norm[:, 0] > 0, pick, rng.integers(0, n, size=n_init))
+        d2 = np.minimum(d2, ((points[None, :, :] - points[chosen[:, c : c + 1]]) ** 2).sum(-1))
+    return chosen
+
+
+def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> IntArray:
+    """Run weighted Lloyd from every start (rows of point indices); keep the lowest inertia."""
+    n_init, k = starts.shape
+    n = len(points)
+    px, py = points[:, 0], points[:, 1]
+    cx, cy = px[starts], py[starts]
+    offset = (np.arange(n_init) * k)[:, None]
+    size = n_init * k
+    wx, wy = np.tile(weights * px, n_init), np.tile(weights * py, n_init)
+    ww = np.tile(weights, n_init)
+    labels = np.full((n_init, n), -1, dtype=np.int64)
+    for _ in range(_ITERS):
+        dist = (px[None, :, None] - cx[:, None, :]) ** 2 + (py[None, :, None] - cy[:, None, :]) ** 2
+        new_labels = dist.argmin(axis=2)
+        if np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        flat = (labels + offset).ravel()
+        mass = np.bincount(flat, weights=ww, minlength=size).reshape(n_init, k)
+        filled = mass > 0
+        safe = np.where(filled, mass, 1.0)
+        cx = np.where(filled, np.bincount(flat, weights=wx, minlength=size).reshape(n_init, k) / safe, cx)
+        cy = np.where(filled, np.bincount(flat, weights=wy, minlength=size).reshape(n_init, k) / safe, cy)
+    dist = (px[None, :, None] - cx[:, None, :]) ** 2 + (py[None, :, None] - cy[:, None, :]) ** 2
+    labels = dist.argmin(axis=2)
+    inertia = (dist.min(axis=2) * weights[None, :]).sum(axis=1)
+    # Prefer starts that used every cluster, then the lowest inertia (first on ties).
+    n_used = (np.bincount((labels + offset).ravel(), minlength=size).reshape(n_init, k) > 0).sum(1)
+    best = int(np.lexsort((inertia, -n_used))[0])
+    return labels[best].astype(np.int64)
+
+
+def _two_means_exact(points: FloatArray, weights: FloatArray) -> IntArray:
+    """Globally optimal weighted 2-means of points in the plane.
+
+    The two optimal clusters are separated by a line, and any separating line can be turned
+    until it touches two points ``i`` and ``j``. So trying, for every pair, the points strictly
+    left of the line through ``i`` and ``j`` plus each of the four ways to place ``i`` and ``j``
+    covers every candidate partition: O(n^2) partitions, each scored in O(1) from its weighted
+    sums (one matrix product). The two-group answer then depends on no random start.
+    """
+    n = len(points)
+    px, py = points[:, 0], points[:, 1]
+    i, j = np.triu_indices(n, k=1)
+    dx, dy = (px[j] - px[i])[:, None], (py[j] - py[i])[:, None]
+    cross = dx * (py[None, :] - py[i][:, None]) - dy * (px[None, :] - px[i][:, None])
+    left = (cross > 0).astype(np.float64)
+    pairs = np.arange(len(i))
+    left[pairs, i] = 0.0
+    left[pairs, j] = 0.0
+    sums = np.stack([weights, weights * px, weights * py], axis=1)
+    left_sums = left @ sums
+    total = sums.sum(axis=0)
+    # Maximising sum over sides of |sum w p|^2 / sum w minimises the within-cluster SSE.
+    scores = np.empty((4, len(i)))
+    for combo in range(4):
+        lhs = left_sums + (combo >> 1) * sums[i] + (combo & 1) * sums[j]
+        rhs = total - lhs
+        ok = (lhs[:, 0] > 0) & (rhs[:, 0] > 0)
+        lw, rw = np.where(ok, lhs[:, 0], 1.0), np.where(ok, rhs[:, 0], 1.0)
+        value = (lhs[:, 1] ** 2 + lhs[:, 2] ** 2) / lw + (rhs[:, 1] ** 2 + rhs[:, 2] ** 2) / rw
+        scores[combo] = np.where(ok, value, -np.inf)
+    combo, row = divmod(int(np.argmax(scores)), len(i))  # first maximum: deterministic
+    labels = np.where(left[row] > 0, 0, 1)
+    labels[i[row]] = 0 if combo >> 1 else 1
+    labels[j[row]] = 0 if combo & 1 else 1
+    return labels.astype(np.int64)
+
+
+def _canonical_groups(
+    base_group: IntArray, base_centers: FloatArray, weights: FloatArray, k: int
+) -> IntArray:
+    """Renumber groups by decreasing size, then by centre (x, then y)."""
+    sizes = np.bincount(base_group, weights=weights, minlength=k)
+    centres = np.stack(
+        [np.average(base_centers[base_group == g], axis=0, weights=weights[base_group == g])
+         for g in range(k)]
+    )
+    order = np.lexsort((np.round(centres[:, 1], 9), np.round(centres[:, 0], 9), -sizes))
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    return rank[base_group]
+
+
+# --------------------------------------------------------------------------------------------
+# Vote statistics
+
+
+@dataclass(frozen=True)
+class VoteCounts:
+    """Agree/disagree/seen counts per statement, overall and per opinion group.
+
+    ``seen`` counts every vote including passes. Group arrays have shape
+    ``(k, n_statements)``; overall arrays ``(n_statements,)`` count every participant (clustered
+    or not).
+    """
+
+    agree: IntArray
+    disagree: IntArray
+    seen: IntArray
+    group_agree: IntArray
+    group_disagree: IntArray
+    group_seen: IntArray
+
+    @property
+    def passes(self) -> IntArray:
+        return self.seen - self.agree - self.disagree
+
+    @property
+    def k(self) -> int:
+        return int(self.group_seen.shape[0])
+
+
+def vote_counts(matrix: VoteMatrix, labels: npt.ArrayLike | None = None, k: int = 0) -> VoteCounts:
+    """Count votes per statement, overall and per group.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+    labels : array of int, optional
+        Group of every participant (-1: none). Omitted: no group counts.
+    k : int, default 0
+        Number of groups (``labels`` take values ``0 .. k-1``).
+
+    Returns
+    -------
+    VoteCounts
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 0], [-1, 1], [1, None]])
+    >>> c = vote_counts(m, [0, 1, 0], k=2)
+    >>> c.agree.tolist(), c.seen.tolist(), c.group_agree.tolist()
+    ([2, 1], [3, 2], [[2, 0], [0, 1]])
+    """
+    p = len(matrix.statements)
+    cols = matrix.cols.astype(np.int64)
+    values = matrix.values
+    agree = np.bincount(cols[values == 1], minlength=p)
+    disagree = np.bincount(cols[values == -1], minlength=p)
+    seen = np.bincount(cols, minlength=p)
+    if labels is None or k == 0:
+        shape = (0, p)
+        zeros = np.zeros(shape, dtype=np.int64)
+        return VoteCounts(agree, disagree, seen, zeros, zeros.copy(), zeros.copy())
+    lab = np.asarray(labels, dtype=np.int64)[matrix.rows.astype(np.int64)]
+    inside = lab >= 0
+    key = lab[inside] * p + cols[inside]
+    vals = values[inside]
+    size = k * p
+    return VoteCounts(
+        agree=agree,
+        disagree=disagree,
+        seen=seen,
+        group_agree=np.bincount(key[vals == 1], minlength=size).reshape(k, p),
+        group_disagree=np.bincount(key[vals == -1], minlength=size).reshape(k, p),
+        group_seen=np.bincount(key, minlength=size).reshape(k, p),
+    )
+
+
+def prop_test(successes: npt.ArrayLike, n: npt.ArrayLike) -> FloatArray:
+    """One-proportion z statistic against 1/2, with Pol.is's +1 pseudo-counts.
+
+    ``2 * sqrt(n + 1) * ((successes + 1) / (n + 1) - 0.5)`` (``stats/prop-test``).
+
+    Examples
+    --------
+    >>> float(prop_test(8, 10))
+    1.8090680674665818
+    """
+    succ = np.asarray(successes, dtype=np.float64) + 1
+    trials = np.asarray(n, dtype=np.float64) + 1
+    return np.asarray(2 * np.sqrt(trials) * (succ / trials - 0.5))
+
+
+def two_prop_test(
+    succ_in: npt.ArrayLike, succ_out: npt.ArrayLike, n_in: npt.ArrayLike, n_out: npt.ArrayLike
+) -> FloatArray:
+    """Two-proportion z statistic (in-group vs rest) with +1 pseudo-counts (``two-prop-test``).
+
+    Returns 0 where the pooled proportion is 1.
+
+    Examples
+    --------
+    >>> round(float(two_prop_test(9, 2, 10, 10)), 4)
+    2.9104
+    """
+    s1 = np.asarray(succ_in, dtype=np.float64) + 1
+    s2 = np.asarray(succ_out, dtype=np.float64) + 1
+    n1 = np.asarray(n_in, dtype=np.float64) + 1
+    n2 = np.asarray(n_out, dtype=np.float64) + 1
+    pooled = (s1 + s2) / (n1 + n2)
+    denom = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (s1 / n1 - s2 / n2) / denom
+    return np.asarray(np.where(pooled >= 1, 0.0, z))
+
+
+def _moderated_from(matrix_or_mask: VoteMatrix | Sequence[int] | frozenset[int], p: int) -> BoolArray:
+    mask = np.zeros(p, dtype=bool)
+    ids = matrix_or_mask.moderated_out if isinstance(matrix_or_mask, VoteMatrix) else matrix_or_mask
+    if ids:
+        mask[np.fromiter(ids, dtype=np.int64)] = True
+    return mask
+
+
+def representative_statements(
+    counts: VoteCounts,
+    *,
+    moderated_out: Sequence[int] | frozenset[int] = frozenset(),
+    top: int = 5,
+) -> list[list[dict[str, float | int | str | bool]]]:
+    """Pol.is representative statements ("repness") of every group.
+
+    For group g and statement j (n = agree count, s = votes seen, "rest" = all other groups):
+    ``pa = (1 + na) / (2 + s)``, ``ra = pa / ((1 + na_rest) / (2 + s_rest))``, ``pat`` the
+    one-proportion and ``rat`` the two-proportion z statistics (likewise for disagree). A
+    statement is representative when ``rat`` and ``pat`` (or ``rdt`` and ``pdt``) both exceed
+    1.2816 (90 %); its direction is agree when ``rat > rdt``. Candidates are ranked by
+    ``r * r_test * p * p_test``; the group's best agreed statement is put first, five are kept
+    and agrees are listed before disagrees. When nothing passes, the best agreed (or else the
+    best by test) statement is returned alone, so every group has at least one.
+
+    Parameters
+    ----------
+    counts : VoteCounts
+        From :func:`vote_counts` with the group labels.
+    moderated_out : collection of int
+        Statement indices never to report.
+    top : int, default 5
+
+    Returns
+    -------
+    list (one per group) of list of dict
+        Each dict: ``statement`` (index), ``direction`` (``"agree"``/``"disagree"``),
+        ``n_success``, ``n_trials``, ``p_success``, ``p_test``, ``repness`` (the ratio r),
+        ``repness_test``, ``metric``, and ``best_agree`` (True for the group's best agreed).
+
+    References
+    ----------
+    Pol.is ``math/src/polismath/math/repness.clj`` (``conv-repness``, ``select-rep-comments``).
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 1]] * 6 + [[-1, 1]] * 6)
+    >>> rep = representative_statements(vote_counts(m, [0] * 6 + [1] * 6, k=2))
+    >>> [(r["statement"], r["direction"]) for r in rep[0]]
+    [(0, 'agree')]
+    >>> [(r["statement"], r["direction"]) for r in rep[1]]
+    [(0, 'disagree')]
+    """
+    k, p = counts.group_seen.shape
+    if k == 0:
+        return []
+    moderated = _moderated_from(frozenset(moderated_out), p)
+    na, nd, ns = counts.group_agree, counts.group_disagree, counts.group_seen
+    na_rest, nd_rest, ns_rest = na.sum(0) - na, nd.sum(0) - nd, ns.sum(0) - ns
+    pa, pd = (1 + na) / (2 + ns), (1 + nd) / (2 + ns)
+    pat, pdt = prop_test(na, ns), prop_test(nd, ns)
+    ra = pa / ((1 + na_rest) / (2 + ns_rest))
+    rd = pd / ((1 + nd_rest) / (2 + ns_rest))
+    rat, rdt = two_prop_test(na, na_rest, ns, ns_rest), two_prop_test(nd, nd_rest, ns, ns_rest)
+
+    def finalize(g: int, j: int, best_agree: bool = False) -> dict[str, float | int | str | bool]:
+        agree = bool(rat[g, j] > rdt[g, j])
+        r, rt = (ra[g, j], rat[g, j]) if agree else (rd[g, j], rdt[g, j])
+        prob, ptest = (pa[g, j], pat[g, j]) if agree else (pd[g, j], pdt[g, j])
+        return {
+            "statement": j,
+            "direction": "agree" if agree else "disagree",
+            "n_success": int(na[g, j] if agree else nd[g, j]),
+            "n_trials": int(ns[g, j]),
+            "p_success": float(prob),
+            "p_test": float(ptest),
+            "repness": float(r),
+            "repness_test": float(rt),
+            "metric": float(r * rt * prob * ptest),
+            "best_agree": best_agree,
+        }
+
+    result: list[list[dict[str, float | int | str | bool]]] = []
+    for g in range(k):
+        sufficient: list[int] = []
+        best: int | None = None
+        best_agree: int | None = None
+        for j in range(p):
+            if moderated[j]:
+                continue
+            if (rat[g, j] > Z_90 and pat[g, j] > Z_90) or (rdt[g, j] > Z_90 and pdt[g, j] > Z_90):
+                sufficient.append(j)
+            if not sufficient and (
+                best is None or max(rat[g, j], rdt[g, j]) > max(rat[g, best], rdt[g, best])
+            ):
+                best = j
+            if _beats_best_agree(g, j, best_agree, na, nd, ra, rat, pa, pat):
+                best_agree = j
+        head = [finalize(g, best_agree, True)] if best_agree is not None else []
+        if not sufficient:
+            if not head and best is not None:
+                head = [finalize(g, best)]
+            result.append(head)
+            continue
+        ranked = sorted(
+            (finalize(g, j) for j in sufficient if j != best_agree),
+            key=lambda row: -float(row["metric"]),
+        )
+        chosen = (head + ranked)[:top]
+        result.append(
+            [r for r in chosen if r["direction"] == "agree"]
+            + [r for r in chosen if r["direction"] == "disagree"]
+        )
+    return result
+
+
+def _beats_best_agree(
+    g: int,
+    j: int,
+    current: int | None,
+    na: IntArray,
+    nd: IntArray,
+    ra: FloatArray,
+    rat: FloatArray,
+    pa: FloatArray,
+    pat: FloatArray,
+) -> bool:
+    """Pol.is ``beats-best-agr?``."""
+    if na[g, j] == 0 and nd[g, j] == 0:
+        return False
+    if current is not None and ra[g, current] > 1.0:
+        return bool(
+            ra[g, j] * rat[g, j] * pa[g, j] * pat[g, j]
+            > ra[g, current] * rat[g, current] * pa[g, current] * pat[g, current]
+        )
+    if current is not None:
+        return bool(pa[g, j] * pat[g, j] > pa[g, current] * pat[g, current])
+    return bool(pat[g, j] > Z_90 or (ra[g, j] > 1.0 and pa[g, j] > 0.5))
+
+
+def majority_consensus(
+    counts: VoteCounts,
+    *,
+    moderated_out: Sequence[int] | frozenset[int] = frozenset(),
+    top: int = 5,
+) -> dict[str, list[dict[str, float | int]]]:
+    """Statements a majority of all participants agrees (disagrees) with (Pol.is consensus).
+
+    A statement qualifies for agree when ``pa = (1 + na) / (2 + s) > 0.5`` and its
+    one-proportion z statistic exceeds 1.2816; the best five by ``pa * z`` are kept (likewise for
+    disagree).
+
+    Parameters
+    ----------
+    counts : VoteCounts
+        Overall counts (every participant).
+    moderated_out : collection of int
+    top : int, default 5
+
+    Returns
+    -------
+    dict
+        ``{"agree": [...], "disagree": [...]}``, each entry ``statement`` (index),
+        ``n_success``, ``n_trials``, ``p_success``, ``p_test``.
+
+    References
+    ----------
+    Pol.is ``repness.clj`` (``consensus-stats``, ``select-consensus-comments``).
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, -1, 0]] * 9 + [[1, 1, 0]])
+    >>> c = majority_consensus(vote_counts(m))
+    >>> [r["statement"] for r in c["agree"]], [r["statement"] for r in c["disagree"]]
+    ([0], [1])
+    """
+    p = len(counts.seen)
+    moderated = _moderated_from(frozenset(moderated_out), p)
+    out: dict[str, list[dict[str, float | int]]] = {}
+    for direction, successes in (("agree", counts.agree), ("disagree", counts.disagree)):
+        prob = (1 + successes) / (2 + counts.seen)
+        test = prop_test(successes, counts.seen)
+        ok = np.flatnonzero((prob > 0.5) & (test > Z_90) & ~moderated)
+        ranked = ok[np.argsort(-(prob[ok] * test[ok]), kind="stable")][:top]
+        out[direction] = [
+            {
+                "statement": int(j),
+                "n_success": int(successes[j]),
+                "n_trials": int(counts.seen[j]),
+                "p_success": float(prob[j]),
+                "p_test": float(test[j]),
+            }
+            for j in ranked
+        ]
+    return out
+
+
+def group_informed_consensus(counts: VoteCounts) -> FloatArray:
+    """Pol.is group-aware consensus: the product over groups of ``(agree + 1) / (seen + 2)``.
+
+    High only when every group agrees. Returns an array over statements (empty groups: ones).
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 1], [1, -1]])
+    >>> group_informed_consensus(vote_counts(m, [0, 1], k=2)).round(4).tolist()
+    [0.4444, 0.2222]
+    """
+    probs = (counts.group_agree + 1.0) / (counts.group_seen + 2.0)
+    return np.asarray(np.prod(probs, axis=0))
+
+
+def divisive_statements(
+    counts: VoteCounts,
+    *,
+    moderated_out: Sequence[int] | frozenset[int] = frozenset(),
+    top: int = 5,
+) -> list[dict[str, float | int]]:
+    """Statements on which the groups differ most.
+
+    Spread = largest minus smallest group agree rate, rates smoothed as Pol.is does,
+    ``(agree + 1) / (seen + 2)``, so that a group with one voter does not count as unanimous.
+    Only statements seen by at least two groups qualify.
+
+    Returns
+    -------
+    list of dict
+        ``statement`` (index), ``spread``, and ``agree`` (per-group smoothed rates), largest
+        spread first.
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 1]] * 8 + [[-1, 1]] * 8)
+    >>> d = divisive_statements(vote_counts(m, [0] * 8 + [1] * 8, k=2))
+    >>> d[0]["statement"], round(d[0]["spread"], 2)
+    (0, 0.8)
+    """
+    k, p = counts.group_seen.shape
+    if k < 2:
+        return []
+    moderated = _moderated_from(frozenset(moderated_out), p)
+    rates = (counts.group_agree + 1.0) / (counts.group_seen + 2.0)
+    seen_by = counts.group_seen > 0
+    hi = np.where(seen_by, rates, -np.inf).max(axis=0)
+    lo = np.where(seen_by, rates, np.inf).min(axis=0)
+    ok = np.flatnonzero((seen_by.sum(axis=0) >= 2) & ~moderated)
+    spread = hi[ok] - lo[ok]
+    order = np.argsort(-spread, kind="stable")[:top]
+    return [
+        {"statement": int(ok[i]), "spread": float(spread[i]),
+         "agree": [float(x) for x in rates[:, ok[i]]]}
+        for i in order
+        if spread[i] > 0
+    ]
+
+
+def uncertain_statements(
+    counts: VoteCounts,
+    *,
+    moderated_out: Sequence[int] | frozenset[int] = frozenset(),
+    threshold: float = 0.3,
+    top: int | None = None,
+) -> list[dict[str, float | int]]:
+    """Statements many people passed on: pass rate at least ``threshold`` (30 %).
+
+    Returns
+    -------
+    list of dict
+        ``statement`` (index), ``pass`` (rate), ``n_pass``, ``n_trials``; highest rate first
+        (then most votes).
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[0, 1], [0, 1], [1, 0], [1, 1]])
+    >>> [(u["statement"], u["pass"]) for u in uncertain_statements(vote_counts(m))]
+    [(0, 0.5)]
+    """
+    p = len(counts.seen)
+    moderated = _moderated_from(frozenset(moderated_out), p)
+    passes = counts.passes
+    rate = passes / np.maximum(counts.seen, 1)
+    ok = np.flatnonzero((counts.seen > 0) & (rate >= threshold) & ~moderated)
+    order = np.lexsort((-counts.seen[ok], -rate[ok]))
+    if top is not None:
+        order = order[:top]
+    return [
+        {"statement": int(ok[i]), "pass": float(rate[ok[i]]), "n_pass": int(passes[ok[i]]),
+         "n_trials": int(counts.seen[ok[i]])}
+        for i in order
+    ]
+
+
+def comment_priorities(
+    counts: VoteCounts,
+    extremity: npt.ArrayLike,
+    *,
+    moderated_out: Sequence[int] | frozenset[int] = frozenset(),
+) -> FloatArray:
+    """Pol.is comment-routing priority of every statement (higher: show sooner).
+
+    ``importance = (1 - p) * (E + 1) * a`` with ``p = (passes + 1) / (seen + 2)``,
+    ``a = (agree + 1) / (seen + 2)`` and ``E`` the statement's extremity in the opinion map;
+    ``priority = (importance * (1 + 8 * 2 ** (-seen / 5))) ** 2`` so that new statements bubble
+    up. Counts are those of the clustered participants when groups exist (as in Pol.is), else
+    of everyone. Moderated-out statements get 0.
+
+    Parameters
+    ----------
+    counts : VoteCounts
+    extremity : array of float
+        :attr:`Projection.statement_extremity`.
+    moderated_out : collection of int
+
+    Returns
+    -------
+    ndarray of float, shape (n_statements,)
+
+    References
+    ----------
+    Pol.is ``conversation.clj`` (``importance-metric``, ``priority-metric``,
+    ``comment-priorities``).
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, None], [1, None]])
+    >>> comment_priorities(vote_counts(m), [0.0, 0.0]).round(3).tolist()
+    [1.265, 5.062]
+    """
+    if counts.k > 0:
+        agree, disagree, seen = (
+            counts.group_agree.sum(0), counts.group_disagree.sum(0), counts.group_seen.sum(0)
+        )
+    else:
+        agree, disagree, seen = counts.agree, counts.disagree, counts.seen
+    passes = seen - agree - disagree
+    p_pass = (passes + 1.0) / (seen + 2.0)
+    p_agree = (agree + 1.0) / (seen + 2.0)
+    importance = (1 - p_pass) * (np.asarray(extremity, dtype=np.float64) + 1) * p_agree
+    priority = (importance * (1 + 8 * 2.0 ** (-seen / 5.0))) ** 2
+    priority[_moderated_from(frozenset(moderated_out), len(seen))] = 0.0
+    return np.asarray(priority)
+
+
+def next_statement(
+    matrix: VoteMatrix,
+    participant: str,
+    *,
+    priorities: npt.ArrayLike,
+    seed: int = 0,
+) -> str | None:
+    """Pick the statement to show ``participant`` next, as Pol.is routes comments.
+
+    A random draw among the statements the participant has not voted on (and that are not
+    moderated out), with probability proportional to :func:`comment_priorities`.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+    participant : str
+        A participant id (unknown ids are treated as new participants).
+    priorities : array of float
+        One per statement.
+    seed : int, default 0
+
+    Returns
+    -------
+    str or None
+        A statement id, or None when nothing is left to vote on.
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, None, None]], moderated_out=[2])
+    >>> next_statement(m, "0", priorities=[1.0, 1.0, 1.0])
+    '1'
+    >>> next_statement(VoteMatrix.from_dense([[1]]), "0", priorities=[1.0]) is None
+    True
+    """
+    weights = np.asarray(priorities, dtype=np.float64).copy()
+    weights[_moderated_from(matrix, len(weights))] = 0.0
+    try:
+        i = matrix.participants.index(participant)
+    except ValueError:
+        i = -1
+    if i >= 0:
+        weights[matrix.cols[matrix.rows == i]] = 0.0
+    weights = np.clip(weights, 0.0, None)
+    open_ = np.flatnonzero(weights > 0)
+    if len(open_) == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    j = int(rng.choice(open_, p=weights[open_] / weights[open_].sum()))
+    return matrix.statements[j]

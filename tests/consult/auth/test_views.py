@@ -1,0 +1,304 @@
+"""Register, log in, log out, safe redirects, and the admin's role page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from consult.auth.models import Role, User
+from consult.moderation.models import AuditEntry
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "a long enough password"
+
+
+def register(client: Any, email: str = "new@example.org", **overrides: str) -> Any:
+    data = {
+        "email": email,
+        "display_name": "Dana",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    }
+    data.update(overrides)
+    return client.post("/register", data=data)
+
+
+def login(client: Any, email: str, password: str = PASSWORD, **extra: str) -> Any:
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+def logged_in_user_id(client: Any) -> str | None:
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def count_users(db: Any) -> int:
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def test_register_page_renders(client: Any) -> None:
+    response = client.get("/register")
+    assert response.status_code == 200
+    assert b'name="password"' in response.data
+
+
+def test_register_creates_account_and_sends_to_login(client: Any, db: Any) -> None:
+    response = register(client, "Dana@Example.org")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login"
+    user = db.session.scalar(select(User).where(User.email == "dana@example.org"))
+    assert user is not None and user.display_name == "Dana"
+    assert user.password_hash and NEW_PASSWORD not in user.password_hash
+    assert user.role is Role.participant
+    assert logged_in_user_id(client) is None
+    # The login form is pre-filled with the address just registered.
+    page = client.get("/login", follow_redirects=True)
+    assert b'value="dana@example.org"' in page.data
+    assert b"Thank you for registering" in page.data
+
+
+def test_register_then_login_works(client: Any) -> None:
+    register(client)
+    response = login(client, "new@example.org", NEW_PASSWORD)
+    assert response.status_code == 302
+    assert logged_in_user_id(client) is not None
+
+
+def test_register_duplicate_email_answers_like_a_new_one(
+    client: Any, db: Any, create_user: Any
+) -> None:
+    existing = create_user(email="taken@example.org", display_name="Original")
+    old_hash = existing.password_hash
+    db.session.commit()
+    fresh = register(client, "fresh@example.org")
+    fresh_page = client.get("/login")
+    client.get("/")  # consume flashes
+    duplicate = register(client, "TAKEN@example.org", display_name="Impostor")
+    duplicate_page = client.get("/login")
+    assert (duplicate.status_code, duplicate.headers["Location"]) == (
+        fresh.status_code,
+        fresh.headers["Location"],
+    )
+    flash = re.compile(rb'<p class="flash[^"]*">([^<]*)</p>')
+    assert flash.findall(duplicate_page.data) == flash.findall(fresh_page.data)
+    db.session.expire_all()
+    assert db.session.get(User, existing.id).display_name == "Original"
+    assert db.session.get(User, existing.id).password_hash == old_hash
+    assert count_users(db) == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"password": "short pass1", "confirm": "short pass1"}, b"Use at least 12 characters"),
+        ({"confirm": "something else entirely"}, b"The passwords differ"),
+        ({"email": "not-an-email"}, b"Invalid email address"),
+        ({"display_name": ""}, b"This field is required"),
+    ],
+)
+def test_register_rejects_bad_input(
+    client: Any, db: Any, overrides: dict[str, str], message: bytes
+) -> None:
+    response = register(client, **overrides)
+    assert response.status_code == 422
+    assert message in response.data
+    assert count_users(db) == 0
+
+
+def test_register_password_of_exactly_12_characters_is_accepted(client: Any, db: Any) -> None:
+    response = register(client, password="twelve chars", confirm="twelve chars")
+    assert response.status_code == 303
+    assert count_users(db) == 1
+
+
+def test_login_success_redirects_home(client: Any, dummy_user: User) -> None:
+    response = login(client, dummy_user.email)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert logged_in_user_id(client) == dummy_user.get_id()
+
+
+def test_login_wrong_password_and_unknown_email_give_the_same_answer(
+    client: Any, dummy_user: User
+) -> None:
+    wrong = login(client, dummy_user.email, "not the password at all")
+    unknown = login(client, "nobody@example.org", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 422
+    error = re.compile(rb'<p class="error"[^>]*>([^<]*)</p>')
+    assert error.findall(wrong.data) == error.findall(unknown.data)
+    assert error.findall(wrong.data) == [b"The e-mail or the password is not right."]
+    assert logged_in_user_id(client) is None
+
+
+def test_login_refuses_accounts_without_password(client: Any, create_user: Any) -> None:
+    create_user(email="imported@example.org", password_hash=None)
+    assert login(client, "imported@example.org", "").status_code == 422
+    assert login(client, "imported@example.org", "anything at all").status_code == 422
+    assert logged_in_user_id(client) is None
+
+
+def test_login_remember_me_sets_a_cookie(client: Any, dummy_user: User) -> None:
+    response = login(client, dummy_user.email, remember="y")
+    cookies = response.headers.getlist("Set-Cookie")
+    remember = [c for c in cookies if c.startswith("remember_token=")]
+    assert remember and "HttpOnly" in remember[0]
+
+
+def test_login_without_remember_me_sets_no_cookie(client: Any, dummy_user: User) -> None:
+    response = login(client, dummy_user.email)
+    assert not [c for c in response.headers.getlist("Set-Cookie") if "remember_token=" in c]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/consultations/x?sort=votes", "/consultations/x?sort=votes"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("/\t/evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+        ("consultations", "/"),
+    ],
+)
+def test_login_next_redirect_stays_on_site(
+    client: Any, dummy_user: User, target: str, expected: str
+) -> None:
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": dummy_user.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+
+
+def test_login_page_redirects_when_already_logged_in(
+    client: Any, auth: Any, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    response = client.get("/login?next=/consultations/x")
+    assert response.headers["Location"] == "/consultations/x"
+
+
+def test_logout_ends_the_session(client: Any, auth: Any, dummy_user: User) -> None:
+    auth.login(dummy_user)
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert logged_in_user_id(client) is None
+
+
+def test_logout_needs_post(client: Any) -> None:
+    assert client.get("/logout").status_code == 405
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_login_post_without_csrf_token_is_refused(client: Any, dummy_user: User) -> None:
+    response = login(client, dummy_user.email)
+    assert response.status_code == 400
+    assert logged_in_user_id(client) is None
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "RATE_LIMIT_LOGIN": "2 per minute"}]
+)
+def test_login_is_rate_limited(client: Any) -> None:
+    for _ in range(2):
+        assert login(client, "x@example.org", "wrong password!").status_code == 422
+    response = login(client, "x@example.org", "wrong password!")
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+
+
+# --- admin: users and roles ----------------------------------------------------------------
+
+
+def test_admin_users_page_lists_accounts(
+    client: Any, auth: Any, dummy_admin: User, dummy_user: User
+) -> None:
+    auth.login(dummy_admin)
+    response = client.get("/admin/users")
+    assert response.status_code == 200
+    assert dummy_user.email.encode() in response.data
+
+
+def test_admin_users_page_searches(
+    client: Any, auth: Any, dummy_admin: User, dummy_user: User, create_user: Any
+) -> None:
+    create_user(email="other@example.org", display_name="Bolat")
+    auth.login(dummy_admin)
+    response = client.get("/admin/users?q=aigerim")
+    assert dummy_user.email.encode() in response.data
+    assert b"other@example.org" not in response.data
+
+
+@pytest.mark.parametrize("role", [Role.participant, Role.moderator, Role.policymaker])
+def test_admin_users_page_is_for_admins_only(
+    client: Any, auth: Any, create_user: Any, role: Role
+) -> None:
+    auth.login(create_user(role=role))
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_admin_users_page_needs_login(client: Any) -> None:
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_admin_assigns_a_role(
+    client: Any, auth: Any, db: Any, dummy_admin: User, dummy_user: User
+) -> None:
+    auth.login(dummy_admin)
+    response = client.post(
+        f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "policymaker"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, dummy_user.id).role is Role.policymaker
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "set_role"))
+    assert entry.actor_id == dummy_admin.id and entry.after == {"role": "policymaker"}
+
+
+def test_admin_role_change_rejects_unknown_role(
+    client: Any, auth: Any, db: Any, dummy_admin: User, dummy_user: User
+) -> None:
+    auth.login(dummy_admin)
+    client.post(f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "king"})
+    db.session.expire_all()
+    assert db.session.get(User, dummy_user.id).role is Role.participant
+
+
+def test_admin_cannot_remove_own_admin_role(
+    client: Any, auth: Any, db: Any, dummy_admin: User
+) -> None:
+    auth.login(dummy_admin)
+    client.post(
+        f"/admin/users/{dummy_admin.id}/role", data={f"u{dummy_admin.id}-role": "participant"}
+    )
+    db.session.expire_all()
+    assert db.session.get(User, dummy_admin.id).role is Role.admin
+
+
+def test_non_admin_cannot_assign_roles(
+    client: Any, auth: Any, db: Any, dummy_policymaker: User, dummy_user: User
+) -> None:
+    auth.login(dummy_policymaker)
+    response = client.post(
+        f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "admin"}
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, dummy_user.id).role is Role.participant
+
+
+def test_admin_role_change_of_missing_user_is_404(
+    client: Any, auth: Any, dummy_admin: User
+) -> None:
+    auth.login(dummy_admin)
+    assert (
+        client.post("/admin/users/999999/role", data={"u999999-role": "admin"}).status_code == 404
+    )
