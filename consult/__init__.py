@@ -60,6 +60,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for name in DOMAINS:
         _register_domain(app, name)
     api.init_app(app)
+    from consult.ratelimits import apply_rate_limits
+
+    apply_rate_limits(app)  # after every blueprint: no write endpoint left without a limit
 
     from consult import cli
 

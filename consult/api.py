@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError
@@ -17,8 +16,8 @@ from sqlalchemy import Select, func, select
 
 from consult.errors import ConsultError, json_error
 from consult.extensions import csrf, db, limiter
+from consult.ratelimits import limit_value, rate_limit_key
 from consult.security import bearer_token
-from consult.types import utcnow
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -27,10 +26,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
-#: Largest row id accepted in paths and bodies (PostgreSQL ``integer``); larger ids are 404/422
-#: rather than a database error. Routes use ``<int(max=2147483647):name>`` (see ``ID_RULE``).
+#: Largest row id accepted in paths and bodies (PostgreSQL ``integer``): larger ids are answered
+#: 404 (paths, see ``check_ids``) or 422 (bodies) rather than failing in the database.
 MAX_ID = 2_147_483_647
-ID_RULE = f"int(max={MAX_ID})"
+#: The converter of ids in API routes: ``f"/statements/<{ID_RULE}:statement_id>"``. A plain
+#: ``int`` (``check_ids`` bounds it): werkzeug's ``int(max=...)`` turns a too-large id into a 405
+#: whenever the path also has routes for other methods.
+ID_RULE = "int"
 #: Highest page number accepted, so that offsets stay far inside the databases' integer range.
 MAX_PAGE = 1_000_000
 WWW_AUTHENTICATE = 'Bearer realm="kenes"'
@@ -50,6 +52,14 @@ class ApiError(ConsultError):
         super().__init__(message, fields=fields)
         self.status = status
         self.code = code
+
+
+@api.url_value_preprocessor
+def check_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Answer 404 for path integers no row can have (a plain ``<int:...>`` takes any size)."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > MAX_ID:
+            raise ApiError(404, "not_found", "Not found.")
 
 
 @api.before_request
@@ -166,32 +176,14 @@ def paginate(
     return {"items": serialize(rows), "page": page, "per_page": per_page, "total": total or 0}
 
 
-def rate_limit(setting: str, new_account_setting: str | None = None) -> Callable[[F], F]:
-    """Limit a view per user (per address when anonymous) with a "N per period" setting.
+def rate_limit(setting: str) -> Callable[[F], F]:
+    """Limit a view with a ``RATE_LIMIT_*`` setting, per account (per address when anonymous).
 
-    Accounts younger than ``NEW_ACCOUNT_AGE`` get ``new_account_setting`` when it is given.
-    Put it below ``login_required_json`` so that the user is known. Over the limit: 429 JSON
-    with ``Retry-After``.
+    Accounts younger than ``NEW_ACCOUNT_AGE`` get ``<setting>_NEW_ACCOUNT`` when it exists (see
+    consult/ratelimits.py). Put it below ``login_required_json``. Over the limit: 429 JSON with
+    ``Retry-After``.
     """
-
-    def limit_value() -> str:
-        config = current_app.config
-        user = current_user
-        if (
-            new_account_setting
-            and user.is_authenticated
-            and user.created_at is not None
-            and utcnow() - user.created_at < config["NEW_ACCOUNT_AGE"]
-        ):
-            return str(config[new_account_setting])
-        return str(config[setting])
-
-    def key() -> str:
-        if current_user.is_authenticated:
-            return f"user:{current_user.id}"
-        return get_remote_address()
-
-    return limiter.limit(limit_value, key_func=key)  # type: ignore[return-value]
+    return limiter.limit(limit_value(setting), key_func=rate_limit_key)  # type: ignore[return-value]
 
 
 @api.errorhandler(ApiError)

@@ -57,8 +57,7 @@ def aif_json(G: nx.DiGraph) -> dict[str, Any]:
     """
     used = {str(n) for n in G}
     nodes: list[dict[str, Any]] = [
-        {"nodeID": str(n), "text": str(G.nodes[n].get("text", "") or ""), "type": "I"}
-        for n in G
+        {"nodeID": str(n), "text": str(G.nodes[n].get("text", "") or ""), "type": "I"} for n in G
     ]
     edges: list[dict[str, Any]] = []
     counter = 0
@@ -149,7 +148,7 @@ def graph_from_aif(data: object, *, source: str | None = None) -> nx.DiGraph:
         premises = [u for u in incoming.get(scheme_id, []) if types[u] == "I"]
         targets = [v for v in outgoing.get(scheme_id, []) if types[v] == "I"]
         for u in premises:
-            G.nodes[u]["kind"] = "argument"
             for v in targets:
                 _add_link(G, u, v, kind)
+                G.nodes[u]["kind"] = "argument"
     return G

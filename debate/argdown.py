@@ -63,8 +63,7 @@ def argdown_json(G: nx.DiGraph) -> dict[str, Any]:
     >>> data["relations"][0]["relationType"], data["relations"][0]["fromType"]
     ('support', 'argument')
     """
-    types = {str(n): (_ARGUMENT if G.nodes[n].get("kind") == "argument" else _STATEMENT)
-             for n in G}
+    types = {str(n): (_ARGUMENT if G.nodes[n].get("kind") == "argument" else _STATEMENT) for n in G}
     relations: list[dict[str, Any]] = []
     own: dict[str, list[dict[str, Any]]] = {str(n): [] for n in G}
     for u, v, rel in G.edges(data="relation", default="support"):
@@ -89,8 +88,14 @@ def argdown_json(G: nx.DiGraph) -> dict[str, Any]:
                 "type": _ARGUMENT,
                 "title": title,
                 "relations": own[title],
-                "members": [{"type": "statement", "role": "argument-description",
-                             "title": title, "text": text}],
+                "members": [
+                    {
+                        "type": "statement",
+                        "role": "argument-description",
+                        "title": title,
+                        "text": text,
+                    }
+                ],
                 "pcs": [],
             }
         else:
@@ -98,8 +103,15 @@ def argdown_json(G: nx.DiGraph) -> dict[str, Any]:
                 "type": _STATEMENT,
                 "title": title,
                 "relations": own[title],
-                "members": [{"type": "statement", "role": "top-level-statement",
-                             "title": title, "text": text, "isTopLevel": True}],
+                "members": [
+                    {
+                        "type": "statement",
+                        "role": "top-level-statement",
+                        "title": title,
+                        "text": text,
+                        "isTopLevel": True,
+                    }
+                ],
                 "isUsedAsTopLevelStatement": True,
             }
     return {"arguments": arguments, "statements": statements, "relations": relations}
@@ -193,7 +205,9 @@ def _member_text(body: Mapping[str, Any]) -> str:
 
 
 def _relations(
-    data: Mapping[str, Any], statements: dict[str, Any], arguments: dict[str, Any],
+    data: Mapping[str, Any],
+    statements: dict[str, Any],
+    arguments: dict[str, Any],
     source: str | None,
 ) -> list[Mapping[str, Any]]:
     top = data.get("relations")
@@ -222,8 +236,11 @@ def _relation_type(rel: Mapping[str, Any], source: str | None) -> tuple[Relation
 
 
 def _endpoint(
-    rel: Mapping[str, Any], end: str, statement_ids: dict[str, str],
-    argument_ids: dict[str, str], source: str | None,
+    rel: Mapping[str, Any],
+    end: str,
+    statement_ids: dict[str, str],
+    argument_ids: dict[str, str],
+    source: str | None,
 ) -> str:
     if end not in rel:
         raise InputError(f"a relation has no '{end}'", source=source)
@@ -291,16 +308,20 @@ def argdown_text(G: nx.DiGraph, *, title: str | None = None) -> str:
             continue
         lines = [_reference(G, v)]
         for u in G.pred[v]:
-            sign = "+" if relation_kind(G.edges[u, v].get("relation", "support")) is (
-                RelationKind.SUPPORT) else "-"
+            sign = (
+                "+"
+                if relation_kind(G.edges[u, v].get("relation", "support")) is (RelationKind.SUPPORT)
+                else "-"
+            )
             lines.append(f"    {sign} {_reference(G, u)}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 
 def _reference(G: nx.DiGraph, node: object) -> str:
-    name = " ".join(str(node).replace("[", "(").replace("]", ")").replace("<", "(")
-                    .replace(">", ")").split())
+    name = " ".join(
+        str(node).replace("[", "(").replace("]", ")").replace("<", "(").replace(">", ")").split()
+    )
     return f"<{name}>" if G.nodes[node].get("kind") == "argument" else f"[{name}]"
 
 

@@ -217,7 +217,9 @@ def graph_from_json(data: object, *, source: str | None = None) -> nx.DiGraph:
         if not isinstance(edge, Mapping) or "source" not in edge or "target" not in edge:
             raise InputError(f"edge {i} needs 'source' and 'target'", source=source)
         _add_link(
-            G, _node_id(edge["source"], source), _node_id(edge["target"], source),
+            G,
+            _node_id(edge["source"], source),
+            _node_id(edge["target"], source),
             edge.get("relation", "support"),
         )
     return G
@@ -260,8 +262,9 @@ def _checked_base(node: str, value: object, source: str | None) -> float:
         or not math.isfinite(value)
         or not 0.0 <= value <= 1.0
     ):
-        raise InputError(f"node {node!r}: base must be a number in [0, 1], got {value!r}",
-                         source=source)
+        raise InputError(
+            f"node {node!r}: base must be a number in [0, 1], got {value!r}", source=source
+        )
     return float(value)
 
 

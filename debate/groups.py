@@ -298,7 +298,7 @@ def opinion_groups(
     seed: int = 0,
     max_k: int = _MAX_K,
     base_k: int = _BASE_K,
-    n_init: int = 100,
+    n_init: int = 50,
     k_margin: float = 0.05,
     projection: Projection | None = None,
 ) -> OpinionGroups:
@@ -309,14 +309,15 @@ def opinion_groups(
     matrix : VoteMatrix
         The votes.
     seed : int, default 0
-        Seeds the k-means++ starts of the group clustering (and the sparse SVD start vector).
-        With the default ``n_init`` the lowest-inertia grouping is found whatever the seed.
+        Seeds the k-means++ starts used for k > 2 (and the start vector of the sparse SVD).
+        The base clusters and the two-group solution are deterministic, so the usual result
+        does not depend on the seed at all.
     max_k : int, default 5
         Largest number of groups tried (Pol.is ``max-k``); the range is
         ``2 .. min(max_k, 2 + n_base // 12)``.
     base_k : int, default 100
         Number of base clusters (Pol.is ``base-k``), capped by the distinct positions.
-    n_init : int, default 100
+    n_init : int, default 50
         k-means++ starts per k > 2 for the group clustering; the lowest weighted inertia wins
         (k = 2 is solved exactly).
     k_margin : float, default 0.05
@@ -459,30 +460,14 @@ def _weighted_kmeans(
 ) -> IntArray:
     """Lowest-inertia weighted k-means of 2-D points.
 
-    k = 2 is solved exactly. For larger k, Lloyd's algorithm runs from a pool of starts: one
-    farthest-first traversal from every point (deterministic, so the usual answer does not
-    depend on the seed) plus ``n_init`` seeded k-means++ starts; the lowest inertia wins.
+    k = 2 is solved exactly (so the usual two-group answer depends on no random start). For
+    larger k, Lloyd's algorithm runs from ``n_init`` seeded k-means++ starts and the lowest
+    inertia wins.
     """
-    n = len(points)
-    if k == 2 and n <= 400:
+    if k == 2 and len(points) <= 400:
         return _two_means_exact(points, weights)
-    starts = np.concatenate(
-        [_farthest_first_starts(points, k), _kmeans_plus_plus_starts(points, weights, k, rng, n_init)]
-    )
+    starts = _kmeans_plus_plus_starts(points, weights, k, rng, n_init)
     return _best_lloyd(points, weights, starts)
-
-
-def _farthest_first_starts(points: FloatArray, k: int) -> IntArray:
-    """For every point: it, then repeatedly the point farthest from those chosen."""
-    n = len(points)
-    chosen = np.empty((n, k), dtype=np.int64)
-    chosen[:, 0] = np.arange(n)
-    d2 = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
-    nearest = d2.copy()
-    for c in range(1, k):
-        chosen[:, c] = np.argmax(nearest, axis=1)
-        nearest = np.minimum(nearest, d2[chosen[:, c]])
-    return chosen
 
 
 def _kmeans_plus_plus_starts(
@@ -670,8 +655,8 @@ def prop_test(successes: npt.ArrayLike, n: npt.ArrayLike) -> FloatArray:
 
     Examples
     --------
-    >>> float(prop_test(8, 10))
-    1.8090680674665818
+    >>> round(float(prop_test(8, 10)), 4)  # 2 * sqrt(11) * (9/11 - 1/2)
+    2.1106
     """
     succ = np.asarray(successes, dtype=np.float64) + 1
     trials = np.asarray(n, dtype=np.float64) + 1
@@ -688,7 +673,7 @@ def two_prop_test(
     Examples
     --------
     >>> round(float(two_prop_test(9, 2, 10, 10)), 4)
-    2.9104
+    3.0354
     """
     s1 = np.asarray(succ_in, dtype=np.float64) + 1
     s2 = np.asarray(succ_out, dtype=np.float64) + 1
@@ -751,8 +736,8 @@ def representative_statements(
     >>> rep = representative_statements(vote_counts(m, [0] * 6 + [1] * 6, k=2))
     >>> [(r["statement"], r["direction"]) for r in rep[0]]
     [(0, 'agree')]
-    >>> [(r["statement"], r["direction"]) for r in rep[1]]
-    [(0, 'disagree')]
+    >>> [(r["statement"], r["direction"]) for r in rep[1]]  # best agreed first, then agrees
+    [(1, 'agree'), (0, 'disagree')]
     """
     k, p = counts.group_seen.shape
     if k == 0:
@@ -767,7 +752,9 @@ def representative_statements(
     rat, rdt = two_prop_test(na, na_rest, ns, ns_rest), two_prop_test(nd, nd_rest, ns, ns_rest)
 
     def finalize(g: int, j: int, best_agree: bool = False) -> dict[str, float | int | str | bool]:
-        agree = bool(rat[g, j] > rdt[g, j])
+        # Pol.is finalises the best agreed statement like any other, so on a tie (rat == rdt)
+        # it would be labelled "disagree"; it is chosen for its agreement, so report that.
+        agree = best_agree or bool(rat[g, j] > rdt[g, j])
         r, rt = (ra[g, j], rat[g, j]) if agree else (rd[g, j], rdt[g, j])
         prob, ptest = (pa[g, j], pat[g, j]) if agree else (pd[g, j], pdt[g, j])
         return {
@@ -1027,7 +1014,7 @@ def comment_priorities(
     --------
     >>> m = VoteMatrix.from_dense([[1, None], [1, None]])
     >>> comment_priorities(vote_counts(m), [0.0, 0.0]).round(3).tolist()
-    [1.265, 5.062]
+    [15.784, 5.062]
     """
     if counts.k > 0:
         agree, disagree, seen = (

@@ -60,7 +60,8 @@ class KialoDiscussion:
     claims : tuple of Claim
         Every claim in file order; ids are Kialo labels without the trailing dot.
     relations : tuple of Relation
-        Pro (support) and Con (attack) links, cross-links included, in file order.
+        Pro (support) and Con (attack) links in file order, followed by those that
+        cross-links add, in file order.
     """
 
     title: str
@@ -153,27 +154,36 @@ def kialo_discussion(text: str, *, source: str | None = None) -> KialoDiscussion
             kind = "position" if entry.stance is None else "argument"
             claims.append(Claim(entry.label, body, kind))
         elif entry.lines:
-            raise InputError(f"text after the cross-link of {entry.label}", source=source,
-                             row=entry.row)
+            raise InputError(
+                f"text after the cross-link of {entry.label}", source=source, row=entry.row
+            )
     relations: list[Relation] = []
     seen: dict[tuple[str, str], RelationKind] = {}
-    for entry in entries:
+    # Tree links first, then cross-links, so that every claim's first out-edge goes to the
+    # claim it was written under (which is where kialo_text writes it back).
+    ordered = [e for e in entries if e.link is None] + [e for e in entries if e.link is not None]
+    for entry in ordered:
         if entry.stance is None:
             continue
         parent = entry.label.rsplit(".", 1)[0]
         if parent not in by_label:
-            raise InputError(f"claim {entry.label} replies to {parent}, which does not exist",
-                             source=source, row=entry.row)
+            raise InputError(
+                f"claim {entry.label} replies to {parent}, which does not exist",
+                source=source,
+                row=entry.row,
+            )
         src = _resolve(entry, by_label, source)
         dst = _resolve(by_label[parent], by_label, source)
         if src == dst:
-            raise InputError(f"claim {entry.label} links {src} to itself", source=source,
-                             row=entry.row)
+            raise InputError(
+                f"claim {entry.label} links {src} to itself", source=source, row=entry.row
+            )
         previous = seen.get((src, dst))
         if previous is not None:
             if previous is not entry.stance:
-                raise InputError(f"{src} would both support and attack {dst}", source=source,
-                                 row=entry.row)
+                raise InputError(
+                    f"{src} would both support and attack {dst}", source=source, row=entry.row
+                )
             continue
         seen[(src, dst)] = entry.stance
         relations.append(Relation(src, dst, entry.stance))
@@ -198,8 +208,11 @@ def _entries(text: str, source: str | None) -> tuple[str, list[_Entry]]:
                 entries[-1].lines.append(line)
                 continue
             if line:
-                raise InputError("expected 'Discussion Title:' or a numbered claim such as "
-                                 "'1. Thesis'", source=source, row=row)
+                raise InputError(
+                    "expected 'Discussion Title:' or a numbered claim such as '1. Thesis'",
+                    source=source,
+                    row=row,
+                )
             continue
         entries.append(_entry(label_match.group(1), label_match.group(2) or "", row, source))
     for entry in entries:
@@ -214,15 +227,17 @@ def _entry(label_text: str, rest: str, row: int, source: str | None) -> _Entry:
     stance_match = _STANCE.match(rest)
     if depth == 1:
         if stance_match:
-            raise InputError(f"the thesis {label} cannot be a {stance_match.group(1)}",
-                             source=source, row=row)
+            raise InputError(
+                f"the thesis {label} cannot be a {stance_match.group(1)}", source=source, row=row
+            )
         stance = None
         body = rest
     else:
         if stance_match is None:
             raise InputError(f"claim {label} needs 'Pro:' or 'Con:'", source=source, row=row)
-        stance = (RelationKind.SUPPORT if stance_match.group(1).lower() == "pro"
-                  else RelationKind.ATTACK)
+        stance = (
+            RelationKind.SUPPORT if stance_match.group(1).lower() == "pro" else RelationKind.ATTACK
+        )
         body = stance_match.group(2).strip()
     link_match = _LINK.match(body)
     if link_match:
@@ -239,8 +254,9 @@ def _resolve(entry: _Entry, by_label: dict[str, _Entry], source: str | None) -> 
     while current.link is not None:
         target = by_label.get(current.link)
         if target is None:
-            raise InputError(f"cross-link to unknown claim {current.link}", source=source,
-                             row=current.row)
+            raise InputError(
+                f"cross-link to unknown claim {current.link}", source=source, row=current.row
+            )
         if target.label in visited:
             raise InputError(f"cross-links of {entry.label} loop", source=source, row=entry.row)
         visited.add(target.label)
@@ -325,10 +341,13 @@ class _Placement:
 
 
 def _placement(G: nx.DiGraph) -> _Placement:
+    """Write each node under its first target (its first out-edge); nodes that target nothing
+    are top-level claims, and a cycle of first targets is broken at its first node."""
+    first_target = {u: next(iter(G.succ[u]), None) for u in G}
     label: dict[object, str] = {}
     roots: list[object] = []
     children: dict[object, list[tuple[object, bool]]] = {}
-    candidates = [n for n in G if G.out_degree(n) == 0] + list(G)
+    candidates = [n for n in G if first_target[n] is None] + list(G)
     for root in candidates:
         if root in label:
             continue
@@ -340,7 +359,7 @@ def _placement(G: nx.DiGraph) -> _Placement:
             row: list[tuple[object, bool]] = []
             fresh: list[object] = []
             for k, u in enumerate(G.pred[v], start=1):
-                placed_here = u not in label
+                placed_here = u not in label and first_target[u] == v
                 if placed_here:
                     label[u] = f"{label[v]}.{k}"
                     fresh.append(u)
@@ -367,9 +386,9 @@ def _walk(placement: _Placement) -> Iterator[tuple[int, object, object | None, b
 def kialo_text(G: nx.DiGraph, *, title: str | None = None) -> str:
     """Write an argument graph as a Kialo text export.
 
-    Every node is written once in full under the first statement it targets (in a depth-first
-    walk from the statements that target nothing); its other links become ``-> See`` cross-links.
-    Nodes reachable from no such statement (cycles) start further top-level trees. Reading the
+    Every node is written once in full under its first target (its first out-edge); its other
+    links become ``-> See`` cross-links. Nodes that target nothing are theses (``1.``,
+    ``2.``, ...); where first targets form a cycle, its first node becomes a further thesis. Reading the
     result back with :func:`kialo_graph` gives the same graph up to renaming the nodes to their
     labels.
 
@@ -394,15 +413,15 @@ def kialo_text(G: nx.DiGraph, *, title: str | None = None) -> str:
     >>> G.add_node("a", text="Less traffic")
     >>> G.add_node("b", text="Too expensive")
     >>> G.add_edge("a", "t", relation="support")
+    >>> G.add_edge("b", "a", relation="attack")  # b is written under a, its first target
     >>> G.add_edge("b", "t", relation="attack")
-    >>> G.add_edge("b", "a", relation="attack")
     >>> print(kialo_text(G), end="")
     Discussion Title: Tram?
     <BLANKLINE>
     1. Build the tram
     1.1. Pro: Less traffic
-    1.1.1. Con: -> See 1.2.
-    1.2. Con: Too expensive
+    1.1.1. Con: Too expensive
+    1.2. Con: -> See 1.1.1.
     """
     if title is None:
         title = str(G.graph.get("title", "") or "")

@@ -175,7 +175,8 @@ def strength(
     (0.618033989, True)
     """
     if semantics not in SEMANTICS:
-        raise InputError(f"unknown semantics {semantics!r} (expected one of {', '.join(SEMANTICS)})")
+        expected = ", ".join(SEMANTICS)
+        raise InputError(f"unknown semantics {semantics!r} (expected one of {expected})")
     if not (isinstance(damping, int | float) and 0.0 < damping <= 1.0):
         raise InputError(f"damping must be in (0, 1], got {damping!r}")
     if not (isinstance(tol, int | float) and tol > 0.0):
@@ -250,9 +251,7 @@ class _Model:
         src = self.in_src
         if n == 0:
             return [], np.zeros(0, dtype=np.bool_)
-        adjacency = csr_matrix(
-            (np.ones(src.size, dtype=np.int8), (src, dst)), shape=(n, n)
-        )
+        adjacency = csr_matrix((np.ones(src.size, dtype=np.int8), (src, dst)), shape=(n, n))
         n_comp, labels = connected_components(adjacency, directed=True, connection="strong")
         labels = labels.astype(np.int64)
         sizes = np.bincount(labels, minlength=n_comp)
@@ -307,8 +306,9 @@ class _Model:
         out = w / (1.0 + attack_sum)
         return out
 
-    def _evaluate_scalar(self, targets: list[int], ptr: list[int], src: list[int],
-                         att: list[bool]) -> None:
+    def _evaluate_scalar(
+        self, targets: list[int], ptr: list[int], src: list[int], att: list[bool]
+    ) -> None:
         """Compute acyclic arguments one by one with Python floats (same formulas)."""
         s = self.s
         for v in targets:
@@ -394,7 +394,8 @@ def _base_array(nodes: list[Any], base: Mapping[str, float]) -> FloatArray:
     bad = np.flatnonzero(~((w >= 0.0) & (w <= 1.0)))  # also catches NaN
     if bad.size:
         n = nodes[int(bad[0])]
-        raise InputError(f"base score of {n!r} must be a number in [0, 1], got {float(w[bad[0]])!r}")
+        value = float(w[bad[0]])
+        raise InputError(f"base score of {n!r} must be a number in [0, 1], got {value!r}")
     return w
 
 
@@ -430,7 +431,11 @@ def _longest_path_levels(n: int, src: IntArray, dst: IntArray) -> IntArray:
 
 
 def _finish_levels(
-    level: IntArray, frontier: IntArray, depth: int, succ: IntArray, out_ptr: IntArray,
+    level: IntArray,
+    frontier: IntArray,
+    depth: int,
+    succ: IntArray,
+    out_ptr: IntArray,
     indegree: IntArray,
 ) -> None:
     lev: list[int] = level.tolist()

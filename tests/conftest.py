@@ -156,11 +156,21 @@ class AuthActions:
         with self._client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+        _forget_current_user()
         return user
 
     def logout(self) -> None:
         with self._client.session_transaction() as session:
             session.clear()
+        _forget_current_user()
+
+
+def _forget_current_user() -> None:
+    """Drop Flask-Login's cached user: requests in a test share the fixture's app context (g)."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("_login_user", None)
 
 
 @pytest.fixture

@@ -209,6 +209,13 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def _extent(values: list[float]) -> tuple[float, float]:
+    """The drawn range: everything, unless a few extreme points would squash the rest."""
+    lo, hi = _quantile(values, 0.02), _quantile(values, 0.98)
+    margin = 0.3 * (hi - lo)
+    return max(min(values), lo - margin), min(max(values), hi + margin)
+
+
 def opinion_map(result: dict[str, Any], me: str | None = None) -> OpinionMap | None:
     """Lay out the participants' positions, coloured by group, in SVG coordinates."""
     positions = participant_positions(result)
@@ -218,8 +225,8 @@ def opinion_map(result: dict[str, Any], me: str | None = None) -> OpinionMap | N
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]
     # Robust extent: a handful of extreme voters must not squash everyone else into a dot.
-    x0, x1 = _quantile(xs, 0.01), _quantile(xs, 0.99)
-    y0, y1 = _quantile(ys, 0.01), _quantile(ys, 0.99)
+    x0, x1 = _extent(xs)
+    y0, y1 = _extent(ys)
     span = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
     inner_w, inner_h = MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD
     scale = min(inner_w / span[0], inner_h / span[1])
@@ -241,10 +248,11 @@ def opinion_map(result: dict[str, Any], me: str | None = None) -> OpinionMap | N
         by_group[gid if isinstance(gid, int) else None].append(xy)
 
     if len(placed) <= MAP_MAX_POINTS:
+        radius = 3.4 if len(placed) <= 200 else 2.8 if len(placed) <= 600 else 2.3
         # Unclustered first, so group colours are drawn on top.
         for gid in sorted(by_group, key=lambda g: -1 if g is None else g):
             for x, y in by_group[gid]:
-                result_map.points.append(MapPoint(x, y, 3.2, colour_class(gid)))
+                result_map.points.append(MapPoint(x, y, radius, colour_class(gid)))
     else:
         result_map.binned = True
         cells: dict[tuple[int | None, int, int], int] = defaultdict(int)
@@ -269,15 +277,33 @@ def opinion_map(result: dict[str, Any], me: str | None = None) -> OpinionMap | N
                 )
             )
 
+    clustered_pts = [xy for gid, pts in by_group.items() if gid is not None for xy in pts]
+    if clustered_pts:
+        gx = sum(p[0] for p in clustered_pts) / len(clustered_pts)
+        gy = sum(p[1] for p in clustered_pts) / len(clustered_pts)
+    else:
+        gx, gy = MAP_W / 2, MAP_H / 2
     for group in result.get("groups") or []:
         gid = int(group["id"])
         pts = by_group.get(gid) or []
         if not pts:
             continue
-        hull = _hull(pts)
-        mean_x = sum(p[0] for p in pts) / len(pts)
-        top_y = min(p[1] for p in hull) if hull else min(p[1] for p in pts)
-        label_y = top_y - 8 if top_y - 8 > 14 else max(p[1] for p in pts) + 20
+        mx = sum(p[0] for p in pts) / len(pts)
+        my = sum(p[1] for p in pts) / len(pts)
+        # The hull of the group's core (90 % nearest its centre): stragglers would make the
+        # shapes of different groups overlap and say little.
+        core = sorted(pts, key=lambda p: (p[0] - mx) ** 2 + (p[1] - my) ** 2)
+        if len(core) >= 10:
+            core = core[: max(3, math.ceil(0.9 * len(core)))]
+        hull = _hull(core)
+        # Label on the group's outer side, away from the other groups.
+        dx, dy = mx - gx, my - gy
+        norm = math.hypot(dx, dy)
+        if norm < 1e-6:
+            dx, dy, norm = 0.0, -1.0, 1.0
+        dx, dy = dx / norm, dy / norm
+        edge = max(hull or core, key=lambda p: (p[0] - mx) * dx + (p[1] - my) * dy)
+        lx, ly = edge[0] + dx * 16, edge[1] + dy * 16 + 5
         result_map.groups.append(
             MapGroup(
                 id=gid,
@@ -285,8 +311,8 @@ def opinion_map(result: dict[str, Any], me: str | None = None) -> OpinionMap | N
                 colour=colour_class(gid),
                 size=int(group.get("size", len(pts))),
                 hull=" ".join(f"{x},{y}" for x, y in hull) if len(hull) >= 3 else "",
-                label_x=round(min(max(mean_x, 40.0), MAP_W - 40.0), 1),
-                label_y=round(min(max(label_y, 14.0), MAP_H - 6.0), 1),
+                label_x=round(min(max(lx, 36.0), MAP_W - 36.0), 1),
+                label_y=round(min(max(ly, 16.0), MAP_H - 6.0), 1),
             )
         )
     if me is not None and me in placed:

@@ -260,6 +260,8 @@ def next_statement_for(consultation: Consultation, user: Any) -> Statement | Non
     priorities = statement_priorities(result)
     known = [priorities[k] for k in map(adapters.statement_key, candidates) if k in priorities]
     top = max(known, default=1.0)
+    if top <= 0:
+        top = 1.0
     weights = [
         max(priorities.get(adapters.statement_key(sid), top), 0.0) + 1e-9 for sid in candidates
     ]

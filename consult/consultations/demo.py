@@ -22,7 +22,12 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from consult.auth.models import Role, User
-from consult.auth.services import create_user, find_user_by_email
+from consult.auth.services import (
+    check_password_rules,
+    create_user,
+    find_user_by_email,
+    hash_password,
+)
 from consult.consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -430,8 +435,13 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
         return result
     rng = random.Random(SEED)
     accounts = {}
+    password_hash = None  # scrypt is slow on purpose: hash the shared demo password once
     for local, name, role in DEMO_ACCOUNTS:
-        user, created = _get_or_create_user(f"{local}@{DEMO_DOMAIN}", name, DEMO_PASSWORD, role)
+        user, created = _get_or_create_user(f"{local}@{DEMO_DOMAIN}", name, None, role)
+        if created:
+            check_password_rules(DEMO_PASSWORD)
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            user.password_hash = password_hash
         accounts[local] = user
         result.accounts.append((user, created))
     groups = _demo_citizens()

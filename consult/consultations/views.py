@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -77,11 +76,8 @@ def load_consultation(slug: str) -> Consultation:
 
 
 def viewer_can_edit(consultation: Consultation) -> bool:
-    """Tell whether the current user may edit this consultation (cached per request)."""
-    cache: dict[int, bool] = g.setdefault("_kenes_can_edit", {})
-    if consultation.id not in cache:
-        cache[consultation.id] = can_edit_consultation(current_user, consultation)
-    return cache[consultation.id]
+    """Tell whether the current user may edit this consultation."""
+    return can_edit_consultation(current_user, consultation)
 
 
 @bp.app_context_processor
@@ -191,7 +187,7 @@ def render_consultation_page(
     if order not in SORTS:
         order = "oldest"
     views = statement_views(consultation, current_user)
-    _load_authors(views)
+    authors = _load_authors(views)
     threads = _display(_sort_roots(build_threads(views), order), None, set())
     extra = thread_context(consultation, current_user, list(views))
     counts = consultation_counts([consultation.id])[consultation.id]
@@ -231,15 +227,20 @@ def render_consultation_page(
         next_statuses=_next_statuses(consultation),
         active_tab="discussion",
         max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+        authors=authors,
     )
     return render_template("consultations/show.html", **context), status
 
 
-def _load_authors(views: dict[int, StatementView]) -> None:
-    """Load every author in one query (the cards read ``statement.author``)."""
+def _load_authors(views: dict[int, StatementView]) -> list[User]:
+    """Load every author in one query (the cards read ``statement.author``).
+
+    The caller keeps the list while rendering: the session's identity map holds objects weakly.
+    """
     ids = {v.statement.author_id for v in views.values() if v.statement.author_id is not None}
-    if ids:
-        list(db.session.scalars(select(User).where(User.id.in_(ids))))
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(ids))))
 
 
 def _field_anchor(prefix: str, name: str, reply_target: int | None) -> str:
@@ -296,7 +297,8 @@ def new() -> Any:
                 **changes,
             )
         except ConsultError as exc:
-            db.session.rollback()
+            # Nothing was committed; the services raise before writing, and the error
+            # page or the re-rendered form ends the request without a commit.
             if not isinstance(exc, ValidationFailed):
                 raise
             _apply_errors(form, exc, "title")
@@ -373,7 +375,8 @@ def edit(slug: str) -> Any:
         try:
             update_consultation(consultation, current_user, **changes)
         except ConsultError as exc:
-            db.session.rollback()
+            # Nothing was committed; the services raise before writing, and the error
+            # page or the re-rendered form ends the request without a commit.
             if not isinstance(exc, ValidationFailed):
                 raise
             _apply_errors(form, exc, "title")
@@ -396,11 +399,7 @@ def set_status(slug: str) -> Any:
         return render_edit_page(consultation, status=422)
     target = ConsultationStatus(form.status.data)
     before = consultation.status
-    try:
-        change_status(consultation, target, current_user)
-    except ConsultError:
-        db.session.rollback()
-        raise
+    change_status(consultation, target, current_user)  # a refusal raises: error page, no commit
     db.session.commit()
     if target is ConsultationStatus.open and before is ConsultationStatus.draft:
         flash(_("The consultation is open: everyone can now read it, post and vote."), "success")

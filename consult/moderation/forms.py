@@ -64,7 +64,7 @@ class ReasonMixin:
 
 def template_choices(templates: list[Any], actions: tuple[str, ...]) -> list[Any]:
     """Choices for the reason template select, grouped by action (optgroups)."""
-    choices: list[Any] = [("", _l("— choose a template or write below —"))]
+    choices: list[Any] = [("", _l("Pick a template…"))]
     groups: dict[str, list[tuple[str, str]]] = {}
     for template in templates:
         if template.action in actions:
@@ -97,7 +97,7 @@ class BulkForm(ReasonMixin, FlaskForm):
     action = SelectField(
         _l("Action"),
         choices=[
-            ("", _l("Choose an action…")),
+            ("", _l("Action…")),
             ("hide", _l("Hide")),
             ("restore", _l("Restore")),
             ("approve", _l("Approve")),
@@ -129,7 +129,9 @@ class BlockForm(ReasonMixin, FlaskForm):
     )
     days = SelectField(
         _l("Suspension length"),
-        choices=[(str(d), _l("%(n)s days", n=d) if d > 1 else _l("1 day")) for d in SUSPENSION_DAYS],
+        choices=[
+            (str(d), _l("%(n)s days", n=d) if d > 1 else _l("1 day")) for d in SUSPENSION_DAYS
+        ],
         default="7",
     )
 

@@ -869,7 +869,9 @@ def queue_query(
         select(Statement)
         .outerjoin(open_flags, open_flags.c.statement_id == Statement.id)
         .where(
-            Statement.status != StatementStatus.merged,
+            # Hidden statements are decided (a flag on one, e.g. hidden by a block, waits
+            # until it comes back); merged ones are redirects.
+            Statement.status.in_([StatementStatus.visible, StatementStatus.pending]),
             or_(Statement.status == StatementStatus.pending, flagged),
             or_(Statement.author_id.is_(None), Statement.author_id != actor.id),
         )

@@ -6,6 +6,7 @@ import os
 import sys
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from consult.consultations.services import get_consultation_by_slug
 from consult.extensions import db
@@ -80,6 +81,11 @@ def import_json_command(path: str, owner: str | None) -> None:
     except OSError as exc:
         db.session.rollback()
         _error(f"{path}: {exc.strerror or exc}")
+        return
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        cause = getattr(exc, "orig", None) or exc
+        _error(f"{path}: the database refused the data ({type(cause).__name__})")
         return
     click.echo(summary.consultation.slug)
 

@@ -22,6 +22,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -700,16 +701,31 @@ def render_report_html(consultation: Consultation, *, pdf: bool = False) -> str:
     )
 
 
+@contextmanager
+def _request_context() -> Iterator[None]:
+    """Templates and translations need a request: the CLI and tests have none, so fake one."""
+    if has_request_context():
+        yield
+        return
+    from consult.reports.services import site_url
+
+    with current_app.test_request_context(base_url=site_url() or None):
+        yield
+
+
 def export_html(consultation: Consultation) -> Iterator[bytes]:
     """The report as a standalone HTML file."""
-    yield render_report_html(consultation).encode()
+    with _request_context():
+        html = render_report_html(consultation)
+    yield html.encode()
 
 
 def export_pdf(consultation: Consultation) -> Iterator[bytes]:
     """The report rendered to PDF from the same HTML (WeasyPrint)."""
     from weasyprint import HTML
 
-    html = render_report_html(consultation, pdf=True)
+    with _request_context():
+        html = render_report_html(consultation, pdf=True)
     base = current_app.static_folder or "."
     yield HTML(string=html, base_url=base).write_pdf()
 
@@ -719,8 +735,10 @@ def export_markdown(consultation: Consultation) -> Iterator[bytes]:
     from consult.reports.markdown import report_markdown
     from consult.reports.services import build_report
 
-    report = build_report(consultation)
-    yield report_markdown(report, statement_href_factory(absolute=True)).encode()
+    with _request_context():
+        report = build_report(consultation)
+        text = report_markdown(report, statement_href_factory(absolute=True))
+    yield text.encode()
 
 
 # --------------------------------------------------------------------------------------------

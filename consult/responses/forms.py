@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.responses.models import Decision
 
 DECISION_CHOICES = [
-    (Decision.accepted.value, _l("Accepted")),
-    (Decision.partially_accepted.value, _l("Partially accepted")),
-    (Decision.rejected.value, _l("Rejected")),
-    (Decision.noted.value, _l("Noted")),
+    SelectChoice(Decision.accepted.value, _l("Accepted")),
+    SelectChoice(Decision.partially_accepted.value, _l("Partially accepted")),
+    SelectChoice(Decision.rejected.value, _l("Rejected")),
+    SelectChoice(Decision.noted.value, _l("Noted")),
 ]
 
 
@@ -28,7 +29,11 @@ class MultiCheckboxField(SelectMultipleField):
 class ResponseForm(FlaskForm):
     """Answer one statement or a cluster of statements."""
 
-    statements = MultiCheckboxField(_l("Statements answered"), coerce=int, validate_choice=False)
+    # Rendered by the template (a table of due statements); any statement id is accepted here and
+    # checked by the service.
+    statements = MultiCheckboxField(
+        _l("Statements answered"), coerce=int, choices=[], validate_choice=False
+    )
     decision = RadioField(_l("Decision"), choices=DECISION_CHOICES, validators=[DataRequired()])
     text = TextAreaField(
         _l("Reasoned response"),

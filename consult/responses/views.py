@@ -105,10 +105,11 @@ def _render_dashboard(
         for sid in form.statements.data or []:
             if sid not in requested:
                 requested.append(sid)
-        form.statements.choices = _form_choices(consultation, states, requested)
+        choices = _form_choices(consultation, states, requested)
         summary = services.response_summary(states)
         context.update(
             form=form,
+            statement_choices=choices,
             states=states,
             summary=summary,
             extension_forms=extension_forms or {},
@@ -136,7 +137,6 @@ def create(slug: str) -> Any:
     if not can_respond_consultation(current_user, consultation):
         abort(403)
     form = ResponseForm()
-    form.statements.choices = []
     if not form.validate_on_submit():
         return _render_dashboard(consultation, form=form, status=422)
     try:

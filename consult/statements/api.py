@@ -159,7 +159,7 @@ def list_statements(consultation_id: int) -> Any:
 
 @api.route(f"/consultations/<{ID_RULE}:consultation_id>/statements", methods=["POST"])
 @login_required_json
-@rate_limit("RATE_LIMIT_POST", "RATE_LIMIT_POST_NEW_ACCOUNT")
+@rate_limit("RATE_LIMIT_POST")
 def create_statement_view(consultation_id: int) -> Any:
     """Post a position or an argument.
     ---

@@ -52,7 +52,8 @@ class StatementSchema(Schema):
     status = fields.Enum(
         StatementStatus,
         metadata={
-            "description": "visible, or pending (awaiting moderation: only its author sees it)."
+            "description": "visible; pending (awaiting moderation: only its author sees it); "
+            "hidden (only to its moderators)."
         },
     )
     links = fields.List(

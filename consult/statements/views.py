@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from consult.consultations.models import Consultation
 from consult.consultations.views import load_consultation, render_consultation_page
-from consult.errors import Conflict, ConsultError, ValidationFailed
+from consult.errors import Conflict, ValidationFailed
 from consult.extensions import db, limiter
 from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.models import Statement, StatementKind, StatementStatus
@@ -98,16 +98,13 @@ def create(slug: str) -> Any:
             consultation, current_user, text=form.text.data or "", kind=kind, links=links
         )
     except (ValidationFailed, Conflict) as exc:
-        db.session.rollback()
+        # The service checks everything before writing; nothing is committed on this path.
         if not exc.fields or "consultation" in exc.fields:
             raise
         for name, messages in exc.fields.items():
             field = form.target if name == "links" and isinstance(form, ArgumentForm) else form.text
             field.errors = [*field.errors, *messages]
         return _rerender(consultation, form, exc.status)
-    except ConsultError:
-        db.session.rollback()
-        raise
     db.session.commit()
     if statement.status is StatementStatus.pending:
         flash(_("Thank you. Your statement will appear once a moderator has approved it."), "info")

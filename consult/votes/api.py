@@ -21,7 +21,7 @@ _output = VoteSchema()
 
 @api.route(f"/statements/<{ID_RULE}:statement_id>/vote", methods=["PUT"])
 @login_required_json
-@rate_limit("RATE_LIMIT_VOTE", "RATE_LIMIT_VOTE_NEW_ACCOUNT")
+@rate_limit("RATE_LIMIT_VOTE")
 def vote_statement(statement_id: int) -> Any:
     """Vote on a statement; a later vote replaces the earlier one.
     ---

@@ -11,13 +11,22 @@
     var button = event.submitter;
     if (!button || !button.value) return;
     event.preventDefault();
+    // form.submit() sends no submitter: carry the chosen value in a hidden field.
+    var fallback = function () {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = button.name;
+      field.value = button.value;
+      form.appendChild(field);
+      form.submit();
+    };
     fetch(form.getAttribute("data-api"), {
       method: "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
       body: JSON.stringify({ value: button.value })
     }).then(function (response) {
-      if (!response.ok) { form.submit(); return null; }
+      if (!response.ok) { fallback(); return null; }
       return response.json();
     }).then(function (data) {
       if (!data) return;
@@ -28,9 +37,22 @@
           b.querySelector(".count").textContent = counts[b.value];
         }
       });
+      // Redraw the agree / disagree / pass bar of this statement, if it has one.
+      var block = form.closest(".vote-block");
+      var bar = block ? block.querySelector("svg[data-vote-bar]") : null;
+      if (bar && counts) {
+        var total = (counts.agree || 0) + (counts.disagree || 0) + (counts.pass || 0);
+        var x = 0;
+        ["agree", "disagree", "pass"].forEach(function (part) {
+          var rect = bar.querySelector('rect[data-part="' + part + '"]');
+          var width = total ? 100 * (counts[part] || 0) / total : 0;
+          if (rect) { rect.setAttribute("x", x.toFixed(2)); rect.setAttribute("width", width.toFixed(2)); }
+          x += width;
+        });
+      }
       var status = form.querySelector(".vote-status");
       if (status) status.textContent = form.getAttribute("data-saved") || "Saved";
-    }).catch(function () { form.submit(); });
+    }).catch(fallback);
   });
 
   // Character counters for textareas with a maxlength.

@@ -39,7 +39,7 @@ def make_opinions(
     create_user: Callable[..., User],
     create_vote: Callable[..., Any],
 ) -> Callable[..., Opinions]:
-    """Build a consultation of ``n`` people per camp voting on six statements."""
+    """Build a consultation of ``n`` people per camp voting on eight statements."""
 
     def factory(n: int = 8, **overrides: Any) -> Opinions:
         consultation = create_consultation(**overrides)
@@ -50,17 +50,19 @@ def make_opinions(
             "Lower the speed limit to 30 km/h in residential streets.",
             "Publish live air-quality data for every district.",
             "Widen the ring road.",
+            "Make buses free for pensioners.",
+            "Allow cars back into pedestrian streets at night.",
         ]
         statements = [create_statement(consultation=consultation, text=t) for t in texts]
         camp_a = [create_user() for _ in range(n)]
         camp_b = [create_user() for _ in range(n)]
         # camp A: for trams, car-free centre, 30 km/h; against parking and the ring road.
-        pattern_a = [1, 1, -1, 1, 1, -1]
-        pattern_b = [-1, -1, 1, -1, 1, 1]
+        pattern_a = [1, 1, -1, 1, 1, -1, 1, -1]
+        pattern_b = [-1, -1, 1, -1, 1, 1, -1, 1]
         for camp, pattern in ((camp_a, pattern_a), (camp_b, pattern_b)):
             for i, user in enumerate(camp):
                 for j, (statement, value) in enumerate(zip(statements, pattern, strict=True)):
-                    if (i + j) % 7 == 6:  # a few gaps and passes, as in real data
+                    if (i + j) % 9 == 8:  # a few gaps and passes, as in real data
                         continue
                     create_vote(statement, 0 if (i * j) % 11 == 10 else value, user)
         return Opinions(consultation, statements, camp_a, camp_b)

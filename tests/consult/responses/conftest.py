@@ -89,3 +89,18 @@ def make_debate(
         return Debate(consultation, owner, positions, arguments, camp_a, camp_b, authors)
 
     return factory
+
+
+def switch_user(auth: Any, user: User | None) -> None:
+    """Log in as ``user`` (or out) between requests of one test.
+
+    The test app keeps one app context for the whole test, so Flask-Login's per-context cache
+    of the current user (``g._login_user``) would otherwise keep the first request's user.
+    """
+    from flask import g
+
+    if user is None:
+        auth.logout()
+    else:
+        auth.login(user)
+    g.pop("_login_user", None)

@@ -1,0 +1,291 @@
+"""The analysis cache: computed from current votes, kept until they change, refreshed in the background."""
+
+from __future__ import annotations
+
+import pytest
+
+from consult.analysis import services, tasks
+from consult.analysis.models import AnalysisResult
+from consult.moderation.models import BlockKind, UserBlock
+from consult.statements.models import StatementStatus
+from consult.votes.services import cast_vote
+
+
+@pytest.fixture
+def analyse_calls(monkeypatch):
+    """Count the calls to the real analysis core."""
+    calls = []
+    real = services._analyse
+
+    def spy(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_analyse", spy)
+    return calls
+
+
+def test_get_analysis_computes_and_caches(make_opinions, db, analyse_calls):
+    opinions = make_opinions(n=8)
+    result, meta = services.get_analysis(opinions.consultation)
+    assert len(result["participants"]) == 16
+    assert result["k"] == len(result["groups"]) == 2
+    assert not meta.stale and meta.computed_at is not None
+    stored = db.session.get(AnalysisResult, opinions.consultation.id)
+    assert stored.result == result
+    again, meta2 = services.get_analysis(opinions.consultation)
+    assert again == result
+    assert meta2.computed_at == meta.computed_at
+    assert len(analyse_calls) == 1
+
+
+def test_get_analysis_finds_the_two_camps(make_opinions, db):
+    opinions = make_opinions(n=8)
+    result, _meta = services.get_analysis(opinions.consultation)
+    from consult.analysis.adapters import participant_id
+
+    cid = opinions.consultation.id
+    groups_a = {result["participants"][participant_id(cid, u.id)] for u in opinions.camp_a}
+    groups_b = {result["participants"][participant_id(cid, u.id)] for u in opinions.camp_b}
+    assert len(groups_a) == len(groups_b) == 1
+    assert groups_a != groups_b
+    agreed = {c["statement"] for c in result["consensus"]["agree"]}
+    assert str(opinions.statements[4].id) in agreed  # everyone wants air-quality data
+
+
+def test_get_analysis_recomputes_after_a_new_vote(make_opinions, create_user, db, analyse_calls):
+    opinions = make_opinions(n=6)
+    first, _ = services.get_analysis(opinions.consultation)
+    newcomer = create_user()
+    cast_vote(opinions.statements[0], newcomer, "agree")
+    second, meta = services.get_analysis(opinions.consultation)
+    assert len(analyse_calls) == 2
+    assert len(second["participants"]) == len(first["participants"]) + 1
+    assert not meta.stale
+
+
+def test_get_analysis_recomputes_after_a_changed_vote(make_opinions, db, analyse_calls):
+    opinions = make_opinions(n=6)
+    services.get_analysis(opinions.consultation)
+    cast_vote(opinions.statements[5], opinions.camp_a[0], "agree")  # was a disagree
+    services.get_analysis(opinions.consultation)
+    assert len(analyse_calls) == 2
+
+
+def test_fingerprint_follows_statements_links_and_blocks(make_opinions, create_statement, db):
+    opinions = make_opinions(n=3)
+    consultation = opinions.consultation
+    seen = {services.analysis_fingerprint(consultation)[0]}
+    opinions.statements[1].status = StatementStatus.hidden
+    db.session.flush()
+    seen.add(services.analysis_fingerprint(consultation)[0])
+    create_statement(consultation=consultation, text="Because.", supports=opinions.statements[0])
+    seen.add(services.analysis_fingerprint(consultation)[0])
+    db.session.add(UserBlock(user_id=opinions.camp_b[0].id, kind=BlockKind.block, reason="x"))
+    db.session.flush()
+    seen.add(services.analysis_fingerprint(consultation)[0])
+    assert len(seen) == 4
+    assert services.analysis_fingerprint(consultation)[0] in seen  # stable when nothing changes
+
+
+def test_fingerprint_counts_votes(make_opinions, db):
+    opinions = make_opinions(n=3)
+    _fingerprint, n_votes = services.analysis_fingerprint(opinions.consultation)
+    from consult.votes.models import Vote
+
+    assert n_votes == db.session.query(Vote).count()
+
+
+def test_refresh_analysis_reports_exclusions(make_opinions, db):
+    opinions = make_opinions(n=4)
+    opinions.statements[2].status = StatementStatus.hidden
+    db.session.add(UserBlock(user_id=opinions.camp_a[0].id, kind=BlockKind.block, reason="x"))
+    db.session.flush()
+    result, _meta = services.refresh_analysis(opinions.consultation)
+    assert result["excluded"] == {"statements": 1, "participants": 1}
+    assert len(result["participants"]) == 7
+    mentioned = {c["statement"] for side in result["consensus"].values() for c in side}
+    mentioned |= {d["statement"] for d in result["divisive"]}
+    assert str(opinions.statements[2].id) not in mentioned
+
+
+def test_get_analysis_empty_consultation(dummy_consultation, db):
+    result, meta = services.get_analysis(dummy_consultation)
+    assert result["participants"] == {}
+    assert result["groups"] == []
+    assert meta.n_votes == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Background refresh
+
+
+@pytest.fixture
+def background(app):
+    """Background refresh on, and every consultation counts as large."""
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=0)
+    yield
+    tasks.wait_for_refreshes(timeout=30)
+
+
+def test_get_analysis_large_without_cache_refreshes_in_background(
+    make_opinions, db, background
+):
+    opinions = make_opinions(n=6)
+    db.session.commit()
+    result, meta = services.get_analysis(opinions.consultation)
+    assert result is None
+    assert meta.refreshing and meta.stale
+    tasks.wait_for_refreshes(timeout=30)
+    db.session.expire_all()
+    stored = db.session.get(AnalysisResult, opinions.consultation.id)
+    assert stored is not None
+    assert len(stored.result["participants"]) == 12
+
+
+def test_get_analysis_large_serves_stale_result_while_refreshing(
+    make_opinions, create_user, db, background
+):
+    opinions = make_opinions(n=6)
+    first, _ = services.get_analysis(opinions.consultation, wait=True)
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    db.session.commit()
+    served, meta = services.get_analysis(opinions.consultation)
+    assert served == first
+    assert meta.stale and meta.refreshing
+    tasks.wait_for_refreshes(timeout=30)
+    db.session.expire_all()
+    fresh, meta = services.get_analysis(opinions.consultation)
+    assert len(fresh["participants"]) == 13
+    assert not meta.stale
+
+
+def test_get_analysis_small_is_recomputed_inline_even_in_background_mode(
+    make_opinions, db, app, analyse_calls
+):
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=10_000)
+    opinions = make_opinions(n=4)
+    result, meta = services.get_analysis(opinions.consultation)
+    assert result is not None and not meta.stale
+    assert len(analyse_calls) == 1
+
+
+class FakeRedis:
+    """Just enough of redis-py for the refresh lock."""
+
+    def __init__(self, held: bool = False) -> None:
+        self.store: dict[str, bytes] = {"held": b"1"} if held else {}
+        self.sets: list[tuple[str, bool, int]] = []
+
+    def set(self, key, value, nx=False, ex=None):
+        self.sets.append((key, nx, ex))
+        if nx and (key in self.store or "held" in self.store):
+            return None
+        self.store[key] = value.encode()
+        return True
+
+    def get(self, key):
+        return self.store.get(key)
+
+    def delete(self, key):
+        self.store.pop(key, None)
+
+
+def test_refresh_skipped_when_another_worker_holds_the_lock(
+    make_opinions, db, app, monkeypatch, analyse_calls
+):
+    opinions = make_opinions(n=4)
+    db.session.commit()
+    fake = FakeRedis(held=True)
+    monkeypatch.setattr(tasks, "_redis", lambda app: fake)
+    assert tasks._run(app, opinions.consultation.id) is False
+    assert analyse_calls == []
+    assert fake.sets[0][1] is True and fake.sets[0][2] > 0  # SET NX EX
+
+
+def test_refresh_takes_and_releases_the_lock(make_opinions, db, app, monkeypatch):
+    opinions = make_opinions(n=4)
+    db.session.commit()
+    fake = FakeRedis()
+    monkeypatch.setattr(tasks, "_redis", lambda app: fake)
+    assert tasks._run(app, opinions.consultation.id) is True
+    assert fake.store == {}  # released
+    db.session.expire_all()
+    assert db.session.get(AnalysisResult, opinions.consultation.id) is not None
+
+
+def test_schedule_refresh_runs_once_at_a_time(make_opinions, db, app, monkeypatch):
+    import threading
+
+    opinions = make_opinions(n=2)
+    db.session.commit()
+    release = threading.Event()
+    monkeypatch.setattr(tasks, "_run", lambda app, cid: release.wait(10))
+    assert tasks.schedule_refresh(opinions.consultation.id) is True
+    assert tasks.schedule_refresh(opinions.consultation.id) is False
+    assert tasks.is_refreshing(opinions.consultation.id)
+    release.set()
+    tasks.wait_for_refreshes(timeout=10)
+    assert not tasks.is_refreshing(opinions.consultation.id)
+
+
+# --------------------------------------------------------------------------------------------
+# Next statement
+
+
+def test_next_statement_for_picks_an_unvoted_visible_statement(make_opinions, create_user, db):
+    opinions = make_opinions(n=4)
+    user = create_user()
+    cast_vote(opinions.statements[0], user, "agree")
+    opinions.statements[1].status = StatementStatus.hidden
+    db.session.flush()
+    chosen = services.next_statement_for(opinions.consultation, user)
+    assert chosen is not None
+    assert chosen.id not in (opinions.statements[0].id, opinions.statements[1].id)
+    assert chosen.consultation_id == opinions.consultation.id
+    assert services.next_statement_for(opinions.consultation, user).id == chosen.id  # stable
+
+
+def test_next_statement_for_none_when_all_voted(make_opinions, create_user, db):
+    opinions = make_opinions(n=2)
+    user = create_user()
+    for statement in opinions.statements:
+        cast_vote(statement, user, "pass")
+    assert services.next_statement_for(opinions.consultation, user) is None
+
+
+def test_next_statement_for_follows_priority(make_opinions, create_user, db, monkeypatch):
+    opinions = make_opinions(n=2)
+    favourite = opinions.statements[3]
+    priorities = {str(s.id): 0.0 for s in opinions.statements}
+    priorities[str(favourite.id)] = 5.0
+    real = services.get_analysis
+
+    def with_priority(consultation, **kwargs):
+        result, meta = real(consultation, **kwargs)
+        return dict(result, priority=priorities), meta
+
+    monkeypatch.setattr(services, "get_analysis", with_priority)
+    for _ in range(5):
+        assert services.next_statement_for(opinions.consultation, create_user()).id == favourite.id
+
+
+def test_next_statement_for_prefers_statements_new_since_the_analysis(
+    make_opinions, create_statement, create_user, db, monkeypatch
+):
+    opinions = make_opinions(n=2)
+    priorities = {str(s.id): 0.0 for s in opinions.statements}
+    real = services.get_analysis
+    monkeypatch.setattr(
+        services,
+        "get_analysis",
+        lambda c, **kw: (dict(real(c, **kw)[0], priority=priorities), None),
+    )
+    new = create_statement(consultation=opinions.consultation, text="A brand new idea.")
+    assert services.next_statement_for(opinions.consultation, create_user()).id == new.id
+
+
+def test_next_statement_for_anonymous_is_none(make_opinions, db):
+    opinions = make_opinions(n=2)
+    assert services.next_statement_for(opinions.consultation, None) is None
+

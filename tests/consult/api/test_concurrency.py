@@ -1,0 +1,110 @@
+"""Concurrent votes against a real threaded server (PostgreSQL: SQLite serialises writers)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from consult.votes.models import Vote
+from tests.conftest import is_postgres
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not is_postgres(),
+        reason="needs PostgreSQL (KENES_TEST_DATABASE_URL): concurrent writers are what it tests",
+    ),
+]
+
+REQUESTS = 50
+
+
+@pytest.fixture
+def server(app: Flask) -> Iterator[tuple[str, int]]:
+    """The test app served by a threaded werkzeug server on a free local port."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "127.0.0.1", httpd.server_port
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+
+
+def fire(
+    address: tuple[str, int], path: str, token: str, bodies: list[dict[str, Any]]
+) -> list[int]:
+    """PUT every body at once (one thread each, released together); return the statuses."""
+    barrier = threading.Barrier(len(bodies))
+    statuses: list[int] = [0] * len(bodies)
+
+    def send(index: int) -> None:
+        connection = http.client.HTTPConnection(*address, timeout=60)
+        try:
+            payload = json.dumps(bodies[index])
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+            barrier.wait(timeout=30)
+            connection.request("PUT", path, body=payload, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            statuses[index] = response.status
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+def test_concurrent_identical_votes_store_one_row(
+    server, db, dummy_statement, dummy_user, create_token
+):
+    token = create_token(dummy_user)
+    db.session.commit()  # the server's threads use their own connections
+
+    statuses = fire(
+        server,
+        f"/api/v1/statements/{dummy_statement.id}/vote",
+        token,
+        [{"value": "agree"}] * REQUESTS,
+    )
+
+    assert statuses == [200] * REQUESTS
+    db.session.expire_all()
+    votes = db.session.scalars(select(Vote).where(Vote.statement_id == dummy_statement.id)).all()
+    assert [(v.user_id, v.value) for v in votes] == [(dummy_user.id, 1)]
+
+
+def test_concurrent_different_votes_keep_one_row(
+    server, db, dummy_statement, dummy_user, create_token
+):
+    token = create_token(dummy_user)
+    db.session.commit()
+    values = ["agree", "disagree", "pass"]
+
+    statuses = fire(
+        server,
+        f"/api/v1/statements/{dummy_statement.id}/vote",
+        token,
+        [{"value": values[i % 3]} for i in range(REQUESTS)],
+    )
+
+    assert statuses == [200] * REQUESTS
+    db.session.expire_all()
+    votes = db.session.scalars(select(Vote).where(Vote.statement_id == dummy_statement.id)).all()
+    assert len(votes) == 1
+    assert votes[0].user_id == dummy_user.id
+    assert votes[0].value in (1, -1, 0)

@@ -1,0 +1,411 @@
+"""Posting positions and arguments from the discussion page; statement permalinks."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from consult.auth.models import User
+from consult.consultations.models import Consultation, ConsultationStatus, ModerationMode
+from consult.moderation.models import BlockKind, UserBlock
+from consult.statements.models import (
+    Statement,
+    StatementKind,
+    StatementLink,
+    StatementStatus,
+)
+from consult.types import utcnow
+
+
+def count_statements(db: Any) -> int:
+    return db.session.scalar(select(func.count(Statement.id)))
+
+
+@pytest.fixture
+def open_consultation(create_consultation: Any) -> Consultation:
+    return create_consultation(slug="air", title="Clean air")
+
+
+def post(client: Any, slug: str = "air", **data: Any) -> Any:
+    return client.post(f"/consultations/{slug}/statements", data=data)
+
+
+# --- positions -------------------------------------------------------------------------------
+
+
+def test_post_position_publishes_and_redirects_to_it(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    response = post(client, kind="position", text="  Plant more trees\r\nalong the rivers.  ")
+    assert response.status_code == 303
+    statement = db.session.scalar(select(Statement))
+    assert response.headers["Location"] == f"/consultations/air#s-{statement.id}"
+    assert statement.text == "Plant more trees\nalong the rivers."
+    assert statement.kind is StatementKind.position
+    assert statement.status is StatementStatus.visible
+    assert statement.author_id == dummy_user.id
+    page = client.get("/consultations/air").data.decode()
+    assert "Your position has been published." in page
+    assert f'id="s-{statement.id}"' in page
+
+
+def test_post_position_in_a_pre_moderated_consultation_waits(
+    client: Any, auth: Any, db: Any, create_consultation: Any, dummy_user: User
+) -> None:
+    create_consultation(slug="pre", moderation=ModerationMode.pre)
+    auth.login(dummy_user)
+    assert post(client, "pre", kind="position", text="Check me first.").status_code == 303
+    assert db.session.scalar(select(Statement)).status is StatementStatus.pending
+    page = client.get("/consultations/pre").data.decode()
+    assert "will appear once a moderator has approved it" in page
+    assert "Awaiting moderation" in page
+
+
+def test_post_without_kind_is_a_position(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    assert post(client, text="No kind given.").status_code == 303
+    assert db.session.scalar(select(Statement)).kind is StatementKind.position
+
+
+def test_post_needs_login(client: Any, db: Any, open_consultation: Consultation) -> None:
+    response = post(client, kind="position", text="Anonymous.")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/login?next=/consultations/air"
+    assert count_statements(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Write your position first."),
+        (" \n\t ", "Write your position first."),
+        ("\u200b\u202e", "Write something first."),
+        ("x" * 2001, "Use at most 2000 characters (you wrote 2001)."),
+    ],
+)
+def test_post_position_rejects_bad_text(
+    client: Any,
+    auth: Any,
+    db: Any,
+    open_consultation: Consultation,
+    dummy_user: User,
+    text: str,
+    message: str,
+) -> None:
+    auth.login(dummy_user)
+    response = post(client, kind="position", text=text)
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert message in page
+    assert 'class="error-summary"' in page and 'href="#position-text"' in page
+    assert count_statements(db) == 0
+
+
+def test_post_position_of_2000_characters_is_accepted(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    # Windows line ends count as one character, as the browser's maxlength does.
+    text = "ab\r\n" * 666 + "ab"
+    assert len(text.replace("\r\n", "\n")) == 2000
+    assert post(client, kind="position", text=text).status_code == 303
+    assert count_statements(db) == 1
+
+
+def test_post_rejected_text_is_kept_in_the_form(
+    client: Any, auth: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    response = post(client, kind="position", text="<b>" + "x" * 2000)
+    assert response.status_code == 422
+    assert "&lt;b&gt;xxx" in response.data.decode()
+
+
+def test_post_same_text_twice_is_refused(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    post(client, kind="position", text="Free buses on smog days.")
+    response = post(client, kind="position", text="free buses on SMOG days!")
+    assert response.status_code == 409
+    assert "You have already posted this." in response.data.decode()
+    assert count_statements(db) == 1
+
+
+def test_post_unknown_kind_is_422(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    response = post(client, kind="manifesto", text="Hello.")
+    assert response.status_code == 422
+    assert "Unknown kind of statement." in response.data.decode()
+    assert count_statements(db) == 0
+
+
+# --- arguments -------------------------------------------------------------------------------
+
+
+def test_post_argument_links_to_its_target(
+    client: Any,
+    auth: Any,
+    db: Any,
+    open_consultation: Consultation,
+    dummy_statement: Statement,
+    create_statement: Any,
+    dummy_user: User,
+) -> None:
+    target = create_statement(consultation=open_consultation, text="Ban coal.")
+    auth.login(dummy_user)
+    response = post(
+        client, kind="argument", target=str(target.id), relation="attack", text="Too costly."
+    )
+    assert response.status_code == 303
+    argument = db.session.scalar(select(Statement).where(Statement.text == "Too costly."))
+    assert argument.kind is StatementKind.argument
+    link = db.session.scalar(select(StatementLink).where(StatementLink.source_id == argument.id))
+    assert (link.target_id, link.relation.value) == (target.id, "attack")
+    page = client.get("/consultations/air").data.decode()
+    assert page.index(f'id="s-{target.id}"') < page.index(f'id="s-{argument.id}"')
+    assert "Your argument has been published." in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"relation": "support", "text": "No target."}, "Choose the statement you are answering."),
+        ({"target": "{id}", "text": "No relation."}, "Choose for or against."),
+        ({"target": "{id}", "relation": "love", "text": "Odd."}, "Not a valid choice"),
+        ({"target": "{id}", "relation": "support", "text": ""}, "Write your argument first."),
+        ({"target": "abc", "relation": "support", "text": "Bad id."}, "Not a valid integer"),
+        ({"target": "999999", "relation": "support", "text": "Gone."}, "is not in this"),
+    ],
+)
+def test_post_argument_rejects_bad_input(
+    client: Any,
+    auth: Any,
+    db: Any,
+    open_consultation: Consultation,
+    create_statement: Any,
+    dummy_user: User,
+    data: dict[str, str],
+    message: str,
+) -> None:
+    target = create_statement(consultation=open_consultation)
+    auth.login(dummy_user)
+    data = {key: value.format(id=target.id) for key, value in data.items()}
+    response = post(client, kind="argument", **data)
+    assert response.status_code == 422
+    assert message in response.data.decode()
+    assert count_statements(db) == 1
+
+
+def test_post_argument_error_reopens_its_reply_form(
+    client: Any,
+    auth: Any,
+    open_consultation: Consultation,
+    create_statement: Any,
+    dummy_user: User,
+) -> None:
+    target = create_statement(consultation=open_consultation)
+    auth.login(dummy_user)
+    response = post(client, kind="argument", target=str(target.id), text="Which side?")
+    page = response.data.decode()
+    assert re.search(r'<details class="reply" open>\s*<summary>Reply', page)
+    assert f'href="#reply-{target.id}-support"' in page
+    assert ">Which side?</textarea>" in page
+
+
+@pytest.mark.parametrize(
+    "status", [StatementStatus.hidden, StatementStatus.pending, StatementStatus.merged]
+)
+def test_post_argument_on_a_statement_that_is_not_visible_is_422(
+    client: Any,
+    auth: Any,
+    db: Any,
+    open_consultation: Consultation,
+    create_statement: Any,
+    dummy_user: User,
+    status: StatementStatus,
+) -> None:
+    target = create_statement(consultation=open_consultation, status=status, author=dummy_user)
+    auth.login(dummy_user)
+    response = post(client, kind="argument", target=str(target.id), relation="support", text="x")
+    assert response.status_code == 422
+    assert "cannot be replied to" in response.data.decode()
+    assert count_statements(db) == 1
+
+
+def test_post_argument_on_another_consultations_statement_is_422(
+    client: Any,
+    auth: Any,
+    db: Any,
+    open_consultation: Consultation,
+    create_consultation: Any,
+    create_statement: Any,
+    dummy_user: User,
+) -> None:
+    elsewhere = create_statement(consultation=create_consultation())
+    auth.login(dummy_user)
+    response = post(
+        client, kind="argument", target=str(elsewhere.id), relation="attack", text="Cross."
+    )
+    assert response.status_code == 422
+    assert "is not in this consultation" in response.data.decode()
+    assert count_statements(db) == 1
+
+
+# --- where posting is not possible ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [ConsultationStatus.closed, ConsultationStatus.reported])
+def test_post_to_a_closed_consultation_is_409(
+    client: Any,
+    auth: Any,
+    db: Any,
+    create_consultation: Any,
+    dummy_user: User,
+    status: ConsultationStatus,
+) -> None:
+    create_consultation(slug="done", status=status)
+    auth.login(dummy_user)
+    response = post(client, "done", kind="position", text="Too late.")
+    assert response.status_code == 409
+    assert count_statements(db) == 0
+
+
+def test_post_to_someone_elses_draft_is_404(
+    client: Any, auth: Any, db: Any, create_consultation: Any, dummy_user: User
+) -> None:
+    create_consultation(slug="draft", status=ConsultationStatus.draft)
+    auth.login(dummy_user)
+    assert post(client, "draft", kind="position", text="Hello.").status_code == 404
+    assert count_statements(db) == 0
+
+
+def test_post_to_own_draft_is_409(
+    client: Any, auth: Any, db: Any, create_consultation: Any, dummy_policymaker: User
+) -> None:
+    create_consultation(slug="draft", owner=dummy_policymaker, status=ConsultationStatus.draft)
+    auth.login(dummy_policymaker)
+    assert post(client, "draft", kind="position", text="Hello.").status_code == 409
+    assert count_statements(db) == 0
+
+
+def test_post_to_missing_consultation_is_404(client: Any, auth: Any, dummy_user: User) -> None:
+    auth.login(dummy_user)
+    assert post(client, "nope", kind="position", text="Hello.").status_code == 404
+
+
+def test_post_by_a_blocked_account_is_403(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    db.session.add(UserBlock(user_id=dummy_user.id, kind=BlockKind.block, reason="spam"))
+    db.session.flush()
+    auth.login(dummy_user)
+    assert post(client, kind="position", text="Let me in.").status_code == 403
+    assert count_statements(db) == 0
+
+
+def test_post_needs_post(client: Any, open_consultation: Consultation) -> None:
+    assert client.get("/consultations/air/statements").status_code == 405
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_post_needs_a_csrf_token(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+) -> None:
+    auth.login(dummy_user)
+    assert post(client, kind="position", text="Forged.").status_code == 400
+    page = client.get("/consultations/air").data.decode()
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert post(client, kind="position", text="Real.", csrf_token=token).status_code == 303
+    assert count_statements(db) == 1
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "RATE_LIMIT_POST": "3 per minute",
+            "RATE_LIMIT_POST_NEW_ACCOUNT": "1 per minute",
+        }
+    ],
+)
+def test_post_is_rate_limited_more_strictly_for_new_accounts(
+    client: Any, auth: Any, db: Any, open_consultation: Consultation, create_user: Any
+) -> None:
+    auth.login(create_user())
+    assert post(client, kind="position", text="First.").status_code == 303
+    assert post(client, kind="position", text="Second.").status_code == 429
+    auth.login(create_user(created_at=utcnow() - timedelta(days=30)))
+    for n in range(3):
+        assert post(client, kind="position", text=f"Old hand {n}.").status_code == 303
+    assert post(client, kind="position", text="One too many.").status_code == 429
+    assert count_statements(db) == 4
+
+
+# --- permalinks ------------------------------------------------------------------------------
+
+
+def test_show_redirects_to_the_thread_anchor(client: Any, dummy_statement: Statement) -> None:
+    response = client.get(f"/statements/{dummy_statement.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        f"/consultations/public-transport#s-{dummy_statement.id}"
+    )
+
+
+def test_show_follows_merges(
+    client: Any, db: Any, dummy_statement: Statement, create_statement: Any
+) -> None:
+    older = create_statement(consultation=dummy_statement.consultation)
+    oldest = create_statement(consultation=dummy_statement.consultation)
+    older.status, older.merged_into_id = StatementStatus.merged, dummy_statement.id
+    oldest.status, oldest.merged_into_id = StatementStatus.merged, older.id
+    db.session.flush()
+    response = client.get(f"/statements/{oldest.id}")
+    assert response.headers["Location"].endswith(f"#s-{dummy_statement.id}")
+
+
+def test_show_merge_loop_is_404(
+    client: Any, db: Any, dummy_statement: Statement, create_statement: Any
+) -> None:
+    other = create_statement(consultation=dummy_statement.consultation)
+    dummy_statement.status, dummy_statement.merged_into_id = StatementStatus.merged, other.id
+    other.status, other.merged_into_id = StatementStatus.merged, dummy_statement.id
+    db.session.flush()
+    assert client.get(f"/statements/{other.id}").status_code == 404
+
+
+def test_show_missing_or_hidden_statement_is_404(
+    client: Any, db: Any, dummy_statement: Statement
+) -> None:
+    assert client.get("/statements/999999").status_code == 404
+    dummy_statement.status = StatementStatus.hidden
+    db.session.flush()
+    assert client.get(f"/statements/{dummy_statement.id}").status_code == 404
+
+
+def test_show_pending_statement_only_for_its_author(
+    client: Any, auth: Any, create_statement: Any, dummy_user: User
+) -> None:
+    statement = create_statement(author=dummy_user, status=StatementStatus.pending)
+    assert client.get(f"/statements/{statement.id}").status_code == 404
+    auth.login(dummy_user)
+    assert client.get(f"/statements/{statement.id}").status_code == 302
+
+
+def test_show_statement_of_a_draft_is_404_for_others(
+    client: Any, create_consultation: Any, create_statement: Any
+) -> None:
+    draft = create_consultation(status=ConsultationStatus.draft)
+    statement = create_statement(consultation=draft)
+    assert client.get(f"/statements/{statement.id}").status_code == 404

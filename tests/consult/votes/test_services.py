@@ -1,0 +1,43 @@
+"""cast_vote: one row per person and statement, the last vote counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from consult.errors import Conflict, NotAllowed, NotFound
+from consult.statements.models import StatementStatus
+from consult.votes.models import Vote, VoteValue
+from consult.votes.services import cast_vote
+
+
+def test_cast_vote_upserts(db: Any, dummy_statement: Any, dummy_user: Any) -> None:
+    assert cast_vote(dummy_statement, dummy_user, "agree") is VoteValue.agree
+    cast_vote(dummy_statement, dummy_user, VoteValue.pass_)
+    rows = list(db.session.scalars(select(Vote)))
+    assert [(v.user_id, v.value) for v in rows] == [(dummy_user.id, 0)]
+
+
+def test_cast_vote_on_hidden_statement_is_not_found(
+    db: Any, dummy_statement: Any, dummy_user: Any
+) -> None:
+    dummy_statement.status = StatementStatus.hidden
+    with pytest.raises(NotFound):
+        cast_vote(dummy_statement, dummy_user, "agree")
+
+
+def test_cast_vote_in_closed_consultation_is_a_conflict(
+    db: Any, dummy_statement: Any, dummy_user: Any
+) -> None:
+    dummy_statement.consultation.status = dummy_statement.consultation.status.closed
+    with pytest.raises(Conflict):
+        cast_vote(dummy_statement, dummy_user, "agree")
+
+
+def test_cast_vote_by_anonymous_is_not_allowed(dummy_statement: Any) -> None:
+    from flask_login import AnonymousUserMixin
+
+    with pytest.raises(NotAllowed):
+        cast_vote(dummy_statement, AnonymousUserMixin(), "agree")

@@ -1,0 +1,159 @@
+import time
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+import debate.bridging as bridging
+from debate.bridging import bridging_scores
+from debate.errors import InputError
+from debate.types import VoteMatrix
+
+A, D, P = 1, -1, 0
+
+
+def from_array(votes, moderated_out=()):
+    """VoteMatrix from a dense array with 2 meaning "not voted"."""
+    votes = np.asarray(votes)
+    rows, cols = np.nonzero(votes != 2)
+    return VoteMatrix(
+        participants=tuple(f"p{i}" for i in range(votes.shape[0])),
+        statements=tuple(f"s{j}" for j in range(votes.shape[1])),
+        rows=rows.astype(np.int32),
+        cols=cols.astype(np.int32),
+        values=votes[rows, cols].astype(np.int8),
+        moderated_out=frozenset(moderated_out),
+    )
+
+
+def two_camps(seed=0, n=600, share_a=0.7):
+    """Camps A (70%) and B; 20 statements split them, "partisan" is liked by A only, and
+    "bridge" is liked by 60% of each camp."""
+    rng = np.random.default_rng(seed)
+    camp_a = rng.random(n) < share_a
+    axis = np.where(np.arange(20) % 2 == 0, 0.9, 0.1)
+    p_agree = np.where(camp_a[:, None], axis, 1 - axis)
+    votes = np.where(rng.random((n, 20)) < p_agree, A, D)
+    partisan = np.where(camp_a, A, D)
+    bridge = np.where(rng.random(n) < 0.6, A, D)
+    votes = np.column_stack([votes, partisan, bridge])
+    unseen = rng.random(votes.shape) < 0.2  # not everyone sees everything
+    return np.where(unseen, 2, votes)
+
+
+class TestPlantedCamps:
+    def test_bridging_statement_beats_partisan_one_with_more_agrees(self):
+        votes = two_camps()
+        assert (votes[:, 20] == A).sum() > (votes[:, 21] == A).sum()  # partisan has more agrees
+        scores = bridging_scores(from_array(votes))
+        assert scores["s21"] > scores["s20"] + 0.02
+
+    def test_bridging_small_literal_example(self):
+        votes = [[A, D, A]] * 3 + [[A, D, D]] * 3 + [[D, A, A]] * 2
+        scores = bridging_scores(VoteMatrix.from_dense(votes))
+        assert scores["2"] > scores["0"] > scores["1"]
+        assert scores == pytest.approx({"0": 0.2431, "1": -0.0092, "2": 0.2893}, abs=1e-4)
+
+    def test_bridging_consensus_scores_highest(self):
+        votes = two_camps(seed=1)
+        votes[:, 21] = A  # everyone agrees
+        scores = bridging_scores(from_array(votes))
+        assert max(scores, key=scores.get) == "s21"
+
+
+class TestObjective:
+    def objective(self, params, rows, cols, rating, n_p, n_s, lam=0.03, mult=5.0):
+        i_p, f_p = params[:n_p], params[n_p : 2 * n_p]
+        i_s, f_s = params[2 * n_p : 2 * n_p + n_s], params[2 * n_p + n_s : -1]
+        mu = params[-1]
+        pred = mu + i_p[rows] + i_s[cols] + f_p[rows] * f_s[cols]
+        loss = np.mean((rating - pred) ** 2)
+        loss += lam * (np.mean(f_p**2) + np.mean(f_s**2))
+        loss += lam * mult * (np.mean(i_p**2) + np.mean(i_s**2) + mu**2)
+        return loss
+
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_bridging_scores_minimise_community_notes_loss(self, seed):
+        rng = np.random.default_rng(seed)
+        votes = two_camps(seed=seed, n=40)[:, 16:]
+        m = from_array(votes)
+        keep = m.values != 0
+        rows, cols = m.rows[keep], m.cols[keep]
+        rating = (m.values[keep] > 0).astype(float)
+        n_p, n_s = votes.shape
+        start = rng.normal(0, 0.1, 2 * n_p + 2 * n_s + 1)
+        best = minimize(
+            self.objective, start, args=(rows, cols, rating, n_p, n_s), method="L-BFGS-B",
+            options={"maxiter": 20000, "maxfun": 10**6, "ftol": 1e-15, "gtol": 1e-11},
+        )  # fmt: skip
+        expected = best.x[2 * n_p : 2 * n_p + n_s]
+        scores = bridging_scores(m, tol=1e-10)
+        assert np.array(list(scores.values())) == pytest.approx(expected, abs=1e-4)
+
+
+class TestBehaviour:
+    def test_bridging_is_deterministic(self):
+        m = from_array(two_camps(seed=2))
+        assert bridging_scores(m, seed=3) == bridging_scores(m, seed=3)
+
+    def test_bridging_seed_only_changes_the_start(self):
+        m = from_array(two_camps(seed=2))
+        assert bridging_scores(m, seed=1) == pytest.approx(bridging_scores(m, seed=2), abs=1e-5)
+
+    def test_bridging_ignores_passes(self):
+        votes = two_camps(seed=3)
+        with_passes = votes.copy()
+        with_passes[votes == 2] = P
+        assert bridging_scores(from_array(with_passes)) == pytest.approx(
+            bridging_scores(from_array(votes)), abs=1e-9
+        )
+
+    def test_bridging_leaves_out_moderated_statements(self):
+        votes = two_camps(seed=4)
+        scores = bridging_scores(from_array(votes, moderated_out={20}))
+        assert "s20" not in scores and len(scores) == 21
+        without = bridging_scores(from_array(np.delete(votes, 20, axis=1)))
+        assert list(scores.values()) == pytest.approx(list(without.values()), abs=1e-9)
+
+    def test_bridging_statement_without_votes_scores_zero(self):
+        votes = np.column_stack([two_camps(seed=5), np.full(600, P)])
+        assert bridging_scores(from_array(votes))["s22"] == 0.0
+
+    def test_bridging_no_votes(self):
+        m = VoteMatrix.from_dense([[None, P], [P, None]])
+        assert bridging_scores(m) == {"0": 0.0, "1": 0.0}
+
+    def test_bridging_sparse_and_dense_paths_agree(self, monkeypatch):
+        m = from_array(two_camps(seed=6))
+        dense = bridging_scores(m)
+        monkeypatch.setattr(bridging, "_DENSE_FILL", 2.0)
+        assert bridging_scores(m) == pytest.approx(dense, abs=1e-9)
+
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            ({"l2_lambda": 0.0}, "must be positive"),
+            ({"intercept_multiplier": -1.0}, "must be positive"),
+            ({"max_iter": 0}, "max_iter must be at least 1"),
+            ({"tol": 0.0}, "tol positive"),
+        ],
+    )
+    def test_bridging_rejects_bad_options(self, options, message):
+        with pytest.raises(InputError, match=message):
+            bridging_scores(VoteMatrix.from_dense([[A]]), **options)
+
+
+def test_bridging_two_million_votes_is_fast():
+    rng = np.random.default_rng(7)
+    n, s = 100_000, 20
+    rows = np.repeat(np.arange(n, dtype=np.int32), s)
+    cols = np.tile(np.arange(s, dtype=np.int32), n)
+    camp = rng.random(n) < 0.5
+    lean = rng.random(s)
+    p_agree = np.where(camp[rows], lean[cols], 1 - lean[cols])
+    values = np.where(rng.random(rows.size) < p_agree, A, D).astype(np.int8)
+    m = VoteMatrix(tuple(map(str, range(n))), tuple(map(str, range(s))), rows, cols, values)
+    started = time.perf_counter()
+    scores = bridging_scores(m)
+    assert time.perf_counter() - started < 5.0
+    assert len(scores) == s and all(np.isfinite(list(scores.values())))
