@@ -137,6 +137,41 @@ def populate(n_participants: int, n_statements: int, n_votes: int, seed: int = 0
     return consultation.id
 
 
+def measure(consultation: Any, repeat: int) -> list[str]:
+    """Time the analysis path of one consultation; return the table cells after the first."""
+    from consult.analysis import adapters, services
+    from consult.analysis.models import AnalysisResult
+    from consult.extensions import db
+
+    t_load, data = _timed(lambda: adapters.analysis_input(consultation), repeat)
+    t_analyse, _ = _timed(
+        lambda: services._analyse(
+            data.matrix, claims=data.claims, relations=data.relations, seed=0
+        ),
+        repeat,
+    )
+    t_fp, _ = _timed(lambda: services.analysis_fingerprint(consultation), repeat)
+
+    def cold() -> float:
+        db.session.query(AnalysisResult).delete()
+        db.session.commit()
+        started = time.perf_counter()
+        services.get_analysis(consultation)
+        db.session.commit()
+        return time.perf_counter() - started
+
+    t_cold = statistics.median(cold() for _ in range(repeat))
+    t_warm, _ = _timed(lambda: services.get_analysis(consultation), repeat)
+    return [
+        f"{data.matrix.n_votes:,}",
+        f"{t_load:.2f}",
+        f"{t_analyse:.2f}",
+        f"{t_fp:.3f}",
+        f"{t_cold:.2f}",
+        f"{t_warm:.3f}",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (re-created); default SQLite")
@@ -152,8 +187,6 @@ def main() -> None:
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
 
     from consult import create_app
-    from consult.analysis import adapters, services
-    from consult.analysis.models import AnalysisResult
     from consult.consultations.models import Consultation
     from consult.extensions import db
 
@@ -174,30 +207,8 @@ def main() -> None:
         db.create_all()
         for n in args.participants:
             cid = populate(n, args.statements, args.votes)
-            consultation = db.session.get(Consultation, cid)
-            t_load, data = _timed(lambda: adapters.analysis_input(consultation), args.repeat)
-            t_analyse, _ = _timed(
-                lambda: services._analyse(
-                    data.matrix, claims=data.claims, relations=data.relations, seed=0
-                ),
-                args.repeat,
-            )
-            t_fp, _ = _timed(lambda: services.analysis_fingerprint(consultation), args.repeat)
-
-            def cold() -> Any:
-                db.session.query(AnalysisResult).delete()
-                db.session.commit()
-                started = time.perf_counter()
-                services.get_analysis(consultation)
-                db.session.commit()
-                return time.perf_counter() - started
-
-            t_cold = statistics.median(cold() for _ in range(args.repeat))
-            t_warm, _ = _timed(lambda: services.get_analysis(consultation), args.repeat)
-            print(
-                f"| {n:,} | {data.matrix.n_votes:,} | {t_load:.2f} | {t_analyse:.2f} | "
-                f"{t_fp:.3f} | {t_cold:.2f} | {t_warm:.3f} |"
-            )
+            row = measure(db.session.get(Consultation, cid), args.repeat)
+            print("| " + " | ".join([f"{n:,}", *row]) + " |")
             db.session.rollback()
 
 

@@ -31,8 +31,8 @@ def planted_conversation(
     *,
     group_sizes: Sequence[float] = (0.5, 0.3, 0.2),
     consensus_share: float = 0.3,
-    pass_rate: float = 0.15,
-    fidelity: float = 0.85,
+    pass_rate: float = 0.1,
+    fidelity: float = 0.9,
     seed: int = 0,
 ) -> tuple[VoteMatrix, npt.NDArray[np.int64]]:
     """Return a vote matrix and each participant's planted group."""
@@ -59,7 +59,9 @@ def planted_conversation(
     cols_flat = cols.ravel()
     own = stance[planted[rows], cols_flat]
     u = rng.random(len(rows))
-    values = np.where(u < pass_rate, 0, np.where(u < pass_rate + (1 - pass_rate) * fidelity, own, -own))
+    values = np.where(
+        u < pass_rate, 0, np.where(u < pass_rate + (1 - pass_rate) * fidelity, own, -own)
+    )
     matrix = VoteMatrix(
         participants=tuple(str(i) for i in range(n_participants)),
         statements=tuple(str(j) for j in range(n_statements)),
@@ -74,9 +76,13 @@ def write_polis_folder(matrix: VoteMatrix, folder: Path, *, seed: int = 0) -> No
     """Write ``comments.csv`` and ``votes.csv`` in the Polis export format (votes shuffled)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "comments.csv").open("w") as out:
-        out.write("timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n")
+        out.write(
+            "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+        )
         for j in matrix.statements:
-            out.write(f"1500000000000,Fri Jul 14 02:40:00 UTC 2017,{j},0,0,0,1,Synthetic statement {j}\n")
+            out.write(
+                f"1500000000000,Fri Jul 14 02:40:00 UTC 2017,{j},0,0,0,1,Synthetic statement {j}\n"
+            )
     rng = np.random.default_rng(seed)
     order = rng.permutation(matrix.n_votes)
     stamps = 1_500_000_000_000 + np.arange(matrix.n_votes, dtype=np.int64)
@@ -99,13 +105,19 @@ def write_polis_folder(matrix: VoteMatrix, folder: Path, *, seed: int = 0) -> No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--statements", type=int, default=5000)
     parser.add_argument("--votes", type=int, default=30, help="votes per participant")
-    parser.add_argument("--groups", type=float, nargs="+", default=[0.5, 0.3, 0.2], help="group shares")
+    parser.add_argument(
+        "--groups", type=float, nargs="+", default=[0.5, 0.3, 0.2], help="group shares"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, required=True, help="folder to write the Polis export to")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder to write the Polis export to"
+    )
     args = parser.parse_args()
     matrix, _ = planted_conversation(
         args.participants, args.statements, args.votes, group_sizes=args.groups, seed=args.seed

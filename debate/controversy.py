@@ -12,11 +12,18 @@
    of highest degree are its hubs. For random walks started at a uniformly random participant of
    one side (each side with probability 1/2), ``P_AB`` is the probability that a walk ending at
    a hub of side ``B`` started on side ``A``, and ``RWC = P_XX * P_YY - P_XY * P_YX``. Instead
-   of simulating walks, where walks from each side end up is computed exactly with personalised
-   PageRank (restart probability ``1 - alpha``, restarting uniformly on the side the walks start
-   from): the PageRank mass that lands on each side's hubs. The score is RWC clipped to [0, 1]:
-   close to 1 when the two sides form separate camps that rarely reach each other, close to 0
-   when opinion forms one community.
+   of simulating walks, where the walks from each side end up is computed exactly with
+   personalised PageRank, restarting uniformly on the side the walks start from with
+   probability ``1 - alpha`` per step (walks of ``1 / (1 - alpha)`` steps on average, 10 by
+   default): the stationary mass on each side's hubs, counting only visits after at least one
+   step (the restart term alone would credit each side with its own hubs even on a graph
+   without any community structure). The score is RWC clipped to [0, 1]: close to 1 when the
+   two sides form separate camps that rarely reach each other, close to 0 when opinion forms
+   one community (independent random votes score about 0.1).
+
+Runs in about a second for 10,000 participants: neighbours come from one dense similarity
+product for small inputs and from scikit-learn's brute-force search for large ones, and
+everything else is sparse linear algebra on the graph.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _DENSE_STATEMENTS = 512  # up to this many statements, vote vectors are searched densely
+_SMALL = 3000  # up to this many participants, neighbours come from one dense product
 
 
 def controversy_score(
@@ -156,19 +164,28 @@ def _vote_vectors(
 def _knn_graph(vectors: csr_matrix, n_neighbors: int) -> csr_matrix:
     """Symmetric 0/1 adjacency linking each row to its most cosine-similar rows.
 
-    The rows are unit vectors, so Euclidean nearest neighbours are the most cosine-similar
-    ones (``cos = 1 - d**2 / 2``); scikit-learn's brute-force search finds them in parallel.
+    The rows are unit vectors, so cosine similarity is their dot product. Small inputs are
+    searched with one dense product; large ones with scikit-learn's parallel brute-force
+    search on Euclidean distance, which ranks unit vectors the same way
+    (``cos = 1 - d**2 / 2``).
     """
     n = vectors.shape[0]
     k = min(n_neighbors, n - 1)
     data = vectors.toarray() if vectors.shape[1] <= _DENSE_STATEMENTS else vectors
-    search = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(data)
-    distance, index = search.kneighbors(data)
-    # Drop each row itself (it need not come first when it has exact duplicates).
-    is_self = index == np.arange(n)[:, None]
-    order = np.argsort(is_self, axis=1, kind="stable")[:, :k]
-    index = np.take_along_axis(index, order, axis=1)
-    similarity = 1.0 - np.take_along_axis(distance, order, axis=1) ** 2 / 2.0
+    if n <= _SMALL:
+        gram = data @ data.T
+        similarity_all = np.asarray(gram.toarray() if hasattr(gram, "toarray") else gram)
+        np.fill_diagonal(similarity_all, -np.inf)
+        index = np.argpartition(-similarity_all, k - 1, axis=1)[:, :k]
+        similarity = np.take_along_axis(similarity_all, index, axis=1)
+    else:
+        search = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(data)
+        distance, index = search.kneighbors(data)
+        # Drop each row itself (it need not come first when it has exact duplicates).
+        is_self = index == np.arange(n)[:, None]
+        order = np.argsort(is_self, axis=1, kind="stable")[:, :k]
+        index = np.take_along_axis(index, order, axis=1)
+        similarity = 1.0 - np.take_along_axis(distance, order, axis=1) ** 2 / 2.0
     good = (similarity > 1e-9).ravel()
     src = np.repeat(np.arange(n), k)[good]
     dst = index.ravel()[good]

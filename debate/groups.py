@@ -13,11 +13,13 @@ This module follows the Pol.is math (``compdemocracy/polis``, ``math/src/polisma
    bunched up in the centre (``sparsity-aware-project-ptpt``).
 3. Participants with at least ``min(7, n_statements)`` votes are clustered (topped up with the
    most active voters to 15). Their positions are grouped into up to 100 *base clusters* by
-   k-means (initialised, as in Pol.is, with the first distinct positions, so the result does not
-   depend on the seed), then the base-cluster centres, weighted by their sizes, are grouped by
-   weighted k-means into k = 2 .. ``min(5, 2 + n_base // 12)`` *opinion groups*. Many seeded
-   k-means++ starts are run and the lowest inertia kept, so the grouping is the same whatever
-   the seed. k is chosen by the silhouette coefficient of the base-cluster centres.
+   k-means, then the base-cluster centres, weighted by their sizes, are grouped by weighted
+   k-means into k = 2 .. ``min(5, 2 + n_base // 12)`` *opinion groups*, k chosen by the
+   silhouette coefficient of the base-cluster centres. Like Pol.is's own k-means, all of this is
+   deterministic: the base clusters start from a farthest-first traversal (the one-shot
+   equivalent of Pol.is adding the most distal participant as a new cluster), two groups are
+   found exactly (globally optimal 2-means), and larger k keep the lowest inertia over one
+   farthest-first start per base cluster. So the groups are identical whatever the seed.
 4. Pol.is smooths k over time: a new k is only adopted after it won four updates in a row. A
    one-shot analysis has no history, so the same bias towards the current (smaller) k is
    expressed as a margin: a larger k must beat the silhouette of the chosen one by
@@ -31,13 +33,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.linalg import eigh
 from scipy.sparse.linalg import svds
-from sklearn.metrics import silhouette_score
+from scipy.spatial import cKDTree
 
 from debate.types import VoteMatrix
 
@@ -298,7 +301,7 @@ def opinion_groups(
     seed: int = 0,
     max_k: int = _MAX_K,
     base_k: int = _BASE_K,
-    n_init: int = 50,
+    n_init: int = 0,
     k_margin: float = 0.05,
     projection: Projection | None = None,
 ) -> OpinionGroups:
@@ -309,17 +312,18 @@ def opinion_groups(
     matrix : VoteMatrix
         The votes.
     seed : int, default 0
-        Seeds the k-means++ starts used for k > 2 (and the start vector of the sparse SVD).
-        The base clusters and the two-group solution are deterministic, so the usual result
-        does not depend on the seed at all.
+        Start vector of the sparse SVD (large conversations; the result is the same up to
+        rounding) and the extra k-means++ starts of ``n_init``. Everything else is
+        deterministic, as Pol.is's own k-means is, so groups are identical across seeds.
     max_k : int, default 5
         Largest number of groups tried (Pol.is ``max-k``); the range is
         ``2 .. min(max_k, 2 + n_base // 12)``.
     base_k : int, default 100
         Number of base clusters (Pol.is ``base-k``), capped by the distinct positions.
-    n_init : int, default 50
-        k-means++ starts per k > 2 for the group clustering; the lowest weighted inertia wins
-        (k = 2 is solved exactly).
+    n_init : int, default 0
+        Seeded k-means++ starts added, for each k > 2, to the deterministic ones (a
+        farthest-first traversal from every base cluster); the lowest weighted inertia wins.
+        k = 2 is solved exactly. With the default the grouping does not depend on the seed.
     k_margin : float, default 0.05
         Silhouette a larger k must gain over the current choice to be adopted (stands in for
         Pol.is's k smoothing over successive updates; 0 gives the plain silhouette argmax).
@@ -378,10 +382,8 @@ def opinion_groups(
         base_group = _weighted_kmeans(base_centers, weights, k, rng=rng, n_init=n_init)
         if len(np.unique(base_group)) < k:
             continue
-        if n_base > k:
-            score = float(silhouette_score(base_centers, base_group))
-        else:  # every base cluster is its own group: silhouette undefined (Pol.is: 0)
-            score = 0.0
+        # When every base cluster is its own group the silhouette is undefined (Pol.is: 0).
+        score = _silhouette(base_centers, base_group) if n_base > k else 0.0
         silhouettes[k] = score
         if best is None or score > best_score + k_margin:
             best, best_score = (k, base_group), score
@@ -395,8 +397,10 @@ def opinion_groups(
     base_labels[members] = base_of_member
     sizes = np.bincount(base_group, weights=weights, minlength=k).astype(np.int64)
     centers = np.stack(
-        [np.average(base_centers[base_group == g], axis=0, weights=weights[base_group == g])
-         for g in range(k)]
+        [
+            np.average(base_centers[base_group == g], axis=0, weights=weights[base_group == g])
+            for g in range(k)
+        ]
     )
     return OpinionGroups(
         labels=labels,
@@ -413,7 +417,15 @@ def opinion_groups(
 
 
 def _base_clusters(points: FloatArray, base_k: int) -> tuple[IntArray, FloatArray]:
-    """k-means with Pol.is's deterministic start: the first ``k`` distinct positions."""
+    """Base clusters: k-means from a deterministic farthest-first start.
+
+    Pol.is builds its base clusters incrementally: each update re-centres the previous clusters
+    and, while fewer than ``k`` exist, splits off the most distal participant as a new cluster
+    (``clean-start-clusters``/``most-distal``). Starting from the first participant and adding
+    the most distal point until there are ``k`` centres is the one-shot equivalent; unlike "the
+    first k distinct points" it does not crowd all centres into the opinion of whoever came
+    first.
+    """
     _, first_index, inverse = np.unique(points, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     n_distinct = len(first_index)
@@ -423,31 +435,79 @@ def _base_clusters(points: FloatArray, base_k: int) -> tuple[IntArray, FloatArra
         rank = np.empty(n_distinct, dtype=np.int64)
         rank[order] = np.arange(n_distinct)
         return rank[inverse], points[first_index[order]]
-    centers = points[np.sort(first_index)[:base_k]].copy()
-    labels = np.full(len(points), -1, dtype=np.int64)
+    return _lloyd_2d(points, _farthest_first(points, base_k))
+
+
+def _farthest_first(points: FloatArray, k: int) -> FloatArray:
+    """The first point, then repeatedly the point farthest from all chosen (ties: first)."""
+    chosen = [0]
+    nearest = ((points - points[0]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        i = int(np.argmax(nearest))
+        chosen.append(i)
+        nearest = np.minimum(nearest, ((points - points[i]) ** 2).sum(axis=1))
+    return np.asarray(points[chosen], dtype=np.float64)
+
+
+def _lloyd_2d(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Lloyd's k-means on 2-D points, exact, accelerated by a grid of cells.
+
+    Stops, as Pol.is does (``same-clustering?``), once no centre moves by 0.01 or more, or after
+    100 iterations; clusters that lose all their members are dropped (``cluster-step``).
+
+    Points never move, so they are bucketed once into a grid. In each iteration a cell whose
+    nearest centre is certain (the second nearest centre to the cell's middle is farther than
+    the nearest by more than the cell's diagonal) hands all its points to that centre at once,
+    through the cell's precomputed sums; only the points of the few cells near a Voronoi
+    boundary are looked up one by one (k-d tree). The result is that of plain Lloyd, at a
+    fraction of the cost for millions of participants.
+    """
+    n = len(points)
+    side = int(np.clip(np.sqrt(n / 8), 8, 2048))
+    low = points.min(axis=0)
+    step = (points.max(axis=0) - low) / side
+    step = np.where(step > 0, step, 1.0)
+    ij = np.clip(((points - low) / step).astype(np.int64), 0, side - 1)
+    cells, point_cell = np.unique(ij[:, 0] * side + ij[:, 1], return_inverse=True)
+    point_cell = point_cell.reshape(-1)
+    n_cells = len(cells)
+    cell_n = np.bincount(point_cell, minlength=n_cells).astype(np.float64)
+    cell_sx = np.bincount(point_cell, weights=points[:, 0], minlength=n_cells)
+    cell_sy = np.bincount(point_cell, weights=points[:, 1], minlength=n_cells)
+    middle = np.stack(
+        [low[0] + (cells // side + 0.5) * step[0], low[1] + (cells % side + 0.5) * step[1]], axis=1
+    )
+    # Any point of a cell is within half a diagonal of its middle (plus rounding slack).
+    reach = float(np.hypot(*step)) * (1 + 1e-9) + 1e-12
+    centers = centers.copy()
+    labels = np.zeros(n, dtype=np.int64)
     for _ in range(_ITERS):
-        new_labels = _nearest_center(points, centers)
-        if np.array_equal(new_labels, labels):
+        k = len(centers)
+        tree = cKDTree(centers)
+        dist, near = tree.query(middle, k=2)
+        owner = near[:, 0].astype(np.int64)
+        settled = dist[:, 1] - dist[:, 0] > reach
+        mass = np.bincount(owner[settled], weights=cell_n[settled], minlength=k).astype(float)
+        sum_x = np.bincount(owner[settled], weights=cell_sx[settled], minlength=k).astype(float)
+        sum_y = np.bincount(owner[settled], weights=cell_sy[settled], minlength=k).astype(float)
+        labels = owner[point_cell]
+        open_points = np.flatnonzero(~settled[point_cell])
+        if len(open_points):
+            _, picked = tree.query(points[open_points], k=1)
+            picked = picked.astype(np.int64)
+            labels[open_points] = picked
+            mass += np.bincount(picked, minlength=k)
+            sum_x += np.bincount(picked, weights=points[open_points, 0], minlength=k)
+            sum_y += np.bincount(picked, weights=points[open_points, 1], minlength=k)
+        alive = mass > 0
+        moved = np.stack([sum_x[alive] / mass[alive], sum_y[alive] / mass[alive]], axis=1)
+        shift = np.sqrt(((moved - centers[alive]) ** 2).sum(axis=1))
+        if not alive.all():  # drop emptied clusters and renumber
+            labels = (np.cumsum(alive) - 1)[labels]
+        centers = moved
+        if shift.max() < 0.01:
             break
-        labels = new_labels
-        mass = np.bincount(labels, minlength=base_k).astype(np.float64)
-        filled = mass > 0
-        for d in range(points.shape[1]):
-            sums = np.bincount(labels, weights=points[:, d], minlength=base_k)
-            centers[filled, d] = sums[filled] / mass[filled]
-    used = np.bincount(labels, minlength=base_k) > 0
-    remap = np.cumsum(used) - 1  # drop clusters left empty, as Pol.is does
-    return remap[labels], centers[used]
-
-
-def _nearest_center(points: FloatArray, centers: FloatArray, chunk: int = 1 << 16) -> IntArray:
-    """Index of the nearest centre of every point (chunked: bounded memory for millions)."""
-    half_norms = 0.5 * (centers**2).sum(axis=1)
-    out = np.empty(len(points), dtype=np.int64)
-    for start in range(0, len(points), chunk):
-        block = points[start : start + chunk]
-        out[start : start + chunk] = np.argmin(half_norms - block @ centers.T, axis=1)
-    return out
+    return labels, centers
 
 
 def _weighted_kmeans(
@@ -460,14 +520,29 @@ def _weighted_kmeans(
 ) -> IntArray:
     """Lowest-inertia weighted k-means of 2-D points.
 
-    k = 2 is solved exactly (so the usual two-group answer depends on no random start). For
-    larger k, Lloyd's algorithm runs from ``n_init`` seeded k-means++ starts and the lowest
-    inertia wins.
+    k = 2 is solved exactly. For larger k, Lloyd's algorithm runs from a farthest-first
+    traversal started at every point (deterministic: one start per base cluster) and from
+    ``n_init`` extra seeded k-means++ starts; the lowest inertia wins (the first on ties).
     """
     if k == 2 and len(points) <= 400:
         return _two_means_exact(points, weights)
-    starts = _kmeans_plus_plus_starts(points, weights, k, rng, n_init)
+    starts = _farthest_first_starts(points, k)
+    if n_init > 0:
+        starts = np.concatenate([starts, _kmeans_plus_plus_starts(points, weights, k, rng, n_init)])
     return _best_lloyd(points, weights, starts)
+
+
+def _farthest_first_starts(points: FloatArray, k: int) -> IntArray:
+    """For every point: it, then repeatedly the point farthest from those chosen."""
+    n = len(points)
+    chosen = np.empty((n, k), dtype=np.int64)
+    chosen[:, 0] = np.arange(n)
+    d2 = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
+    nearest = d2.copy()
+    for c in range(1, k):
+        chosen[:, c] = np.argmax(nearest, axis=1)
+        nearest = np.minimum(nearest, d2[chosen[:, c]])
+    return chosen
 
 
 def _kmeans_plus_plus_starts(
@@ -509,15 +584,39 @@ def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> In
         mass = np.bincount(flat, weights=ww, minlength=size).reshape(n_init, k)
         filled = mass > 0
         safe = np.where(filled, mass, 1.0)
-        cx = np.where(filled, np.bincount(flat, weights=wx, minlength=size).reshape(n_init, k) / safe, cx)
-        cy = np.where(filled, np.bincount(flat, weights=wy, minlength=size).reshape(n_init, k) / safe, cy)
+        sum_x = np.bincount(flat, weights=wx, minlength=size).reshape(n_init, k)
+        sum_y = np.bincount(flat, weights=wy, minlength=size).reshape(n_init, k)
+        cx = np.where(filled, sum_x / safe, cx)
+        cy = np.where(filled, sum_y / safe, cy)
     dist = (px[None, :, None] - cx[:, None, :]) ** 2 + (py[None, :, None] - cy[:, None, :]) ** 2
     labels = dist.argmin(axis=2)
     inertia = (dist.min(axis=2) * weights[None, :]).sum(axis=1)
     # Prefer starts that used every cluster, then the lowest inertia (first on ties).
     n_used = (np.bincount((labels + offset).ravel(), minlength=size).reshape(n_init, k) > 0).sum(1)
     best = int(np.lexsort((inertia, -n_used))[0])
-    return labels[best].astype(np.int64)
+    chosen: IntArray = labels[best].astype(np.int64)
+    return chosen
+
+
+def _silhouette(points: FloatArray, labels: IntArray) -> float:
+    """Mean silhouette coefficient (Euclidean; members of singleton clusters score 0).
+
+    As Pol.is ``clusters/silhouette`` and :func:`sklearn.metrics.silhouette_score`, computed
+    directly because there are at most a hundred points.
+    """
+    k = int(labels.max()) + 1
+    dist = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1))
+    member = labels[:, None] == np.arange(k)[None, :]
+    sums = dist @ member
+    sizes = member.sum(axis=0)
+    rows = np.arange(len(points))
+    own_size = sizes[labels]
+    a = sums[rows, labels] / np.maximum(own_size - 1, 1)
+    other = np.where(member | (sizes[None, :] == 0), np.inf, sums / np.maximum(sizes, 1)[None, :])
+    b = other.min(axis=1)
+    denom = np.maximum(a, b)
+    score = np.where((own_size > 1) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1.0), 0.0)
+    return float(score.mean())
 
 
 def _two_means_exact(points: FloatArray, weights: FloatArray) -> IntArray:
@@ -563,8 +662,10 @@ def _canonical_groups(
     """Renumber groups by decreasing size, then by centre (x, then y)."""
     sizes = np.bincount(base_group, weights=weights, minlength=k)
     centres = np.stack(
-        [np.average(base_centers[base_group == g], axis=0, weights=weights[base_group == g])
-         for g in range(k)]
+        [
+            np.average(base_centers[base_group == g], axis=0, weights=weights[base_group == g])
+            for g in range(k)
+        ]
     )
     order = np.lexsort((np.round(centres[:, 1], 9), np.round(centres[:, 0], 9), -sizes))
     rank = np.empty(k, dtype=np.int64)
@@ -686,9 +787,9 @@ def two_prop_test(
     return np.asarray(np.where(pooled >= 1, 0.0, z))
 
 
-def _moderated_from(matrix_or_mask: VoteMatrix | Sequence[int] | frozenset[int], p: int) -> BoolArray:
+def _moderated_from(source: VoteMatrix | Sequence[int] | frozenset[int], p: int) -> BoolArray:
     mask = np.zeros(p, dtype=bool)
-    ids = matrix_or_mask.moderated_out if isinstance(matrix_or_mask, VoteMatrix) else matrix_or_mask
+    ids = source.moderated_out if isinstance(source, VoteMatrix) else source
     if ids:
         mask[np.fromiter(ids, dtype=np.int64)] = True
     return mask
@@ -699,7 +800,7 @@ def representative_statements(
     *,
     moderated_out: Sequence[int] | frozenset[int] = frozenset(),
     top: int = 5,
-) -> list[list[dict[str, float | int | str | bool]]]:
+) -> list[list[dict[str, Any]]]:
     """Pol.is representative statements ("repness") of every group.
 
     For group g and statement j (n = agree count, s = votes seen, "rest" = all other groups):
@@ -751,7 +852,7 @@ def representative_statements(
     rd = pd / ((1 + nd_rest) / (2 + ns_rest))
     rat, rdt = two_prop_test(na, na_rest, ns, ns_rest), two_prop_test(nd, nd_rest, ns, ns_rest)
 
-    def finalize(g: int, j: int, best_agree: bool = False) -> dict[str, float | int | str | bool]:
+    def finalize(g: int, j: int, best_agree: bool = False) -> dict[str, Any]:
         # Pol.is finalises the best agreed statement like any other, so on a tie (rat == rdt)
         # it would be labelled "disagree"; it is chosen for its agreement, so report that.
         agree = best_agree or bool(rat[g, j] > rdt[g, j])
@@ -770,7 +871,7 @@ def representative_statements(
             "best_agree": best_agree,
         }
 
-    result: list[list[dict[str, float | int | str | bool]]] = []
+    result: list[list[dict[str, Any]]] = []
     for g in range(k):
         sufficient: list[int] = []
         best: int | None = None
@@ -833,7 +934,7 @@ def majority_consensus(
     *,
     moderated_out: Sequence[int] | frozenset[int] = frozenset(),
     top: int = 5,
-) -> dict[str, list[dict[str, float | int]]]:
+) -> dict[str, list[dict[str, Any]]]:
     """Statements a majority of all participants agrees (disagrees) with (Pol.is consensus).
 
     A statement qualifies for agree when ``pa = (1 + na) / (2 + s) > 0.5`` and its
@@ -866,7 +967,7 @@ def majority_consensus(
     """
     p = len(counts.seen)
     moderated = _moderated_from(frozenset(moderated_out), p)
-    out: dict[str, list[dict[str, float | int]]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for direction, successes in (("agree", counts.agree), ("disagree", counts.disagree)):
         prob = (1 + successes) / (2 + counts.seen)
         test = prop_test(successes, counts.seen)
@@ -905,7 +1006,7 @@ def divisive_statements(
     *,
     moderated_out: Sequence[int] | frozenset[int] = frozenset(),
     top: int = 5,
-) -> list[dict[str, float | int]]:
+) -> list[dict[str, Any]]:
     """Statements on which the groups differ most.
 
     Spread = largest minus smallest group agree rate, rates smoothed as Pol.is does,
@@ -937,8 +1038,11 @@ def divisive_statements(
     spread = hi[ok] - lo[ok]
     order = np.argsort(-spread, kind="stable")[:top]
     return [
-        {"statement": int(ok[i]), "spread": float(spread[i]),
-         "agree": [float(x) for x in rates[:, ok[i]]]}
+        {
+            "statement": int(ok[i]),
+            "spread": float(spread[i]),
+            "agree": [float(x) for x in rates[:, ok[i]]],
+        }
         for i in order
         if spread[i] > 0
     ]
@@ -950,7 +1054,7 @@ def uncertain_statements(
     moderated_out: Sequence[int] | frozenset[int] = frozenset(),
     threshold: float = 0.3,
     top: int | None = None,
-) -> list[dict[str, float | int]]:
+) -> list[dict[str, Any]]:
     """Statements many people passed on: pass rate at least ``threshold`` (30 %).
 
     Returns
@@ -974,8 +1078,12 @@ def uncertain_statements(
     if top is not None:
         order = order[:top]
     return [
-        {"statement": int(ok[i]), "pass": float(rate[ok[i]]), "n_pass": int(passes[ok[i]]),
-         "n_trials": int(counts.seen[ok[i]])}
+        {
+            "statement": int(ok[i]),
+            "pass": float(rate[ok[i]]),
+            "n_pass": int(passes[ok[i]]),
+            "n_trials": int(counts.seen[ok[i]]),
+        }
         for i in order
     ]
 
@@ -1018,7 +1126,9 @@ def comment_priorities(
     """
     if counts.k > 0:
         agree, disagree, seen = (
-            counts.group_agree.sum(0), counts.group_disagree.sum(0), counts.group_seen.sum(0)
+            counts.group_agree.sum(0),
+            counts.group_disagree.sum(0),
+            counts.group_seen.sum(0),
         )
     else:
         agree, disagree, seen = counts.agree, counts.disagree, counts.seen

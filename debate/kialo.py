@@ -387,10 +387,10 @@ def kialo_text(G: nx.DiGraph, *, title: str | None = None) -> str:
     """Write an argument graph as a Kialo text export.
 
     Every node is written once in full under its first target (its first out-edge); its other
-    links become ``-> See`` cross-links. Nodes that target nothing are theses (``1.``,
-    ``2.``, ...); where first targets form a cycle, its first node becomes a further thesis. Reading the
-    result back with :func:`kialo_graph` gives the same graph up to renaming the nodes to their
-    labels.
+    links become ``-> See`` cross-links. Nodes that target nothing are theses (``1.``, ``2.``,
+    ...); where first targets form a cycle, its first node becomes a further thesis. Reading
+    the result back with :func:`kialo_graph` gives the same graph up to renaming the nodes to
+    their labels.
 
     Parameters
     ----------

@@ -58,7 +58,9 @@ class PolisExport:
     votes_file: str = VOTES
 
 
-def read_polis_export(directory: str | os.PathLike[str], *, polis_groups: bool = True) -> PolisExport:
+def read_polis_export(
+    directory: str | os.PathLike[str], *, polis_groups: bool = True
+) -> PolisExport:
     """Read a Polis export folder.
 
     Parameters
@@ -101,7 +103,7 @@ def read_polis_export(directory: str | os.PathLike[str], *, polis_groups: bool =
     """
     folder = Path(directory)
     if not folder.is_dir():
-        raise InputError(f"not a folder: {folder}", source=str(folder))
+        raise InputError("no such folder", source=str(folder))
     comments_path = folder / COMMENTS
     if not comments_path.is_file():
         raise InputError("missing file (a Polis export needs comments.csv)", source=COMMENTS)
@@ -189,9 +191,7 @@ def _csv_rows(
             header = {col.strip(): i for i, col in enumerate(header_row)}
             missing = [col for col in required if col not in header]
             if missing:
-                raise InputError(
-                    f"missing column {missing[0]!r} in the header", source=name, row=1
-                )
+                raise InputError(f"missing column {missing[0]!r} in the header", source=name, row=1)
             width = len(header_row)
             for row in reader:
                 if not row or (len(row) == 1 and not row[0].strip()):
@@ -262,9 +262,8 @@ def _read_participants_votes(
         if pid in groups:
             raise InputError(f"duplicate participant {pid!r}", source=PARTICIPANTS_VOTES, row=line)
         gcol = header.get("group-id")
-        groups[pid] = (
-            _optional_int(row[gcol], PARTICIPANTS_VOTES, line, "group-id") if gcol is not None else None
-        )
+        group = None if gcol is None else row[gcol]
+        groups[pid] = _optional_int(group or "", PARTICIPANTS_VOTES, line, "group-id")
         i = len(participants)
         participants.append(pid)
         for j, cid in vote_columns:
@@ -413,11 +412,11 @@ def _parse_vote_block(
     per_line = np.diff(np.searchsorted(commas, np.concatenate([[-1], newlines])))
     if not np.all(per_line == n_fields - 1):
         raise _Irregular
-    commas = commas.reshape(len(newlines), n_fields - 1)
+    comma_table = commas.reshape(len(newlines), n_fields - 1)
 
     def bounds(col: int) -> tuple[IntArray, IntArray]:
-        lo = starts if col == 0 else commas[:, col - 1] + 1
-        hi = ends if col == n_fields - 1 else commas[:, col]
+        lo = starts if col == 0 else comma_table[:, col - 1] + 1
+        hi = ends if col == n_fields - 1 else comma_table[:, col]
         return lo, hi
 
     voters = _parse_ints(buf, *bounds(columns.voter))
@@ -523,4 +522,3 @@ def _matrix_from_votes(
         values=vals.astype(np.int8),
         moderated_out=frozenset(stmt_index[c] for c in moderated if c in stmt_index),
     )
-

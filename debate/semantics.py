@@ -71,9 +71,10 @@ class StrengthResult:
         False when the fixed-point iteration on some cycle stopped at ``max_iter`` before
         reaching ``tol`` (always True on acyclic graphs).
     iterations : int
-        Sequential evaluation rounds: one per topological generation of the graph's
-        strongly connected components, plus the fixed-point sweeps of generations that
-        contain cycles (for an acyclic graph: the number of arguments on its longest path).
+        Sequential evaluation rounds: one for each topological generation of the graph's
+        strongly connected components, except that a generation containing a cycle counts
+        the fixed-point sweeps it took (for an acyclic graph: the number of arguments on its
+        longest path).
     """
 
     strength: dict[str, float]

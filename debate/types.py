@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ DISAGREE = -1
 PASS = 0
 
 
-class RelationKind(str, Enum):
+class RelationKind(StrEnum):
     """How an argument relates to its target."""
 
     SUPPORT = "support"
@@ -167,11 +167,13 @@ class VoteMatrix:
                 rows.append(i)
                 cols.append(j)
                 values.append(value)
-        parts = tuple(participants) if participants is not None else tuple(
-            str(i) for i in range(len(votes))
+        parts = (
+            tuple(participants)
+            if participants is not None
+            else tuple(str(i) for i in range(len(votes)))
         )
-        stmts = tuple(statements) if statements is not None else tuple(
-            str(j) for j in range(n_cols)
+        stmts = (
+            tuple(statements) if statements is not None else tuple(str(j) for j in range(n_cols))
         )
         if len(parts) != len(votes) or len(stmts) < n_cols:
             raise InputError("participant/statement ids do not match the shape of the votes")

@@ -219,7 +219,9 @@ def _create_consultation(
         status=status,
         created_by_id=owner.id if owner is not None else None,
         opens_at=opened,
-        closed_at=now if status in (ConsultationStatus.closed, ConsultationStatus.reported) else None,
+        closed_at=now
+        if status in (ConsultationStatus.closed, ConsultationStatus.reported)
+        else None,
     )
     if owner is not None:
         consultation.members.append(ConsultationMember(user_id=owner.id, role=MemberRole.owner))

@@ -28,6 +28,8 @@ MAP_W, MAP_H, MAP_PAD = 400.0, 280.0, 18.0
 MAP_MAX_POINTS = 1500
 MAP_BINS_X, MAP_BINS_Y = 56, 40
 TOP = 5
+#: Lists that show every group's bar are kept shorter.
+TOP_WITH_BARS = 3
 
 
 def group_label(group_id: int | None) -> str:
@@ -303,7 +305,7 @@ def opinion_map(result: dict[str, Any], me: str | None = None) -> OpinionMap | N
             dx, dy, norm = 0.0, -1.0, 1.0
         dx, dy = dx / norm, dy / norm
         edge = max(hull or core, key=lambda p: (p[0] - mx) * dx + (p[1] - my) * dy)
-        lx, ly = edge[0] + dx * 16, edge[1] + dy * 16 + 5
+        lx, ly = edge[0] + dx * 18, edge[1] + dy * 18 + 5
         result_map.groups.append(
             MapGroup(
                 id=gid,
@@ -333,11 +335,12 @@ def controversy_level(value: float | None) -> str:
     """Return a key for the plain-language reading of the controversy score."""
     if value is None:
         return "unknown"
-    if value < 0.25:
+    # Random votes score about 0.1 (debate.controversy); bands chosen around that floor.
+    if value < 0.2:
         return "low"
-    if value < 0.5:
+    if value < 0.45:
         return "moderate"
-    if value < 0.75:
+    if value < 0.7:
         return "high"
     return "polarised"
 
@@ -435,7 +438,7 @@ def build_insights(
     }
     gic = [
         {"statement": texts[k], "score": float(v), "groups": group_views(result, k)}
-        for k, v in _top(result.get("group_informed_consensus"), texts, TOP)
+        for k, v in _top(result.get("group_informed_consensus"), texts, TOP_WITH_BARS)
     ]
     divisive = [
         {
@@ -456,7 +459,7 @@ def build_insights(
     ][:TOP]
     bridging = [
         {"statement": texts[k], "score": float(v), "groups": group_views(result, k)}
-        for k, v in _top(result.get("bridging"), texts, TOP)
+        for k, v in _top(result.get("bridging"), texts, TOP_WITH_BARS)
         if float(v) > 0
     ]
     cruxes = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -156,7 +155,9 @@ def thread_analysis_context(
         remaining = len(services.unvoted_statement_ids(consultation, viewer))
         context["analysis_remaining"] = remaining
         if remaining:
-            context["analysis_next_url"] = url_for("analysis.next_statement", slug=consultation.slug)
+            context["analysis_next_url"] = url_for(
+                "analysis.next_statement", slug=consultation.slug
+            )
     cached = services.cached_analysis(consultation)  # never recompute for the thread page
     if cached is not None:
         context["analysis_badges"] = statement_badges(cached.result)

@@ -484,7 +484,14 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
         )
         change_status(closed, ConsultationStatus.open, accounts["policymaker"])
         result.votes += _populate(
-            closed, groups, CLOSED_POSITIONS, CLOSED_ARGUMENTS, rng, start_days=70, coverage=0.55
+            closed,
+            groups,
+            CLOSED_POSITIONS,
+            CLOSED_ARGUMENTS,
+            rng,
+            start_days=70,
+            end_days=42,
+            coverage=0.55,
         )
         change_status(closed, ConsultationStatus.closed, accounts["policymaker"])
         closed.closed_at = now - timedelta(days=42)
@@ -532,12 +539,16 @@ def _populate(
     rng: random.Random,
     *,
     start_days: int,
+    end_days: int = 0,
     coverage: float = 0.85,
 ) -> int:
-    """Post the statements through the statements service, then insert the planted votes."""
-    now = utcnow()
-    opened = now - timedelta(days=start_days)
-    span = timedelta(days=start_days * 0.8)
+    """Post the statements through the statements service, then insert the planted votes.
+
+    Statements and votes are dated between ``start_days`` and ``end_days`` ago.
+    """
+    now = utcnow() - timedelta(days=end_days)
+    opened = now - timedelta(days=start_days - end_days)
+    span = (now - opened) * 0.8
     statements: dict[str, Statement] = {}
     stances: dict[str, tuple[float, float, float]] = {}
     passes: dict[str, float] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ TITLE_MAX_LENGTH = 200  # the column's size
 SUMMARY_MAX_LENGTH = 500  # the column's size
 BODY_MAX_LENGTH = 50_000
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class StrictInteger(fields.Integer):
@@ -41,7 +43,9 @@ class CleanString(fields.String):
         self.single_line = single_line
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = clean_text(super()._deserialize(value, attr, data, **kwargs))
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # JSON may carry lone UTF-16 surrogates ("\ud800"), which no database can store.
+        text = clean_text(_SURROGATES.sub("", text))
         return " ".join(text.split()) if self.single_line else text
 
 

@@ -186,7 +186,7 @@ def render_consultation_page(
     order = request.args.get("sort", "oldest")
     if order not in SORTS:
         order = "oldest"
-    views = statement_views(consultation, current_user)
+    views = statement_views(consultation, current_user, placeholders=True)
     authors = _load_authors(views)
     threads = _display(_sort_roots(build_threads(views), order), None, set())
     extra = thread_context(consultation, current_user, list(views))
@@ -203,7 +203,8 @@ def render_consultation_page(
             for name, messages in form.errors.items():
                 anchor = _field_anchor(prefix, name, reply_target)
                 errors.extend((str(message), anchor) for message in messages)
-    positions = sum(1 for v in views.values() if v.statement.kind.value == "position")
+    shown = [v for v in views.values() if not v.placeholder]  # not the hidden stand-ins
+    positions = sum(1 for v in shown if v.statement.kind.value == "position")
     context = dict(extra)
     context.update(
         consultation=consultation,
@@ -211,7 +212,7 @@ def render_consultation_page(
         views=views,
         counts=counts,
         n_positions=positions,
-        n_arguments=len(views) - positions,
+        n_arguments=len(shown) - positions,
         order=order,
         sorts=SORTS,
         can_post=can_post,

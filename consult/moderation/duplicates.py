@@ -21,8 +21,10 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-#: Scores at or above this are shown as "possible duplicates".
+#: Scores at or above this are shown to moderators as "possible duplicates".
 DEFAULT_MIN_SCORE = 0.55
+#: Scores at or above this are suggested to a participant who is writing ("similar statements").
+SUGGEST_MIN_SCORE = 0.35
 N_FEATURES = 1 << 20
 
 _vectorizer = HashingVectorizer(
@@ -109,12 +111,14 @@ class TextIndex:
         limit: int = 5,
         exclude: Sequence[int] = (),
         among: Sequence[int] | npt.NDArray[np.int64] | None = None,
+        min_score: float | None = None,
     ) -> list[Match]:
         """Return the indexed statements most similar to ``text``, best first.
 
         ``among`` restricts the search (and the idf statistics) to these ids; ``exclude``
-        leaves some out of the answer only.
+        leaves some out of the answer only; ``min_score`` overrides the index's threshold.
         """
+        threshold = self.min_score if min_score is None else min_score
         text = (text or "").strip()
         if not text or limit < 1 or not len(self.ids_):
             return []
@@ -132,7 +136,7 @@ class TextIndex:
         found = []
         for index in np.argsort(-scores, kind="stable")[:limit]:
             score = float(scores[index])
-            if score < self.min_score or score <= 0.0:
+            if score < threshold or score <= 0.0:
                 break
             found.append(Match(id=int(ids[index]), score=round(min(score, 1.0), 3)))
         return found

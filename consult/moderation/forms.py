@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.moderation.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
@@ -24,6 +25,11 @@ FLAG_REASON_CHOICES = [
     ("off_topic", _l("Off topic")),
     ("other", _l("Something else")),
 ]
+
+
+def _choices(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 ACTION_LABELS = {
     "hide": _l("Hide"),
@@ -40,7 +46,9 @@ SUSPENSION_DAYS = [1, 3, 7, 14, 30, 90]
 class FlagForm(FlaskForm):
     """Report a statement to the moderators."""
 
-    reason = RadioField(_l("Why?"), choices=FLAG_REASON_CHOICES, validators=[InputRequired()])
+    reason = RadioField(
+        _l("Why?"), choices=_choices(FLAG_REASON_CHOICES), validators=[InputRequired()]
+    )
     note = TextAreaField(
         _l("Note for the moderators (optional)"),
         validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],
@@ -62,16 +70,14 @@ class ReasonMixin:
         return templates.get(int(chosen), "") if chosen.isdigit() else ""
 
 
-def template_choices(templates: list[Any], actions: tuple[str, ...]) -> list[Any]:
+def template_choices(templates: list[Any], actions: tuple[str, ...]) -> list[SelectChoice]:
     """Choices for the reason template select, grouped by action (optgroups)."""
-    choices: list[Any] = [("", _l("Pick a template…"))]
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for template in templates:
-        if template.action in actions:
-            groups.setdefault(template.action, []).append((str(template.id), template.text))
+    choices = [SelectChoice("", _l("Pick a template…"))]
     for action in actions:
-        if action in groups:
-            choices.append((str(ACTION_LABELS.get(action, action)), groups[action]))
+        group = str(ACTION_LABELS.get(action, action))
+        choices.extend(
+            SelectChoice(str(t.id), t.text, optgroup=group) for t in templates if t.action == action
+        )
     return choices
 
 
@@ -80,12 +86,14 @@ class DecisionForm(ReasonMixin, FlaskForm):
 
     action = RadioField(
         _l("Decision"),
-        choices=[
-            ("hide", _l("Hide")),
-            ("restore", _l("Restore")),
-            ("approve", _l("Approve")),
-            ("ignore_flags", _l("Dismiss flags")),
-        ],
+        choices=_choices(
+            [
+                ("hide", _l("Hide")),
+                ("restore", _l("Restore")),
+                ("approve", _l("Approve")),
+                ("ignore_flags", _l("Dismiss flags")),
+            ]
+        ),
         validators=[InputRequired()],
     )
     next = HiddenField()
@@ -96,13 +104,15 @@ class BulkForm(ReasonMixin, FlaskForm):
 
     action = SelectField(
         _l("Action"),
-        choices=[
-            ("", _l("Action…")),
-            ("hide", _l("Hide")),
-            ("restore", _l("Restore")),
-            ("approve", _l("Approve")),
-            ("ignore_flags", _l("Dismiss flags")),
-        ],
+        choices=_choices(
+            [
+                ("", _l("Action…")),
+                ("hide", _l("Hide")),
+                ("restore", _l("Restore")),
+                ("approve", _l("Approve")),
+                ("ignore_flags", _l("Dismiss flags")),
+            ]
+        ),
         validators=[DataRequired(message=_l("Choose an action."))],
     )
     next = HiddenField()
@@ -123,14 +133,17 @@ class BlockForm(ReasonMixin, FlaskForm):
 
     kind = RadioField(
         _l("Measure"),
-        choices=[("suspend", _l("Suspend for a time")), ("block", _l("Block until lifted"))],
+        choices=_choices(
+            [("suspend", _l("Suspend for a time")), ("block", _l("Block until lifted"))]
+        ),
         default="suspend",
         validators=[InputRequired()],
     )
     days = SelectField(
         _l("Suspension length"),
         choices=[
-            (str(d), _l("%(n)s days", n=d) if d > 1 else _l("1 day")) for d in SUSPENSION_DAYS
+            SelectChoice(str(d), _l("%(n)s days", n=d) if d > 1 else _l("1 day"))
+            for d in SUSPENSION_DAYS
         ],
         default="7",
     )
@@ -145,7 +158,7 @@ class ReasonTemplateForm(FlaskForm):
 
     action = SelectField(
         _l("Used for"),
-        choices=[(key, label) for key, label in ACTION_LABELS.items()],
+        choices=_choices(list(ACTION_LABELS.items())),
         validators=[DataRequired()],
     )
     text = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

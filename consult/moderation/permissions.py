@@ -72,14 +72,21 @@ def can_moderate_statement(user: Any, statement: Statement) -> bool:
 
 
 def has_participated(user_id: int, consultation_ids: list[int]) -> bool:
-    """Tell whether the user posted or voted in one of these consultations."""
+    """Tell whether the user posted, voted or flagged in one of these consultations."""
+    from consult.moderation.models import Flag
+
     if not consultation_ids:
         return False
     posted = exists().where(
         Statement.author_id == user_id, Statement.consultation_id.in_(consultation_ids)
     )
     voted = exists().where(Vote.user_id == user_id, Vote.consultation_id.in_(consultation_ids))
-    return bool(db.session.scalar(select(posted | voted)))
+    flagged = exists().where(
+        Flag.user_id == user_id,
+        Flag.statement_id == Statement.id,
+        Statement.consultation_id.in_(consultation_ids),
+    )
+    return bool(db.session.scalar(select(posted | voted | flagged)))
 
 
 def can_view_user_record(actor: Any, user: Any) -> bool:

@@ -39,7 +39,11 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.moderation.duplicates import Match, TextIndex
+from consult.moderation.duplicates import (
+    SUGGEST_MIN_SCORE,
+    Match,
+    TextIndex,
+)
 from consult.moderation.models import (
     AuditEntry,
     BlockKind,
@@ -1102,11 +1106,20 @@ def suggestible_ids(consultation_id: int, *, include_hidden: bool = False) -> li
 
 
 def similar_statements(
-    consultation: Consultation, text: str, *, limit: int = 5, exclude: Sequence[int] = ()
+    consultation: Consultation,
+    text: str,
+    *,
+    limit: int = 5,
+    exclude: Sequence[int] = (),
+    min_score: float = SUGGEST_MIN_SCORE,
 ) -> list[tuple[Statement, float]]:
     """Visible statements of the consultation that resemble ``text``, best first."""
     matches: list[Match] = statement_index(consultation.id).query(
-        text, limit=limit, exclude=exclude, among=suggestible_ids(consultation.id)
+        text,
+        limit=limit,
+        exclude=exclude,
+        among=suggestible_ids(consultation.id),
+        min_score=min_score,
     )
     if not matches:
         return []

@@ -31,9 +31,10 @@ from sqlalchemy import func, select
 from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_moderate_consultation
-from consult.errors import Conflict, ConsultError, NotFound, ValidationFailed
+from consult.errors import Conflict, ConsultError, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.moderation import services
+from consult.moderation.duplicates import DEFAULT_MIN_SCORE
 from consult.moderation.forms import (
     FLAG_REASON_CHOICES,
     BlockForm,
@@ -179,7 +180,11 @@ def suggest_duplicates(sender: Any, statement: Statement, **_kwargs: Any) -> Non
         return
     try:
         found = services.similar_statements(
-            statement.consultation, statement.text, limit=2, exclude=[statement.id]
+            statement.consultation,
+            statement.text,
+            limit=1,
+            exclude=[statement.id],
+            min_score=DEFAULT_MIN_SCORE,
         )
     except Exception:  # noqa: BLE001 - a suggestion must never break posting
         current_app.logger.exception("duplicate suggestion failed")
@@ -362,10 +367,12 @@ def bulk() -> Any:
             "error",
         )
         return redirect(back, 303)
-    except ConsultError as exc:
+    except NotAllowed:
         db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(back, 303)
+        abort(403)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
     db.session.commit()
     if result.done:
         flash(
@@ -470,7 +477,7 @@ def review(statement_id: int) -> Any:
         return _render_review(statement, decision=form, status=422)
     except Conflict as exc:
         db.session.rollback()
-        _apply_errors(form, exc, "action")
+        form.action.errors = [exc.message]
         return _render_review(statement, decision=form, status=409)
     db.session.commit()
     labels = {

@@ -32,7 +32,7 @@ from flask import current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import String, func, select, type_coerce
 
 from consult.consultations.models import Consultation
 from consult.extensions import db
@@ -122,9 +122,18 @@ def _iso(value: Any) -> Any:
 
 
 def _stream(query: Any) -> Iterator[Any]:
-    """Run a SELECT in batches (server-side cursor on PostgreSQL)."""
-    result = db.session.execute(query.execution_options(yield_per=BATCH))
+    """Run a SELECT as plain rows in batches (a server-side cursor on PostgreSQL)."""
+    connection = db.session.connection()
+    result = connection.execute(query.execution_options(yield_per=BATCH))
     yield from result
+
+
+def timestamp_column(column: Any) -> Any:
+    """SQL giving a timestamp column as ISO 8601 text in UTC, without per-row Python work."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
+    # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (see consult.types.UTCDateTime).
+    return func.replace(type_coerce(column, String), " ", "T") + "+00:00"
 
 
 def consultation_record(consultation: Consultation) -> dict[str, Any]:
@@ -174,7 +183,7 @@ def iter_statements(consultation: Consultation, anon: Anonymiser) -> Iterator[di
             Statement.status,
             Statement.text,
             Statement.author_id,
-            Statement.created_at,
+            timestamp_column(Statement.created_at),
             Statement.merged_into_id,
             Statement.external_id,
         )
@@ -188,7 +197,7 @@ def iter_statements(consultation: Consultation, anon: Anonymiser) -> Iterator[di
             "status": status.value,
             "text": HIDDEN_TEXT if status is StatementStatus.hidden else text,
             "author": anon(author_id),
-            "created_at": _iso(created_at),
+            "created_at": created_at,
             "merged_into": merged_into,
             "external_id": external_id,
         }
@@ -203,7 +212,7 @@ def iter_links(consultation: Consultation) -> Iterator[dict[str, Any]]:
             StatementLink.source_id,
             StatementLink.target_id,
             StatementLink.relation,
-            StatementLink.created_at,
+            timestamp_column(StatementLink.created_at),
         )
         .join(source, source.c.id == StatementLink.source_id)
         .join(target, target.c.id == StatementLink.target_id)
@@ -219,29 +228,47 @@ def iter_links(consultation: Consultation) -> Iterator[dict[str, Any]]:
             "source": source_id,
             "target": target_id,
             "relation": relation.value,
-            "created_at": _iso(created_at),
+            "created_at": created_at,
         }
 
 
 def iter_votes(consultation: Consultation, anon: Anonymiser) -> Iterator[dict[str, Any]]:
     """Every vote on an exported statement, participants anonymised, in id order."""
+    for participant, sid, label, created_at, updated_at in iter_vote_rows(consultation, anon):
+        yield {
+            "participant": participant,
+            "statement": sid,
+            "value": label,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+
+
+def iter_vote_rows(
+    consultation: Consultation, anon: Anonymiser
+) -> Iterator[tuple[str, int, str, str | None, str | None]]:
+    """(participant, statement, value label, created_at, updated_at) of every exported vote.
+
+    Plain tuples with timestamps formatted by the database: a million votes stream in seconds.
+    """
     skip = excluded_users(consultation)
     exported = select(Statement.id).where(_exported_statement_filter(consultation.id))
     query = (
-        select(Vote.user_id, Vote.statement_id, Vote.value, Vote.created_at, Vote.updated_at)
+        select(
+            Vote.user_id,
+            Vote.statement_id,
+            Vote.value,
+            timestamp_column(Vote.created_at),
+            timestamp_column(Vote.updated_at),
+        )
         .where(Vote.consultation_id == consultation.id, Vote.statement_id.in_(exported))
         .order_by(Vote.id)
     )
+    labels = VOTE_LABELS
     for uid, sid, value, created_at, updated_at in _stream(query):
         if uid in skip:
             continue
-        yield {
-            "participant": anon(uid),
-            "statement": sid,
-            "value": VOTE_LABELS[int(value)],
-            "created_at": _iso(created_at),
-            "updated_at": _iso(updated_at),
-        }
+        yield anon(uid), sid, labels[value], created_at, updated_at  # type: ignore[misc]
 
 
 def iter_responses(consultation: Consultation) -> Iterator[dict[str, Any]]:
@@ -328,6 +355,27 @@ def _json_array(rows: Iterable[Any]) -> Iterator[bytes]:
     yield "".join(buffer).encode()
 
 
+def _json_votes(consultation: Consultation, anon: Anonymiser) -> Iterator[bytes]:
+    """The votes array, formatted directly: every field is an id, a label or an ISO time."""
+    buffer: list[str] = []
+    separator = "[\n"
+    for participant, sid, label, created_at, updated_at in iter_vote_rows(consultation, anon):
+        buffer.append(
+            f'{separator}{{"participant":"{participant}","statement":{sid},"value":"{label}",'
+            f'"created_at":{_json_text(created_at)},"updated_at":{_json_text(updated_at)}}}'
+        )
+        separator = ",\n"
+        if len(buffer) >= BATCH:
+            yield "".join(buffer).encode()
+            buffer = []
+    buffer.append("[]" if separator == "[\n" else "\n]")
+    yield "".join(buffer).encode()
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else f'"{value}"'
+
+
 def export_json(consultation: Consultation) -> Iterator[bytes]:
     """The full data: consultation, participants, statements, links, votes, responses, analysis."""
     anon = Anonymiser(consultation.id)
@@ -342,7 +390,12 @@ def export_json(consultation: Consultation) -> Iterator[bytes]:
         ("participants", iter_participants(consultation, anon)),
         ("statements", iter_statements(consultation, anon)),
         ("links", iter_links(consultation)),
-        ("votes", iter_votes(consultation, anon)),
+    ):
+        yield f',\n"{key}":'.encode()
+        yield from _json_array(rows)
+    yield b',\n"votes":'
+    yield from _json_votes(consultation, anon)
+    for key, rows in (
         ("responses", iter_responses(consultation)),
         ("response_items", iter_response_items(consultation)),
     ):
@@ -452,7 +505,7 @@ def export_tables(
     """(name, header, rows) of every table of the export, rows lazily."""
     anon = Anonymiser(consultation.id)
     record = consultation_record(consultation)
-    yield "consultation", ["key", "value"], ([k, _safe_text(v)] for k, v in record.items())
+    yield "consultation", ["key", "value"], ([k, v] for k, v in record.items())
     yield (
         "participants",
         ["participant"],
@@ -466,7 +519,7 @@ def export_tables(
                 s["id"],
                 s["kind"],
                 s["status"],
-                _safe_text(s["text"]),
+                s["text"],
                 s["author"],
                 s["created_at"],
                 s["merged_into"],
@@ -486,10 +539,7 @@ def export_tables(
     yield (
         "votes",
         ["participant", "statement", "value", "created_at", "updated_at"],
-        (
-            [v["participant"], v["statement"], v["value"], v["created_at"], v["updated_at"]]
-            for v in iter_votes(consultation, anon)
-        ),
+        (list(row) for row in iter_vote_rows(consultation, anon)),
     )
     responses = list(iter_responses(consultation))
     yield (
@@ -499,7 +549,7 @@ def export_tables(
             [
                 r["id"],
                 r["decision"],
-                _safe_text(r["text"]),
+                r["text"],
                 r["measure_url"],
                 r["language"],
                 r["created_at"],
@@ -526,7 +576,7 @@ def export_tables(
             "answered_at",
             "created_at",
         ],
-        ([_safe_text(v) for v in item.values()] for item in iter_response_items(consultation)),
+        (list(item.values()) for item in iter_response_items(consultation)),
     )
     for name, (header, rows) in _analysis_tables(export_analysis(consultation)).items():
         yield name, header, rows
@@ -567,7 +617,7 @@ def export_csv(consultation: Consultation) -> Iterator[bytes]:
                 writer = csv.writer(text)
                 writer.writerow(header)
                 for i, row in enumerate(rows, start=1):
-                    writer.writerow(["" if v is None else v for v in row])
+                    writer.writerow(["" if v is None else _safe_text(v) for v in row])
                     if i % BATCH == 0:
                         text.flush()
                         chunk = sink.take()
@@ -602,14 +652,16 @@ def export_xlsx(consultation: Consultation) -> Iterator[bytes]:
                 sheet = workbook.create_sheet(title=f"{name[:27]}_{part}")
                 sheet.append(header)
                 count = 1
-            cells: list[Any] = []
-            for value in row:
-                if isinstance(value, str):
+            cells: list[Any] = list(row)
+            for i, value in enumerate(cells):
+                # openpyxl writes a string starting with "=" as a formula: force text there;
+                # illegal control characters only occur in free text (already cleaned on input).
+                if isinstance(value, str) and value[:1] in _FORMULA_START:
                     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                    cells.append(cell)
-                else:
-                    cells.append(value)
+                    cell.data_type = "s"
+                    cells[i] = cell
+                elif isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                    cells[i] = ILLEGAL_CHARACTERS_RE.sub("", value)
             sheet.append(cells)
             count += 1
     handle, path = tempfile.mkstemp(suffix=".xlsx")

@@ -399,6 +399,7 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         "opinion_map": opinion_map_points(analysis),
         "participation": participation_by_day(consultation),
         "responses": response_list,
+        "decision_counts": dict(Counter(r.decision.value for r in response_list)),
         "response_items": states,
         "response_summary": responses.response_summary(states),
         "statements": statements,

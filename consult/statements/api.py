@@ -65,19 +65,29 @@ def serialize_statements(
     authors: dict[int, str] = dict(
         db.session.execute(select(User.id, User.display_name).where(User.id.in_(author_ids))).all()
     )
-    links: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    # Statement is joined as the link's target: only targets the viewer may read are shown.
-    rows = db.session.execute(
+    link_rows = db.session.execute(
         select(StatementLink.source_id, StatementLink.target_id, StatementLink.relation)
-        .join(Statement, Statement.id == StatementLink.target_id)
-        .where(
-            StatementLink.source_id.in_(ids),
-            visible_statement_filter(consultation, viewer),
-        )
+        .where(StatementLink.source_id.in_(ids))
         .order_by(StatementLink.id)
+    ).all()
+    # Only links to statements the viewer may read are shown (two indexed queries: a join
+    # here makes SQLite probe every statement of the consultation).
+    targets = {target_id for _, target_id, _ in link_rows}
+    readable = (
+        set(
+            db.session.scalars(
+                select(Statement.id).where(
+                    Statement.id.in_(targets), visible_statement_filter(consultation, viewer)
+                )
+            )
+        )
+        if targets
+        else set()
     )
-    for source_id, target_id, relation in rows:
-        links[source_id].append({"target": target_id, "relation": relation})
+    links: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for source_id, target_id, relation in link_rows:
+        if target_id in readable:
+            links[source_id].append({"target": target_id, "relation": relation})
     items = []
     for s in statements:
         vote = mine.get(s.id)

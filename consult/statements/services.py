@@ -179,6 +179,8 @@ class StatementView:
     my_vote: int | None = None
     links: list[StatementLink] = field(default_factory=list)  # outgoing (this → target)
     replies: list[StatementLink] = field(default_factory=list)  # incoming (source → this)
+    # A stand-in for a hidden statement that shown replies answer ("a hidden statement").
+    placeholder: bool = False
 
     @property
     def id(self) -> int:
@@ -217,9 +219,17 @@ def my_votes(user: Any, statement_ids: list[int]) -> dict[int, int]:
 
 
 def statement_views(
-    consultation: Consultation, viewer: Any, *, statements: list[Statement] | None = None
+    consultation: Consultation,
+    viewer: Any,
+    *,
+    statements: list[Statement] | None = None,
+    placeholders: bool = False,
 ) -> dict[int, StatementView]:
-    """Load the readable statements of a consultation with counts, my vote and links."""
+    """Load the readable statements of a consultation with counts, my vote and links.
+
+    With ``placeholders``, hidden statements that readable ones reply to are added as
+    stand-ins (``view.placeholder``), so that their replies keep their place in the thread.
+    """
     if statements is None:
         statements = list(
             db.session.scalars(
@@ -238,13 +248,51 @@ def statement_views(
             view.agree, view.disagree, view.pass_ = c[1], c[-1], c[0]
         view.my_vote = mine.get(sid)
     if ids:
-        for link in db.session.scalars(
-            select(StatementLink).where(StatementLink.consultation_id == consultation.id)
-        ):
+        links = list(
+            db.session.scalars(
+                select(StatementLink).where(StatementLink.consultation_id == consultation.id)
+            )
+        )
+        if placeholders:
+            _add_placeholders(views, links)
+        for link in links:
             if link.source_id in views and link.target_id in views:
                 views[link.source_id].links.append(link)
                 views[link.target_id].replies.append(link)
     return views
+
+
+def _add_placeholders(views: dict[int, StatementView], links: list[StatementLink]) -> None:
+    """Add stand-ins for the hidden statements that shown statements answer (transitively).
+
+    A stand-in is a detached copy with the id and kind only (no text, no author), so a template
+    that forgets to check ``view.placeholder`` shows an empty card, never the hidden text.
+    """
+    targets: dict[int, list[int]] = defaultdict(list)
+    for link in links:
+        targets[link.source_id].append(link.target_id)
+    wanted = {t for sid in views for t in targets.get(sid, ()) if t not in views}
+    while wanted:
+        added = []
+        for sid, consultation_id, kind, created_at in db.session.execute(
+            select(
+                Statement.id, Statement.consultation_id, Statement.kind, Statement.created_at
+            ).where(
+                Statement.id.in_(wanted),
+                Statement.status.in_([StatementStatus.hidden, StatementStatus.pending]),
+            )
+        ):
+            stand_in = Statement(
+                id=sid,
+                consultation_id=consultation_id,
+                kind=kind,
+                text="",
+                status=StatementStatus.hidden,
+                created_at=created_at,
+            )
+            views[sid] = StatementView(statement=stand_in, placeholder=True)
+            added.append(sid)
+        wanted = {t for sid in added for t in targets.get(sid, ()) if t not in views}
 
 
 @dataclass

@@ -27,8 +27,13 @@ ARGDOWN_EXPORT = {
             "type": "argument",
             "relations": [],
             "members": [
-                {"type": "statement", "role": "argument-description", "text": "",
-                 "title": "Argument 1", "isReference": True},
+                {
+                    "type": "statement",
+                    "role": "argument-description",
+                    "text": "",
+                    "title": "Argument 1",
+                    "isReference": True,
+                },
             ],  # fmt: skip
             "pcs": [],
             "title": "Argument 1",
@@ -73,16 +78,46 @@ ARGDOWN_EXPORT = {
         },
     },
     "relations": [
-        {"type": "relation", "relationType": "support", "from": "Untitled 1",
-         "fromType": "equivalence-class", "to": "Intro", "toType": "equivalence-class"},
-        {"type": "relation", "relationType": "attack", "from": "Another argument",
-         "fromType": "argument", "to": "Statement 2", "toType": "equivalence-class"},
-        {"type": "relation", "relationType": "attack", "from": "Intro",
-         "fromType": "equivalence-class", "to": "Argument 1", "toType": "argument"},
-        {"type": "relation", "relationType": "contrary", "from": "Untitled 12",
-         "fromType": "equivalence-class", "to": "Untitled 13", "toType": "equivalence-class"},
-        {"type": "relation", "relationType": "entails", "from": "Statement 2",
-         "fromType": "equivalence-class", "to": "Untitled 12", "toType": "equivalence-class"},
+        {
+            "type": "relation",
+            "relationType": "support",
+            "from": "Untitled 1",
+            "fromType": "equivalence-class",
+            "to": "Intro",
+            "toType": "equivalence-class",
+        },
+        {
+            "type": "relation",
+            "relationType": "attack",
+            "from": "Another argument",
+            "fromType": "argument",
+            "to": "Statement 2",
+            "toType": "equivalence-class",
+        },
+        {
+            "type": "relation",
+            "relationType": "attack",
+            "from": "Intro",
+            "fromType": "equivalence-class",
+            "to": "Argument 1",
+            "toType": "argument",
+        },
+        {
+            "type": "relation",
+            "relationType": "contrary",
+            "from": "Untitled 12",
+            "fromType": "equivalence-class",
+            "to": "Untitled 13",
+            "toType": "equivalence-class",
+        },
+        {
+            "type": "relation",
+            "relationType": "entails",
+            "from": "Statement 2",
+            "fromType": "equivalence-class",
+            "to": "Untitled 12",
+            "toType": "equivalence-class",
+        },
     ],  # fmt: skip
 }
 

@@ -1,5 +1,7 @@
 import json
 import math
+import subprocess
+import sys
 import time
 
 import networkx as nx
@@ -72,7 +74,8 @@ def random_graph(n, extra, seed, *, acyclic=True):
     return G, base
 
 
-# Rago et al.'s e-democracy example as shipped with Uncertainpy (RagoEtAlEDemocracy.bag).
+# The running QuAD example of Rago et al. (KR 2016), shipped with Uncertainpy as
+# RagoEtAlEDemocracy.bag: A1 <- P1, P2 (support); P2 <- C2, C3, C4 and A2 <- C1 (attack); A2 <- P3.
 RAGO_BASE = {"A1": 0.5, "A2": 0.5, "P1": 0.7, "P2": 0.5, "P3": 0.9,
              "C1": 0.2, "C2": 0.2, "C3": 0.6, "C4": 0.5}  # fmt: skip
 RAGO = bag(
@@ -355,3 +358,22 @@ class TestCli:
     def test_cli_strength_missing_file_exits_2(self, tmp_path, capsys):
         assert main(["strength", str(tmp_path / "none.json")]) == 2
         assert "none.json: no such file" in capsys.readouterr().err
+
+
+def test_python_m_debate_strength(tmp_path):
+    path = tmp_path / "graph.json"
+    path.write_text(
+        '{"nodes": {"a": {"base": 0.5}, "b": {"base": 0.9}},'
+        ' "edges": [{"source": "b", "target": "a", "relation": "attack"}]}'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "debate", "strength", str(path), "--semantics", "h-categorizer"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "strength": {"a": pytest.approx(0.5 / 1.9), "b": 0.9},
+        "semantics": "h-categorizer",
+        "converged": True,
+        "iterations": 2,
+    }

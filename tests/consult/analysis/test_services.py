@@ -1,4 +1,4 @@
-"""The analysis cache: computed from current votes, kept until they change, refreshed in the background."""
+"""The analysis cache: computed from current votes, kept until they change, refreshed in time."""
 
 from __future__ import annotations
 
@@ -128,9 +128,7 @@ def background(app):
     tasks.wait_for_refreshes(timeout=30)
 
 
-def test_get_analysis_large_without_cache_refreshes_in_background(
-    make_opinions, db, background
-):
+def test_get_analysis_large_without_cache_refreshes_in_background(make_opinions, db, background):
     opinions = make_opinions(n=6)
     db.session.commit()
     result, meta = services.get_analysis(opinions.consultation)
@@ -288,4 +286,3 @@ def test_next_statement_for_prefers_statements_new_since_the_analysis(
 def test_next_statement_for_anonymous_is_none(make_opinions, db):
     opinions = make_opinions(n=2)
     assert services.next_statement_for(opinions.consultation, None) is None
-

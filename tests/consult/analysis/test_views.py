@@ -256,9 +256,12 @@ def test_next_page_when_everything_is_voted(client, auth, db, make_opinions):
     opinions = make_opinions(n=2)
     user = opinions.camp_a[0]
     for statement in opinions.statements:
-        if db.session.scalar(
-            select(Vote).where(Vote.user_id == user.id, Vote.statement_id == statement.id)
-        ) is None:
+        if (
+            db.session.scalar(
+                select(Vote).where(Vote.user_id == user.id, Vote.statement_id == statement.id)
+            )
+            is None
+        ):
             db.session.add(
                 Vote(
                     consultation_id=statement.consultation_id,
@@ -274,7 +277,9 @@ def test_next_page_when_everything_is_voted(client, auth, db, make_opinions):
     assert 'name="value"' not in html
 
 
-def test_next_page_closed_consultation_has_no_vote_form(client, auth, db, make_opinions, create_user):
+def test_next_page_closed_consultation_has_no_vote_form(
+    client, auth, db, make_opinions, create_user
+):
     opinions = make_opinions(n=2, status=ConsultationStatus.closed)
     user = create_user()
     db.session.commit()

@@ -266,6 +266,7 @@ def test_create_consultation_malformed_json_is_400(api, dummy_policymaker):
         ({"summary": "No title"}, "title"),
         ({"title": "No summary"}, "summary"),
         (new_consultation(title="   "), "title"),
+        (new_consultation(title="\ud800"), "title"),
         (new_consultation(title="x" * 201), "title"),
         (new_consultation(title=None), "title"),
         (new_consultation(title=12), "title"),

@@ -575,3 +575,25 @@ def test_show_merged_statement_redirects(
 @pytest.mark.parametrize("statement_id", ["12345", "99999999999999999999"])
 def test_show_missing_statement_is_404(api, statement_id):
     assert_error(api.get(f"/api/v1/statements/{statement_id}"), 404)
+
+
+def test_show_statement_invalid_token_is_401(api, dummy_statement):
+    assert_error(api.get(f"/api/v1/statements/{dummy_statement.id}", token="kns_nope"), 401)
+
+
+def test_create_statement_drops_lone_surrogates(api, dummy_consultation, participant):
+    # JSON can encode half of a UTF-16 pair ("\ud800"), which no database stores.
+    response = api.post(
+        statements_url(dummy_consultation),
+        json={"text": "Night \ud800buses", "kind": "position"},
+        as_user=participant,
+    )
+    only = api.post(
+        statements_url(dummy_consultation),
+        json={"text": "\udfff", "kind": "position"},
+        as_user=participant,
+    )
+
+    assert response.status_code == 201
+    assert response.get_json()["text"] == "Night buses"
+    assert "text" in assert_error(only, 422)["fields"]

@@ -71,6 +71,10 @@ def exported(make_debate: Callable[..., Debate], tmp_path: Any) -> tuple[Debate,
 def _normalise(analysis: dict[str, Any], rename: dict[str, str]) -> dict[str, Any]:
     data = {k: v for k, v in analysis.items() if k not in ("timings", "excluded")}
     data["participants"] = {rename[p]: g for p, g in analysis["participants"].items()}
+    if isinstance(data.get("map"), dict) and "participants" in data["map"]:
+        data["map"]["participants"] = {
+            rename[p]: xy for p, xy in analysis["map"]["participants"].items()
+        }
     return json.loads(json.dumps(data, sort_keys=True))
 
 

@@ -1,0 +1,369 @@
+"""The full analysis of a consultation, as the JSON document of API.md section 4.
+
+:func:`analyse` runs the opinion groups and Pol.is statistics of :mod:`debate.groups`, the
+bridging scores (:mod:`debate.bridging`), argument strength (:mod:`debate.semantics`), cruxes
+(:mod:`debate.cruxes`) and controversy (:mod:`debate.controversy`), and assembles plain data:
+dicts, lists, strings, ints, floats (rounded to 6 decimals) and ``None``; never NaN.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from debate.groups import (
+    OpinionGroups,
+    VoteCounts,
+    comment_priorities,
+    divisive_statements,
+    group_informed_consensus,
+    majority_consensus,
+    opinion_groups,
+    representative_statements,
+    uncertain_statements,
+    vote_counts,
+)
+from debate.types import Claim, Relation, VoteMatrix
+
+__all__ = ["analyse", "vote_base_scores"]
+
+_DIGITS = 6
+T = TypeVar("T")
+
+
+def _num(x: float | np.floating[Any]) -> float:
+    value = round(float(x), _DIGITS)
+    if not np.isfinite(value):  # pragma: no cover - guarded upstream; JSON has no NaN
+        return 0.0
+    return value + 0.0  # turn -0.0 into 0.0
+
+
+def vote_base_scores(matrix: VoteMatrix) -> dict[str, float]:
+    """Base score of every statement from its votes: ``(agree + 1) / (agree + disagree + 2)``.
+
+    Passes are ignored; a statement nobody voted on scores 0.5. Moderated-out statements are
+    left out.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+
+    Returns
+    -------
+    dict of str to float
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 0], [1, -1], [-1, None]])
+    >>> vote_base_scores(m)
+    {'0': 0.6, '1': 0.333333}
+    """
+    counts = vote_counts(matrix)
+    moderated = matrix.moderated_out
+    return {
+        sid: _num((counts.agree[j] + 1) / (counts.agree[j] + counts.disagree[j] + 2))
+        for j, sid in enumerate(matrix.statements)
+        if j not in moderated
+    }
+
+
+def analyse(
+    matrix: VoteMatrix,
+    *,
+    claims: Iterable[Claim] = (),
+    relations: Iterable[Relation] = (),
+    seed: int = 0,
+    semantics: str = "quadratic-energy",
+) -> dict[str, Any]:
+    """Analyse a consultation: opinion groups, consensus, bridging, strength, cruxes, ...
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+        Every participant's votes.
+    claims, relations : iterables of Claim and Relation
+        The argument graph (support/attack links between statements). Without claims, every
+        statement that is not moderated out is an isolated claim, so its strength is its
+        vote-based base score.
+    seed : int, default 0
+        The only source of randomness; results are also stable across seeds.
+    semantics : str, default "quadratic-energy"
+        Gradual semantics for ``strength``.
+
+    Returns
+    -------
+    dict
+        The analysis of API.md section 4: ``participants``, ``groups``, ``consensus``,
+        ``group_informed_consensus``, ``divisive``, ``uncertain``, ``bridging``, ``strength``,
+        ``cruxes``, ``controversy``, ``k``, ``seed``, ``timings`` (``load_s`` is 0: the caller
+        who read the input fills it in), plus ``map`` (opinion-map positions of clustered
+        participants, group centres and statements), ``statements`` (per-statement vote counts
+        overall and per group, priority, moderation), ``priority`` (Pol.is comment routing),
+        ``silhouettes``, ``excluded`` (moderated-out statements, unclustered participants) and
+        ``counts``.
+
+    Examples
+    --------
+    >>> votes = [[1, 1, -1, 1]] * 9 + [[-1, -1, 1, 1]] * 7
+    >>> result = analyse(VoteMatrix.from_dense(votes))
+    >>> result["k"], [g["size"] for g in result["groups"]], result["participants"]["0"]
+    (2, [9, 7], 0)
+    >>> [c["statement"] for c in result["consensus"]["agree"]]
+    ['3']
+    >>> analyse(VoteMatrix.from_dense([]))["groups"]
+    []
+    """
+    start = time.perf_counter()
+    timings: dict[str, float] = {"load_s": 0.0}
+
+    def timed(name: str, fn: Callable[[], T]) -> T:
+        t0 = time.perf_counter()
+        value = fn()
+        timings[f"{name}_s"] = _num(time.perf_counter() - t0)
+        return value
+
+    groups = timed("groups", lambda: opinion_groups(matrix, seed=seed))
+    result = timed(
+        "statistics",
+        lambda: _pol_is_report(matrix, groups, vote_counts(matrix, groups.labels, groups.k)),
+    )
+    result["bridging"] = timed("bridging", lambda: _bridging(matrix, seed))
+    result["strength"] = timed(
+        "strength", lambda: _strength(matrix, claims, relations, semantics=semantics)
+    )
+    result["cruxes"] = timed("cruxes", lambda: _cruxes(matrix, groups))
+    result["controversy"] = timed("controversy", lambda: _controversy(matrix, seed))
+    result["k"] = groups.k
+    result["seed"] = seed
+    timings["analysis_s"] = _num(time.perf_counter() - start)
+    result["timings"] = timings
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Pol.is part
+
+
+def _rates(agree: int, disagree: int, seen: int) -> dict[str, float]:
+    denom = max(seen, 1)
+    return {
+        "agree": _num(agree / denom),
+        "disagree": _num(disagree / denom),
+        "pass": _num((seen - agree - disagree) / denom),
+    }
+
+
+def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts) -> dict[str, Any]:
+    sids = matrix.statements
+    pids = matrix.participants
+    moderated = frozenset(matrix.moderated_out)
+    labels = groups.labels
+    k = groups.k
+    assert groups.projection is not None
+    projection = groups.projection
+
+    participants: dict[str, int | None] = dict.fromkeys(pids)
+    for i in np.flatnonzero(labels >= 0).tolist():
+        participants[pids[i]] = int(labels[i])
+
+    reps = representative_statements(counts, moderated_out=moderated)
+    group_rows: list[dict[str, Any]] = []
+    for g in range(k):
+        representative = []
+        for rep in reps[g]:
+            j = int(rep["statement"])
+            representative.append(
+                {
+                    "statement": sids[j],
+                    "direction": rep["direction"],
+                    **_rates(
+                        int(counts.group_agree[g, j]),
+                        int(counts.group_disagree[g, j]),
+                        int(counts.group_seen[g, j]),
+                    ),
+                    "repness": _num(rep["repness"]),
+                    "repness_test": _num(rep["repness_test"]),
+                    "p_success": _num(rep["p_success"]),
+                    "p_test": _num(rep["p_test"]),
+                    "n_success": int(rep["n_success"]),
+                    "n_trials": int(rep["n_trials"]),
+                    "best_agree": bool(rep["best_agree"]),
+                }
+            )
+        group_rows.append(
+            {
+                "id": g,
+                "size": int(groups.sizes[g]),
+                "center": [_num(x) for x in groups.centers[g]],
+                "representative": representative,
+            }
+        )
+
+    consensus: dict[str, list[dict[str, Any]]] = {}
+    for direction, rows in majority_consensus(counts, moderated_out=moderated).items():
+        consensus[direction] = []
+        for row in rows:
+            j = int(row["statement"])
+            consensus[direction].append(
+                {
+                    "statement": sids[j],
+                    **_rates(int(counts.agree[j]), int(counts.disagree[j]), int(counts.seen[j])),
+                    "p_success": _num(row["p_success"]),
+                    "p_test": _num(row["p_test"]),
+                    "n_success": int(row["n_success"]),
+                    "n_trials": int(row["n_trials"]),
+                }
+            )
+
+    gic: dict[str, float] = {}
+    if k > 0:
+        values = group_informed_consensus(counts)
+        gic = {sid: _num(values[j]) for j, sid in enumerate(sids) if j not in moderated}
+
+    divisive = [
+        {
+            "statement": sids[int(row["statement"])],
+            "spread": _num(row["spread"]),
+            "agree": {str(g): _num(x) for g, x in enumerate(row["agree"])},
+        }
+        for row in divisive_statements(counts, moderated_out=moderated)
+    ]
+    uncertain = [
+        {
+            "statement": sids[int(row["statement"])],
+            "pass": _num(row["pass"]),
+            "n_pass": int(row["n_pass"]),
+            "n_trials": int(row["n_trials"]),
+        }
+        for row in uncertain_statements(counts, moderated_out=moderated)
+    ]
+
+    priorities = comment_priorities(counts, projection.statement_extremity, moderated_out=moderated)
+    statement_map = _statement_positions(
+        projection.components, projection.center, projection.n_statements
+    )
+    statements: dict[str, Any] = {}
+    for j, sid in enumerate(sids):
+        a, d, s = int(counts.agree[j]), int(counts.disagree[j]), int(counts.seen[j])
+        statements[sid] = {
+            "agree": a,
+            "disagree": d,
+            "pass": s - a - d,
+            "seen": s,
+            "moderated": j in moderated,
+            "priority": _num(priorities[j]),
+            "extremity": _num(projection.statement_extremity[j]),
+            "groups": [
+                {
+                    "agree": int(counts.group_agree[g, j]),
+                    "disagree": int(counts.group_disagree[g, j]),
+                    "pass": int(
+                        counts.group_seen[g, j]
+                        - counts.group_agree[g, j]
+                        - counts.group_disagree[g, j]
+                    ),
+                    "seen": int(counts.group_seen[g, j]),
+                }
+                for g in range(k)
+            ],
+        }
+
+    clustered = np.flatnonzero(labels >= 0)
+    positions = projection.positions
+    opinion_map = {
+        "participants": {
+            pids[i]: [_num(positions[i, 0]), _num(positions[i, 1])] for i in clustered.tolist()
+        },
+        "groups": {str(g): [_num(x) for x in groups.centers[g]] for g in range(k)},
+        "statements": {
+            sid: [_num(statement_map[j, 0]), _num(statement_map[j, 1])]
+            for j, sid in enumerate(sids)
+            if j not in moderated
+        },
+    }
+    return {
+        "participants": participants,
+        "groups": group_rows,
+        "consensus": consensus,
+        "group_informed_consensus": gic,
+        "divisive": divisive,
+        "uncertain": uncertain,
+        "map": opinion_map,
+        "statements": statements,
+        "priority": {sid: _num(priorities[j]) for j, sid in enumerate(sids) if j not in moderated},
+        "silhouettes": {str(kk): _num(v) for kk, v in sorted(groups.silhouettes.items())},
+        "excluded": {
+            "statements": [sids[j] for j in sorted(moderated)],
+            "participants": int(len(pids) - len(clustered)),
+        },
+        "counts": {
+            "participants": len(pids),
+            "statements": len(sids),
+            "votes": matrix.n_votes,
+            "clustered": int(groups.clustered.sum()),
+        },
+    }
+
+
+def _statement_positions(
+    components: npt.NDArray[np.float64], center: npt.NDArray[np.float64], n_statements: int
+) -> npt.NDArray[np.float64]:
+    """Where a participant who agreed with only that statement would sit (Pol.is biplot)."""
+    scale = np.sqrt(max(n_statements, 1))
+    return np.asarray(((1.0 - center)[:, None] * components.T) * scale)
+
+
+# --------------------------------------------------------------------------------------------
+# Other analyses (debate.bridging, debate.semantics, debate.cruxes, debate.controversy)
+
+
+def _bridging(matrix: VoteMatrix, seed: int) -> dict[str, float]:
+    from debate.bridging import bridging_scores
+
+    if matrix.n_votes == 0:
+        return {}
+    return {sid: _num(x) for sid, x in bridging_scores(matrix, seed=seed).items()}
+
+
+def _strength(
+    matrix: VoteMatrix,
+    claims: Iterable[Claim],
+    relations: Iterable[Relation],
+    *,
+    semantics: str,
+) -> dict[str, float]:
+    from debate.graph import argument_graph
+    from debate.semantics import strength
+
+    base: Mapping[str, float] = vote_base_scores(matrix)
+    claim_list = list(claims)
+    if not claim_list:
+        claim_list = [Claim(id=sid) for sid in base]
+    if not claim_list:
+        return {}
+    G = argument_graph(claim_list, relations)
+    scores = {str(node): base.get(str(node), 0.5) for node in G.nodes}
+    return {sid: _num(x) for sid, x in strength(G, scores, semantics=semantics).strength.items()}
+
+
+def _cruxes(matrix: VoteMatrix, groups: OpinionGroups) -> list[dict[str, Any]]:
+    from debate.cruxes import crux_scores
+
+    if groups.k < 2:
+        return []
+    return [
+        {"statement": str(row["statement"]), "score": _num(row["score"])}
+        for row in crux_scores(matrix, groups.labels, top=5)
+    ]
+
+
+def _controversy(matrix: VoteMatrix, seed: int) -> float:
+    from debate.controversy import controversy_score
+
+    if matrix.n_votes == 0:
+        return 0.0
+    return _num(controversy_score(matrix, seed=seed))

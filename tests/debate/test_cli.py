@@ -1,0 +1,120 @@
+"""``python -m debate`` (debate.cli)."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from debate.cli import SUBCOMMANDS, build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "polis"
+BREXIT = DATA / "brexit-consensus"
+
+
+def small_export(tmp_path, votes):
+    (tmp_path / "comments.csv").write_text(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+        "1,x,0,5,0,0,1,Build the tram\n2,x,1,5,0,0,1,Keep the buses\n"
+    )
+    (tmp_path / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n" + votes)
+    return tmp_path
+
+
+class TestPolisCommand:
+    def test_main_polis_json_is_the_analysis(self, capsys):
+        assert main(["polis", str(BREXIT), "--json", "--seed", "3"]) == 0
+        out, err = capsys.readouterr()
+        result = json.loads(out)
+        assert err == ""
+        assert result["seed"] == 3
+        assert result["k"] == 2
+        assert len(result["participants"]) == 204
+        assert result["timings"]["load_s"] > 0
+        assert list(result["timings"])[:1] == ["load_s"]
+
+    def test_main_polis_text_shows_groups_with_statement_texts(self, capsys):
+        assert main(["polis", str(BREXIT)]) == 0
+        out = capsys.readouterr().out
+        assert "204 participants, 50 statements (0 moderated out)" in out
+        assert "Opinion groups: 2" in out
+        assert "Group 0:" in out and "Group 1:" in out
+        assert "Consensus" in out and "Divisive" in out and "Controversy:" in out
+        # Statement texts, not just ids.
+        assert "Brexit" in out
+
+    def test_main_polis_reads_participants_votes_when_votes_csv_is_absent(self, tmp_path, capsys):
+        for name in ("comments.csv", "participants-votes.csv"):
+            shutil.copy(BREXIT / name, tmp_path / name)
+        assert main(["polis", str(tmp_path), "--json"]) == 0
+        wide = json.loads(capsys.readouterr().out)
+        assert main(["polis", str(BREXIT), "--json"]) == 0
+        long = json.loads(capsys.readouterr().out)
+        assert wide["participants"] == long["participants"]
+        assert wide["groups"] == long["groups"]
+
+    @pytest.mark.parametrize(
+        ("votes", "message"),
+        [
+            ("1,x,0,7,1\n2,x,1,7\n", "error: votes.csv:3: malformed row: expected 5 fields, got 4"),
+            ("1,x,0,7,1\n2,x,1,7,1\n3,x,1,8,yes\n", "error: votes.csv:4: unknown vote value 'yes'"),
+        ],
+    )
+    def test_main_polis_bad_row_is_one_line_with_file_and_row(
+        self, tmp_path, capsys, votes, message
+    ):
+        assert main(["polis", str(small_export(tmp_path, votes)), "--json"]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""  # nothing written
+        assert err == message + "\n"
+
+    def test_main_polis_missing_file(self, tmp_path, capsys):
+        (tmp_path / "votes.csv").write_text("timestamp,datetime,comment-id,voter-id,vote\n")
+        assert main(["polis", str(tmp_path)]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.startswith("error: comments.csv: missing file")
+        assert err.count("\n") == 1
+
+    def test_main_polis_missing_folder(self, tmp_path, capsys):
+        assert main(["polis", str(tmp_path / "nope")]) == 2
+        assert capsys.readouterr().err == f"error: {tmp_path / 'nope'}: no such folder\n"
+
+    def test_main_polis_degenerate_export(self, tmp_path, capsys):
+        assert main(["polis", str(small_export(tmp_path, "1,x,0,7,1\n"))]) == 0
+        assert "Opinion groups: 0" in capsys.readouterr().out
+
+    def test_python_m_debate_exit_status_and_stderr(self, tmp_path):
+        folder = small_export(tmp_path, "1,x,0,7,1\n2,x,1,7,5\n")
+        proc = subprocess.run(
+            [sys.executable, "-m", "debate", "polis", str(folder), "--json"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 2
+        assert proc.stdout == ""
+        assert proc.stderr == "error: votes.csv:3: unknown vote value '5'\n"
+
+
+class TestDispatcher:
+    def test_build_parser_registers_every_subcommand(self):
+        parser = build_parser()
+        choices = parser._subparsers._group_actions[0].choices
+        assert {"polis", "strength", "kialo"} <= set(choices)
+        assert len(SUBCOMMANDS) >= 2
+
+    def test_main_without_command_is_a_usage_error(self, capsys):
+        with pytest.raises(SystemExit) as info:
+            main([])
+        assert info.value.code == 2
+        assert "usage:" in capsys.readouterr().err
+
+    def test_main_bad_seed_is_a_usage_error(self, capsys):
+        with pytest.raises(SystemExit) as info:
+            main(["polis", str(BREXIT), "--seed", "many"])
+        assert info.value.code == 2
