@@ -30,6 +30,7 @@ PARTICIPANTS_VOTES = "participants-votes.csv"
 _VOTE_VALUES = {"1": 1, "-1": -1, "0": 0}
 _CHUNK_BYTES = 1 << 26  # 64 MiB: bounds the temporary arrays of the vectorised parser
 _MAX_DIGITS = 18  # int64 holds any 18-digit number
+_PAD = 20  # >= the widest field _parse_ints reads (18 digits rounded up to a multiple of 4)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -395,14 +396,15 @@ def _parse_vote_block(
     data: bytes, columns: _VoteColumns
 ) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.int8]]:
     n_fields = columns.n_fields
-    buf = np.frombuffer(data, dtype=np.uint8)
-    if not data.endswith(b"\n"):
-        buf = np.concatenate([buf, np.array([10], dtype=np.uint8)])
+    # Leading padding lets _parse_ints read every field as a fixed-width window ending at it.
+    pad = np.zeros(_PAD, dtype=np.uint8)
+    tail = np.array([] if data.endswith(b"\n") else [10], dtype=np.uint8)
+    buf = np.concatenate([pad, np.frombuffer(data, dtype=np.uint8), tail])
     if np.any(buf == 34):  # a quote: leave it to the csv module
         raise _Irregular
     newlines = np.flatnonzero(buf == 10)
     starts = np.empty_like(newlines)
-    starts[0] = 0
+    starts[0] = _PAD
     starts[1:] = newlines[:-1] + 1
     ends = newlines.copy()
     has_cr = buf[np.maximum(ends - 1, 0)] == 13
@@ -432,22 +434,31 @@ def _parse_vote_block(
 
 
 def _parse_ints(buf: npt.NDArray[np.uint8], lo: IntArray, hi: IntArray) -> IntArray:
-    """Parse the decimal integers ``buf[lo[i]:hi[i]]`` (optional leading minus sign)."""
+    """Parse the decimal integers ``buf[lo[i]:hi[i]]`` (optional leading minus sign).
+
+    ``buf`` must start with ``_MAX_DIGITS`` padding bytes (see :func:`_parse_vote_block`). Each
+    field is read right-aligned through a sliding-window view (one small copy per field, no
+    per-digit index arrays), and digits are combined two, four, then eight at a time.
+    """
     if len(lo) == 0:
         return np.zeros(0, dtype=np.int64)
-    last = len(buf) - 1
-    negative = (hi > lo) & (buf[np.minimum(lo, last)] == 45)
+    negative = (hi > lo) & (buf[np.minimum(lo, len(buf) - 1)] == 45)
     lo = lo + negative
     length = hi - lo
     if np.any(length <= 0) or np.any(length > _MAX_DIGITS):
         raise _Irregular
+    width = -(-int(length.max()) // 4) * 4  # a multiple of four
+    windows = np.lib.stride_tricks.sliding_window_view(buf, width)
+    digits = windows[hi - width] - np.uint8(48)  # right-aligned; bytes below '0' wrap above 9
+    inside = np.arange(width)[None, :] >= (width - length)[:, None]
+    if np.any((digits > 9) & inside):
+        raise _Irregular
+    digits = np.where(inside, digits, np.uint8(0))
+    pairs = digits[:, 0::2].astype(np.uint16) * 10 + digits[:, 1::2]
+    quads = pairs[:, 0::2].astype(np.uint32) * 100 + pairs[:, 1::2]
     value = np.zeros(len(lo), dtype=np.int64)
-    for j in range(int(length.max())):
-        inside = length > j
-        digit = buf[np.minimum(lo + j, last)].astype(np.int64) - 48
-        if np.any(inside & ((digit < 0) | (digit > 9))):
-            raise _Irregular
-        value = np.where(inside, value * 10 + digit, value)
+    for column in quads.T:
+        value = value * 10_000 + column
     return np.where(negative, -value, value)
 
 
@@ -493,6 +504,33 @@ def _unique_ids(keys: npt.NDArray[np.generic]) -> tuple[list[str], IntArray]:
     return [str(u) for u in uniq.tolist()], inverse.astype(np.int64)
 
 
+def _latest_votes(
+    rows: IntArray, cols: IntArray, stamps: IntArray, values: npt.NDArray[np.int8], n_cols: int
+) -> tuple[IntArray, IntArray, npt.NDArray[np.int8]]:
+    """Keep one vote per (row, col): the latest timestamp, the later line on ties; sorted."""
+    key = rows * max(n_cols, 1) + cols
+    order = np.argsort(key, kind="stable")  # stable: file order kept among repeats
+    key = key[order]
+    repeated = np.flatnonzero(key[1:] == key[:-1])
+    if len(repeated):
+        # Only the repeated pairs need the timestamps: among each run of equal keys keep the
+        # position with the largest (timestamp, file position).
+        run_start = np.ones(len(key), dtype=bool)
+        run_start[1:] = key[1:] != key[:-1]
+        run_id = np.cumsum(run_start) - 1
+        in_repeat = np.zeros(len(key), dtype=bool)
+        in_repeat[repeated] = True
+        in_repeat[repeated + 1] = True
+        idx = np.flatnonzero(in_repeat)
+        best = idx[np.lexsort((idx, stamps[order[idx]], run_id[idx]))]
+        last_of_run = np.ones(len(best), dtype=bool)
+        last_of_run[:-1] = run_id[best[1:]] != run_id[best[:-1]]
+        keep = ~in_repeat
+        keep[best[last_of_run]] = True
+        order = order[keep]
+    return rows[order], cols[order], values[order]
+
+
 def _matrix_from_votes(
     voter_keys: npt.NDArray[np.generic],
     comment_keys: npt.NDArray[np.generic],
@@ -507,13 +545,7 @@ def _matrix_from_votes(
     stmt_index = {s: j for j, s in enumerate(statements)}
     col_map = np.array([stmt_index[s] for s in voted], dtype=np.int64)
     cols = col_map[cols_voted] if len(voted) else np.zeros(0, dtype=np.int64)
-    # Stable lexsort keeps file order among equal timestamps: the later line wins.
-    order = np.lexsort((timestamps, cols, rows))
-    rows, cols, vals = rows[order], cols[order], values[order]
-    if len(rows):
-        last = np.ones(len(rows), dtype=bool)
-        last[:-1] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        rows, cols, vals = rows[last], cols[last], vals[last]
+    rows, cols, vals = _latest_votes(rows, cols, timestamps, values, len(statements))
     return VoteMatrix(
         participants=tuple(participants),
         statements=tuple(statements),

@@ -78,15 +78,13 @@ def participant_id(consultation_id: int, user_id: int) -> str:
 
 
 def _participant_ids(consultation_id: int, user_ids: Iterable[int]) -> list[str]:
-    key = _participant_key()
-    prefix = f"{consultation_id}:".encode()
-    return [
-        "p"
-        + hmac.new(key, prefix + str(int(u)).encode(), hashlib.sha256).hexdigest()[
-            :PARTICIPANT_ID_HEX
-        ]
-        for u in user_ids
-    ]
+    keyed = hmac.new(_participant_key(), f"{consultation_id}:".encode(), hashlib.sha256)
+    ids = []
+    for user_id in user_ids:
+        mac = keyed.copy()  # HMAC(key, "consultation:user"), without re-keying every time
+        mac.update(str(int(user_id)).encode())
+        ids.append("p" + mac.hexdigest()[:PARTICIPANT_ID_HEX])
+    return ids
 
 
 def key_tag() -> str:
@@ -191,17 +189,22 @@ def analysis_input(
 
     user_ids, statement_ids, values = load_vote_arrays(consultation.id)
     column_ids = np.array(columns, dtype=np.int64)  # ascending: ordered by id above
-    keep = np.isin(statement_ids, column_ids)
-    excluded_users = np.array(sorted(exclusions.users), dtype=np.int64)
-    blocked = np.isin(user_ids, excluded_users) & keep
-    n_excluded_participants = int(len(np.unique(user_ids[blocked])))
-    keep &= ~np.isin(user_ids, excluded_users)
-    user_ids, statement_ids, values = user_ids[keep], statement_ids[keep], values[keep]
+    col_index = np.searchsorted(column_ids, statement_ids)
+    if len(column_ids):
+        keep = column_ids[np.minimum(col_index, len(column_ids) - 1)] == statement_ids
+    else:
+        keep = np.zeros(len(statement_ids), dtype=bool)
+    n_excluded_participants = 0
+    if exclusions.users:
+        excluded_users = np.fromiter(sorted(exclusions.users), dtype=np.int64)
+        blocked = np.isin(user_ids, excluded_users)
+        n_excluded_participants = int(len(np.unique(user_ids[blocked & keep])))
+        keep &= ~blocked
+    user_ids, col_index, values = user_ids[keep], col_index[keep], values[keep]
 
     participants, row_index = np.unique(user_ids, return_inverse=True)
-    col_index = np.searchsorted(column_ids, statement_ids)
     # Sort by (row, column) so the matrix is in a canonical order whatever the database returned.
-    order = np.lexsort((col_index, row_index))
+    order = np.argsort(row_index * max(len(columns), 1) + col_index, kind="stable")
     matrix = VoteMatrix(
         participants=tuple(_participant_ids(consultation.id, participants.tolist())),
         statements=tuple(statement_key(s) for s in columns),

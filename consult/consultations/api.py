@@ -8,7 +8,6 @@ from typing import Any
 from flask import jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, or_, select, true
-from werkzeug.routing import BuildError
 
 from consult.api import ID_RULE, ApiError, api, forbid, load_body, login_required_json, not_found
 from consult.api import paginate as paginate_query
@@ -34,14 +33,6 @@ from consult.errors import ConsultError
 from consult.extensions import db
 
 _output = ConsultationSchema()
-
-
-def page_url(endpoint: str, path: str, **values: Any) -> str:
-    """The absolute URL of an HTML page (``path`` if that page's view is not registered)."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return request.url_root + path.lstrip("/")
 
 
 def visible_consultations(viewer: Any) -> Select[tuple[Consultation]]:
@@ -90,7 +81,7 @@ def serialize_consultations(consultations: list[Consultation]) -> list[dict[str,
         item.update(
             counts=counts[c.id],
             owners=owners[c.id],
-            url=page_url("consultations.show", f"/consultations/{c.slug}", slug=c.slug),
+            url=url_for("consultations.show", slug=c.slug, _external=True),
         )
         items.append(item)
     result: list[dict[str, Any]] = _output.dump(items, many=True)

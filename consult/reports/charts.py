@@ -195,13 +195,14 @@ def controversy_gauge(value: float | None, *, label: str) -> Markup:
     if value is None:
         return _svg("")
     v = max(0.0, min(1.0, float(value)))
+    # Three solid bands (low / medium / high) rather than a gradient: it prints everywhere.
     return _svg(
         '<svg class="gauge" viewBox="0 0 200 18" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
-        '<defs><linearGradient id="gauge-grad" x1="0" x2="1" y1="0" y2="0">'
-        f'<stop offset="0" stop-color="{AGREE}"/><stop offset="0.5" stop-color="#edae49"/>'
-        f'<stop offset="1" stop-color="{DISAGREE}"/></linearGradient></defs>'
-        '<rect x="0" y="6" width="200" height="6" rx="3" fill="url(#gauge-grad)"/>'
-        f'<circle cx="{v * 200:.1f}" cy="9" r="6.5" fill="#fff" stroke="{INK}" stroke-width="2"/>'
+        f'<rect x="0" y="6" width="66" height="6" fill="{AGREE}"/>'
+        '<rect x="67" y="6" width="66" height="6" fill="#edae49"/>'
+        f'<rect x="134" y="6" width="66" height="6" fill="{DISAGREE}"/>'
+        f'<circle cx="{min(max(v * 200, 7), 193):.1f}" cy="9" r="6.5" fill="#fff" '
+        f'stroke="{INK}" stroke-width="2"/>'
         "</svg>"
     )

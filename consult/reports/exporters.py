@@ -19,7 +19,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -610,7 +609,9 @@ class _ChunkWriter(io.RawIOBase):
 def export_csv(consultation: Consultation) -> Iterator[bytes]:
     """A zip of one UTF-8 CSV file per table, streamed."""
     sink = _ChunkWriter()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with zipfile.ZipFile(
+        sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True
+    ) as archive:
         for name, header, rows in export_tables(consultation):
             with archive.open(f"{name}.csv", "w", force_zip64=True) as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
@@ -631,48 +632,11 @@ def export_csv(consultation: Consultation) -> Iterator[bytes]:
     yield sink.take()
 
 
-XLSX_MAX_ROWS = 1_048_576
-
-
 def export_xlsx(consultation: Consultation) -> Iterator[bytes]:
-    """An Excel workbook with one sheet per table (openpyxl write-only mode)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """An Excel workbook with one sheet per table, streamed (see consult/reports/xlsx.py)."""
+    from consult.reports.xlsx import stream_xlsx
 
-    workbook = Workbook(write_only=True)
-    for name, header, rows in export_tables(consultation):
-        part = 1
-        sheet = workbook.create_sheet(title=name[:31])
-        sheet.append(header)
-        count = 1
-        for row in rows:
-            if count >= XLSX_MAX_ROWS:  # a sheet holds 1,048,576 rows: continue on the next
-                part += 1
-                sheet = workbook.create_sheet(title=f"{name[:27]}_{part}")
-                sheet.append(header)
-                count = 1
-            cells: list[Any] = list(row)
-            for i, value in enumerate(cells):
-                # openpyxl writes a string starting with "=" as a formula: force text there;
-                # illegal control characters only occur in free text (already cleaned on input).
-                if isinstance(value, str) and value[:1] in _FORMULA_START:
-                    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-                    cell.data_type = "s"
-                    cells[i] = cell
-                elif isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-                    cells[i] = ILLEGAL_CHARACTERS_RE.sub("", value)
-            sheet.append(cells)
-            count += 1
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    try:
-        workbook.save(path)
-        with open(path, "rb") as stream:
-            while chunk := stream.read(1 << 20):
-                yield chunk
-    finally:
-        os.unlink(path)
+    yield from stream_xlsx(_ChunkWriter(), export_tables(consultation), batch=BATCH)
 
 
 # --------------------------------------------------------------------------------------------

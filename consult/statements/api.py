@@ -21,7 +21,7 @@ from consult.api import (
     rate_limit,
 )
 from consult.auth.models import User
-from consult.consultations.api import get_visible_consultation, page_url
+from consult.consultations.api import get_visible_consultation
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.extensions import db
@@ -103,7 +103,7 @@ def serialize_statements(
                 "links": links[s.id],
                 "votes": vote_totals(counts.get(s.id, {})),
                 "my_vote": VoteValue(vote).label if vote is not None else None,
-                "url": page_url("statements.show", f"/statements/{s.id}", id=s.id),
+                "url": url_for("statements.show", statement_id=s.id, _external=True),
             }
         )
     result: list[dict[str, Any]] = _output.dump(items, many=True)

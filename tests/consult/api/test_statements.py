@@ -49,7 +49,10 @@ def test_list_statements_is_public(api, dummy_consultation, dummy_statement):
     assert item["my_vote"] is None
     assert item["links"] == []
     assert item["created_at"].endswith("+00:00")
-    assert item["url"].endswith(f"/statements/{dummy_statement.id}")
+    assert item["url"] == f"http://localhost/statements/{dummy_statement.id}"
+    page = api.get(item["url"])
+    assert page.status_code in (301, 302, 303)  # into the thread, at the statement's anchor
+    assert page.headers["Location"].endswith(f"#s-{dummy_statement.id}")
 
 
 def test_list_statements_author_is_display_name_only(

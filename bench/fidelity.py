@@ -1,0 +1,138 @@
+"""Fidelity benchmark: our opinion groups vs the groups Polis itself exported, and red-dwarf's.
+
+For each conversation in the data folder (default ../shared/data/polis), compares the group of
+every participant with Polis's ``group-id`` (participants-votes.csv) by the adjusted Rand index
+over the participants both clusterings assign to a group, and the number of groups with
+summary.csv's ``groups``. red-dwarf 0.4.0 (bench/.venv-reddwarf) is run on the same votes and
+scored the same way. Also reported: our result with the plain silhouette argmax
+(``k_margin=0``) and the stability of our groups across seeds.
+
+    .venv/bin/python bench/fidelity.py [--data DIR] [--seeds 0 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from debate.groups import opinion_groups  # noqa: E402
+from debate.polis import read_polis_export  # noqa: E402
+
+REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
+
+
+def polis_k(folder: Path) -> int:
+    with (folder / "summary.csv").open(newline="") as handle:
+        return int({row[0]: row[1] for row in csv.reader(handle) if len(row) >= 2}["groups"])
+
+
+def ari_on_common(ours: dict[str, int | None], theirs: dict[str, int | None]) -> tuple[float, int]:
+    common = [p for p, g in ours.items() if g is not None and theirs.get(p) is not None]
+    if len(common) < 2:
+        return float("nan"), len(common)
+    a = [ours[p] for p in common]
+    b = [theirs[p] for p in common]
+    return float(adjusted_rand_score(b, a)), len(common)
+
+
+def reddwarf_labels(folder: Path, seed: int) -> dict[str, int | None] | None:
+    if not REDDWARF_PYTHON.exists():
+        return None
+    proc = subprocess.run(
+        [str(REDDWARF_PYTHON), str(ROOT / "bench" / "reddwarf_runner.py"), str(folder)]
+        + ["--seed", str(seed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    labels: dict[str, int | None] = json.loads(proc.stdout)["labels"]
+    return labels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fidelity.json")
+    args = parser.parse_args()
+
+    rows = []
+    header = (
+        f"{'conversation':<28} {'Polis k':>7} {'ours k':>6} {'ARI':>6} {'n':>5}"
+        f" {'k (margin 0)':>12} {'ARI':>6} {'seed ARI min':>12}"
+        f" {'red-dwarf k':>11} {'ARI':>6} {'n':>5}"
+    )
+    print(header)
+    print("-" * len(header))
+    for folder in sorted(p for p in args.data.iterdir() if (p / "comments.csv").exists()):
+        exported = read_polis_export(folder)
+        m = exported.matrix
+        polis = exported.polis_groups
+
+        def labelled(labels: np.ndarray) -> dict[str, int | None]:
+            return {p: (int(g) if g >= 0 else None) for p, g in zip(m.participants, labels)}
+
+        runs = [opinion_groups(m, seed=s) for s in args.seeds]
+        ours = labelled(runs[0].labels)
+        ari, n = ari_on_common(ours, polis)
+        base = runs[0].labels
+        stability = min(
+            float(adjusted_rand_score(base[base >= 0], r.labels[base >= 0])) for r in runs
+        )
+        plain = opinion_groups(m, seed=args.seeds[0], k_margin=0.0)
+        plain_ari, _ = ari_on_common(labelled(plain.labels), polis)
+        rd = reddwarf_labels(folder, args.seeds[0])
+        rd_ari, rd_n = ari_on_common(rd, polis) if rd is not None else (float("nan"), 0)
+        rd_k = len({g for g in rd.values() if g is not None}) if rd is not None else 0
+        row = {
+            "conversation": folder.name,
+            "polis_k": polis_k(folder),
+            "k": runs[0].k,
+            "ari": ari,
+            "n_common": n,
+            "k_plain_silhouette": plain.k,
+            "ari_plain_silhouette": plain_ari,
+            "seed_ari_min": stability,
+            "reddwarf_k": rd_k,
+            "reddwarf_ari": rd_ari,
+            "reddwarf_n_common": rd_n,
+            "clustered": int((base >= 0).sum()),
+            "polis_clustered": sum(g is not None for g in polis.values()),
+        }
+        rows.append(row)
+        print(
+            f"{folder.name:<28} {row['polis_k']:>7} {row['k']:>6} {ari:>6.3f} {n:>5}"
+            f" {plain.k:>12} {plain_ari:>6.3f} {stability:>12.3f}"
+            f" {rd_k:>11} {rd_ari:>6.3f} {rd_n:>5}",
+            flush=True,
+        )
+    mean = float(np.mean([r["ari"] for r in rows]))
+    rd_mean = float(np.nanmean([r["reddwarf_ari"] for r in rows]))
+    same_k = sum(r["k"] == r["polis_k"] for r in rows)
+    rd_same_k = sum(r["reddwarf_k"] == r["polis_k"] for r in rows)
+    print("-" * len(header))
+    print(
+        f"mean ARI: ours {mean:.3f}, red-dwarf {rd_mean:.3f};"
+        f" same k as Polis: ours {same_k}/{len(rows)}, red-dwarf {rd_same_k}/{len(rows)}"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"mean_ari": mean, "reddwarf_mean_ari": rd_mean, "same_k": same_k}
+    args.out.write_text(json.dumps({"conversations": rows, **summary}, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

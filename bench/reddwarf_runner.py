@@ -1,0 +1,62 @@
+"""Run red-dwarf's Pol.is pipeline on one Polis export folder (executed by bench/.venv-reddwarf).
+
+    bench/.venv-reddwarf/bin/python bench/reddwarf_runner.py DIR [--seed N] [--repeats R]
+
+Prints one JSON object: red-dwarf's opinion group per participant (``null``: not clustered),
+the number of groups and the wall time of each ``run_pipeline`` call (the votes are read and
+de-duplicated beforehand, as red-dwarf expects: latest vote per participant and statement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+import warnings
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args()
+
+    warnings.filterwarnings("ignore")
+    from reddwarf.implementations.polis import run_pipeline
+
+    with (args.directory / "votes.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    votes = [
+        {
+            "participant_id": int(r["voter-id"]),
+            "statement_id": int(r["comment-id"]),
+            "vote": int(r["vote"]),
+            "modified": int(r["timestamp"]),
+        }
+        for r in rows
+    ]
+    votes.sort(key=lambda v: v["modified"])  # stable: file order among equal timestamps
+    latest = {(v["participant_id"], v["statement_id"]): v for v in votes}
+    votes = list(latest.values())
+    with (args.directory / "comments.csv").open(newline="") as handle:
+        moderated = [int(r["comment-id"]) for r in csv.DictReader(handle) if r["moderated"] == "-1"]
+
+    times = []
+    result = None
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        result = run_pipeline(votes=votes, mod_out_statement_ids=moderated, random_state=args.seed)
+        times.append(time.perf_counter() - start)
+    assert result is not None
+    labels = {}
+    for pid, cluster in result.participants_df["cluster_id"].items():
+        labels[str(pid)] = None if str(cluster) == "<NA>" else int(cluster)
+    k = len({g for g in labels.values() if g is not None})
+    print(json.dumps({"labels": labels, "k": k, "times": times}))
+
+
+if __name__ == "__main__":
+    main()

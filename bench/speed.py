@@ -1,0 +1,110 @@
+"""Speed benchmark: our whole analysis vs red-dwarf's Pol.is pipeline, same conversations, same run.
+
+For each conversation: red-dwarf 0.4.0's ``run_pipeline`` (PCA, clustering, repness, consensus,
+group-aware consensus, priorities; bench/.venv-reddwarf, votes already in memory) and our
+``debate.analysis.analyse`` (all of that plus bridging, argument strength, cruxes and
+controversy; matrix already in memory), each repeated and summarised by the median wall time.
+The two run alternately per conversation so that both see the same machine load. Also shown:
+our opinion groups + Pol.is statistics alone, and our time including reading the CSV files.
+
+    .venv/bin/python bench/speed.py [--data DIR] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from debate.analysis import _pol_is_report, analyse  # noqa: E402
+from debate.groups import opinion_groups, vote_counts  # noqa: E402
+from debate.polis import read_polis_export  # noqa: E402
+
+REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
+
+
+def median_time(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.json")
+    args = parser.parse_args()
+
+    header = (
+        f"{'conversation':<28} {'red-dwarf s':>11} {'ours: analyse s':>15} {'ratio':>6}"
+        f" {'groups+stats s':>14} {'ratio':>6} {'read+analyse s':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for folder in sorted(p for p in args.data.iterdir() if (p / "comments.csv").exists()):
+        proc = subprocess.run(
+            [str(REDDWARF_PYTHON), str(ROOT / "bench" / "reddwarf_runner.py"), str(folder)]
+            + ["--repeats", str(args.repeats)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rd = statistics.median(json.loads(proc.stdout)["times"])
+        matrix = read_polis_export(folder, polis_groups=False).matrix
+        analyse(matrix)  # warm-up: imports, caches
+
+        def groups_and_statistics() -> None:
+            groups = opinion_groups(matrix)
+            _pol_is_report(matrix, groups, vote_counts(matrix, groups.labels, groups.k))
+
+        ours = median_time(lambda: analyse(matrix), args.repeats)
+        core = median_time(groups_and_statistics, args.repeats)
+        with_io = median_time(
+            lambda: analyse(read_polis_export(folder, polis_groups=False).matrix), args.repeats
+        )
+        row = {
+            "conversation": folder.name,
+            "reddwarf_s": rd,
+            "analyse_s": ours,
+            "ratio": rd / ours,
+            "groups_and_statistics_s": core,
+            "ratio_groups": rd / core,
+            "read_and_analyse_s": with_io,
+        }
+        rows.append(row)
+        print(
+            f"{folder.name:<28} {rd:>11.3f} {ours:>15.3f} {rd / ours:>5.1f}x"
+            f" {core:>14.3f} {rd / core:>5.1f}x {with_io:>14.3f}",
+            flush=True,
+        )
+    total_rd = sum(r["reddwarf_s"] for r in rows)
+    total = sum(r["analyse_s"] for r in rows)
+    total_core = sum(r["groups_and_statistics_s"] for r in rows)
+    print("-" * len(header))
+    print(
+        f"{'all six':<28} {total_rd:>11.3f} {total:>15.3f} {total_rd / total:>5.1f}x"
+        f" {total_core:>14.3f} {total_rd / total_core:>5.1f}x"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"reddwarf_s": total_rd, "analyse_s": total, "ratio": total_rd / total}
+    args.out.write_text(json.dumps({"conversations": rows, **summary}, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
