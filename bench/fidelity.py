@@ -46,6 +46,10 @@ def ari_on_common(ours: dict[str, int | None], theirs: dict[str, int | None]) ->
     return float(adjusted_rand_score(b, a)), len(common)
 
 
+def labelled(participants: tuple[str, ...], labels: np.ndarray) -> dict[str, int | None]:
+    return {p: (int(g) if g >= 0 else None) for p, g in zip(participants, labels, strict=True)}
+
+
 def reddwarf_labels(folder: Path, seed: int) -> dict[str, int | None] | None:
     if not REDDWARF_PYTHON.exists():
         return None
@@ -82,18 +86,15 @@ def main() -> None:
         m = exported.matrix
         polis = exported.polis_groups
 
-        def labelled(labels: np.ndarray) -> dict[str, int | None]:
-            return {p: (int(g) if g >= 0 else None) for p, g in zip(m.participants, labels)}
-
         runs = [opinion_groups(m, seed=s) for s in args.seeds]
-        ours = labelled(runs[0].labels)
+        ours = labelled(m.participants, runs[0].labels)
         ari, n = ari_on_common(ours, polis)
         base = runs[0].labels
         stability = min(
             float(adjusted_rand_score(base[base >= 0], r.labels[base >= 0])) for r in runs
         )
         plain = opinion_groups(m, seed=args.seeds[0], k_margin=0.0)
-        plain_ari, _ = ari_on_common(labelled(plain.labels), polis)
+        plain_ari, _ = ari_on_common(labelled(m.participants, plain.labels), polis)
         rd = reddwarf_labels(folder, args.seeds[0])
         rd_ari, rd_n = ari_on_common(rd, polis) if rd is not None else (float("nan"), 0)
         rd_k = len({g for g in rd.values() if g is not None}) if rd is not None else 0

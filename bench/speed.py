@@ -40,6 +40,23 @@ def median_time(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def our_times(folder: Path, repeats: int) -> tuple[float, float, float]:
+    """Median seconds of analyse, of groups + Pol.is statistics, and of read + analyse."""
+    matrix = read_polis_export(folder, polis_groups=False).matrix
+    analyse(matrix)  # warm-up: imports, caches
+
+    def groups_and_statistics() -> None:
+        groups = opinion_groups(matrix)
+        _pol_is_report(matrix, groups, vote_counts(matrix, groups.labels, groups.k))
+
+    ours = median_time(lambda: analyse(matrix), repeats)
+    core = median_time(groups_and_statistics, repeats)
+    with_io = median_time(
+        lambda: analyse(read_polis_export(folder, polis_groups=False).matrix), repeats
+    )
+    return ours, core, with_io
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -65,18 +82,7 @@ def main() -> None:
             check=True,
         )
         rd = statistics.median(json.loads(proc.stdout)["times"])
-        matrix = read_polis_export(folder, polis_groups=False).matrix
-        analyse(matrix)  # warm-up: imports, caches
-
-        def groups_and_statistics() -> None:
-            groups = opinion_groups(matrix)
-            _pol_is_report(matrix, groups, vote_counts(matrix, groups.labels, groups.k))
-
-        ours = median_time(lambda: analyse(matrix), args.repeats)
-        core = median_time(groups_and_statistics, args.repeats)
-        with_io = median_time(
-            lambda: analyse(read_polis_export(folder, polis_groups=False).matrix), args.repeats
-        )
+        ours, core, with_io = our_times(folder, args.repeats)
         row = {
             "conversation": folder.name,
             "reddwarf_s": rd,

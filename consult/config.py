@@ -51,3 +51,9 @@ class Config:
     RESPONSE_TOP_STRONGEST = 10  # response_policy "strongest": arguments
     ANALYSIS_SEED = 0
     ANALYSIS_BACKGROUND = True
+    # Up to this many votes a stale analysis is recomputed during the request (about a second,
+    # see docs/benchmarks.md "Insights page"); above it, in the background while the last
+    # result is served. With KENES_REDIS_URL, a lock makes one worker process recompute.
+    ANALYSIS_INLINE_MAX_VOTES = 50_000
+    ANALYSIS_WORKERS = 1  # background recomputation threads per process
+    ANALYSIS_LOCK_SECONDS = 600  # expiry of the Redis recomputation lock

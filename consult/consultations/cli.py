@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from consult.auth.cli import fail
-from consult.consultations.demo import DEMO_PASSWORD, seed_demo
+from consult.consultations.demo import DEMO_PASSWORD, DEMO_SLUG, seed_demo
 from consult.errors import ConsultError
 from consult.extensions import db
 
@@ -15,8 +15,11 @@ from consult.extensions import db
 @click.option(
     "--if-empty", is_flag=True, help="Seed only when the database has no consultation yet."
 )
+@click.option(
+    "--abuse", is_flag=True, help="Also add a moderation workload (see kenes seed-abuse)."
+)
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
+def seed_demo_command(if_empty: bool, abuse: bool) -> None:
     """Create the demo consultations, accounts and votes (idempotent)."""
     try:
         result = seed_demo(if_empty=if_empty)
@@ -26,6 +29,10 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo("The database already has consultations: demo not seeded.")
         return
     db.session.commit()
+    if abuse:
+        from consult.moderation.cli import run_seed_abuse
+
+        click.echo(run_seed_abuse(DEMO_SLUG))
     for consultation in result.created:
         click.echo(
             f"Created {consultation.status.value} consultation: {consultation.title} "

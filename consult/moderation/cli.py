@@ -20,23 +20,27 @@ def _consultation(slug: str) -> object:
     return consultation
 
 
+def run_seed_abuse(slug: str, *, items: int = 200) -> str:
+    """Seed the moderation workload into a consultation, commit, and say what was done."""
+    consultation = _consultation(slug)
+    result = seed_abuse(consultation, items=items)  # type: ignore[arg-type]
+    if result.skipped:
+        return f"{slug}: the abuse workload is already there."
+    db.session.commit()
+    return (
+        f"{slug}: {result.statements} flagged statements ({result.flags} flags, "
+        f"{result.auto_hidden} hidden by flags), a brigade of {result.brigade} accounts "
+        f"({result.brigade_votes} votes). Review them at /moderation."
+    )
+
+
 @click.command("seed-abuse")
 @click.argument("slug", default=DEFAULT_SLUG)
 @click.option("--items", default=200, show_default=True, help="Flagged statements to add.")
 @with_appcontext
 def seed_abuse_command(slug: str, items: int) -> None:
     """Add a realistic moderation workload to a consultation (demo data; idempotent)."""
-    consultation = _consultation(slug)
-    result = seed_abuse(consultation, items=items)  # type: ignore[arg-type]
-    if result.skipped:
-        click.echo(f"{slug}: the abuse workload is already there.")
-        return
-    db.session.commit()
-    click.echo(
-        f"{slug}: {result.statements} flagged statements ({result.flags} flags, "
-        f"{result.auto_hidden} hidden by flags), a brigade of {result.brigade} accounts "
-        f"({result.brigade_votes} votes). Review them at /moderation."
-    )
+    click.echo(run_seed_abuse(slug, items=items))
 
 
 @click.command("expire-suspensions")

@@ -320,7 +320,7 @@ def _plant_brigade(
             if (member.id, statement.id) in already:
                 continue
             value = script[statement.id]
-            if len(statements) >= 25 and (i + j) % 29 == 0:  # the odd slip: not trivially exact
+            if len(statements) >= 25 and i in (3, 8) and j == i:  # a slip: not all identical
                 value = 0
             at = member.created_at + timedelta(minutes=5 + j)
             rows.append(

@@ -416,8 +416,6 @@ def _render_review(
     decision.next.data = next_url
     merge.next.data = next_url
     actions = _possible_actions(statement, len(item.flags))
-    if decision.action.data is None and actions:
-        decision.action.data = actions[0]
     return render_template(
         "moderation/review.html",
         statement=statement,

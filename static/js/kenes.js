@@ -75,3 +75,53 @@
     });
   });
 })();
+
+// Moderation: similar statements while writing. Textareas with data-similar-url ask the API
+// which visible statements already say much the same, so people can vote instead of repeating.
+(function () {
+  "use strict";
+  document.querySelectorAll("textarea[data-similar-url]").forEach(function (area) {
+    var box = document.createElement("div");
+    box.className = "similar-box";
+    box.setAttribute("aria-live", "polite");
+    box.hidden = true;
+    area.insertAdjacentElement("afterend", box);
+    var timer = null;
+    var last = "";
+    function show(items) {
+      box.textContent = "";
+      if (!items || !items.length) { box.hidden = true; return; }
+      var title = document.createElement("p");
+      title.className = "similar-title";
+      title.textContent = area.getAttribute("data-similar-title") || "Similar statements:";
+      var list = document.createElement("ul");
+      items.forEach(function (item) {
+        var entry = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = item.url;
+        link.textContent = "#" + item.id;
+        entry.appendChild(link);
+        entry.appendChild(document.createTextNode(" " + item.text));
+        list.appendChild(entry);
+      });
+      box.appendChild(title);
+      box.appendChild(list);
+      box.hidden = false;
+    }
+    function check() {
+      var text = area.value.trim();
+      if (text.length < 15) { last = ""; show([]); return; }
+      if (text === last) return;
+      last = text;
+      var url = area.getAttribute("data-similar-url") + "?limit=3&text=" + encodeURIComponent(text.slice(0, 2000));
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { show(data && data.items); })
+        .catch(function () { show([]); });
+    }
+    area.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(check, 500);
+    });
+  });
+})();

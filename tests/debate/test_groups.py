@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from debate.groups import (
     Z_90,
     _lloyd_2d,
+    _silhouette,
     _two_means_exact,
     clustered_participants,
     comment_priorities,
@@ -287,6 +288,16 @@ class TestClusteringInternals:
             if any(bits)
         )
         assert sse(_two_means_exact(points, weights)) == pytest.approx(brute, rel=1e-12)
+
+    @pytest.mark.parametrize("seed", range(6))
+    def test_silhouette_matches_scikit_learn(self, seed):
+        from sklearn.metrics import silhouette_score
+
+        rng = np.random.default_rng(seed)
+        points = rng.standard_normal((40, 2))
+        labels = np.arange(40) % (seed % 4 + 2)
+        labels[0] = labels.max() + 1  # a singleton cluster scores 0
+        assert _silhouette(points, labels) == pytest.approx(silhouette_score(points, labels))
 
     def test_lloyd_2d_matches_plain_lloyd(self):
         rng = np.random.default_rng(0)

@@ -138,3 +138,11 @@ def test_cli_expire_suspensions(runner, statement, author, moderator):
     assert result.exit_code == 0 and "1 suspension(s) ended." in result.output
     db.session.refresh(statement)
     assert statement.status.value == "visible"
+
+
+def test_seed_demo_with_abuse(runner, db):
+    result = runner.invoke(args=["seed-demo", "--abuse"])
+
+    assert result.exit_code == 0, result.output
+    assert "200 flagged statements" in result.output
+    assert "a brigade of 12 accounts" in result.output

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Benchmarks of the analysis core (make bench): fidelity vs Polis and red-dwarf, speed vs
+# red-dwarf, and scale on synthetic conversations. Results: bench/results/*.json, summary in
+# docs/benchmarks.md.
+#
+#   bash bench/run.sh                       # everything (scale: 10k, 100k, 1M participants)
+#   SCALE_SIZES="10000 100000" bash bench/run.sh
+#   POLIS_DATA=tests/data/polis bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+RD=bench/.venv-reddwarf
+
+# red-dwarf is a bench-only dependency (it needs pandas, which debate/ must not use): its own venv.
+if ! "$RD/bin/python" -c 'import reddwarf' 2>/dev/null; then
+    python3 -m venv "$RD"
+    "$RD/bin/python" -m pip install --quiet --upgrade pip
+    "$RD/bin/python" -m pip install --quiet -r bench/requirements.txt
+fi
+
+DATA="${POLIS_DATA:-../shared/data/polis}"
+if [ ! -d "$DATA" ]; then
+    DATA=tests/data/polis  # the same six conversations, copied for the tests
+fi
+
+echo "== fidelity (adjusted Rand index vs the groups Polis exported) =="
+"$PY" bench/fidelity.py --data "$DATA"
+echo
+echo "== speed (whole analysis vs red-dwarf's pipeline) =="
+"$PY" bench/speed.py --data "$DATA"
+echo
+echo "== scale (synthetic, planted groups; 5,000 statements, 30 votes each) =="
+# shellcheck disable=SC2086
+"$PY" bench/scale.py ${SCALE_SIZES:+--sizes $SCALE_SIZES}
