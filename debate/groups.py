@@ -440,12 +440,21 @@ def _base_clusters(points: FloatArray, base_k: int) -> tuple[IntArray, FloatArra
 
 def _farthest_first(points: FloatArray, k: int) -> FloatArray:
     """The first point, then repeatedly the point farthest from all chosen (ties: first)."""
+    x = np.ascontiguousarray(points[:, 0])
+    y = np.ascontiguousarray(points[:, 1])
     chosen = [0]
-    nearest = ((points - points[0]) ** 2).sum(axis=1)
-    for _ in range(1, k):
-        i = int(np.argmax(nearest))
-        chosen.append(i)
-        nearest = np.minimum(nearest, ((points - points[i]) ** 2).sum(axis=1))
+    nearest = np.full(len(points), np.inf)
+    dx, dy = np.empty_like(x), np.empty_like(y)
+    for _ in range(k):
+        i = chosen[-1]
+        np.subtract(x, x[i], out=dx)
+        np.subtract(y, y[i], out=dy)
+        np.multiply(dx, dx, out=dx)
+        np.multiply(dy, dy, out=dy)
+        np.add(dx, dy, out=dx)
+        np.minimum(nearest, dx, out=nearest)
+        if len(chosen) < k:
+            chosen.append(int(np.argmax(nearest)))
     return np.asarray(points[chosen], dtype=np.float64)
 
 
@@ -471,7 +480,11 @@ def _lloyd_2d(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatA
     cells, point_cell = np.unique(ij[:, 0] * side + ij[:, 1], return_inverse=True)
     point_cell = point_cell.reshape(-1)
     n_cells = len(cells)
-    cell_n = np.bincount(point_cell, minlength=n_cells).astype(np.float64)
+    # Points grouped by cell (CSR-like), so that the points of open cells are cheap to list.
+    by_cell = np.argsort(point_cell, kind="stable")
+    cell_n = np.bincount(point_cell, minlength=n_cells)
+    cell_first = np.concatenate([[0], np.cumsum(cell_n)[:-1]])
+    sorted_points = points[by_cell]
     cell_sx = np.bincount(point_cell, weights=points[:, 0], minlength=n_cells)
     cell_sy = np.bincount(point_cell, weights=points[:, 1], minlength=n_cells)
     middle = np.stack(
@@ -479,8 +492,16 @@ def _lloyd_2d(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatA
     )
     # Any point of a cell is within half a diagonal of its middle (plus rounding slack).
     reach = float(np.hypot(*step)) * (1 + 1e-9) + 1e-12
+
+    def open_members(open_cells: IntArray) -> IntArray:
+        """Positions (in ``sorted_points``) of the points of ``open_cells``."""
+        counts = cell_n[open_cells]
+        offsets = np.repeat(cell_first[open_cells] - np.cumsum(counts) + counts, counts)
+        return np.arange(int(counts.sum())) + offsets
+
     centers = centers.copy()
-    labels = np.zeros(n, dtype=np.int64)
+    assigned_with = centers
+    alive = np.ones(len(centers), dtype=bool)
     for _ in range(_ITERS):
         k = len(centers)
         tree = cKDTree(centers)
@@ -490,23 +511,23 @@ def _lloyd_2d(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatA
         mass = np.bincount(owner[settled], weights=cell_n[settled], minlength=k).astype(float)
         sum_x = np.bincount(owner[settled], weights=cell_sx[settled], minlength=k).astype(float)
         sum_y = np.bincount(owner[settled], weights=cell_sy[settled], minlength=k).astype(float)
-        labels = owner[point_cell]
-        open_points = np.flatnonzero(~settled[point_cell])
-        if len(open_points):
-            _, picked = tree.query(points[open_points], k=1)
-            picked = picked.astype(np.int64)
-            labels[open_points] = picked
+        members = open_members(np.flatnonzero(~settled))
+        if len(members):
+            open_points = sorted_points[members]
+            picked = tree.query(open_points, k=1)[1].astype(np.int64)
             mass += np.bincount(picked, minlength=k)
-            sum_x += np.bincount(picked, weights=points[open_points, 0], minlength=k)
-            sum_y += np.bincount(picked, weights=points[open_points, 1], minlength=k)
+            sum_x += np.bincount(picked, weights=open_points[:, 0], minlength=k)
+            sum_y += np.bincount(picked, weights=open_points[:, 1], minlength=k)
         alive = mass > 0
         moved = np.stack([sum_x[alive] / mass[alive], sum_y[alive] / mass[alive]], axis=1)
         shift = np.sqrt(((moved - centers[alive]) ** 2).sum(axis=1))
-        if not alive.all():  # drop emptied clusters and renumber
-            labels = (np.cumsum(alive) - 1)[labels]
+        assigned_with = centers
         centers = moved
         if shift.max() < 0.01:
             break
+    # Labels of the last assignment step (as Lloyd returns them), renumbered past dropped ones.
+    nearest = cKDTree(assigned_with).query(points, k=1)[1].astype(np.int64)
+    labels: IntArray = (np.cumsum(alive) - 1)[nearest]
     return labels, centers
 
 

@@ -10,6 +10,7 @@ falls back to the :mod:`csv` module, which also pinpoints the offending row for 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +30,6 @@ PARTICIPANTS_VOTES = "participants-votes.csv"
 
 _VOTE_VALUES = {"1": 1, "-1": -1, "0": 0}
 _CHUNK_BYTES = 1 << 26  # 64 MiB: bounds the temporary arrays of the vectorised parser
-_MAX_DIGITS = 18  # int64 holds any 18-digit number
-_PAD = 20  # >= the widest field _parse_ints reads (18 digits rounded up to a multiple of 4)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -353,6 +352,7 @@ def _votes_header(header_line: str) -> _VoteColumns:
 
 
 def _read_votes_fast(path: Path) -> _Votes:
+    """Read ``votes.csv`` chunk by chunk with numpy's C parser (integer columns only)."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -368,98 +368,52 @@ def _read_votes_fast(path: Path) -> _Votes:
         except UnicodeDecodeError:
             raise _Irregular from None
         columns = _votes_header(header)
-        parts: list[tuple[IntArray, IntArray, IntArray, npt.NDArray[np.int8]]] = []
+        parts: list[npt.NDArray[np.int64]] = []
         carry = b""
         while True:
             block = handle.read(_CHUNK_BYTES)
             data = carry + block
-            if not block:
-                carry = b""
-            else:
+            if block:
                 cut = data.rfind(b"\n") + 1
                 data, carry = data[:cut], data[cut:]
-            if data:
+            if data.strip():
                 parts.append(_parse_vote_block(data, columns))
             if not block:
                 break
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, np.zeros(0, dtype=np.int8)
-    voters = np.concatenate([p[0] for p in parts])
-    comments = np.concatenate([p[1] for p in parts])
-    stamps = np.concatenate([p[2] for p in parts])
-    values = np.concatenate([p[3] for p in parts])
-    return voters, comments, stamps, values
+    table = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.int64)
+    return table[:, 1], table[:, 0], table[:, 2], table[:, 3].astype(np.int8)
 
 
-def _parse_vote_block(
-    data: bytes, columns: _VoteColumns
-) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.int8]]:
-    n_fields = columns.n_fields
-    # Leading padding lets _parse_ints read every field as a fixed-width window ending at it.
-    pad = np.zeros(_PAD, dtype=np.uint8)
-    tail = np.array([] if data.endswith(b"\n") else [10], dtype=np.uint8)
-    buf = np.concatenate([pad, np.frombuffer(data, dtype=np.uint8), tail])
-    if np.any(buf == 34):  # a quote: leave it to the csv module
-        raise _Irregular
-    newlines = np.flatnonzero(buf == 10)
-    starts = np.empty_like(newlines)
-    starts[0] = _PAD
-    starts[1:] = newlines[:-1] + 1
-    ends = newlines.copy()
-    has_cr = buf[np.maximum(ends - 1, 0)] == 13
-    ends[has_cr & (ends > starts)] -= 1
-    commas = np.flatnonzero(buf == 44)
-    # Every line must hold exactly n_fields - 1 commas (blank lines and short rows fall back).
-    per_line = np.diff(np.searchsorted(commas, np.concatenate([[-1], newlines])))
-    if not np.all(per_line == n_fields - 1):
-        raise _Irregular
-    comma_table = commas.reshape(len(newlines), n_fields - 1)
+def _parse_vote_block(data: bytes, columns: _VoteColumns) -> npt.NDArray[np.int64]:
+    """Rows of (comment, voter, timestamp, vote) from whole lines of ``votes.csv``.
 
-    def bounds(col: int) -> tuple[IntArray, IntArray]:
-        lo = starts if col == 0 else comma_table[:, col - 1] + 1
-        hi = ends if col == n_fields - 1 else comma_table[:, col]
-        return lo, hi
-
-    voters = _parse_ints(buf, *bounds(columns.voter))
-    comments = _parse_ints(buf, *bounds(columns.comment))
-    if columns.timestamp is None:
-        stamps = np.zeros(len(newlines), dtype=np.int64)
-    else:
-        stamps = _parse_ints(buf, *bounds(columns.timestamp))
-    raw = _parse_ints(buf, *bounds(columns.vote))
-    if np.any((raw < -1) | (raw > 1)):
-        raise _Irregular
-    return voters, comments, stamps, raw.astype(np.int8)
-
-
-def _parse_ints(buf: npt.NDArray[np.uint8], lo: IntArray, hi: IntArray) -> IntArray:
-    """Parse the decimal integers ``buf[lo[i]:hi[i]]`` (optional leading minus sign).
-
-    ``buf`` must start with ``_MAX_DIGITS`` padding bytes (see :func:`_parse_vote_block`). Each
-    field is read right-aligned through a sliding-window view (one small copy per field, no
-    per-digit index arrays), and digits are combined two, four, then eight at a time.
+    Anything the C parser would not read exactly as the csv module does (quotes, a wrong number
+    of fields, non-integer cells, vote values other than -1/0/1) raises :class:`_Irregular`.
     """
-    if len(lo) == 0:
-        return np.zeros(0, dtype=np.int64)
-    negative = (hi > lo) & (buf[np.minimum(lo, len(buf) - 1)] == 45)
-    lo = lo + negative
-    length = hi - lo
-    if np.any(length <= 0) or np.any(length > _MAX_DIGITS):
+    if b'"' in data:
         raise _Irregular
-    width = -(-int(length.max()) // 4) * 4  # a multiple of four
-    windows = np.lib.stride_tricks.sliding_window_view(buf, width)
-    digits = windows[hi - width] - np.uint8(48)  # right-aligned; bytes below '0' wrap above 9
-    inside = np.arange(width)[None, :] >= (width - length)[:, None]
-    if np.any((digits > 9) & inside):
+    wanted = [columns.comment, columns.voter, columns.vote]
+    if columns.timestamp is not None:
+        wanted.append(columns.timestamp)
+    try:
+        table = np.loadtxt(
+            io.BytesIO(data),
+            delimiter=",",
+            usecols=wanted,
+            dtype=np.int64,
+            comments=None,
+            ndmin=2,
+        )
+    except ValueError:
+        raise _Irregular from None
+    # Every line must have exactly n_fields fields (loadtxt ignores surplus columns).
+    if data.count(b",") != (columns.n_fields - 1) * len(table):
         raise _Irregular
-    digits = np.where(inside, digits, np.uint8(0))
-    pairs = digits[:, 0::2].astype(np.uint16) * 10 + digits[:, 1::2]
-    quads = pairs[:, 0::2].astype(np.uint32) * 100 + pairs[:, 1::2]
-    value = np.zeros(len(lo), dtype=np.int64)
-    for column in quads.T:
-        value = value * 10_000 + column
-    return np.where(negative, -value, value)
+    votes = table[:, 2]
+    if np.any((votes < -1) | (votes > 1)):
+        raise _Irregular
+    stamps = table[:, 3] if columns.timestamp is not None else np.zeros(len(table), np.int64)
+    return np.stack([table[:, 0], table[:, 1], stamps, votes], axis=1)
 
 
 def _read_votes_csv(path: Path) -> _Votes:
@@ -500,17 +454,33 @@ def _unique_ids(keys: npt.NDArray[np.generic]) -> tuple[list[str], IntArray]:
             as_int = None
         if as_int is not None and np.array_equal(as_int.astype(np.str_), keys):
             keys = as_int
+    if keys.dtype.kind == "i" and len(keys) and keys.min() >= 0 and keys.max() < 4 * len(keys):
+        # Small non-negative integers (the usual Polis ids): counting instead of sorting.
+        present = np.bincount(keys.astype(np.int64)) > 0
+        uniq_ints = np.flatnonzero(present)
+        inverse = (np.cumsum(present) - 1)[keys]
+        return [str(u) for u in uniq_ints.tolist()], inverse.astype(np.int64)
     uniq, inverse = np.unique(keys, return_inverse=True)
-    return [str(u) for u in uniq.tolist()], inverse.astype(np.int64)
+    return [str(u) for u in uniq.tolist()], inverse.reshape(-1).astype(np.int64)
+
+
+def _stable_order(rows: IntArray, cols: IntArray, n_cols: int) -> IntArray:
+    """Stable argsort by (row, col): 16-bit radix passes when the ids fit, else timsort."""
+    if n_cols <= 1 << 16 and (len(rows) == 0 or int(rows.max()) < 1 << 32):
+        order = np.argsort(cols.astype(np.uint16), kind="stable")
+        for shift in (0, 16):
+            digit = ((rows[order] >> shift) & 0xFFFF).astype(np.uint16)
+            order = order[np.argsort(digit, kind="stable")]
+        return order
+    return np.argsort(rows * max(n_cols, 1) + cols, kind="stable")
 
 
 def _latest_votes(
     rows: IntArray, cols: IntArray, stamps: IntArray, values: npt.NDArray[np.int8], n_cols: int
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.int8]]:
     """Keep one vote per (row, col): the latest timestamp, the later line on ties; sorted."""
-    key = rows * max(n_cols, 1) + cols
-    order = np.argsort(key, kind="stable")  # stable: file order kept among repeats
-    key = key[order]
+    order = _stable_order(rows, cols, n_cols)  # stable: file order kept among repeats
+    key = (rows * max(n_cols, 1) + cols)[order]
     repeated = np.flatnonzero(key[1:] == key[:-1])
     if len(repeated):
         # Only the repeated pairs need the timestamps: among each run of equal keys keep the

@@ -110,7 +110,13 @@ def compute_analysis(
         seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
     )
     result = dict(result)
+    # What moderation left out, as counts (the core's own "excluded" lists hidden statement ids
+    # and counts unclustered participants, which "counts" already gives). Hidden statements
+    # stay out of the published result altogether, their vote counts included.
     result["excluded"] = dict(data.excluded)
+    hidden = {data.matrix.statements[j] for j in data.matrix.moderated_out}
+    if hidden and isinstance(result.get("statements"), dict):
+        result["statements"] = {k: v for k, v in result["statements"].items() if k not in hidden}
     return result
 
 

@@ -85,7 +85,8 @@ class TextIndex:
     def _weights(
         self, rows: npt.NDArray[np.int64]
     ) -> tuple[sparse.csr_matrix, npt.NDArray[np.float64]]:
-        """Normalised tf-idf rows and the idf, cached for the last set of rows asked for."""
+        """Normalised tf-idf rows (column-compressed: queries read few columns) and the idf,
+        cached for the last set of rows asked for."""
         key = (len(self.ids_), rows.tobytes())
         cached = getattr(self, "_cache", None)
         if cached is not None and cached[0] == key:
@@ -95,7 +96,7 @@ class TextIndex:
         # Smoothed idf as in scikit-learn's TfidfTransformer; n-grams no statement has (df 0)
         # get the largest weight and count fully in the query's norm.
         idf = np.log((1.0 + len(rows)) / (1.0 + df)) + 1.0
-        weighted = _normalise_rows(sparse.csr_matrix(tf.multiply(idf)))
+        weighted = _normalise_rows(sparse.csr_matrix(tf.multiply(idf))).tocsc()
         self._cache = (key, weighted, idf)
         return weighted, idf
 
@@ -118,28 +119,54 @@ class TextIndex:
         ``among`` restricts the search (and the idf statistics) to these ids; ``exclude``
         leaves some out of the answer only; ``min_score`` overrides the index's threshold.
         """
+        return self.query_many(
+            [text], limit=limit, exclude=[exclude], among=among, min_score=min_score
+        )[0]
+
+    def query_many(
+        self,
+        texts: Sequence[str],
+        *,
+        limit: int = 5,
+        exclude: Sequence[Sequence[int]] | None = None,
+        among: Sequence[int] | npt.NDArray[np.int64] | None = None,
+        min_score: float | None = None,
+    ) -> list[list[Match]]:
+        """:meth:`query` for several texts at once (one sparse product); ``exclude[i]`` is
+        left out of the answer for ``texts[i]``."""
         threshold = self.min_score if min_score is None else min_score
-        text = (text or "").strip()
-        if not text or limit < 1 or not len(self.ids_):
-            return []
+        answers: list[list[Match]] = [[] for _ in texts]
+        if not len(texts) or limit < 1 or not len(self.ids_):
+            return answers
         rows = np.arange(len(self.ids_))
         if among is not None:
             rows = rows[np.isin(self.ids_, np.asarray(among, dtype=np.int64))]
         if not len(rows):
-            return []
+            return answers
         weighted, idf = self._weights(rows)
-        query = _normalise_rows(sparse.csr_matrix(_term_frequencies([text]).multiply(idf)))
-        scores = np.asarray((weighted @ query.T).todense()).ravel()
+        queries = _term_frequencies([(t or "").strip() for t in texts])
+        queries.data = queries.data * idf[queries.indices]
+        queries = _normalise_rows(queries)
+        # Only the n-grams the queries contain matter: multiply over those columns alone.
+        used = np.unique(queries.indices)
+        scores = (queries[:, used] @ weighted[:, used].T).toarray().T  # rows: statements
         ids = self.ids_[rows]
-        if len(exclude):
-            scores[np.isin(ids, np.asarray(exclude, dtype=np.int64))] = -1.0
-        found = []
-        for index in np.argsort(-scores, kind="stable")[:limit]:
-            score = float(scores[index])
-            if score < threshold or score <= 0.0:
-                break
-            found.append(Match(id=int(ids[index]), score=round(min(score, 1.0), 3)))
-        return found
+        for column, text in enumerate(texts):
+            if not (text or "").strip():
+                continue
+            column_scores = scores[:, column]
+            left_out = exclude[column] if exclude is not None else ()
+            if len(left_out):
+                column_scores[np.isin(ids, np.asarray(left_out, dtype=np.int64))] = -1.0
+            top = np.argpartition(-column_scores, limit - 1)[:limit]
+            if len(column_scores) <= limit:
+                top = np.arange(len(column_scores))
+            for index in top[np.lexsort((top, -column_scores[top]))]:
+                score = float(column_scores[index])
+                if score < threshold or score <= 0.0:
+                    break
+                answers[column].append(Match(id=int(ids[index]), score=round(min(score, 1.0), 3)))
+        return answers
 
 
 def similar_texts(

@@ -31,7 +31,7 @@ import numpy as np
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -907,13 +907,17 @@ def queue_query(
 
 def queue_summary(actor: User, *, consultation_id: int | None = None) -> dict[str, int]:
     """Count the queue by state: flagged (still visible), auto_hidden, pending approval."""
-    summary = {}
-    for state in QUEUE_STATES:
-        query = queue_query(actor, consultation_id=consultation_id, state=state)
-        summary[state] = (
-            db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-            or 0
+    queue = queue_query(actor, consultation_id=consultation_id).order_by(None).subquery()
+    visible = queue.c.status == StatementStatus.visible
+    pending = queue.c.status == StatementStatus.pending
+    flagged, auto_hidden, waiting = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((visible, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((pending & queue.c.auto_hidden, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((pending & ~queue.c.auto_hidden, 1), else_=0)), 0),
         )
+    ).one()
+    summary = {"flagged": int(flagged), "auto_hidden": int(auto_hidden), "pending": int(waiting)}
     summary["total"] = sum(summary.values())
     return summary
 
@@ -1035,9 +1039,10 @@ def queue_items(statements: Sequence[Statement], *, duplicates: bool = True) -> 
         for consultation_id, group in by_consultation.items():
             index = statement_index(consultation_id)
             among = suggestible_ids(consultation_id, include_hidden=True)
-            matches = {
-                s.id: index.query(s.text, limit=3, exclude=[s.id], among=among) for s in group
-            }
+            found = index.query_many(
+                [s.text for s in group], limit=3, exclude=[[s.id] for s in group], among=among
+            )
+            matches = {s.id: m for s, m in zip(group, found, strict=True)}
             wanted = {m.id for found in matches.values() for m in found}
             loaded = {
                 s.id: s

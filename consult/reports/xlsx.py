@@ -30,16 +30,28 @@ class Sink(Protocol):
     def take(self) -> bytes: ...
 
 
+# Anything that needs escaping, removing or preserving; most cells (ids, labels, timestamps)
+# have none of it and take the fast path.
+_SLOW = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|^\s|\s$")
+
+
 def _cell(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        if _SLOW.search(value) is None:
+            return '<c t="inlineStr"><is><t>' + value + "</t></is></c>"
+        text = _ILLEGAL.sub("", value)
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f'<c t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    if kind is int or kind is float:
+        return f"<c><v>{value!r}</v></c>"
     if value is None:
         return "<c/>"
-    if isinstance(value, bool):
+    if kind is bool:
         return f'<c t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f"<c><v>{value!r}</v></c>"
-    text = _ILLEGAL.sub("", str(value))
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    return _cell(str(value))
 
 
 def _header(values: Iterable[Any]) -> str:

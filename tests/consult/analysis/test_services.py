@@ -106,7 +106,10 @@ def test_refresh_analysis_reports_exclusions(make_opinions, db):
     assert len(result["participants"]) == 7
     mentioned = {c["statement"] for side in result["consensus"].values() for c in side}
     mentioned |= {d["statement"] for d in result["divisive"]}
+    mentioned |= set(result["statements"]) | set(result["priority"]) | set(result["strength"])
+    mentioned |= set(result["bridging"]) | set(result["group_informed_consensus"])
     assert str(opinions.statements[2].id) not in mentioned
+    assert str(opinions.statements[3].id) in mentioned
 
 
 def test_get_analysis_empty_consultation(dummy_consultation, db):

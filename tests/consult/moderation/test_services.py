@@ -681,3 +681,22 @@ def test_user_blocks_rows(author, moderator, statement):
     rows = list(db.session.scalars(select(UserBlock)))
     assert len(rows) == 1 and rows[0].lifted_by_id == moderator.id
     assert rows[0].kind is BlockKind.block
+
+
+def test_analysis_leaves_out_what_moderation_excludes(
+    create_statement, create_vote, consultation, statement, people, moderator
+):
+    from consult.analysis.adapters import analysis_input
+
+    hidden = create_statement(consultation=consultation)
+    for person in people[:4]:
+        create_vote(statement, 1, person)
+        create_vote(hidden, -1, person)
+    services.moderate_statement(hidden, moderator, "hide", reason="Spam.")
+    services.block_user(people[0], moderator, kind="block", reason="Brigade.")
+
+    data = analysis_input(consultation)
+
+    assert data.excluded == {"statements": 1, "participants": 1}
+    assert str(hidden.id) not in {c.id for c in data.claims}
+    assert len(data.matrix.participants) == 3

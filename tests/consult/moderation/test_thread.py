@@ -137,3 +137,12 @@ def test_posting_something_new_shows_no_notice(call, consultation, create_statem
     html = call.client.get(posted.headers["Location"]).get_data(as_text=True)
 
     assert "A similar statement already exists" not in html
+
+
+def test_moderators_get_a_moderate_link_instead_of_a_flag_button(
+    call, consultation, statement, moderator
+):
+    html = thread(call, consultation, moderator)
+
+    assert f'action="/statements/{statement.id}/flag"' not in html
+    assert f'href="/moderation/statements/{statement.id}">Moderate' in html

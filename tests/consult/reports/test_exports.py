@@ -251,3 +251,24 @@ def test_report_page_access(
     draft = make_debate(n=1, status=ConsultationStatus.draft)
     db.session.commit()
     assert client.get(f"/consultations/{draft.consultation.slug}/report").status_code == 404
+
+
+def test_downloads_stream(client: Any, auth: Any, debate: Debate) -> None:
+    from tests.consult.responses.conftest import switch_user
+
+    db.session.commit()
+    switch_user(auth, debate.owner)
+    for fmt in ("json", "csv", "xlsx"):
+        answer = client.get(f"/consultations/{debate.consultation.slug}/report.{fmt}")
+        assert answer.status_code == 200 and answer.is_streamed
+        assert answer.headers["Cache-Control"] == "private, no-store"
+
+
+def test_vote_rows_are_read_lazily(debate: Debate) -> None:
+    from consult.reports.exporters import Anonymiser, iter_vote_rows
+
+    rows = iter_vote_rows(debate.consultation, Anonymiser(debate.consultation.id))
+    first = next(rows)
+    assert first[0].startswith("p") and first[2] in ("agree", "disagree", "pass")
+    assert first[3] is not None and first[3].endswith("+00:00")
+    assert 1 + sum(1 for _ in rows) == n_votes(debate)
