@@ -15,9 +15,9 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import Select, func, select
 
 from consult.errors import ConsultError, json_error
-from consult.extensions import csrf, db, limiter
+from consult.extensions import csrf, db, limiter, login_manager
 from consult.ratelimits import limit_value, rate_limit_key
-from consult.security import bearer_token
+from consult.security import bearer_token, user_for_token
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -69,9 +69,13 @@ def check_request() -> Any:
         has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
         if has_body and not request.is_json:
             return json_error(415, "unsupported_media_type", "Send the body as application/json.")
-    if bearer_token() is not None:
-        # A token that was sent must be valid, even where anonymous access is allowed.
-        if not current_user.is_authenticated:
+    token = bearer_token()
+    if token is not None:
+        # A token that was sent decides who the caller is (even over a browser session), and
+        # it must be valid, even where anonymous access is allowed.
+        user = user_for_token(token)
+        login_manager._update_request_context_with_user(user)
+        if user is None:
             response, status = json_error(
                 401, "invalid_token", "The bearer token is unknown or revoked."
             )

@@ -34,9 +34,27 @@ def bearer_token() -> str | None:
     return None
 
 
+def user_for_token(token: str) -> Any:
+    """Return the owner of a valid (unrevoked) API token, or None."""
+    from consult.auth.models import ApiToken
+
+    row = db.session.scalar(
+        db.select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now
+        db.session.commit()
+    return row.user
+
+
 def init_app(app: Flask) -> None:
     """Configure Flask-Login (sessions and bearer tokens) and security headers."""
-    from consult.auth.models import ApiToken, User
+    from consult.auth.models import User
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -57,20 +75,7 @@ def init_app(app: Flask) -> None:
     @login_manager.request_loader
     def load_user_from_token(req: Any) -> User | None:
         token = bearer_token()
-        if not token:
-            return None
-        row = db.session.scalar(
-            db.select(ApiToken).where(
-                ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-            )
-        )
-        if row is None:
-            return None
-        now = utcnow()
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            row.last_used_at = now
-            db.session.commit()
-        return row.user
+        return user_for_token(token) if token else None
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Any:

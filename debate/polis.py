@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -376,16 +377,17 @@ def _read_votes_fast(path: Path) -> _Votes:
             if block:
                 cut = data.rfind(b"\n") + 1
                 data, carry = data[:cut], data[cut:]
-            if data.strip():
+            if data:
                 parts.append(_parse_vote_block(data, columns))
             if not block:
                 break
     table = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.int64)
-    return table[:, 1], table[:, 0], table[:, 2], table[:, 3].astype(np.int8)
+    stamps = table[:, 3] if columns.timestamp is not None else np.zeros(len(table), np.int64)
+    return table[:, 1], table[:, 0], stamps, table[:, 2].astype(np.int8)
 
 
 def _parse_vote_block(data: bytes, columns: _VoteColumns) -> npt.NDArray[np.int64]:
-    """Rows of (comment, voter, timestamp, vote) from whole lines of ``votes.csv``.
+    """Rows of (comment, voter, vote[, timestamp]) from whole lines of ``votes.csv``.
 
     Anything the C parser would not read exactly as the csv module does (quotes, a wrong number
     of fields, non-integer cells, vote values other than -1/0/1) raises :class:`_Irregular`.
@@ -396,14 +398,16 @@ def _parse_vote_block(data: bytes, columns: _VoteColumns) -> npt.NDArray[np.int6
     if columns.timestamp is not None:
         wanted.append(columns.timestamp)
     try:
-        table = np.loadtxt(
-            io.BytesIO(data),
-            delimiter=",",
-            usecols=wanted,
-            dtype=np.int64,
-            comments=None,
-            ndmin=2,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
+            table = np.loadtxt(
+                io.BytesIO(data),
+                delimiter=",",
+                usecols=wanted,
+                dtype=np.int64,
+                comments=None,
+                ndmin=2,
+            )
     except ValueError:
         raise _Irregular from None
     # Every line must have exactly n_fields fields (loadtxt ignores surplus columns).
@@ -412,8 +416,9 @@ def _parse_vote_block(data: bytes, columns: _VoteColumns) -> npt.NDArray[np.int6
     votes = table[:, 2]
     if np.any((votes < -1) | (votes > 1)):
         raise _Irregular
-    stamps = table[:, 3] if columns.timestamp is not None else np.zeros(len(table), np.int64)
-    return np.stack([table[:, 0], table[:, 1], stamps, votes], axis=1)
+    if columns.timestamp is None:
+        table = np.concatenate([table, np.zeros((len(table), 1), dtype=np.int64)], axis=1)
+    return table
 
 
 def _read_votes_csv(path: Path) -> _Votes:

@@ -158,8 +158,9 @@ class TextIndex:
             left_out = exclude[column] if exclude is not None else ()
             if len(left_out):
                 column_scores[np.isin(ids, np.asarray(left_out, dtype=np.int64))] = -1.0
-            top = np.argpartition(-column_scores, limit - 1)[:limit]
-            if len(column_scores) <= limit:
+            if len(column_scores) > limit:
+                top = np.argpartition(-column_scores, limit - 1)[:limit]
+            else:
                 top = np.arange(len(column_scores))
             for index in top[np.lexsort((top, -column_scores[top]))]:
                 score = float(column_scores[index])

@@ -122,6 +122,11 @@ class TestReadPolisExport:
         # comment 0: the timestamp-30 vote; comment 1: equal timestamps, the later line wins.
         assert dict(zip(m.cols.tolist(), m.values.tolist(), strict=True)) == {0: 1, 1: -1}
 
+    def test_read_polis_export_without_timestamps_the_later_line_wins(self, tmp_path):
+        votes = "comment-id,voter-id,vote\n0,7,1\n0,7,-1\n1,7,0\n"
+        m = read_polis_export(export(tmp_path, votes=votes)).matrix
+        assert m.values.tolist() == [-1, 0]
+
     def test_read_polis_export_keeps_unvoted_and_moderated_statements(self, tmp_path):
         m = read_polis_export(export(tmp_path, votes=VOTES + "1,x,0,7,1\n")).matrix
         assert m.statements == ("0", "1", "2")
