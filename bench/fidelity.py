@@ -82,7 +82,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for folder in sorted(p for p in args.data.iterdir() if (p / "comments.csv").exists()):
-        exported = read_polis_export(folder)
+        exported = read_polis_export(folder, polis_groups=True)
         m = exported.matrix
         polis = exported.polis_groups
 

@@ -5,7 +5,8 @@ group-aware consensus, priorities; bench/.venv-reddwarf, votes already in memory
 ``debate.analysis.analyse`` (all of that plus bridging, argument strength, cruxes and
 controversy; matrix already in memory), each repeated and summarised by the median wall time.
 The two run alternately per conversation so that both see the same machine load. Also shown:
-our opinion groups + Pol.is statistics alone, and our time including reading the CSV files.
+our opinion groups + Pol.is statistics alone, our time including reading the CSV files, and
+the CPU time of both (less sensitive than wall time to other load on the machine).
 
     .venv/bin/python bench/speed.py [--data DIR] [--repeats 5]
 """
@@ -31,17 +32,21 @@ REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
 
 
-def median_time(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
+def median_time(fn, repeats: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median wall and median CPU seconds of ``fn()``."""
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+    return statistics.median(wall), statistics.median(cpu)
 
 
-def our_times(folder: Path, repeats: int) -> tuple[float, float, float]:
-    """Median seconds of analyse, of groups + Pol.is statistics, and of read + analyse."""
+def our_times(
+    folder: Path, repeats: int
+) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """Median (wall, CPU) seconds of analyse, of groups + statistics, and of read + analyse."""
     matrix = read_polis_export(folder, polis_groups=False).matrix
     analyse(matrix)  # warm-up: imports, caches
 
@@ -67,8 +72,9 @@ def main() -> None:
     args = parser.parse_args()
 
     header = (
-        f"{'conversation':<28} {'red-dwarf s':>11} {'ours: analyse s':>15} {'ratio':>6}"
+        f"{'conversation':<28} {'red-dwarf s':>11} {'ours s':>7} {'ratio':>6}"
         f" {'groups+stats s':>14} {'ratio':>6} {'read+analyse s':>14}"
+        f" | CPU s: {'red-dwarf':>9} {'ours':>6} {'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -81,8 +87,9 @@ def main() -> None:
             text=True,
             check=True,
         )
-        rd = statistics.median(json.loads(proc.stdout)["times"])
-        ours, core, with_io = our_times(folder, args.repeats)
+        measured = json.loads(proc.stdout)
+        rd, rd_cpu = statistics.median(measured["times"]), statistics.median(measured["cpu_times"])
+        (ours, ours_cpu), (core, _), (with_io, _) = our_times(folder, args.repeats)
         row = {
             "conversation": folder.name,
             "reddwarf_s": rd,
@@ -91,23 +98,35 @@ def main() -> None:
             "groups_and_statistics_s": core,
             "ratio_groups": rd / core,
             "read_and_analyse_s": with_io,
+            "reddwarf_cpu_s": rd_cpu,
+            "analyse_cpu_s": ours_cpu,
+            "ratio_cpu": rd_cpu / ours_cpu,
         }
         rows.append(row)
         print(
-            f"{folder.name:<28} {rd:>11.3f} {ours:>15.3f} {rd / ours:>5.1f}x"
-            f" {core:>14.3f} {rd / core:>5.1f}x {with_io:>14.3f}",
+            f"{folder.name:<28} {rd:>11.3f} {ours:>7.3f} {rd / ours:>5.1f}x"
+            f" {core:>14.3f} {rd / core:>5.1f}x {with_io:>14.3f}"
+            f" | {'':>6} {rd_cpu:>9.3f} {ours_cpu:>6.3f} {rd_cpu / ours_cpu:>5.1f}x",
             flush=True,
         )
     total_rd = sum(r["reddwarf_s"] for r in rows)
     total = sum(r["analyse_s"] for r in rows)
     total_core = sum(r["groups_and_statistics_s"] for r in rows)
+    total_rd_cpu = sum(r["reddwarf_cpu_s"] for r in rows)
+    total_cpu = sum(r["analyse_cpu_s"] for r in rows)
     print("-" * len(header))
     print(
-        f"{'all six':<28} {total_rd:>11.3f} {total:>15.3f} {total_rd / total:>5.1f}x"
-        f" {total_core:>14.3f} {total_rd / total_core:>5.1f}x"
+        f"{'all six':<28} {total_rd:>11.3f} {total:>7.3f} {total_rd / total:>5.1f}x"
+        f" {total_core:>14.3f} {total_rd / total_core:>5.1f}x {'':>14}"
+        f" | {'':>6} {total_rd_cpu:>9.3f} {total_cpu:>6.3f} {total_rd_cpu / total_cpu:>5.1f}x"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"reddwarf_s": total_rd, "analyse_s": total, "ratio": total_rd / total}
+    summary = {
+        "reddwarf_s": total_rd,
+        "analyse_s": total,
+        "ratio": total_rd / total,
+        "ratio_cpu": total_rd_cpu / total_cpu,
+    }
     args.out.write_text(json.dumps({"conversations": rows, **summary}, indent=2) + "\n")
     print(f"wrote {args.out}")
 

@@ -346,7 +346,12 @@ def _strength(
         return {}
     G = argument_graph(claim_list, relations)
     scores = {str(node): base.get(str(node), 0.5) for node in G.nodes}
-    return {sid: _num(x) for sid, x in strength(G, scores, semantics=semantics).strength.items()}
+    hidden = {matrix.statements[j] for j in matrix.moderated_out}
+    return {
+        sid: _num(x)
+        for sid, x in strength(G, scores, semantics=semantics).strength.items()
+        if sid not in hidden
+    }
 
 
 def _cruxes(matrix: VoteMatrix, groups: OpinionGroups) -> list[dict[str, Any]]:

@@ -547,7 +547,8 @@ def _weighted_kmeans(
     """
     if k == 2 and len(points) <= 400:
         return _two_means_exact(points, weights)
-    starts = _farthest_first_starts(points, k)
+    # Many traversals reach the same set of centres: run each distinct start once.
+    starts = np.unique(np.sort(_farthest_first_starts(points, k), axis=1), axis=0)
     if n_init > 0:
         starts = np.concatenate([starts, _kmeans_plus_plus_starts(points, weights, k, rng, n_init)])
     return _best_lloyd(points, weights, starts)

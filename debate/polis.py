@@ -47,8 +47,8 @@ class PolisExport:
     texts : dict of str to str
         Comment id to comment body.
     polis_groups : dict of str to int or None
-        Participant id to the opinion group Polis itself assigned (``None``: not clustered), read
-        from ``participants-votes.csv`` when present; empty otherwise.
+        Participant id to the opinion group Polis itself assigned (``None``: not clustered), from
+        ``participants-votes.csv`` when it was read (see :func:`read_polis_export`); else empty.
     votes_file : str
         The file the votes came from (``votes.csv`` or ``participants-votes.csv``).
     """
@@ -60,7 +60,7 @@ class PolisExport:
 
 
 def read_polis_export(
-    directory: str | os.PathLike[str], *, polis_groups: bool = True
+    directory: str | os.PathLike[str], *, polis_groups: bool = False
 ) -> PolisExport:
     """Read a Polis export folder.
 
@@ -68,9 +68,10 @@ def read_polis_export(
     ----------
     directory : path
         Folder with ``comments.csv`` and ``votes.csv`` or ``participants-votes.csv``.
-    polis_groups : bool, default True
+    polis_groups : bool, default False
         Also read Polis's own ``group-id`` per participant from ``participants-votes.csv`` when
-        that file exists (for comparisons); it is always read when it is the vote source.
+        that file exists next to ``votes.csv`` (for comparisons); when it is the vote source
+        the group ids come with it anyway.
 
     Returns
     -------

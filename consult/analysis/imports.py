@@ -4,8 +4,9 @@ The folder is parsed completely by :func:`debate.polis.read_polis_export` before
 written, so a bad file leaves the database untouched. Comments become position statements
 (``external_id`` = the Polis comment-id; moderated-out comments are hidden), each Polis
 participant an imported account without e-mail or password (``is_imported``), and every latest
-vote a vote. Rows go in with multi-row INSERTs (SQLAlchemy's executemany), not one ORM object at a
-time: a conversation of 1,500 participants and 20,000 votes imports in about a second.
+vote a vote. Rows go in with multi-row INSERTs on the tables (no ORM objects, one statement per
+few thousand rows): a conversation of 1,500 participants and 15,000 votes imports in about a
+second.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from consult.votes.models import Vote
 from debate.errors import InputError
 from debate.polis import read_polis_export
 
-#: Rows per INSERT batch for votes (bounded memory, few round trips).
+#: Votes per batch (bounded memory, and a progress bar that moves).
 VOTE_CHUNK = 5000
 #: The display name of an imported Polis participant; the voter-id keeps the link to the source.
 PARTICIPANT_NAME = "Polis participant {}"
@@ -154,7 +155,9 @@ def import_polis(
     statement_ids = (
         list(
             db.session.scalars(
-                insert(Statement).returning(Statement.id, sort_by_parameter_order=True),
+                insert(Statement.__table__).returning(
+                    Statement.__table__.c.id, sort_by_parameter_order=True
+                ),
                 statement_rows,
             )
         )
@@ -166,26 +169,15 @@ def import_polis(
     rows = matrix.rows.tolist()
     cols = matrix.cols.tolist()
     values = matrix.values.tolist()
-    table = Vote.__table__
-    for start in range(0, len(rows), VOTE_CHUNK):
-        batch = [
-            {
-                "consultation_id": consultation.id,
-                "statement_id": statement_ids[c],
-                "user_id": user_ids[r],
-                "value": int(v),
-                "created_at": now,
-                "updated_at": now,
-            }
-            for r, c, v in zip(
-                rows[start : start + VOTE_CHUNK],
-                cols[start : start + VOTE_CHUNK],
-                values[start : start + VOTE_CHUNK],
-                strict=True,
-            )
-        ]
-        db.session.execute(insert(table), batch)
-        advance(len(batch))
+    _insert_votes(
+        consultation.id,
+        [
+            (statement_ids[c], user_ids[r], int(v))
+            for r, c, v in zip(rows, cols, values, strict=True)
+        ],
+        now,
+        advance,
+    )
     db.session.flush()
     return ImportSummary(
         consultation=consultation,
@@ -259,5 +251,41 @@ def _insert_participants(participants: tuple[str, ...], now: datetime) -> list[i
         for pid in participants
     ]
     return list(
-        db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), rows)
+        db.session.scalars(
+            insert(User.__table__).returning(User.__table__.c.id, sort_by_parameter_order=True),
+            rows,
+        )
     )
+
+
+def _insert_votes(
+    consultation_id: int,
+    votes: list[tuple[int, int, int]],
+    now: datetime,
+    advance: Progress,
+) -> None:
+    """Insert (statement id, user id, value) rows: COPY on PostgreSQL, executemany elsewhere.
+
+    Both run on the session's connection, inside its transaction. On PostgreSQL an executemany
+    still executes one INSERT per row on the server; COPY streams the rows in one command.
+    """
+    connection = db.session.connection()
+    columns = ("consultation_id", "statement_id", "user_id", "value", "created_at", "updated_at")
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        command = f"COPY votes ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(command) as copy:
+            for start in range(0, len(votes), VOTE_CHUNK):
+                chunk = votes[start : start + VOTE_CHUNK]
+                for statement_id, user_id, value in chunk:
+                    copy.write_row((consultation_id, statement_id, user_id, value, now, now))
+                advance(len(chunk))
+        return
+    table = Vote.__table__
+    for start in range(0, len(votes), VOTE_CHUNK):
+        chunk = votes[start : start + VOTE_CHUNK]
+        db.session.execute(
+            insert(table),
+            [dict(zip(columns, (consultation_id, *vote, now, now), strict=True)) for vote in chunk],
+        )
+        advance(len(chunk))

@@ -51,7 +51,7 @@ SAME_K_AS_POLIS = [name for name in FIDELITY if name != "scoop-hivemind.ubi"]
 
 @functools.cache
 def real(name):
-    return read_polis_export(DATA / name)
+    return read_polis_export(DATA / name, polis_groups=True)
 
 
 @functools.cache

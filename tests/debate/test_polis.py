@@ -88,15 +88,15 @@ class TestReadPolisExport:
         assert list(m.statements) == sorted(m.statements, key=int)
 
     def test_read_polis_export_texts_and_polis_groups(self):
-        exported = read_polis_export(DATA / "15-per-hour-seattle")
+        exported = read_polis_export(DATA / "15-per-hour-seattle", polis_groups=True)
         assert exported.texts["53"] == "Not sure I believe any of this..."
         groups = exported.polis_groups
         assert len(groups) == 339
         assert sum(g is not None for g in groups.values()) == 138
         assert set(groups.values()) == {None, 0, 1}
 
-    def test_read_polis_export_without_polis_groups(self):
-        assert read_polis_export(DATA / "brexit-consensus", polis_groups=False).polis_groups == {}
+    def test_read_polis_export_reads_polis_groups_only_when_asked(self):
+        assert read_polis_export(DATA / "brexit-consensus").polis_groups == {}
 
     @pytest.mark.parametrize("name", ["15-per-hour-seattle", "scoop-hivemind.biodiversity"])
     def test_read_polis_export_falls_back_to_participants_votes(self, tmp_path, name):

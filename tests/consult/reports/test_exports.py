@@ -262,6 +262,8 @@ def test_downloads_stream(client: Any, auth: Any, debate: Debate) -> None:
         answer = client.get(f"/consultations/{debate.consultation.slug}/report.{fmt}")
         assert answer.status_code == 200 and answer.is_streamed
         assert answer.headers["Cache-Control"] == "private, no-store"
+        assert len(answer.get_data()) > 100  # consume the stream (closes its request context)
+        answer.close()
 
 
 def test_vote_rows_are_read_lazily(debate: Debate) -> None:
