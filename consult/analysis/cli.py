@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from consult.analysis import services
 from consult.analysis.imports import ImportFailed, import_polis
+from consult.auth.cli import CliError
 from consult.auth.models import User
 from consult.consultations.models import ConsultationStatus
 from consult.consultations.services import get_consultation_by_slug
@@ -28,7 +29,7 @@ def analyse_command(slug: str, as_json: bool) -> None:
     """Recompute the analysis of consultation SLUG, store it, and print it."""
     consultation = get_consultation_by_slug(slug)
     if consultation is None:
-        raise click.ClickException(f"no consultation with the slug {slug!r}")
+        raise CliError(f"No consultation with the slug {slug!r}.")
     result, meta = services.refresh_analysis(consultation)
     db.session.commit()
     if as_json:
@@ -105,8 +106,7 @@ def import_polis_command(
     if owner_email:
         owner = db.session.scalar(select(User).where(User.email == owner_email.strip().lower()))
         if owner is None or not owner.is_policymaker:
-            click.echo(f"error: no policymaker account {owner_email!r}", err=True)
-            sys.exit(2)
+            raise CliError(f"No policymaker account {owner_email!r}.")
     try:
         with _progress_bar(sys.stderr.isatty()) as progress:
             summary = import_polis(
@@ -119,8 +119,7 @@ def import_polis_command(
         db.session.commit()
     except ImportFailed as exc:
         db.session.rollback()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise CliError(str(exc)) from None
     except Exception:
         db.session.rollback()
         raise

@@ -168,5 +168,5 @@ def test_analyse_command_text_summary(runner, db, make_opinions):
 
 def test_analyse_command_unknown_slug(runner, db):
     result = runner.invoke(args=["analyse", "nope"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "nope" in result.output

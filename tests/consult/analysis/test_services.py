@@ -289,3 +289,45 @@ def test_next_statement_for_prefers_statements_new_since_the_analysis(
 def test_next_statement_for_anonymous_is_none(make_opinions, db):
     opinions = make_opinions(n=2)
     assert services.next_statement_for(opinions.consultation, None) is None
+
+
+def _redis_url():
+    import os
+
+    import redis
+
+    url = os.environ.get("KENES_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def test_refresh_lock_on_a_real_redis(make_opinions, db, app, analyse_calls):
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis server reachable")
+    import redis
+
+    opinions = make_opinions(n=3)
+    db.session.commit()
+    app.config["REDIS_URL"] = url
+    app.extensions.pop("kenes_analysis_redis", None)
+    client = redis.Redis.from_url(url)
+    key = f"kenes:analysis:refresh:{opinions.consultation.id}"
+    try:
+        client.set(key, "another-worker", ex=60)
+        assert tasks._run(app, opinions.consultation.id) is False
+        assert analyse_calls == []
+        assert client.get(key) == b"another-worker"  # someone else's lock is left alone
+        client.delete(key)
+        assert tasks._run(app, opinions.consultation.id) is True
+        assert len(analyse_calls) == 1
+        assert client.get(key) is None
+    finally:
+        client.delete(key)
+        client.close()
+        used = app.extensions.pop("kenes_analysis_redis", None)
+        if used is not None:
+            used.close()
