@@ -8,7 +8,7 @@ it back with ``debate.polis`` (the 1M case is a 30M-vote, ~1.3 GB votes.csv), th
   repness, consensus, ...), i.e. what ``debate.analysis`` builds before the other analyses, and
 * the whole ``debate.analysis.analyse`` (adds bridging, strength, cruxes, controversy),
 
-and reports wall time, the process's peak RSS and the adjusted Rand index of the groups
+and reports wall and CPU time, the process's peak RSS and the adjusted Rand index of the groups
 against the planted ones (plus the "oracle" ARI of assigning each participant to the nearest
 planted group centre in the same 2-D projection: the best any clustering of that map can do).
 
@@ -59,19 +59,21 @@ def one(n: int, *, statements: int, votes: int, groups: list[float], write_file:
             write_polis_folder(matrix, folder)
             out["write_s"] = time.perf_counter() - t0
             out["votes_csv_gb"] = (folder / "votes.csv").stat().st_size / 1e9
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loaded = read_polis_export(folder, polis_groups=False).matrix
             out["load_s"] = time.perf_counter() - t0
+            out["load_cpu_s"] = time.process_time() - c0
         assert loaded.n_votes == matrix.n_votes
         # Row order of the reloaded matrix is numeric by id, as generated.
         assert loaded.participants == matrix.participants
         del loaded
     out["rss_before_analysis_gb"] = peak_rss_gb()
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = opinion_groups(matrix)
     _pol_is_report(matrix, result, vote_counts(matrix, result.labels, result.k))
     out["groups_s"] = time.perf_counter() - t0
+    out["groups_cpu_s"] = time.process_time() - c0
     out["k"] = result.k
     out["planted_k"] = len(groups)
     clustered = result.labels >= 0
@@ -84,9 +86,10 @@ def one(n: int, *, statements: int, votes: int, groups: list[float], write_file:
     out["oracle_ari"] = float(adjusted_rand_score(planted, nearest))
     out["rss_after_groups_gb"] = peak_rss_gb()
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     full = analyse(matrix)
     out["analyse_s"] = time.perf_counter() - t0
+    out["analyse_cpu_s"] = time.process_time() - c0
     out["analyse_timings"] = full["timings"]
     out["peak_rss_gb"] = peak_rss_gb()
     return out
@@ -128,7 +131,8 @@ def main() -> None:
         print(
             f"{n:>9,} participants  {row['votes']:>11,} votes  "
             f"load {row.get('load_s', float('nan')):6.1f} s  "
-            f"groups+stats {row['groups_s']:6.1f} s  whole analysis {row['analyse_s']:6.1f} s  "
+            f"groups+stats {row['groups_s']:6.1f} s (CPU {row['groups_cpu_s']:5.1f})  "
+            f"whole analysis {row['analyse_s']:6.1f} s (CPU {row['analyse_cpu_s']:5.1f})  "
             f"peak RSS {row['peak_rss_gb']:5.2f} GB  k {row['k']}/{row['planted_k']}  "
             f"ARI {row['ari']:.3f} (oracle {row['oracle_ari']:.3f})",
             flush=True,

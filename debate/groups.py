@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.linalg import eigh
-from scipy.sparse.linalg import svds
+from scipy.sparse.linalg import eigsh, svds
 from scipy.spatial import cKDTree
 
 from debate.types import VoteMatrix
@@ -71,7 +71,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-_GRAM_MAX = 1500  # up to this many statements (or participants) an exact Gram eigh is fastest
+_GRAM_MAX = 1500  # up to this many statements (or participants): eigenvectors of the Gram matrix
+_DENSE_EIGH_MAX = 8  # Gram matrices up to this size: dense eigh (ARPACK needs k < size - 1)
 _MIN_IN_CONV_VOTES = 7
 _GREEDY_N = 15
 _BASE_K = 100
@@ -195,7 +196,13 @@ def _top_components(centred: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, F
         # Eigenvectors of the small Gram matrix: exact, and far cheaper than a full SVD.
         gram = (centred.T @ centred if p <= n else centred @ centred.T).toarray()
         m = gram.shape[0]
-        values, vectors = eigh(gram, subset_by_index=[max(m - 2, 0), m - 1])
+        if m <= _DENSE_EIGH_MAX:
+            values, vectors = eigh(gram, subset_by_index=[max(m - 2, 0), m - 1])
+        else:
+            # ARPACK (Lanczos) finds the top two to machine precision; LAPACK's dense solvers
+            # cost far more here, and multithreaded BLAS stalls on a busy machine.
+            v0 = np.random.default_rng(seed).standard_normal(m)
+            values, vectors = eigsh(gram, k=2, which="LA", v0=v0)
         top = np.argsort(-values)
         singular[: len(top)] = np.sqrt(np.clip(values[top], 0.0, None))
         for i, t in enumerate(top):
@@ -333,8 +340,9 @@ def opinion_groups(
     Returns
     -------
     OpinionGroups
-        ``k == 0`` and all labels -1 when fewer than two distinct positions exist (no votes,
-        one participant, everyone passing, ...).
+        ``k == 0`` and all labels -1 when there is nothing to group: fewer than two distinct
+        positions (no votes, one participant, everyone passing, ...) or fewer than two
+        statements with votes.
 
     References
     ----------
@@ -365,7 +373,11 @@ def opinion_groups(
         projection=proj,
     )
     members = np.flatnonzero(clustered)
-    if len(members) < 2:
+    voted = np.zeros(len(matrix.statements), dtype=bool)
+    voted[matrix.cols] = True
+    voted[list(matrix.moderated_out)] = False
+    # With a single statement the "opinion map" is that one vote: nothing to group.
+    if len(members) < 2 or voted.sum() < 2:
         return empty
     points = proj.positions[members]
     base_of_member, base_centers = _base_clusters(points, base_k)

@@ -19,6 +19,7 @@ from consult.auth.models import User
 from consult.consultations.models import ConsultationStatus
 from consult.consultations.services import get_consultation_by_slug
 from consult.extensions import db
+from consult.statements.models import Statement
 
 
 @click.command("analyse")
@@ -39,31 +40,52 @@ def analyse_command(slug: str, as_json: bool) -> None:
 
 
 def _text_summary(title: str, result: dict[str, Any], duration: float) -> str:
+    """A human-readable digest: groups, common ground and divisions with statement texts."""
+    ids = [int(k) for k in _mentioned(result) if k.isdigit()]
+    texts = dict(
+        db.session.execute(select(Statement.id, Statement.text).where(Statement.id.in_(ids))).all()
+    )
+
+    def show(key: Any, extra: str = "") -> str:
+        text = " ".join(str(texts.get(int(key), "")).split()) if str(key).isdigit() else ""
+        text = text if len(text) <= 70 else text[:69] + "…"
+        return f"      #{key} {text}{extra}"
+
     participants = result.get("participants") or {}
     clustered = sum(1 for g in participants.values() if g is not None)
     lines = [
-        f"{title}",
+        title,
         f"  participants: {len(participants)} ({clustered} in opinion groups)",
         f"  opinion groups: {len(result.get('groups') or [])}",
     ]
     for group in result.get("groups") or []:
-        reps = ", ".join(
-            f"{r['statement']} ({r['direction']})" for r in (group.get("representative") or [])[:3]
-        )
-        lines.append(f"    group {group['id']}: {group['size']} people; sets apart: {reps or '-'}")
+        lines.append(f"    group {group['id']}: {group['size']} people, set apart by")
+        for rep in (group.get("representative") or [])[:3]:
+            share = rep.get(rep["direction"], 0.0) or 0.0
+            lines.append(show(rep["statement"], f" ({share:.0%} {rep['direction']})"))
     consensus = result.get("consensus") or {}
-    agree = ", ".join(str(c["statement"]) for c in consensus.get("agree", [])[:5])
-    disagree = ", ".join(str(c["statement"]) for c in consensus.get("disagree", [])[:5])
-    divisive = ", ".join(str(d["statement"]) for d in (result.get("divisive") or [])[:5])
+    for side in ("agree", "disagree"):
+        rows = consensus.get(side) or []
+        lines.append(f"  most {side}: {'-' if not rows else ''}".rstrip())
+        lines += [show(c["statement"], f" ({c.get(side, 0.0) or 0.0:.0%})") for c in rows[:5]]
+    divisive = (result.get("divisive") or [])[:5]
+    lines.append(f"  divisive: {'-' if not divisive else ''}".rstrip())
+    lines += [show(d["statement"]) for d in divisive]
+    excluded = result.get("excluded") or {}
     lines += [
-        f"  consensus (agree): {agree or '-'}",
-        f"  consensus (disagree): {disagree or '-'}",
-        f"  divisive: {divisive or '-'}",
-        f"  controversy: {result.get('controversy')}",
-        f"  excluded by moderation: {result.get('excluded')}",
+        f"  controversy: {result.get('controversy')} (0 one community, 1 two camps)",
+        f"  left out by moderation: {excluded.get('statements', 0)} statements, "
+        f"the votes of {excluded.get('participants', 0)} participants",
         f"  computed in {duration:.2f} s",
     ]
     return "\n".join(lines)
+
+
+def _mentioned(result: dict[str, Any]) -> set[str]:
+    keys = {str(r["statement"]) for g in result.get("groups") or [] for r in g["representative"]}
+    for rows in (result.get("consensus") or {}).values():
+        keys |= {str(c["statement"]) for c in rows}
+    return keys | {str(d["statement"]) for d in result.get("divisive") or []}
 
 
 @contextmanager

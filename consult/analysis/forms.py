@@ -5,14 +5,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
-from wtforms.validators import AnyOf, DataRequired, InputRequired
+from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
+
+from consult.api import MAX_ID
 
 
 class NextVoteForm(FlaskForm):
     """Agree, disagree or pass on the statement shown."""
 
     statement = IntegerField(
-        _l("Statement"), validators=[InputRequired(message=_l("Choose a statement."))]
+        _l("Statement"),
+        validators=[
+            InputRequired(message=_l("Choose a statement.")),
+            NumberRange(min=1, max=MAX_ID, message=_l("Choose a statement.")),
+        ],
     )
     value = HiddenField(
         _l("Vote"),

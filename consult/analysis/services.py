@@ -28,7 +28,7 @@ from consult.analysis.models import AnalysisResult
 from consult.consultations.models import Consultation
 from consult.errors import NotFound
 from consult.extensions import db
-from consult.statements.models import Statement, StatementLink, StatementStatus
+from consult.statements.models import Relation, Statement, StatementLink, StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
 
@@ -239,6 +239,36 @@ def unvoted_statement_ids(consultation: Consultation, user: Any) -> list[int]:
             .order_by(Statement.id)
         )
     )
+
+
+def vote_progress(consultation: Consultation, user: Any) -> tuple[int, int]:
+    """Return how many visible statements the user has voted on, and how many are left."""
+    visible = select(Statement.id).where(
+        Statement.consultation_id == consultation.id,
+        Statement.status == StatementStatus.visible,
+    )
+    voted = db.session.scalar(
+        select(func.count(Vote.id)).where(
+            Vote.consultation_id == consultation.id,
+            Vote.user_id == user.id,
+            Vote.statement_id.in_(visible),
+        )
+    )
+    return int(voted or 0), len(unvoted_statement_ids(consultation, user))
+
+
+def statement_targets(statement: Statement) -> list[tuple[Relation, Statement]]:
+    """Return what an argument supports or attacks: (relation, visible target) pairs."""
+    rows = db.session.execute(
+        select(StatementLink.relation, Statement)
+        .join(Statement, Statement.id == StatementLink.target_id)
+        .where(
+            StatementLink.source_id == statement.id,
+            Statement.status == StatementStatus.visible,
+        )
+        .order_by(Statement.id)
+    ).all()
+    return [(relation, target) for relation, target in rows]
 
 
 def statement_priorities(result: dict[str, Any] | None) -> dict[str, float]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from consult.analysis import adapters, services
 from consult.analysis.forms import NextVoteForm
@@ -17,9 +16,8 @@ from consult.consultations.services import consultation_counts, get_consultation
 from consult.errors import ConsultError
 from consult.extensions import db, limiter
 from consult.statements.hooks import register_statement_partial, register_thread_context
-from consult.statements.models import Statement, StatementLink, StatementStatus
+from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
-from consult.votes.models import Vote
 from consult.votes.services import cast_vote
 
 bp = Blueprint("analysis", __name__)
@@ -93,30 +91,8 @@ def next_statement(slug: str) -> Any:
         status = 422
     statement = services.next_statement_for(consultation, current_user)
     db.session.commit()
-    voted = db.session.scalar(
-        select(func.count(Vote.id)).where(
-            Vote.consultation_id == consultation.id,
-            Vote.user_id == current_user.id,
-            Vote.statement_id.in_(
-                select(Statement.id).where(
-                    Statement.consultation_id == consultation.id,
-                    Statement.status == StatementStatus.visible,
-                )
-            ),
-        )
-    )
-    remaining = len(services.unvoted_statement_ids(consultation, current_user))
-    targets = []
-    if statement is not None:
-        targets = db.session.execute(
-            select(StatementLink.relation, Statement)
-            .join(Statement, Statement.id == StatementLink.target_id)
-            .where(
-                StatementLink.source_id == statement.id,
-                Statement.status == StatementStatus.visible,
-            )
-            .order_by(Statement.id)
-        ).all()
+    voted, remaining = services.vote_progress(consultation, current_user)
+    targets = services.statement_targets(statement) if statement is not None else []
     return (
         render_template(
             "analysis/next.html",
@@ -126,9 +102,9 @@ def next_statement(slug: str) -> Any:
             form=NextVoteForm(formdata=None, statement=statement.id if statement else None),
             errors=form.errors if status == 422 else {},
             can_vote=statement is not None and can_vote_statement(current_user, statement),
-            voted=voted or 0,
+            voted=voted,
             remaining=remaining,
-            total=(voted or 0) + remaining,
+            total=voted + remaining,
             just_voted=request.args.get("voted", type=int),
             active_tab="insights",
         ),

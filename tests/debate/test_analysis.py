@@ -164,13 +164,12 @@ class TestAnalyse:
         assert result["cruxes"] == [] and result["group_informed_consensus"] == {}
         assert 0.0 <= result["controversy"] <= 1.0
 
-    def test_analyse_single_statement(self):
+    def test_analyse_single_statement_gives_no_groups(self):
         result = analyse(VoteMatrix.from_dense([[1], [-1], [1], [0], [1]]))
         json.dumps(result, allow_nan=False)
-        # Three distinct positions on one axis: Pol.is still splits them in two groups.
-        assert result["k"] == 2
-        assert sum(g["size"] for g in result["groups"]) == 5
+        assert result["k"] == 0 and result["groups"] == []
         assert result["statements"]["0"]["seen"] == 5
+        assert [c["statement"] for c in result["consensus"]["agree"]] == []
 
     def test_analyse_statements_without_votes(self):
         m = VoteMatrix(

@@ -221,10 +221,19 @@ class TestOpinionGroups:
             [[1, -1, 0]],
             [[0, 0, 0]] * 20,
             [[1]] * 10,
+            [[1], [-1], [0], [1]] * 5,
             [[1, 1], [1, 1], [1, 1]],
             [[None, None]] * 5,
         ],
-        ids=["empty", "one participant", "all passes", "one statement", "identical", "no votes"],
+        ids=[
+            "empty",
+            "one participant",
+            "all passes",
+            "one statement",
+            "one statement, opposite votes",
+            "identical",
+            "no votes",
+        ],
     )
     def test_opinion_groups_degenerate_inputs_give_no_groups(self, dense):
         groups = opinion_groups(VoteMatrix.from_dense(dense))

@@ -163,7 +163,10 @@ def test_analyse_command_text_summary(runner, db, make_opinions):
     result = runner.invoke(args=["analyse", opinions.consultation.slug])
     assert result.exit_code == 0, result.output
     assert opinions.consultation.title in result.stdout
-    assert "opinion groups:" in result.stdout
+    assert "opinion groups: 2" in result.stdout
+    consensus = opinions.statements[4]  # everyone wants air-quality data
+    most_agree = result.stdout.split("most agree:")[1].split("most disagree")[0]
+    assert f"#{consensus.id} {consensus.text}" in most_agree
 
 
 def test_analyse_command_unknown_slug(runner, db):

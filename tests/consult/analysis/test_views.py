@@ -221,6 +221,22 @@ def test_next_page_rejects_bad_vote(client, auth, db, make_opinions, create_user
     assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
 
 
+@pytest.mark.parametrize("statement", ["99999999999", "-3", "x", ""])
+def test_next_page_rejects_impossible_statement_ids(
+    client, auth, db, make_opinions, create_user, statement
+):
+    opinions = make_opinions(n=2)
+    user = create_user()
+    db.session.commit()
+    auth.login(user)
+    response = client.post(
+        f"/consultations/{opinions.consultation.slug}/next",
+        data={"statement": statement, "value": "agree"},
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
+
+
 def test_next_page_statement_of_another_consultation_is_404(
     client, auth, db, make_opinions, create_statement, create_user
 ):
@@ -334,3 +350,27 @@ def test_statement_badges_from_the_analysis(make_opinions, db):
     assert "common-ground" in badges[opinions.statements[4].id]
     divisive = {int(d["statement"]) for d in result["divisive"][:5]}
     assert {sid for sid, b in badges.items() if "divisive" in b} == divisive
+
+
+def test_next_page_shows_what_an_argument_answers(
+    client, auth, db, dummy_consultation, create_statement, create_user
+):
+    position = create_statement(consultation=dummy_consultation, text="Plant more trees.")
+    argument = create_statement(
+        consultation=dummy_consultation, text="Trees give shade in summer.", supports=position
+    )
+    user = create_user()
+    db.session.add(
+        Vote(
+            consultation_id=dummy_consultation.id,
+            statement_id=position.id,
+            user_id=user.id,
+            value=1,
+        )
+    )
+    db.session.commit()
+    auth.login(user)
+    html = _next(client, dummy_consultation).get_data(as_text=True)
+    assert argument.text in html
+    assert "Argues for" in html and "“Plant more trees.”" in html
+    assert "You have voted on 1 of 2 statements." in html
