@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -146,7 +144,7 @@ class TestSuspectedBrigades:
         assert suspected_brigades(_matrix([]), []) == []
 
     def test_scales_to_many_accounts(self):
-        """50,000 accounts over 60 days, 200 statements, 20 votes each: well under a minute."""
+        """50,000 accounts over 60 days, 200 statements, 20 votes each (timing: bench/)."""
         rng = np.random.default_rng(3)
         n, m, per = 50_000, 200, 20
         rows = np.repeat(np.arange(n, dtype=np.int32), per)
@@ -170,9 +168,6 @@ class TestSuspectedBrigades:
             values=values,
         )
 
-        start = time.perf_counter()
         found = suspected_brigades(matrix, created)
-        elapsed = time.perf_counter() - start
 
         assert [set(b.members) for b in found] == [set(brigade.tolist())]
-        assert elapsed < 60
