@@ -598,36 +598,42 @@ def _kmeans_plus_plus_starts(
 
 
 def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> IntArray:
-    """Run weighted Lloyd from every start (rows of point indices); keep the lowest inertia."""
+    """Run weighted Lloyd from every start (rows of point indices); keep the lowest inertia.
+
+    All starts advance together as (start, point, cluster) arrays; a start leaves the batch
+    as soon as its assignment stops changing.
+    """
     n_init, k = starts.shape
     n = len(points)
     px, py = points[:, 0], points[:, 1]
     cx, cy = px[starts], py[starts]
-    offset = (np.arange(n_init) * k)[:, None]
-    size = n_init * k
-    wx, wy = np.tile(weights * px, n_init), np.tile(weights * py, n_init)
-    ww = np.tile(weights, n_init)
     labels = np.full((n_init, n), -1, dtype=np.int64)
+    active = np.arange(n_init)
     for _ in range(_ITERS):
-        dist = (px[None, :, None] - cx[:, None, :]) ** 2 + (py[None, :, None] - cy[:, None, :]) ** 2
+        ax, ay = cx[active], cy[active]
+        dist = (px[None, :, None] - ax[:, None, :]) ** 2 + (py[None, :, None] - ay[:, None, :]) ** 2
         new_labels = dist.argmin(axis=2)
-        if np.array_equal(new_labels, labels):
+        moving = ~np.all(new_labels == labels[active], axis=1)
+        active, new_labels = active[moving], new_labels[moving]
+        if len(active) == 0:
             break
-        labels = new_labels
-        flat = (labels + offset).ravel()
-        mass = np.bincount(flat, weights=ww, minlength=size).reshape(n_init, k)
+        labels[active] = new_labels
+        m = len(active)
+        flat = (new_labels + (np.arange(m) * k)[:, None]).ravel()
+        mass = np.bincount(flat, weights=np.tile(weights, m), minlength=m * k).reshape(m, k)
+        sum_x = np.bincount(flat, weights=np.tile(weights * px, m), minlength=m * k)
+        sum_y = np.bincount(flat, weights=np.tile(weights * py, m), minlength=m * k)
         filled = mass > 0
         safe = np.where(filled, mass, 1.0)
-        sum_x = np.bincount(flat, weights=wx, minlength=size).reshape(n_init, k)
-        sum_y = np.bincount(flat, weights=wy, minlength=size).reshape(n_init, k)
-        cx = np.where(filled, sum_x / safe, cx)
-        cy = np.where(filled, sum_y / safe, cy)
+        cx[active] = np.where(filled, sum_x.reshape(m, k) / safe, cx[active])
+        cy[active] = np.where(filled, sum_y.reshape(m, k) / safe, cy[active])
     dist = (px[None, :, None] - cx[:, None, :]) ** 2 + (py[None, :, None] - cy[:, None, :]) ** 2
     labels = dist.argmin(axis=2)
     inertia = (dist.min(axis=2) * weights[None, :]).sum(axis=1)
     # Prefer starts that used every cluster, then the lowest inertia (first on ties).
-    n_used = (np.bincount((labels + offset).ravel(), minlength=size).reshape(n_init, k) > 0).sum(1)
-    best = int(np.lexsort((inertia, -n_used))[0])
+    offset = (np.arange(n_init) * k)[:, None]
+    used = np.bincount((labels + offset).ravel(), minlength=n_init * k).reshape(n_init, k) > 0
+    best = int(np.lexsort((inertia, -used.sum(axis=1)))[0])
     chosen: IntArray = labels[best].astype(np.int64)
     return chosen
 
@@ -665,8 +671,10 @@ def _two_means_exact(points: FloatArray, weights: FloatArray) -> IntArray:
     n = len(points)
     px, py = points[:, 0], points[:, 1]
     i, j = np.triu_indices(n, k=1)
-    dx, dy = (px[j] - px[i])[:, None], (py[j] - py[i])[:, None]
-    cross = dx * (py[None, :] - py[i][:, None]) - dy * (px[None, :] - px[i][:, None])
+    dx, dy = px[j] - px[i], py[j] - py[i]
+    # cross[pair, m] = dx (y_m - y_i) - dy (x_m - x_i), as one (pairs x 3) @ (3 x n) product.
+    lines = np.stack([dx, -dy, dy * px[i] - dx * py[i]], axis=1)
+    cross = lines @ np.stack([py, px, np.ones(n)])
     left = (cross > 0).astype(np.float64)
     pairs = np.arange(len(i))
     left[pairs, i] = 0.0
