@@ -600,8 +600,8 @@ def _kmeans_plus_plus_starts(
 def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> IntArray:
     """Run weighted Lloyd from every start (rows of point indices); keep the lowest inertia.
 
-    All starts advance together as (start, point, cluster) arrays; a start leaves the batch
-    as soon as its assignment stops changing.
+    All starts advance together as (cluster, start, point) arrays; a start leaves the batch as
+    soon as its assignment stops changing.
     """
     n_init, k = starts.shape
     n = len(points)
@@ -609,10 +609,14 @@ def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> In
     cx, cy = px[starts], py[starts]
     labels = np.full((n_init, n), -1, dtype=np.int64)
     active = np.arange(n_init)
+    # Every start weighs the points alike, so the first m * n entries serve any m starts.
+    tiled_w = np.tile(weights, n_init)
+    tiled_wx, tiled_wy = np.tile(weights * px, n_init), np.tile(weights * py, n_init)
     for _ in range(_ITERS):
-        ax, ay = cx[active], cy[active]
-        dist = (px[None, :, None] - ax[:, None, :]) ** 2 + (py[None, :, None] - ay[:, None, :]) ** 2
-        new_labels = dist.argmin(axis=2)
+        # (cluster, start, point): argmin over the short first axis is a cheap elementwise scan.
+        ax, ay = cx[active].T, cy[active].T
+        dist = (px[None, None, :] - ax[:, :, None]) ** 2 + (py[None, None, :] - ay[:, :, None]) ** 2
+        new_labels = dist.argmin(axis=0)
         moving = ~np.all(new_labels == labels[active], axis=1)
         active, new_labels = active[moving], new_labels[moving]
         if len(active) == 0:
@@ -620,16 +624,17 @@ def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> In
         labels[active] = new_labels
         m = len(active)
         flat = (new_labels + (np.arange(m) * k)[:, None]).ravel()
-        mass = np.bincount(flat, weights=np.tile(weights, m), minlength=m * k).reshape(m, k)
-        sum_x = np.bincount(flat, weights=np.tile(weights * px, m), minlength=m * k)
-        sum_y = np.bincount(flat, weights=np.tile(weights * py, m), minlength=m * k)
+        size = m * n
+        mass = np.bincount(flat, weights=tiled_w[:size], minlength=m * k).reshape(m, k)
+        sum_x = np.bincount(flat, weights=tiled_wx[:size], minlength=m * k)
+        sum_y = np.bincount(flat, weights=tiled_wy[:size], minlength=m * k)
         filled = mass > 0
         safe = np.where(filled, mass, 1.0)
         cx[active] = np.where(filled, sum_x.reshape(m, k) / safe, cx[active])
         cy[active] = np.where(filled, sum_y.reshape(m, k) / safe, cy[active])
-    dist = (px[None, :, None] - cx[:, None, :]) ** 2 + (py[None, :, None] - cy[:, None, :]) ** 2
-    labels = dist.argmin(axis=2)
-    inertia = (dist.min(axis=2) * weights[None, :]).sum(axis=1)
+    dist = (px[None, None, :] - cx.T[:, :, None]) ** 2 + (py[None, None, :] - cy.T[:, :, None]) ** 2
+    labels = dist.argmin(axis=0)
+    inertia = (dist.min(axis=0) * weights[None, :]).sum(axis=1)
     # Prefer starts that used every cluster, then the lowest inertia (first on ties).
     offset = (np.arange(n_init) * k)[:, None]
     used = np.bincount((labels + offset).ravel(), minlength=n_init * k).reshape(n_init, k) > 0
@@ -682,15 +687,17 @@ def _two_means_exact(points: FloatArray, weights: FloatArray) -> IntArray:
     sums = np.stack([weights, weights * px, weights * py], axis=1)
     left_sums = left @ sums
     total = sums.sum(axis=0)
-    # Maximising sum over sides of |sum w p|^2 / sum w minimises the within-cluster SSE.
-    scores = np.empty((4, len(i)))
-    for combo in range(4):
-        lhs = left_sums + (combo >> 1) * sums[i] + (combo & 1) * sums[j]
-        rhs = total - lhs
-        ok = (lhs[:, 0] > 0) & (rhs[:, 0] > 0)
-        lw, rw = np.where(ok, lhs[:, 0], 1.0), np.where(ok, rhs[:, 0], 1.0)
-        value = (lhs[:, 1] ** 2 + lhs[:, 2] ** 2) / lw + (rhs[:, 1] ** 2 + rhs[:, 2] ** 2) / rw
-        scores[combo] = np.where(ok, value, -np.inf)
+    # Maximising sum over sides of |sum w p|^2 / sum w minimises the within-cluster SSE. The
+    # four ways to place i and j (left or right each) are scored together.
+    with_i = np.array([0, 0, 1, 1], dtype=np.float64)[:, None, None]
+    with_j = np.array([0, 1, 0, 1], dtype=np.float64)[:, None, None]
+    lhs = left_sums[None] + with_i * sums[i][None] + with_j * sums[j][None]
+    rhs = total - lhs
+    ok = (lhs[..., 0] > 0) & (rhs[..., 0] > 0)
+    lw = np.where(ok, lhs[..., 0], 1.0)
+    rw = np.where(ok, rhs[..., 0], 1.0)
+    value = (lhs[..., 1] ** 2 + lhs[..., 2] ** 2) / lw + (rhs[..., 1] ** 2 + rhs[..., 2] ** 2) / rw
+    scores = np.where(ok, value, -np.inf)
     combo, row = divmod(int(np.argmax(scores)), len(i))  # first maximum: deterministic
     labels = np.where(left[row] > 0, 0, 1)
     labels[i[row]] = 0 if combo >> 1 else 1
