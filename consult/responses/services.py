@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 
 from consult.auth.models import User
@@ -64,11 +65,11 @@ DECISION_LABELS = {
 }
 
 REASON_LABELS = {
-    "consensus_agree": "Broad agreement",
-    "consensus_disagree": "Broad disagreement",
-    "representative": "Represents an opinion group",
-    "strongest": "Strongest argument",
-    "position": "Position",
+    "consensus_agree": _l("Broad agreement"),
+    "consensus_disagree": _l("Broad disagreement"),
+    "representative": _l("Represents an opinion group"),
+    "strongest": _l("Strongest argument"),
+    "position": _l("Position"),
 }
 
 
@@ -80,7 +81,7 @@ def decision_label(decision: Decision | str) -> str:
 def reason_label(reason: str) -> str:
     """The translated label of why a statement needs an answer."""
     label = REASON_LABELS.get(reason)
-    return _(label) if label else reason
+    return str(label) if label else reason
 
 
 # --------------------------------------------------------------------------------------------
