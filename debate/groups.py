@@ -220,7 +220,9 @@ def _top_components(centred: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, F
     components[tiny] = 0.0
     singular[tiny] = 0.0
     for i in range(2):  # canonical sign: the largest loading is positive
-        j = int(np.argmax(np.abs(components[i])))
+        # Rounded, so that loadings equal up to float noise (which depends on the row order)
+        # tie, and the tie goes to the first statement: the same sign for any row order.
+        j = int(np.argmax(np.round(np.abs(components[i]), 9)))
         if components[i, j] < 0:
             components[i] = -components[i]
     return components, singular
