@@ -42,6 +42,14 @@ def _num(x: float | np.floating[Any]) -> float:
     return value + 0.0  # turn -0.0 into 0.0
 
 
+def _nums(values: npt.ArrayLike) -> list[Any]:
+    """:func:`_num` of every element, in bulk (nested lists for 2-D input)."""
+    array = np.asarray(values, dtype=np.float64)
+    rounded = np.round(np.where(np.isfinite(array), array, 0.0), _DIGITS) + 0.0
+    out: list[Any] = rounded.tolist()
+    return out
+
+
 def vote_base_scores(matrix: VoteMatrix) -> dict[str, float]:
     """Base score of every statement from its votes: ``(agree + 1) / (agree + disagree + 2)``.
 
@@ -221,8 +229,8 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
 
     gic: dict[str, float] = {}
     if k > 0:
-        values = group_informed_consensus(counts)
-        gic = {sid: _num(values[j]) for j, sid in enumerate(sids) if j not in moderated}
+        values = _nums(group_informed_consensus(counts))
+        gic = {sid: values[j] for j, sid in enumerate(sids) if j not in moderated}
 
     divisive = [
         {
@@ -242,31 +250,35 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
         for row in uncertain_statements(counts, moderated_out=moderated)
     ]
 
-    priorities = comment_priorities(counts, projection.statement_extremity, moderated_out=moderated)
-    statement_map = _statement_positions(
-        projection.components, projection.center, projection.n_statements
+    priorities = _nums(
+        comment_priorities(counts, projection.statement_extremity, moderated_out=moderated)
+    )
+    extremity = _nums(projection.statement_extremity)
+    statement_map = _nums(
+        _statement_positions(projection.components, projection.center, projection.n_statements)
+    )
+    # Plain Python ints, converted once per array rather than once per element.
+    agree, disagree, seen = (x.tolist() for x in (counts.agree, counts.disagree, counts.seen))
+    g_agree, g_disagree, g_seen = (
+        x.tolist() for x in (counts.group_agree, counts.group_disagree, counts.group_seen)
     )
     statements: dict[str, Any] = {}
     for j, sid in enumerate(sids):
-        a, d, s = int(counts.agree[j]), int(counts.disagree[j]), int(counts.seen[j])
+        a, d, n_seen = agree[j], disagree[j], seen[j]
         statements[sid] = {
             "agree": a,
             "disagree": d,
-            "pass": s - a - d,
-            "seen": s,
+            "pass": n_seen - a - d,
+            "seen": n_seen,
             "moderated": j in moderated,
-            "priority": _num(priorities[j]),
-            "extremity": _num(projection.statement_extremity[j]),
+            "priority": priorities[j],
+            "extremity": extremity[j],
             "groups": [
                 {
-                    "agree": int(counts.group_agree[g, j]),
-                    "disagree": int(counts.group_disagree[g, j]),
-                    "pass": int(
-                        counts.group_seen[g, j]
-                        - counts.group_agree[g, j]
-                        - counts.group_disagree[g, j]
-                    ),
-                    "seen": int(counts.group_seen[g, j]),
+                    "agree": g_agree[g][j],
+                    "disagree": g_disagree[g][j],
+                    "pass": g_seen[g][j] - g_agree[g][j] - g_disagree[g][j],
+                    "seen": g_seen[g][j],
                 }
                 for g in range(k)
             ],
@@ -278,11 +290,7 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
     opinion_map = {
         "participants": dict(zip([pids[i] for i in clustered.tolist()], positions, strict=True)),
         "groups": {str(g): [_num(x) for x in groups.centers[g]] for g in range(k)},
-        "statements": {
-            sid: [_num(statement_map[j, 0]), _num(statement_map[j, 1])]
-            for j, sid in enumerate(sids)
-            if j not in moderated
-        },
+        "statements": {sid: statement_map[j] for j, sid in enumerate(sids) if j not in moderated},
     }
     return {
         "participants": participants,
@@ -293,7 +301,7 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
         "uncertain": uncertain,
         "map": opinion_map,
         "statements": statements,
-        "priority": {sid: _num(priorities[j]) for j, sid in enumerate(sids) if j not in moderated},
+        "priority": {sid: priorities[j] for j, sid in enumerate(sids) if j not in moderated},
         "silhouettes": {str(kk): _num(v) for kk, v in sorted(groups.silhouettes.items())},
         "excluded": {
             "statements": [sids[j] for j in sorted(moderated)],

@@ -43,7 +43,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _DENSE_STATEMENTS = 512  # up to this many statements, vote vectors are searched densely
-_SMALL = 3000  # up to this many participants, neighbours come from one dense product
+_SMALL = 3000  # up to this many participants, neighbours come from dense products
+_BLOCK = 256  # ... computed this many rows at a time
+_GRID = 10_000.0  # similarities are compared rounded to 1 / _GRID
 
 
 def controversy_score(
@@ -171,13 +173,29 @@ def _knn_graph(vectors: csr_matrix, n_neighbors: int) -> csr_matrix:
     """
     n = vectors.shape[0]
     k = min(n_neighbors, n - 1)
-    data = vectors.toarray() if vectors.shape[1] <= _DENSE_STATEMENTS else vectors
+    # Single precision is ample for ranking neighbours and halves the product's cost.
+    data = vectors.astype(np.float32)
+    if vectors.shape[1] <= _DENSE_STATEMENTS:
+        data = data.toarray()
     if n <= _SMALL:
-        gram = data @ data.T
-        similarity_all = np.asarray(gram.toarray() if hasattr(gram, "toarray") else gram)
-        np.fill_diagonal(similarity_all, -np.inf)
-        index = np.argpartition(-similarity_all, k - 1, axis=1)[:, :k]
-        similarity = np.take_along_axis(similarity_all, index, axis=1)
+        # Votes are few and discrete, so many similarities tie exactly. Rounded to a grid
+        # (which also absorbs single-precision noise), ties are broken by a fixed pseudo-random
+        # order of the candidates rather than by their position in the input (and not by the
+        # seed, so that the score does not depend on it beyond the eigensolver's rounding).
+        tie_break = np.random.default_rng(0).permutation(n).astype(np.float32) / (2 * n)
+        index = np.empty((n, k), dtype=np.int64)
+        similarity = np.empty((n, k), dtype=np.float32)
+        # Row blocks of the similarity matrix: a small working set instead of an n x n array.
+        for first in range(0, n, _BLOCK):
+            block = data[first : first + _BLOCK] @ data.T
+            block = np.asarray(block.toarray() if hasattr(block, "toarray") else block)
+            rows = np.arange(block.shape[0])
+            block[rows, rows + first] = -np.inf
+            key = np.rint(block * _GRID)
+            key += tie_break
+            top = np.argpartition(key, n - k, axis=1)[:, n - k :]
+            index[first : first + _BLOCK] = top
+            similarity[first : first + _BLOCK] = np.take_along_axis(block, top, axis=1)
     else:
         search = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(data)
         distance, index = search.kneighbors(data)

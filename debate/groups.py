@@ -614,11 +614,18 @@ def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> In
     # Every start weighs the points alike, so the first m * n entries serve any m starts.
     tiled_w = np.tile(weights, n_init)
     tiled_wx, tiled_wy = np.tile(weights * px, n_init), np.tile(weights * py, n_init)
+    px32, py32 = px.astype(np.float32), py.astype(np.float32)
     for _ in range(_ITERS):
-        # (cluster, start, point): argmin over the short first axis is a cheap elementwise scan.
-        ax, ay = cx[active].T, cy[active].T
-        dist = (px[None, None, :] - ax[:, :, None]) ** 2 + (py[None, None, :] - ay[:, :, None]) ** 2
-        new_labels = dist.argmin(axis=0)
+        # (start, point) arrays, one cluster at a time: the nearest centre so far and its
+        # index (the first on ties, as argmin), in single precision (ample to compare).
+        ax, ay = cx[active].T.astype(np.float32), cy[active].T.astype(np.float32)
+        nearest = (px32[None, :] - ax[0][:, None]) ** 2 + (py32[None, :] - ay[0][:, None]) ** 2
+        new_labels = np.zeros(nearest.shape, dtype=np.int64)
+        for c in range(1, k):
+            dist = (px32[None, :] - ax[c][:, None]) ** 2 + (py32[None, :] - ay[c][:, None]) ** 2
+            closer = dist < nearest
+            new_labels[closer] = c
+            np.minimum(nearest, dist, out=nearest)
         moving = ~np.all(new_labels == labels[active], axis=1)
         active, new_labels = active[moving], new_labels[moving]
         if len(active) == 0:
@@ -670,41 +677,60 @@ def _two_means_exact(points: FloatArray, weights: FloatArray) -> IntArray:
     """Globally optimal weighted 2-means of points in the plane.
 
     The two optimal clusters are separated by a line, and any separating line can be turned
-    until it touches two points ``i`` and ``j``. So trying, for every pair, the points strictly
-    left of the line through ``i`` and ``j`` plus each of the four ways to place ``i`` and ``j``
-    covers every candidate partition: O(n^2) partitions, each scored in O(1) from its weighted
-    sums (one matrix product). The two-group answer then depends on no random start.
+    until it touches two points ``i`` and ``j``. So trying, for every ordered pair, the points
+    strictly left of the line from ``i`` through ``j`` plus each of the four ways to place ``i``
+    and ``j`` covers every candidate partition. Around each pivot ``i`` the other points are
+    sorted by angle; the points left of the line towards ``j`` are those whose angle lies in the
+    open half-turn after ``j``'s, a contiguous run whose weighted sums come from prefix sums.
+    That scores all O(n^2) candidates in O(n^2 log n), with no random start.
     """
     n = len(points)
     px, py = points[:, 0], points[:, 1]
-    i, j = np.triu_indices(n, k=1)
-    dx, dy = px[j] - px[i], py[j] - py[i]
-    # cross[pair, m] = dx (y_m - y_i) - dy (x_m - x_i), as one (pairs x 3) @ (3 x n) product.
-    lines = np.stack([dx, -dy, dy * px[i] - dx * py[i]], axis=1)
-    cross = lines @ np.stack([py, px, np.ones(n)])
-    left = (cross > 0).astype(np.float64)
-    pairs = np.arange(len(i))
-    left[pairs, i] = 0.0
-    left[pairs, j] = 0.0
     sums = np.stack([weights, weights * px, weights * py], axis=1)
-    left_sums = left @ sums
     total = sums.sum(axis=0)
-    # Maximising sum over sides of |sum w p|^2 / sum w minimises the within-cluster SSE. The
-    # four ways to place i and j (left or right each) are scored together.
+    angle = np.arctan2(py[None, :] - py[:, None], px[None, :] - px[:, None])
+    np.fill_diagonal(angle, np.inf)  # each pivot sorts itself last, then is dropped
+    order = np.argsort(angle, axis=1, kind="stable")[:, : n - 1]
+    sorted_angle = np.take_along_axis(angle, order, axis=1)
+    # Angles doubled by a full turn, so that every half-turn is one contiguous run; rows are
+    # spread apart by a constant larger than their span so one search serves every row.
+    spread = 5.0 * np.pi
+    offset = (np.arange(n) * spread)[:, None]
+    doubled = np.concatenate([sorted_angle, sorted_angle + 2.0 * np.pi], axis=1) + offset
+    width = 2 * (n - 1)
+    base = (np.arange(n) * width)[:, None]
+    lo = np.searchsorted(doubled.ravel(), (sorted_angle + offset).ravel(), side="right")
+    hi = np.searchsorted(doubled.ravel(), (sorted_angle + np.pi + offset).ravel(), side="left")
+    lo = lo.reshape(n, n - 1) - base
+    hi = hi.reshape(n, n - 1) - base
+    rows = np.arange(n)[:, None]
+    # Per component (weight, weighted x, weighted y): the sum over the left run for every
+    # (pivot, j's rank), then the four ways to place i and j (left or right each).
     with_i = np.array([0, 0, 1, 1], dtype=np.float64)[:, None, None]
     with_j = np.array([0, 1, 0, 1], dtype=np.float64)[:, None, None]
-    lhs = left_sums[None] + with_i * sums[i][None] + with_j * sums[j][None]
-    rhs = total - lhs
-    ok = (lhs[..., 0] > 0) & (rhs[..., 0] > 0)
-    lw = np.where(ok, lhs[..., 0], 1.0)
-    rw = np.where(ok, rhs[..., 0], 1.0)
-    value = (lhs[..., 1] ** 2 + lhs[..., 2] ** 2) / lw + (rhs[..., 1] ** 2 + rhs[..., 2] ** 2) / rw
+    lhs, rhs = [], []
+    for c in range(3):
+        per_point = sums[:, c]
+        prefix = np.zeros((n, width + 1))
+        np.cumsum(np.tile(per_point[order], 2), axis=1, out=prefix[:, 1:])
+        left = prefix[rows, hi] - prefix[rows, lo]
+        side = left[None] + with_i * per_point[:, None][None] + with_j * per_point[order][None]
+        lhs.append(side)
+        rhs.append(total[c] - side)
+    # Maximising sum over sides of |sum w p|^2 / sum w minimises the within-cluster SSE.
+    ok = (lhs[0] > 0) & (rhs[0] > 0)
+    lw = np.where(ok, lhs[0], 1.0)
+    rw = np.where(ok, rhs[0], 1.0)
+    value = (lhs[1] ** 2 + lhs[2] ** 2) / lw + (rhs[1] ** 2 + rhs[2] ** 2) / rw
     scores = np.where(ok, value, -np.inf)
-    combo, row = divmod(int(np.argmax(scores)), len(i))  # first maximum: deterministic
-    labels = np.where(left[row] > 0, 0, 1)
-    labels[i[row]] = 0 if combo >> 1 else 1
-    labels[j[row]] = 0 if combo & 1 else 1
-    return labels.astype(np.int64)
+    combo, i, rank = np.unravel_index(int(np.argmax(scores)), scores.shape)  # first maximum
+    j = order[i, rank]
+    labels = np.ones(n, dtype=np.int64)
+    run = order[i, np.arange(lo[i, rank], hi[i, rank]) % (n - 1)]
+    labels[run] = 0
+    labels[i] = 0 if combo >> 1 else 1
+    labels[j] = 0 if combo & 1 else 1
+    return labels
 
 
 def _canonical_groups(
