@@ -392,8 +392,10 @@ def opinion_groups(
     best: tuple[int, IntArray] | None = None
     best_score = -np.inf
     silhouettes: dict[int, float] = {}
-    for k in range(2, top_k + 1):
-        base_group = _weighted_kmeans(base_centers, weights, k, rng=rng, n_init=n_init)
+    clusterings = _weighted_kmeans(
+        base_centers, weights, list(range(2, top_k + 1)), rng=rng, n_init=n_init
+    )
+    for k, base_group in clusterings.items():
         if len(np.unique(base_group)) < k:
             continue
         # When every base cluster is its own group the silhouette is undefined (Pol.is: 0).
@@ -548,24 +550,33 @@ def _lloyd_2d(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatA
 def _weighted_kmeans(
     points: FloatArray,
     weights: FloatArray,
-    k: int,
+    ks: Sequence[int],
     *,
     rng: np.random.Generator,
     n_init: int,
-) -> IntArray:
-    """Lowest-inertia weighted k-means of 2-D points.
+) -> dict[int, IntArray]:
+    """Lowest-inertia weighted k-means of 2-D points, for every k in ``ks``.
 
     k = 2 is solved exactly. For larger k, Lloyd's algorithm runs from a farthest-first
     traversal started at every point (deterministic: one start per base cluster) and from
-    ``n_init`` extra seeded k-means++ starts; the lowest inertia wins (the first on ties).
+    ``n_init`` extra seeded k-means++ starts; the lowest inertia wins (the first on ties). The
+    starts of every k run together, as one batch.
     """
-    if k == 2 and len(points) <= 400:
-        return _two_means_exact(points, weights)
-    # Many traversals reach the same set of centres: run each distinct start once.
-    starts = np.unique(np.sort(_farthest_first_starts(points, k), axis=1), axis=0)
-    if n_init > 0:
-        starts = np.concatenate([starts, _kmeans_plus_plus_starts(points, weights, k, rng, n_init)])
-    return _best_lloyd(points, weights, starts)
+    result: dict[int, IntArray] = {}
+    batches: list[IntArray] = []
+    for k in ks:
+        if k == 2 and len(points) <= 400:
+            result[k] = _two_means_exact(points, weights)
+            continue
+        # Many traversals reach the same set of centres: run each distinct start once.
+        starts = np.unique(np.sort(_farthest_first_starts(points, k), axis=1), axis=0)
+        if n_init > 0:
+            extra = _kmeans_plus_plus_starts(points, weights, k, rng, n_init)
+            starts = np.concatenate([starts, extra])
+        batches.append(starts)
+    if batches:
+        result.update(_best_lloyd(points, weights, batches))
+    return {k: result[k] for k in ks}
 
 
 def _farthest_first_starts(points: FloatArray, k: int) -> IntArray:
@@ -599,16 +610,29 @@ def _kmeans_plus_plus_starts(
     return chosen
 
 
-def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> IntArray:
-    """Run weighted Lloyd from every start (rows of point indices); keep the lowest inertia.
+def _best_lloyd(
+    points: FloatArray, weights: FloatArray, batches: Sequence[IntArray]
+) -> dict[int, IntArray]:
+    """Run weighted Lloyd from every start; keep the lowest inertia for each k.
 
-    All starts advance together as (cluster, start, point) arrays; a start leaves the batch as
-    soon as its assignment stops changing.
+    ``batches`` holds, for each k, a (starts, k) array of the points the centres start on. All
+    starts advance together as (start, point) arrays, those of smaller k padded with centres
+    at infinity that no point is nearest to; a start leaves the batch as soon as its
+    assignment stops changing.
     """
-    n_init, k = starts.shape
+    k = max(b.shape[1] for b in batches)
+    starts = np.full((sum(len(b) for b in batches), k), -1, dtype=np.int64)
+    k_of = np.zeros(len(starts), dtype=np.int64)
+    row = 0
+    for b in batches:
+        starts[row : row + len(b), : b.shape[1]] = b
+        k_of[row : row + len(b)] = b.shape[1]
+        row += len(b)
+    n_init = len(starts)
     n = len(points)
     px, py = points[:, 0], points[:, 1]
-    cx, cy = px[starts], py[starts]
+    cx = np.where(starts >= 0, px[starts], np.inf)
+    cy = np.where(starts >= 0, py[starts], np.inf)
     labels = np.full((n_init, n), -1, dtype=np.int64)
     active = np.arange(n_init)
     # Every start weighs the points alike, so the first m * n entries serve any m starts.
@@ -616,16 +640,8 @@ def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> In
     tiled_wx, tiled_wy = np.tile(weights * px, n_init), np.tile(weights * py, n_init)
     px32, py32 = px.astype(np.float32), py.astype(np.float32)
     for _ in range(_ITERS):
-        # (start, point) arrays, one cluster at a time: the nearest centre so far and its
-        # index (the first on ties, as argmin), in single precision (ample to compare).
-        ax, ay = cx[active].T.astype(np.float32), cy[active].T.astype(np.float32)
-        nearest = (px32[None, :] - ax[0][:, None]) ** 2 + (py32[None, :] - ay[0][:, None]) ** 2
-        new_labels = np.zeros(nearest.shape, dtype=np.int64)
-        for c in range(1, k):
-            dist = (px32[None, :] - ax[c][:, None]) ** 2 + (py32[None, :] - ay[c][:, None]) ** 2
-            closer = dist < nearest
-            new_labels[closer] = c
-            np.minimum(nearest, dist, out=nearest)
+        # Single precision is ample to compare distances during the iterations.
+        new_labels, _ = _nearest_centres(px32, py32, cx[active].T, cy[active].T, np.float32)
         moving = ~np.all(new_labels == labels[active], axis=1)
         active, new_labels = active[moving], new_labels[moving]
         if len(active) == 0:
@@ -641,15 +657,40 @@ def _best_lloyd(points: FloatArray, weights: FloatArray, starts: IntArray) -> In
         safe = np.where(filled, mass, 1.0)
         cx[active] = np.where(filled, sum_x.reshape(m, k) / safe, cx[active])
         cy[active] = np.where(filled, sum_y.reshape(m, k) / safe, cy[active])
-    dist = (px[None, None, :] - cx.T[:, :, None]) ** 2 + (py[None, None, :] - cy.T[:, :, None]) ** 2
-    labels = dist.argmin(axis=0)
-    inertia = (dist.min(axis=0) * weights[None, :]).sum(axis=1)
-    # Prefer starts that used every cluster, then the lowest inertia (first on ties).
+    labels, nearest = _nearest_centres(px, py, cx.T, cy.T, np.float64)
+    inertia = nearest @ weights
     offset = (np.arange(n_init) * k)[:, None]
     used = np.bincount((labels + offset).ravel(), minlength=n_init * k).reshape(n_init, k) > 0
-    best = int(np.lexsort((inertia, -used.sum(axis=1)))[0])
-    chosen: IntArray = labels[best].astype(np.int64)
-    return chosen
+    best: dict[int, IntArray] = {}
+    for kk in np.unique(k_of).tolist():
+        rows = np.flatnonzero(k_of == kk)
+        # Prefer starts that used every cluster, then the lowest inertia (first on ties).
+        pick = rows[int(np.lexsort((inertia[rows], -used[rows].sum(axis=1)))[0])]
+        best[kk] = labels[pick].astype(np.int64)
+    return best
+
+
+def _nearest_centres(
+    px: npt.NDArray[np.floating[Any]],
+    py: npt.NDArray[np.floating[Any]],
+    cx: FloatArray,
+    cy: FloatArray,
+    dtype: type[np.floating[Any]],
+) -> tuple[IntArray, npt.NDArray[np.floating[Any]]]:
+    """Nearest centre of every point for every start, and its squared distance.
+
+    ``cx``, ``cy`` are (cluster, start) centre coordinates. Returns (start, point) arrays,
+    built one cluster at a time (ties go to the first cluster, as ``argmin``): cheaper than a
+    (cluster, start, point) array reduced along its first axis.
+    """
+    ax, ay = cx.astype(dtype), cy.astype(dtype)
+    nearest = (px[None, :] - ax[0][:, None]) ** 2 + (py[None, :] - ay[0][:, None]) ** 2
+    labels = np.zeros(nearest.shape, dtype=np.int64)
+    for c in range(1, len(ax)):
+        dist = (px[None, :] - ax[c][:, None]) ** 2 + (py[None, :] - ay[c][:, None]) ** 2
+        np.putmask(labels, dist < nearest, c)
+        np.minimum(nearest, dist, out=nearest)
+    return labels, nearest
 
 
 def _silhouette(points: FloatArray, labels: IntArray) -> float:
