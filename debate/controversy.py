@@ -21,9 +21,8 @@
    two sides form separate camps that rarely reach each other, close to 0 when opinion forms
    one community (independent random votes score about 0.1).
 
-Runs in about a second for 10,000 participants: neighbours come from one dense similarity
-product for small inputs and from scikit-learn's brute-force search for large ones, and
-everything else is sparse linear algebra on the graph.
+Runs in about a second for 10,000 participants: neighbours come from blocked similarity
+products, and everything else is sparse linear algebra on the graph.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix, diags
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
-from sklearn.neighbors import NearestNeighbors
 
 from debate.errors import InputError
 from debate.types import VoteMatrix
@@ -43,8 +41,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _DENSE_STATEMENTS = 512  # up to this many statements, vote vectors are searched densely
-_SMALL = 3000  # up to this many participants, neighbours come from dense products
-_BLOCK = 256  # ... computed this many rows at a time
+_BLOCK = 256  # rows of the similarity matrix computed at a time
 _GRID = 10_000.0  # similarities are compared rounded to 1 / _GRID
 
 
@@ -166,10 +163,10 @@ def _vote_vectors(
 def _knn_graph(vectors: csr_matrix, n_neighbors: int) -> csr_matrix:
     """Symmetric 0/1 adjacency linking each row to its most cosine-similar rows.
 
-    The rows are unit vectors, so cosine similarity is their dot product. Small inputs are
-    searched with one dense product; large ones with scikit-learn's parallel brute-force
-    search on Euclidean distance, which ranks unit vectors the same way
-    (``cos = 1 - d**2 / 2``).
+    The rows are unit vectors, so cosine similarity is their dot product: computed in blocks of
+    rows (dense vectors up to ``_DENSE_STATEMENTS`` statements, sparse above), each block
+    keeping its rows' best ``n_neighbors``. At 10,000 participants x 5,000 statements this
+    takes under a second and about 200 MB.
     """
     n = vectors.shape[0]
     k = min(n_neighbors, n - 1)
@@ -177,33 +174,24 @@ def _knn_graph(vectors: csr_matrix, n_neighbors: int) -> csr_matrix:
     data = vectors.astype(np.float32)
     if vectors.shape[1] <= _DENSE_STATEMENTS:
         data = data.toarray()
-    if n <= _SMALL:
-        # Votes are few and discrete, so many similarities tie exactly. Rounded to a grid
-        # (which also absorbs single-precision noise), ties are broken by a fixed pseudo-random
-        # order of the candidates rather than by their position in the input (and not by the
-        # seed, so that the score does not depend on it beyond the eigensolver's rounding).
-        tie_break = np.random.default_rng(0).permutation(n).astype(np.float32) / (2 * n)
-        index = np.empty((n, k), dtype=np.int64)
-        similarity = np.empty((n, k), dtype=np.float32)
-        # Row blocks of the similarity matrix: a small working set instead of an n x n array.
-        for first in range(0, n, _BLOCK):
-            block = data[first : first + _BLOCK] @ data.T
-            block = np.asarray(block.toarray() if hasattr(block, "toarray") else block)
-            rows = np.arange(block.shape[0])
-            block[rows, rows + first] = -np.inf
-            key = np.rint(block * _GRID)
-            key += tie_break
-            top = np.argpartition(key, n - k, axis=1)[:, n - k :]
-            index[first : first + _BLOCK] = top
-            similarity[first : first + _BLOCK] = np.take_along_axis(block, top, axis=1)
-    else:
-        search = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(data)
-        distance, index = search.kneighbors(data)
-        # Drop each row itself (it need not come first when it has exact duplicates).
-        is_self = index == np.arange(n)[:, None]
-        order = np.argsort(is_self, axis=1, kind="stable")[:, :k]
-        index = np.take_along_axis(index, order, axis=1)
-        similarity = 1.0 - np.take_along_axis(distance, order, axis=1) ** 2 / 2.0
+    # Votes are few and discrete, so many similarities tie exactly. Rounded to a grid
+    # (which also absorbs single-precision noise), ties are broken by a fixed pseudo-random
+    # order of the candidates rather than by their position in the input (and not by the
+    # seed, so that the score does not depend on it beyond the eigensolver's rounding).
+    tie_break = np.random.default_rng(0).permutation(n) / (2.0 * n)
+    index = np.empty((n, k), dtype=np.int64)
+    similarity = np.empty((n, k), dtype=np.float32)
+    # Row blocks of the similarity matrix: a small working set instead of an n x n array.
+    for first in range(0, n, _BLOCK):
+        block = data[first : first + _BLOCK] @ data.T
+        block = np.asarray(block.toarray() if hasattr(block, "toarray") else block)
+        rows = np.arange(block.shape[0])
+        block[rows, rows + first] = -np.inf
+        key = np.rint(block * np.float64(_GRID))  # double: room for the tie-break below 1
+        key += tie_break
+        top = np.argpartition(key, n - k, axis=1)[:, n - k :]
+        index[first : first + _BLOCK] = top
+        similarity[first : first + _BLOCK] = np.take_along_axis(block, top, axis=1)
     good = (similarity > 1e-9).ravel()
     src = np.repeat(np.arange(n), k)[good]
     dst = index.ravel()[good]
