@@ -8,7 +8,7 @@ The two run alternately per conversation so that both see the same machine load.
 our opinion groups + Pol.is statistics alone, our time including reading the CSV files, and
 the CPU time of both (less sensitive than wall time to other load on the machine).
 
-    .venv/bin/python bench/speed.py [--data DIR] [--repeats 5]
+    .venv/bin/python bench/speed.py [--data DIR] [--repeats 9]
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.json")
     args = parser.parse_args()
 

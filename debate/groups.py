@@ -42,6 +42,7 @@ from scipy.linalg import eigh
 from scipy.sparse.linalg import eigsh, svds
 from scipy.spatial import cKDTree
 
+from debate.errors import InputError
 from debate.types import VoteMatrix
 
 __all__ = [
@@ -313,6 +314,7 @@ def opinion_groups(
     n_init: int = 0,
     k_margin: float = 0.05,
     projection: Projection | None = None,
+    clustered: BoolArray | None = None,
 ) -> OpinionGroups:
     """Find opinion groups: Pol.is base clusters, then weighted k-means with silhouette k.
 
@@ -338,6 +340,9 @@ def opinion_groups(
         Pol.is's k smoothing over successive updates; 0 gives the plain silhouette argmax).
     projection : Projection, optional
         A precomputed :func:`participant_projection` of ``matrix``.
+    clustered : ndarray of bool, shape (n_participants,), optional
+        Who takes part in clustering; by default :func:`clustered_participants` (Pol.is's
+        rule). Lets a caller study other inclusion rules.
 
     Returns
     -------
@@ -361,7 +366,10 @@ def opinion_groups(
     """
     n = len(matrix.participants)
     proj = projection if projection is not None else participant_projection(matrix, seed=seed)
-    clustered = clustered_participants(matrix)
+    if clustered is None:
+        clustered = clustered_participants(matrix)
+    elif clustered.shape != (n,):
+        raise InputError(f"clustered must have one entry per participant ({n})")
     none = np.full(n, -1, dtype=np.int64)
     empty = OpinionGroups(
         labels=none,

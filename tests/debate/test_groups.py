@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from debate.errors import InputError
 from debate.groups import (
     Z_90,
     _lloyd_2d,
@@ -185,6 +186,21 @@ class TestOpinionGroups:
         assert adjusted_rand_score(truth, groups.labels) > 0.95
         # Groups are unions of base clusters.
         assert np.array_equal(groups.labels, groups.base_groups[groups.base_labels])
+
+    def test_opinion_groups_cluster_whom_the_caller_names(self):
+        m, truth = planted([40, 40], n_statements=30, seed=4)
+        chosen = np.zeros(80, dtype=bool)
+        chosen[::2] = True
+        groups = opinion_groups(m, clustered=chosen)
+        assert np.array_equal(groups.clustered, chosen)
+        assert (groups.labels[~chosen] == -1).all()
+        assert groups.k == 2
+        assert adjusted_rand_score(truth[chosen], groups.labels[chosen]) == 1.0
+
+    def test_opinion_groups_reject_a_mask_of_the_wrong_length(self):
+        m, _ = planted([10, 10], n_statements=10)
+        with pytest.raises(InputError, match="one entry per participant"):
+            opinion_groups(m, clustered=np.ones(5, dtype=bool))
 
     def test_opinion_groups_ids_are_ordered_by_size(self):
         m, _ = planted([20, 60, 40], n_statements=60, seed=3)
