@@ -27,6 +27,9 @@ fi
 echo "== fidelity (adjusted Rand index vs the groups Polis exported) =="
 "$PY" bench/fidelity.py --data "$DATA"
 echo
+echo "== fidelity under older Pol.is conventions (inclusion, filling, scaling) =="
+"$PY" bench/variants.py --data "$DATA"
+echo
 echo "== speed (whole analysis vs red-dwarf's pipeline) =="
 "$PY" bench/speed.py --data "$DATA"
 echo
