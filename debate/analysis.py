@@ -8,13 +8,14 @@ dicts, lists, strings, ints, floats (rounded to 6 decimals) and ``None``; never 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from debate.groups import (
     OpinionGroups,
@@ -129,8 +130,14 @@ def analyse(
     # The linear algebra here is many small products: BLAS worker threads cost more in start-up
     # and synchronisation than they save (measured: 2x slower on the Polis conversations, no
     # gain at 100,000 participants), so they are held to one for the duration.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         return _analyse(matrix, claims, relations, seed, semantics)
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The BLAS libraries loaded (numpy's and scipy's), found once: a scan costs ~1 ms."""
+    return ThreadpoolController()
 
 
 def _analyse(

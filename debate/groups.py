@@ -628,6 +628,7 @@ def _best_lloyd(
     at infinity that no point is nearest to; a start leaves the batch as soon as its
     assignment stops changing.
     """
+    batches = sorted(batches, key=lambda b: b.shape[1])  # ascending k: see _nearest_centres
     k = max(b.shape[1] for b in batches)
     starts = np.full((sum(len(b) for b in batches), k), -1, dtype=np.int64)
     k_of = np.zeros(len(starts), dtype=np.int64)
@@ -649,7 +650,9 @@ def _best_lloyd(
     px32, py32 = px.astype(np.float32), py.astype(np.float32)
     for _ in range(_ITERS):
         # Single precision is ample to compare distances during the iterations.
-        new_labels, _ = _nearest_centres(px32, py32, cx[active].T, cy[active].T, np.float32)
+        new_labels, _ = _nearest_centres(
+            px32, py32, cx[active].T, cy[active].T, np.float32, k_of[active]
+        )
         moving = ~np.all(new_labels == labels[active], axis=1)
         active, new_labels = active[moving], new_labels[moving]
         if len(active) == 0:
@@ -665,7 +668,7 @@ def _best_lloyd(
         safe = np.where(filled, mass, 1.0)
         cx[active] = np.where(filled, sum_x.reshape(m, k) / safe, cx[active])
         cy[active] = np.where(filled, sum_y.reshape(m, k) / safe, cy[active])
-    labels, nearest = _nearest_centres(px, py, cx.T, cy.T, np.float64)
+    labels, nearest = _nearest_centres(px, py, cx.T, cy.T, np.float64, k_of)
     inertia = nearest @ weights
     offset = (np.arange(n_init) * k)[:, None]
     used = np.bincount((labels + offset).ravel(), minlength=n_init * k).reshape(n_init, k) > 0
@@ -684,6 +687,7 @@ def _nearest_centres(
     cx: FloatArray,
     cy: FloatArray,
     dtype: type[np.floating[Any]],
+    ks: IntArray | None = None,
 ) -> tuple[IntArray, npt.NDArray[np.floating[Any]]]:
     """Nearest centre of every point for every start, and its squared distance.
 
@@ -695,9 +699,11 @@ def _nearest_centres(
     nearest = (px[None, :] - ax[0][:, None]) ** 2 + (py[None, :] - ay[0][:, None]) ** 2
     labels = np.zeros(nearest.shape, dtype=np.int64)
     for c in range(1, len(ax)):
-        dist = (px[None, :] - ax[c][:, None]) ** 2 + (py[None, :] - ay[c][:, None]) ** 2
-        np.putmask(labels, dist < nearest, c)
-        np.minimum(nearest, dist, out=nearest)
+        # With ``ks`` (clusters per start, ascending), only starts that have cluster c look.
+        first = 0 if ks is None else int(np.searchsorted(ks, c, side="right"))
+        dist = (px[None, :] - ax[c, first:, None]) ** 2 + (py[None, :] - ay[c, first:, None]) ** 2
+        np.putmask(labels[first:], dist < nearest[first:], c)
+        np.minimum(nearest[first:], dist, out=nearest[first:])
     return labels, nearest
 
 
