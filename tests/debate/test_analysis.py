@@ -187,3 +187,22 @@ class TestAnalyse:
 def test_vote_base_scores_ignore_passes_and_moderated():
     m = VoteMatrix.from_dense([[1, 0, 1], [1, 0, -1], [-1, 0, None]], moderated_out=[2])
     assert vote_base_scores(m) == {"0": pytest.approx(3 / 5), "1": 0.5}
+
+
+def test_analyse_holds_blas_to_one_thread_and_restores_it(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import debate.analysis
+
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    seen = []
+    inner = debate.analysis._analyse
+
+    def spy(*args):
+        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+        return inner(*args)
+
+    monkeypatch.setattr(debate.analysis, "_analyse", spy)
+    analyse(VoteMatrix.from_dense([[1, -1, 1], [1, 1, -1], [-1, 1, 1]]))
+    assert seen and all(n == 1 for n in seen[0])
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before

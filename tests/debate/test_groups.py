@@ -15,6 +15,7 @@ from debate.groups import (
     _lloyd_2d,
     _silhouette,
     _two_means_exact,
+    _weighted_kmeans,
     clustered_participants,
     comment_priorities,
     divisive_statements,
@@ -313,6 +314,55 @@ class TestClusteringInternals:
             if any(bits)
         )
         assert sse(_two_means_exact(points, weights)) == pytest.approx(brute, rel=1e-12)
+
+    @pytest.mark.parametrize("seed", range(4))
+    def test_two_means_exact_beats_many_kmeans_starts(self, seed):
+        from sklearn.cluster import KMeans
+
+        rng = np.random.default_rng(seed)
+        points = np.concatenate([rng.normal(c, 1.0, (40, 2)) for c in ((0, 0), (2, 1), (1, 3))])
+        weights = rng.integers(1, 10, len(points)).astype(float)
+
+        def sse(labels):
+            return sum(
+                float(
+                    (
+                        weights[labels == g]
+                        * (
+                            (
+                                points[labels == g]
+                                - np.average(
+                                    points[labels == g], axis=0, weights=weights[labels == g]
+                                )
+                            )
+                            ** 2
+                        ).sum(1)
+                    ).sum()
+                )
+                for g in (0, 1)
+            )
+
+        km = KMeans(2, n_init=30, random_state=seed).fit(points, sample_weight=weights)
+        assert sse(_two_means_exact(points, weights)) <= sse(km.labels_) + 1e-9
+
+    @pytest.mark.parametrize("seed", range(4))
+    def test_weighted_kmeans_for_several_k_at_once_equals_one_k_at_a_time(self, seed):
+        rng = np.random.default_rng(seed)
+        points = rng.standard_normal((70, 2)) * rng.uniform(0.5, 2, 2)
+        weights = rng.integers(1, 20, 70).astype(float)
+        together = _weighted_kmeans(points, weights, [2, 3, 4, 5], rng=rng, n_init=0)
+        for k in (2, 3, 4, 5):
+            alone = _weighted_kmeans(points, weights, [k], rng=rng, n_init=0)[k]
+            assert np.array_equal(together[k], alone)
+            # A Lloyd fixed point: every point is nearest to its own cluster's weighted mean.
+            centres = np.stack(
+                [
+                    np.average(points[alone == g], axis=0, weights=weights[alone == g])
+                    for g in range(k)
+                ]
+            )
+            nearest = ((points[:, None, :] - centres[None]) ** 2).sum(-1).argmin(axis=1)
+            assert np.array_equal(nearest, alone)
 
     @pytest.mark.parametrize("seed", range(6))
     def test_silhouette_matches_scikit_learn(self, seed):
