@@ -687,11 +687,12 @@ def _nearest_centres(
     cx: FloatArray,
     cy: FloatArray,
     dtype: type[np.floating[Any]],
-    ks: IntArray | None = None,
+    ks: IntArray,
 ) -> tuple[IntArray, npt.NDArray[np.floating[Any]]]:
     """Nearest centre of every point for every start, and its squared distance.
 
-    ``cx``, ``cy`` are (cluster, start) centre coordinates. Returns (start, point) arrays,
+    ``cx``, ``cy`` are (cluster, start) centre coordinates and ``ks`` the clusters of each
+    start, ascending (clusters beyond a start's k are padding). Returns (start, point) arrays,
     built one cluster at a time (ties go to the first cluster, as ``argmin``): cheaper than a
     (cluster, start, point) array reduced along its first axis.
     """
@@ -699,8 +700,7 @@ def _nearest_centres(
     nearest = (px[None, :] - ax[0][:, None]) ** 2 + (py[None, :] - ay[0][:, None]) ** 2
     labels = np.zeros(nearest.shape, dtype=np.int64)
     for c in range(1, len(ax)):
-        # With ``ks`` (clusters per start, ascending), only starts that have cluster c look.
-        first = 0 if ks is None else int(np.searchsorted(ks, c, side="right"))
+        first = int(np.searchsorted(ks, c, side="right"))  # the starts that have cluster c
         dist = (px[None, :] - ax[c, first:, None]) ** 2 + (py[None, :] - ay[c, first:, None]) ** 2
         np.putmask(labels[first:], dist < nearest[first:], c)
         np.minimum(nearest[first:], dist, out=nearest[first:])
