@@ -43,8 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _finish_config(app)
 
-    from consult import errors, extensions, i18n, security
+    from consult import errors, extensions, i18n, observability, security
 
+    observability.init_app(app)  # first: logging, request ids
     extensions.db.init_app(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
@@ -55,7 +56,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from consult import api, models  # noqa: F401  (models: register every table)
+    from consult import api, jobs, models  # noqa: F401  (models: register every table)
+    from consult.moderation import jobs as moderation_jobs
+
+    jobs.init_app(app)
+    moderation_jobs.init_app(app)
 
     for name in DOMAINS:
         _register_domain(app, name)
@@ -90,9 +95,20 @@ def _finish_config(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(app.config["DATABASE_CONNECT_TIMEOUT"]))
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         redis_url = app.config.get("REDIS_URL")
         app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss")):
+        timeout = float(app.config["REDIS_SOCKET_TIMEOUT"])
+        options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
 
 
 def _normalise_database_url(url: str) -> str:

@@ -57,3 +57,34 @@ class Config:
     ANALYSIS_INLINE_MAX_VOTES = 50_000
     ANALYSIS_WORKERS = 1  # background recomputation threads per process
     ANALYSIS_LOCK_SECONDS = 600  # expiry of the Redis recomputation lock
+
+    # --- operations: Redis, jobs, faults, logs, metrics, proxies (docs/deploy.md) ------------
+    REDIS_SOCKET_TIMEOUT = 1.0  # seconds: a dead Redis must not hold a request
+    REDIS_RETRY_SECONDS = 5.0  # after a Redis failure, in-process fallbacks for this long
+    # Redis down: limits fall back to per-process memory (logged), never a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    JOBS_BACKEND = "auto"  # "celery" (auto with REDIS_URL), "thread" (auto without), "eager"
+    JOBS_THREADS = 2  # in-process job threads per web process (thread backend, fallback)
+    JOBS_RESULT_DIR: str | None = (
+        None  # result files; default instance/jobs (shared by web+workers)
+    )
+    JOBS_RESULT_TTL = 24 * 3600  # seconds a result file is kept
+    JOBS_VISIBILITY_TIMEOUT = 3600  # seconds before Redis re-delivers an unacknowledged job
+    JOBS_REQUEUE_AFTER = 600  # a queued job nobody started after this long is handed over again
+    JOBS_STALE_AFTER = 1800  # so is a running job without progress for this long
+    JOBS_EXPIRE_EVERY = 600  # seconds between sweeps of expired result files
+    JOBS_REQUEUE_EVERY = 300  # seconds between sweeps for lost jobs
+    JOBS_SCHEDULE_IN_PROCESS = True  # thread backend: run the periodic jobs in the web process
+    JOBS_SCHEDULE_TICK = 5
+    JOBS_WORKER_MAX_MEMORY_KB = 0  # recycle a worker child above this resident size (0: never)
+    DATABASE_RETRY_AFTER = 5  # Retry-After of the 503 answered while the database is down
+    DATABASE_CONNECT_TIMEOUT = 5  # seconds (PostgreSQL)
+    LOG_FORMAT = "auto"  # "json", "text", or "auto": text on a terminal, JSON otherwise
+    LOG_LEVEL = "INFO"
+    LOG_REQUESTS = True  # one log line per request (method, path, status, duration, request id)
+    METRICS_TOKEN: str | None = None  # /metrics for "Authorization: Bearer <token>"
+    METRICS_ALLOW: tuple[str, ...] | str = ()  # and/or for these addresses/networks
+    TRUSTED_PROXIES = 0  # proxies in front whose X-Forwarded-* headers are trusted (ProxyFix)
+    HSTS_SECONDS = 0  # Strict-Transport-Security max-age on HTTPS answers (0: none)
+    HSTS_INCLUDE_SUBDOMAINS = True

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 
@@ -109,12 +111,46 @@ def init_app(app: Flask) -> None:
             headers["Retry-After"] = _retry_after(exc)
         return html, status, headers
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def handle_database_unavailable(exc: Exception) -> Any:
+        """The database is unreachable: 503 with Retry-After, not 500 (docs/deploy.md)."""
+        return database_unavailable(app, exc)
+
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Any:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if wants_json():
             return json_error(500, "internal_error", "Something went wrong on our side.")
         return render_template("errors/error.html", status=500, message=None), 500
+
+
+def database_unavailable(app: Flask, exc: Exception) -> Any:
+    """Answer 503 + Retry-After while the database is down (JSON under /api, else a page)."""
+    from consult.extensions import db, login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+        app.logger.debug("rollback after a database error failed", exc_info=True)
+    # The page must not touch the database again: render it for an anonymous visitor.
+    g._login_user = login_manager.anonymous_user()
+    app.logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.path, exc.__class__.__name__
+    )
+    retry_after = str(int(app.config.get("DATABASE_RETRY_AFTER", 5)))
+    if wants_json():
+        response, status = json_error(
+            503, "unavailable", "The service is temporarily unavailable. Please retry shortly."
+        )
+    else:
+        response = app.make_response(render_template("errors/error.html", status=503, message=None))
+        status = 503
+    response.status_code = status
+    response.headers["Retry-After"] = retry_after
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _retry_after(exc: HTTPException) -> str:

@@ -10,6 +10,7 @@ from consult.consultations.models import (
     MemberRole,
     ModerationMode,
 )
+from consult.jobs.models import Job, JobStatus
 from consult.moderation.models import AuditEntry, Flag, FlagReason, ReasonTemplate, UserBlock
 from consult.responses.models import Decision, Notification, Response, ResponseItem
 from consult.statements.models import Relation, Statement, StatementKind, StatementLink
@@ -26,6 +27,8 @@ __all__ = [
     "Flag",
     "FlagReason",
     "Holiday",
+    "Job",
+    "JobStatus",
     "MemberRole",
     "ModerationMode",
     "Notification",

@@ -84,7 +84,13 @@ def _run(app: Flask, consultation_id: int) -> bool:
         try:
             if redis_client is not None:
                 ttl = int(app.config.get("ANALYSIS_LOCK_SECONDS", 600))
-                if not redis_client.set(lock_key, token, nx=True, ex=ttl):
+                try:
+                    taken = redis_client.set(lock_key, token, nx=True, ex=ttl)
+                except Exception as exc:  # noqa: BLE001 - Redis down: this process's guard only
+                    log.warning("analysis lock unavailable (%s); refreshing without it", exc)
+                    redis_client = None
+                    taken = True
+                if not taken:
                     return False  # another worker is on it
             services.refresh_analysis_by_id(consultation_id)
             db.session.commit()
