@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench schema clean screenshots translations translations-update
+.PHONY: run serve test lint typecheck bench schema clean screenshots translations translations-update
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,19 @@ run: $(STAMP) translations instance/secret_key
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes db upgrade
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes seed-demo --if-empty
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes run --host $(HOST) --port $(PORT)
+
+# The production shape on one machine (docs/deploy.md): gunicorn, a Celery worker and beat,
+# started together by honcho (Procfile), on KENES_DATABASE_URL (PostgreSQL) and KENES_REDIS_URL.
+SERVE_PORT ?= 8000
+serve: $(STAMP) translations instance/secret_key
+	@case "$$KENES_DATABASE_URL" in postgres*) ;; *) echo "serve: set KENES_DATABASE_URL to a PostgreSQL URL (make run serves SQLite)" >&2; exit 2;; esac
+	@case "$$KENES_REDIS_URL" in redis*) ;; *) echo "serve: set KENES_REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2;; esac
+	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes db upgrade
+	rm -rf instance/metrics && mkdir -p instance/metrics
+	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" \
+	  KENES_METRICS_ALLOW="$${KENES_METRICS_ALLOW:-127.0.0.1}" \
+	  PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/instance/metrics" HOST=$(HOST) \
+	  $(BIN)/honcho start --port $(SERVE_PORT)
 
 # The compiled catalogs (.mo) are build output; the .po files are the source.
 translations: $(STAMP)

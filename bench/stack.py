@@ -92,6 +92,7 @@ class Fixture:
     slug: str
     statement_ids: list[int]
     tokens: list[str]
+    user_ids: list[int]
     cookie: str
     secret_key: str
 
@@ -175,6 +176,7 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
             slug=consultation.slug,
             statement_ids=statement_ids,
             tokens=tokens,
+            user_ids=user_ids,
             cookie=cookie,
             secret_key=secret_key,
         )
@@ -183,11 +185,13 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
     return fixture
 
 
-def wait_http(url: str, timeout: float = 30.0) -> None:
-    """Wait until ``url`` answers (any HTTP status)."""
+def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen[Any] | None = None) -> None:
+    """Wait until ``url`` answers (any HTTP status); give up early if ``proc`` exits."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with status {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
                 return
@@ -284,7 +288,7 @@ def start_gunicorn(
         )
     server = Gunicorn(proc, port, log)
     try:
-        wait_http(server.url + "/", timeout=60)
+        wait_http(server.url + "/", timeout=60, proc=proc)
     except RuntimeError:
         server.stop()
         raise SystemExit(f"gunicorn did not start; see {log}:\n{log.read_text()[-3000:]}") from None
@@ -326,8 +330,8 @@ def parse_wrk(output: str) -> WrkResult:
     """Read requests/s, percentiles and errors from ``wrk --latency`` output."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    p50 = _seconds(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _seconds(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _seconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _seconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     non_2xx_match = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = 0
     socket_errors = re.search(
@@ -457,3 +461,135 @@ def run_wrk(
 def new_secret() -> str:
     """A random session-signing key for a benchmark server."""
     return secrets.token_urlsafe(32)
+
+
+# --- private PostgreSQL and Redis (fault tests stop and kill them) ---------------------------
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    """Run a PostgreSQL server binary as the postgres user when we are root."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *argv]
+    return argv
+
+
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster of our own (initdb under /tmp), on its own port."""
+
+    def __init__(self, port: int = 5494, root: Path | None = None) -> None:
+        self.port = port
+        self.root = root or Path(tempfile.gettempdir()) / f"kenes_scale_pg_{port}"
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+
+    def _bin(self, name: str) -> str:
+        found = shutil.which(name)
+        if found:
+            return found
+        for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+            return str(candidate)
+        raise SystemExit(f"{name} is missing: install PostgreSQL's server package")
+
+    def start(self) -> None:
+        if not (self.data / "PG_VERSION").exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.root, "postgres", "postgres")
+            subprocess.run(
+                _as_postgres(
+                    [
+                        self._bin("initdb"),
+                        "-D",
+                        str(self.data),
+                        "-A",
+                        "trust",
+                        "-U",
+                        "postgres",
+                        "--no-sync",
+                    ]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        subprocess.run(
+            _as_postgres(
+                [
+                    self._bin("pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.log),
+                    "-w",
+                    "-o",
+                    f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+                    "start",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(
+            _as_postgres([self._bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def is_ready(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", self.port)) != 0:
+                return False
+        result = subprocess.run(
+            [self._bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-q"], check=False
+        )
+        return result.returncode == 0
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class PrivateRedis:
+    """A redis-server of our own on its own port, nothing persisted."""
+
+    def __init__(self, port: int = 6394) -> None:
+        self.port = port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("redis-server is missing: install the Debian package redis-server")
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and port_free(self.port):
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

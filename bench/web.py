@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,6 @@ def main() -> None:
         "KENES_DATABASE_URL": url,
         "KENES_SECRET_KEY": secret,
         "KENES_LOG_FORMAT": "json",
-        "KENES_LOG_REQUESTS": "false",
     }
     if args.redis_url:
         env["KENES_REDIS_URL"] = args.redis_url
@@ -232,7 +232,9 @@ def _effective_config(log: Path) -> str:
     booted = sum(1 for line in text.splitlines() if "Booting worker" in line)
     if not classes:
         return ""
-    return f"{booted} x {classes[0].split('Using worker:')[-1].strip()}"
+    match = re.search(r"Using worker: (\w+)", classes[0])
+    label = f"{booted} x {match.group(1) if match else '?'}"
+    return label
 
 
 if __name__ == "__main__":

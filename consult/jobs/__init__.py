@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
         exclusive=True,
         schedule=float(app.config["JOBS_REQUEUE_EVERY"]),
     )
+    register_job(app, "jobs.probe", services.probe_job, tracked=True)
     views.init_app(app)
     cli.init_app(app)
 

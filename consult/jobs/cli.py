@@ -125,6 +125,24 @@ def run_command(name: str) -> None:
         raise SystemExit(1)
 
 
+@jobs_group.command("enqueue")
+@click.argument("name")
+@with_appcontext
+def enqueue_command(name: str) -> None:
+    """Hand a registered job without arguments to the workers (or the in-process runner)."""
+    from consult.jobs.runtime import enqueue, state
+
+    if name not in state().specs:
+        click.echo(f"error: no job named {name!r} (see: kenes jobs registered)", err=True)
+        raise SystemExit(2)
+    job = enqueue(name)
+    db.session.commit()
+    from consult.jobs import wait_for_jobs
+
+    wait_for_jobs(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(job.id if job is not None else f"{name}: queued")
+
+
 def init_app(app: Flask) -> None:
     """Add the commands to ``kenes``."""
     for command in (worker_command, beat_command, jobs_group):

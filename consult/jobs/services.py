@@ -126,4 +126,23 @@ def requeue_lost_job(ctx: JobContext) -> None:
     requeue_lost()
 
 
+def probe_job(ctx: JobContext, seconds: float = 5.0, steps: int = 10) -> None:
+    """A diagnostic job: takes ``seconds`` in ``steps`` with progress, then writes a file.
+
+    Proves the whole path (queue, worker, progress, result files) end to end:
+    ``kenes jobs enqueue jobs.probe``; bench/faults.py kills a worker in the middle of one.
+    """
+    import time
+
+    seconds = max(0.0, min(float(seconds), 3600.0))
+    steps = max(1, min(int(steps), 1000))
+    for step in range(steps):
+        time.sleep(seconds / steps)
+        ctx.progress(100 * (step + 1) / steps, f"step {step + 1} of {steps}", force=True)
+    if ctx.job_id is not None:
+        path = ctx.result_dir() / f"probe-{ctx.job_id}.txt"
+        path.write_text(f"probe {ctx.job_id}: {steps} steps in {seconds} s\n")
+        ctx.set_result(path=path, name="probe.txt", media_type="text/plain")
+
+
 __all__ = ["active_job", "dispatch", "expire_results", "get_job", "requeue_lost", "result_file"]

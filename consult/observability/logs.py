@@ -47,7 +47,8 @@ def new_request_id(incoming: str | None) -> str:
 def current_request_id() -> str | None:
     """The id of the request being handled, if any."""
     if has_request_context():
-        return g.get("request_id")
+        value = g.get("request_id")
+        return str(value) if value else None
     return None
 
 
