@@ -69,6 +69,7 @@ class Load:
     stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: Any = field(default_factory=lambda: itertools.count())
+    _threads: list[threading.Thread] = field(default_factory=list)
 
     def _record(self, kind: str, status: int) -> None:
         with self._lock:
@@ -151,15 +152,20 @@ class Load:
             finally:
                 conn.close()
 
-    def start(self) -> list[threading.Thread]:
-        threads = [
+    def start(self) -> None:
+        self._threads = [
             threading.Thread(target=self._worker, args=(i,), daemon=True)
             for i in range(self.threads)
         ]
-        threads.append(threading.Thread(target=self._logins, daemon=True))
-        for thread in threads:
+        self._threads.append(threading.Thread(target=self._logins, daemon=True))
+        for thread in self._threads:
             thread.start()
-        return threads
+
+    def finish(self) -> None:
+        """Stop sending and wait for the answers in flight (before the server goes away)."""
+        self.stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
 
 
 def _summary(
@@ -196,8 +202,7 @@ def scenario_redis(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
         back_at = time.monotonic()
         print(f"  redis back at {back_at - t0:.1f} s", flush=True)
         time.sleep(args.after)
-        load.stop.set()
-        time.sleep(0.5)
+        load.finish()
     finally:
         server.stop()
     records = load.records
@@ -234,8 +239,7 @@ def scenario_postgres(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
         back_at = time.monotonic()
         print(f"  postgres accepting connections at {back_at - t0:.1f} s", flush=True)
         time.sleep(args.after)
-        load.stop.set()
-        time.sleep(0.5)
+        load.finish()
     finally:
         server.stop()
     records = sorted(load.records, key=lambda r: r.t)
@@ -257,9 +261,12 @@ def scenario_postgres(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
     print(
         f"  during the outage {result['during_outage']}; not 2xx/503: {len(bad_during)}; "
         f"first 2xx {result['first_2xx_after_return_s']} s and only 2xx from "
-        f"{result['all_2xx_after_return_s']} s after PostgreSQL returned",
+        f"{result['all_2xx_after_return_s']} s after PostgreSQL returned; after: {result['after_return']}",
         flush=True,
     )
+    late = Counter((r.kind, r.status) for r in not_ok_after)
+    if late:
+        print(f"  not 2xx after the return: {dict(late)}", flush=True)
     return result
 
 

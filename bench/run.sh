@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks of the analysis core (make bench): fidelity vs Polis and red-dwarf, speed vs
-# red-dwarf, and scale on synthetic conversations. Results: bench/results/*.json, summary in
+# Benchmarks (make bench): fidelity vs Polis and red-dwarf, speed vs
+# red-dwarf, scale on synthetic conversations, the web tier under load and faults. Results:
+# bench/results/*.json, summary in
 # docs/benchmarks.md.
 #
 #   bash bench/run.sh                       # everything (scale: 10k, 100k, 1M participants)
@@ -36,3 +37,11 @@ echo
 echo "== scale (synthetic, planted groups; 5,000 statements, 30 votes each) =="
 # shellcheck disable=SC2086
 "$PY" bench/scale.py ${SCALE_SIZES:+--sizes $SCALE_SIZES}
+echo
+echo "== web tier under load (gunicorn + PostgreSQL vs a bare Flask hello, wrk, 32 connections) =="
+# KENES_BENCH_DATABASE_URL (default: kenes_scale_bench on the local PostgreSQL, re-created) and
+# KENES_BENCH_REDIS_URL (default: none) choose the services.
+"$PY" bench/web.py --json bench/results/web.json --label "make bench"
+echo
+echo "== faults under load (private PostgreSQL and Redis) =="
+"$PY" bench/faults.py --json bench/results/faults.json

@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument(
         "--config",
         default=None,
-        help="gunicorn config file (default: deploy/gunicorn.conf.py if present)",
+        help="gunicorn config file (default: deploy/gunicorn.conf.py if present; none: no file)",
     )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=float, default=20.0)
@@ -102,6 +102,12 @@ def main() -> None:
         "--json", type=Path, default=None, help="append the results to this JSON file"
     )
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="serve the app from this source tree (e.g. an older commit, for before/after)",
+    )
     args = parser.parse_args()
 
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
@@ -109,9 +115,12 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
 
-    config_file = (
-        Path(args.config) if args.config else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
-    )
+    if args.config == "none":
+        config_file = None
+    elif args.config:
+        config_file = Path(args.config)
+    else:
+        config_file = DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
     config = ServerConfig(config_file=config_file)
     # Explicit flags override the config file (gunicorn: command line beats the file).
     if args.workers is not None or config_file is None:
@@ -136,7 +145,7 @@ def main() -> None:
     else:
         env["KENES_REDIS_URL"] = ""
 
-    app_server = start_gunicorn(config, args.port, "wsgi:app", env)
+    app_server = start_gunicorn(config, args.port, "wsgi:app", env, chdir=args.app_root)
     hello_server = start_gunicorn(config, args.hello_port, "hello:app", {}, chdir=ROOT / "bench")
     effective = _effective_config(app_server.log)
     print(

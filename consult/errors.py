@@ -118,6 +118,21 @@ def init_app(app: Flask) -> None:
         """The database is unreachable: 503 with Retry-After, not 500 (docs/deploy.md)."""
         return database_unavailable(app, exc)
 
+    @app.teardown_appcontext
+    def remove_session_safely(exc: BaseException | None) -> None:
+        """End the request's session even if the database went away under it.
+
+        Registered after Flask-SQLAlchemy's own teardown, so it runs first: a rollback on a
+        connection PostgreSQL has just terminated must not turn an answered request into a 500.
+        """
+        from consult.extensions import db
+
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError) as error:
+            app.logger.warning("database connection lost at the end of a request: %s", error)
+            db.session.registry.clear()
+
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Any:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)

@@ -7,7 +7,8 @@
 #   KENES_DRILL_SOURCE_URL=postgresql://kenes@db/kenes bash scripts/restore-drill.sh
 #   KENES_DRILL_DUMP=/var/backups/kenes/kenes-....dump bash scripts/restore-drill.sh
 #
-# KENES_DRILL_SERVER_URL: where the scratch databases go (default the local PostgreSQL).
+# KENES_DRILL_SERVER_URL: where the scratch databases go (default the local PostgreSQL);
+# KENES_DRILL_PREFIX: the start of their names (default kenes_drill).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -15,6 +16,7 @@ server="${KENES_DRILL_SERVER_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 server="${server/postgresql+psycopg:/postgresql:}"
 base="${server%/*}"
 tag="$(date +%s)_$$"
+prefix="${KENES_DRILL_PREFIX:-kenes_drill}"
 work="$(mktemp -d)"
 created=()
 cleanup() {
@@ -26,11 +28,12 @@ cleanup() {
 trap cleanup EXIT
 step() { echo "restore-drill: $*"; }
 export KENES_SECRET_KEY="${KENES_SECRET_KEY:-restore-drill}" KENES_REDIS_URL="" KENES_LOG_FORMAT=text
+export KENES_LOG_REQUESTS=false
 
 source_url="${KENES_DRILL_SOURCE_URL:-}"
 dump="${KENES_DRILL_DUMP:-}"
 if [ -z "$source_url" ] && [ -z "$dump" ]; then
-  db="kenes_drill_src_$tag"
+  db="${prefix}_src_$tag"
   psql "$server" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$db\""
   created+=("$db")
   source_url="$base/$db"
@@ -46,7 +49,7 @@ if [ -z "$dump" ]; then
 fi
 step "dump $(du -h "$dump" | cut -f1) $dump"
 
-target="kenes_drill_dst_$tag"
+target="${prefix}_dst_$tag"
 psql "$server" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE \"$target\""
 created+=("$target")
 target_url="$base/$target"

@@ -184,3 +184,27 @@ def test_database_down_readyz_is_503_and_healthz_200(database_down_app: Flask) -
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.get_json()["checks"]["database"]["ok"] is False
+
+
+def test_connection_lost_at_the_end_of_a_request_is_not_a_500(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    app = make_app(database_url)  # no app context pushed: the request tears its own down
+    original = Session.close
+    failures: list[int] = []
+
+    def close_on_a_terminated_connection(self: Session) -> None:
+        if not failures:
+            failures.append(1)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        original(self)
+
+    monkeypatch.setattr(Session, "close", close_on_a_terminated_connection)
+    with caplog.at_level(logging.WARNING):
+        response = app.test_client().get("/readyz")
+    assert response.status_code == 200
+    assert failures == [1]
+    assert any("connection lost at the end" in r.getMessage() for r in caplog.records)
