@@ -151,8 +151,13 @@ def database_unavailable(app: Flask, exc: Exception) -> Any:
         app.logger.debug("rollback after a database error failed", exc_info=True)
     # The page must not touch the database again: render it for an anonymous visitor.
     g._login_user = login_manager.anonymous_user()
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     app.logger.warning(
-        "database unavailable on %s %s: %s", request.method, request.path, exc.__class__.__name__
+        "database unavailable on %s %s: %s: %s",
+        request.method,
+        request.path,
+        exc.__class__.__name__,
+        detail[0] if detail else "",
     )
     retry_after = str(int(app.config.get("DATABASE_RETRY_AFTER", 5)))
     if wants_json():
