@@ -33,9 +33,13 @@ log = logging.getLogger("kenes.jobs")
 class EagerRunner:
     """Run each message at once, in the caller's thread (countdowns are ignored).
 
-    A job handed over again by itself (deferred behind a lock, retried) is dropped rather than
-    run recursively.
+    A message handed over while a job runs (a job enqueueing another, or deferring itself
+    behind a lock) waits until that job has finished, then runs: never nested. Nothing can wait
+    here, so a message handed over again and again (a lock held elsewhere) is dropped after
+    ``MAX_RUNS`` runs in one go, with a warning.
     """
+
+    MAX_RUNS = 3
 
     name = "eager"
 
@@ -43,14 +47,23 @@ class EagerRunner:
         self._local = threading.local()
 
     def submit(self, app: Flask, message: Dispatch) -> None:
-        if getattr(self._local, "running", False):
-            log.info("eager job %s handed over again: dropped (eager mode)", message.name)
+        backlog = getattr(self._local, "backlog", None)
+        if backlog is not None:
+            backlog.append((app, message))
             return
-        self._local.running = True
+        self._local.backlog = backlog = [(app, message)]
+        runs: dict[str, int] = {}
         try:
-            execute(app, message)
+            while backlog:
+                app, message = backlog.pop(0)
+                same = repr((message.name, message.job_id, message.args, message.kwargs))
+                runs[same] = runs.get(same, 0) + 1
+                if runs[same] > self.MAX_RUNS:
+                    log.warning("eager job %s handed over again and again: dropped", message.name)
+                    continue
+                execute(app, message)
         finally:
-            self._local.running = False
+            self._local.backlog = None
 
 
 class ThreadRunner:

@@ -75,7 +75,30 @@ def expire_results(now: Any = None) -> int:
         job.status = JobStatus.expired if job.status is JobStatus.done else job.status
         job.expires_at = None
     db.session.flush()
+    _delete_orphan_files(now)
     return len(jobs)
+
+
+def _delete_orphan_files(now: Any) -> None:
+    """Delete result files no record names any more (their job was deleted with its owner)."""
+    folder = result_folder()
+    if not folder.is_dir():
+        return
+    keep_for = float(current_app.config["JOBS_RESULT_TTL"]) + 86400
+    cutoff = now.timestamp() - keep_for
+    named = set(
+        db.session.scalars(
+            select(Job.result_path).where(
+                Job.result_path.is_not(None), Job.status == JobStatus.done
+            )
+        )
+    )
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.name not in named and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            log.warning("could not delete the orphan result file %s", path)
 
 
 def lost_jobs(now: Any = None) -> list[Job]:

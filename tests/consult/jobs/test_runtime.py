@@ -207,3 +207,16 @@ def test_thread_backend_runs_jobs_off_the_request_thread(tmp_path) -> None:
         assert db.session.get(Job, job.id).status is JobStatus.done
         db.session.remove()
         db.engine.dispose()
+
+
+def test_eager_job_enqueueing_another_runs_it_after_itself(app: Flask) -> None:
+    order: list[str] = []
+
+    def outer(ctx: JobContext) -> None:
+        enqueue("test.inner", after_commit=False)
+        order.append("outer")
+
+    register_job(app, "test.outer", outer)
+    register_job(app, "test.inner", lambda ctx: order.append("inner"))
+    enqueue("test.outer", after_commit=False)
+    assert order == ["outer", "inner"]

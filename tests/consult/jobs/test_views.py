@@ -140,3 +140,23 @@ def test_result_path_outside_the_result_folder_is_never_served(
     db.session.commit()
     auth.login(dummy_user)
     assert client.get(f"/jobs/{job.id}/download").status_code == 404
+
+
+def test_orphan_result_files_are_deleted_once_old(
+    app: Flask, dummy_user: Any, report_job: Any, tmp_path: Any
+) -> None:
+    import os
+
+    job = report_job(dummy_user)
+    kept = tmp_path / job.result_path
+    orphan = tmp_path / "orphan.csv"
+    orphan.write_text("x")
+    fresh = tmp_path / "fresh.csv"
+    fresh.write_text("y")
+    old = utcnow().timestamp() - 3 * 86400
+    os.utime(orphan, (old, old))
+    os.utime(kept, (old, old))
+    expire_results(utcnow())
+    assert not orphan.exists()
+    assert fresh.exists()  # too young: a job may be writing it
+    assert kept.exists()  # its record still names it
