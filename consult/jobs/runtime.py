@@ -131,12 +131,15 @@ def enqueue(
     """Ask for a run of the job ``name``; return its record (tracked jobs) or None.
 
     The run is handed to the runner when the caller's transaction commits (and dropped if it
-    rolls back), so the job sees what the caller wrote; pass ``after_commit=False`` to hand it
-    over at once. A keyed job with ``debounce`` is absorbed (None) while a run is already
-    pending for its key; a tracked job returns the queued record of the same key if there is one.
+    rolls back), so the job sees what the caller wrote; pass ``after_commit=False`` to hand an
+    untracked job over at once (a tracked job's record must be committed first). A keyed job
+    with ``debounce`` is absorbed (None) while a run is already pending for its key; a tracked
+    job returns the queued record of the same key if there is one.
     """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     spec = spec_of(name, app)
+    if spec.tracked and not after_commit:
+        raise ValueError(f"{name} is tracked: it is handed over after the caller's commit")
     if key is None and spec.key is not None:
         key = spec.key(*args, **kwargs)
     countdown = 0.0

@@ -108,7 +108,7 @@ def test_job_delivered_again_after_a_lost_worker_runs_to_completion(
     app: Flask, calls: list
 ) -> None:
     # A worker died after marking the job running: the message comes back and the job runs.
-    job = enqueue("test.report", "again", after_commit=False)
+    job = enqueue("test.report", "again")
     db.session.commit()
     db.session.execute(
         db.update(Job).where(Job.id == job.id).values(status=JobStatus.running, progress=40)
@@ -171,6 +171,12 @@ class _Collecting:
 
     def submit(self, app: Flask, message: Dispatch) -> None:
         self.messages.append(message)
+
+
+def test_tracked_job_cannot_skip_the_commit(app: Flask, calls: list) -> None:
+    # Its record must be committed before a runner in another session can find it.
+    with pytest.raises(ValueError, match="after the caller's commit"):
+        enqueue("test.report", "now", after_commit=False)
 
 
 def test_unknown_job_name_is_a_key_error(app: Flask) -> None:
