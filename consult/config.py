@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+
+#: The project directory (templates/, static/, migrations/, instance/ are below it).
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Config:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from http import HTTPStatus
 from typing import Any
@@ -40,24 +39,11 @@ def schema_name(schema: type[Schema] | Schema | str) -> str | None:
     return cls.__name__ if isinstance(cls, type) else None
 
 
-def _import_schemas() -> None:
-    """Import every domain's schemas, so that docstrings may name them as strings."""
-    from consult import DOMAINS
-
-    for name in DOMAINS:
-        try:
-            importlib.import_module(f"consult.{name}.schemas")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"consult.{name}.schemas":
-                raise
-
-
 def build_spec(app: Flask) -> dict[str, Any]:
     """Build (once per app) the OpenAPI 3 document of every /api/v1 endpoint."""
     cached: dict[str, Any] | None = app.extensions.get(_EXTENSION_KEY)
     if cached is not None:
         return cached
-    _import_schemas()
     spec = APISpec(
         title="Kenes API",
         version="1",

@@ -7,6 +7,10 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
+from consult.analysis.schemas import (  # noqa: F401  (named in the OpenAPI docstring)
+    AnalysisPendingSchema,
+    AnalysisSchema,
+)
 from consult.analysis.services import get_analysis
 from consult.api import api, not_found
 from consult.consultations.models import Consultation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult.analysis import adapters, services
@@ -14,8 +14,8 @@ from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import consultation_counts, get_consultation_by_slug
 from consult.errors import ConsultError
-from consult.extensions import db, limiter
-from consult.statements.hooks import register_statement_partial, register_thread_context
+from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
 from consult.votes.services import cast_vote
@@ -62,12 +62,8 @@ def _remaining(consultation: Consultation) -> int | None:
     return len(services.unvoted_statement_ids(consultation, current_user))
 
 
-def _limit_vote() -> str:
-    return str(current_app.config["RATE_LIMIT_VOTE"])
-
-
 @bp.route("/consultations/<slug>/next", methods=["GET", "POST"])
-@limiter.limit(_limit_vote, methods=["POST"])
+@rate_limited("vote")
 def next_statement(slug: str) -> Any:
     """Show the statement the analysis most wants this person's vote on, with vote buttons."""
     consultation = _load(slug)
@@ -116,7 +112,6 @@ def next_statement(slug: str) -> Any:
 # Thread page: a link to the next statement, and analysis badges on statement cards
 
 
-@register_thread_context
 def thread_analysis_context(
     consultation: Consultation, viewer: Any, statement_ids: list[int]
 ) -> dict[str, Any]:
@@ -163,4 +158,5 @@ def statement_badges(result: dict[str, Any]) -> dict[int, list[str]]:
     return badges
 
 
-register_statement_partial("analysis/_statement_badges.html")
+#: Rendered inside every statement card of the discussion page.
+STATEMENT_PARTIAL = "analysis/_statement_badges.html"

@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, or_, select, true
+from sqlalchemy import select
 
-from consult.api import ID_RULE, ApiError, api, forbid, load_body, login_required_json, not_found
-from consult.api import paginate as paginate_query
+from consult.api import ID_RULE, ApiError, api, forbid, load_body, login_required_json, page_of
 from consult.auth.models import User
 from consult.consultations.models import (
     Consultation,
@@ -18,44 +17,23 @@ from consult.consultations.models import (
     ConsultationStatus,
     MemberRole,
 )
-from consult.consultations.permissions import (
-    can_create_consultation,
-    can_edit_consultation,
-    can_view_consultation,
+from consult.consultations.permissions import can_create_consultation, can_edit_consultation
+from consult.consultations.schemas import (  # noqa: F401  (named in the OpenAPI docstrings)
+    ConsultationInputSchema,
+    ConsultationPageSchema,
+    ConsultationSchema,
 )
-from consult.consultations.schemas import ConsultationInputSchema, ConsultationSchema
 from consult.consultations.services import (
     consultation_counts,
     create_consultation,
+    get_visible_consultation,
     update_consultation,
+    visible_consultations,
 )
 from consult.errors import ConsultError
 from consult.extensions import db
 
 _output = ConsultationSchema()
-
-
-def visible_consultations(viewer: Any) -> Select[tuple[Consultation]]:
-    """The consultations the viewer may see (what ``can_view_consultation`` allows), as SQL."""
-    query = select(Consultation)
-    if not getattr(viewer, "is_authenticated", False):
-        return query.where(Consultation.status != ConsultationStatus.draft)
-    if viewer.is_admin:
-        return query.where(true())
-    own = select(ConsultationMember.consultation_id).where(
-        ConsultationMember.user_id == viewer.id, ConsultationMember.role == MemberRole.owner
-    )
-    return query.where(
-        or_(Consultation.status != ConsultationStatus.draft, Consultation.id.in_(own))
-    )
-
-
-def get_visible_consultation(consultation_id: int) -> Consultation:
-    """Load a consultation the caller may see, or raise a 404 (drafts of others included)."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
-    return consultation
 
 
 def serialize_consultations(consultations: list[Consultation]) -> list[dict[str, Any]]:
@@ -136,13 +114,8 @@ def list_consultations() -> Any:
           description: Invalid page, per_page or status.
           content: {application/json: {schema: Error}}
     """
-    status = _status_filter()
-    query = visible_consultations(current_user).order_by(
-        Consultation.created_at.desc(), Consultation.id.desc()
-    )
-    if status is not None:
-        query = query.where(Consultation.status == status)
-    return jsonify(paginate_query(query, serialize_consultations))
+    query = visible_consultations(current_user, status=_status_filter())
+    return jsonify(page_of(query, serialize_consultations))
 
 
 @api.route("/consultations", methods=["POST"])
@@ -209,7 +182,7 @@ def show_consultation(consultation_id: int) -> Any:
           description: No such consultation, or someone else's draft.
           content: {application/json: {schema: Error}}
     """
-    return jsonify(serialize_consultation(get_visible_consultation(consultation_id)))
+    return jsonify(serialize_consultation(get_visible_consultation(consultation_id, current_user)))
 
 
 @api.route(f"/consultations/<{ID_RULE}:consultation_id>", methods=["PATCH"])
@@ -247,7 +220,7 @@ def update_consultation_view(consultation_id: int) -> Any:
         422: {description: Invalid fields., content: {application/json: {schema: Error}}}
     """
     actor = current_user._get_current_object()
-    consultation = get_visible_consultation(consultation_id)
+    consultation = get_visible_consultation(consultation_id, actor)
     if not can_edit_consultation(actor, consultation):
         raise forbid("Only this consultation's policymakers can change it.")
     data = load_body(ConsultationInputSchema(exclude=("slug",)), partial=True)

@@ -24,8 +24,10 @@ from consult.auth.services import create_user, find_user_by_email
 from consult.consultations.models import Consultation
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.moderation import services
+from consult.moderation.blocks.services import block_user
+from consult.moderation.flags.services import flag_statement
 from consult.moderation.models import FlagReason
+from consult.moderation.reasons.services import ensure_default_reason_templates
 from consult.statements.models import Statement, StatementKind, StatementStatus
 from consult.statements.services import create_statement
 from consult.types import utcnow
@@ -121,7 +123,7 @@ def seed_abuse(consultation: Consultation, *, items: int = 200) -> AbuseResult:
         return result
     rng = random.Random(SEED)
     now = utcnow()
-    services.ensure_default_reason_templates()
+    ensure_default_reason_templates()
 
     existing = list(
         db.session.scalars(
@@ -191,7 +193,7 @@ def seed_abuse(consultation: Consultation, *, items: int = 200) -> AbuseResult:
                 flag_reason = FlagReason.spam
             try:
                 with db.session.begin_nested():
-                    flag = services.flag_statement(
+                    flag = flag_statement(
                         statement, person, reason=flag_reason, note=rng.choice(notes)
                     )
             except ConsultError:
@@ -217,7 +219,7 @@ def seed_abuse(consultation: Consultation, *, items: int = 200) -> AbuseResult:
     if moderator is not None:
         try:
             with db.session.begin_nested():
-                services.block_user(
+                block_user(
                     caught,
                     moderator,
                     kind="suspend",

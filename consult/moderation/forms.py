@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.moderation.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from consult.moderation.common import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 
 FLAG_REASON_CHOICES = [
     ("spam", _l("Spam or advertising")),

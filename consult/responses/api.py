@@ -1,4 +1,4 @@
-"""JSON API of official responses, response items and notifications (on the shared blueprint)."""
+"""JSON API of official responses and response items (on the shared blueprint)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from flask_login import current_user
 
-from consult.api import api, load_body, login_required_json, not_found, paginate
+from consult.api import ApiError, api, forbid, load_body, login_required_json, not_found, page_of
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.extensions import db
@@ -17,10 +17,6 @@ from consult.responses.permissions import can_manage_responses
 from consult.responses.schemas import (  # noqa: F401  (list schemas: named in the OpenAPI docs)
     ClusterResponseInputSchema,
     ExtensionInputSchema,
-    MarkReadInputSchema,
-    MarkReadResultSchema,
-    NotificationListSchema,
-    NotificationSchema,
     ResponseInputSchema,
     ResponseItemListSchema,
     ResponseItemSchema,
@@ -155,7 +151,7 @@ def list_consultation_responses(consultation_id: int) -> Any:
         404: {content: {application/json: {schema: Error}}}
     """
     consultation = _consultation(consultation_id)
-    return jsonify(paginate(services.responses_query(consultation), ResponseSchema(many=True).dump))
+    return jsonify(page_of(services.responses_query(consultation), ResponseSchema(many=True).dump))
 
 
 @api.patch("/responses/<int:response_id>")
@@ -204,8 +200,6 @@ def list_response_items(consultation_id: int) -> Any:
         403: {content: {application/json: {schema: Error}}}
         404: {content: {application/json: {schema: Error}}}
     """
-    from consult.api import ApiError, forbid
-
     consultation = _consultation(consultation_id)
     if not can_manage_responses(current_user, consultation):
         raise forbid("Only this consultation's policymakers see response deadlines.")
@@ -245,8 +239,6 @@ def extend_response_item(item_id: int) -> Any:
         409: {content: {application/json: {schema: Error}}}
         422: {content: {application/json: {schema: Error}}}
     """
-    from consult.api import forbid
-
     item = db.session.get(ResponseItem, item_id)
     consultation = db.session.get(Consultation, item.consultation_id) if item else None
     if (
@@ -262,37 +254,3 @@ def extend_response_item(item_id: int) -> Any:
     db.session.commit()
     state = next(s for s in services.item_states(consultation) if s.item.id == item.id)
     return jsonify(ResponseItemSchema().dump(_item_dict(state)))
-
-
-@api.get("/notifications")
-@login_required_json
-def list_notifications() -> Any:
-    """The signed-in user's notifications, newest first (paginated).
-    ---
-    get:
-      summary: My notifications.
-      security: [{bearer: []}]
-      responses:
-        200: {content: {application/json: {schema: NotificationListSchema}}}
-    """
-    body = paginate(services.notifications_query(current_user), NotificationSchema(many=True).dump)
-    body["unread"] = services.unread_count(current_user)
-    return jsonify(body)
-
-
-@api.post("/notifications/read")
-@login_required_json
-def mark_notifications_read() -> Any:
-    """Mark notifications read: ``{"ids": [...]}``, or all of them with an empty body.
-    ---
-    post:
-      summary: Mark my notifications read.
-      security: [{bearer: []}]
-      requestBody: {content: {application/json: {schema: MarkReadInputSchema}}}
-      responses:
-        200: {content: {application/json: {schema: MarkReadResultSchema}}}
-    """
-    data = load_body(MarkReadInputSchema())
-    marked = services.mark_notifications_read(current_user, data.get("ids"))
-    db.session.commit()
-    return jsonify({"marked": marked, "unread": services.unread_count(current_user)})

@@ -1,9 +1,10 @@
 """Official responses, response deadlines, and notifications of responses.
 
-Services take an explicit actor, flush, and never commit. Two receivers connect here:
-``consultation_status_changed`` (closing a consultation assigns the statements that need an
-answer, with due dates) and ``consultation_status_changing`` (publishing the report is refused
-while a required answer is missing).
+Services take an explicit actor, flush, and never commit. Two receivers, connected by the
+domain's ``init_app`` (:func:`connect_receivers`): ``consultation_status_changed`` (closing a
+consultation assigns the statements that need an answer, with due dates) and
+``consultation_status_changing`` (publishing the report is refused while a required answer is
+missing).
 """
 
 from __future__ import annotations
@@ -17,35 +18,33 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import selectinload
 
+from consult.analysis.services import get_analysis
+from consult.audit.services import record_audit
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationStatus, ResponsePolicy
 from consult.consultations.permissions import can_view_consultation
 from consult.errors import Conflict, ConsultError, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
+from consult.notifications.services import Message, notify_many
 from consult.responses.calendar import (
     is_working_day,
     public_holidays,
     response_due_date,
     working_days_between,
 )
-from consult.responses.models import (
-    Decision,
-    Notification,
-    Response,
-    ResponseItem,
-    response_statements,
-)
-from consult.responses.notify import queue_mail
+from consult.responses.models import Decision, Response, ResponseItem, response_statements
 from consult.responses.permissions import can_manage_responses, can_respond_consultation
-from consult.signals import consultation_status_changed
+from consult.signals import consultation_status_changed, consultation_status_changing
 from consult.statements.models import Statement, StatementKind, StatementStatus
+from consult.text import clean_text, excerpt
 from consult.types import utcnow
 from consult.votes.models import Vote
+from debate.result import AnalysisResult
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +89,6 @@ def reason_label(reason: str) -> str:
 
 def clean_response_text(text: str | None) -> str:
     """Clean and check the reasoned text of a response."""
-    from consult.statements.services import clean_text
-
     cleaned = clean_text(text or "")
     if len(cleaned) < TEXT_MIN:
         raise ValidationFailed(
@@ -260,8 +257,6 @@ def create_response(
         .values(response_id=response.id, answered_at=now)
         .execution_options(synchronize_session="fetch")
     )
-    from consult.moderation.services import record_audit
-
     record_audit(
         actor,
         "create_response",
@@ -312,8 +307,6 @@ def update_response(
     for name, value in changes.items():
         setattr(response, name, value)
     response.updated_at = utcnow()
-    from consult.moderation.services import record_audit
-
     record_audit(
         actor,
         "update_response",
@@ -347,27 +340,19 @@ def responses_by_statement(statement_ids: Sequence[int]) -> dict[int, list[Respo
     return found
 
 
-def list_responses(consultation: Consultation) -> list[Response]:
-    """Every official response of a consultation, newest first, statements loaded."""
-    from sqlalchemy.orm import selectinload
-
-    return list(
-        db.session.scalars(
-            select(Response)
-            .where(Response.consultation_id == consultation.id)
-            .options(selectinload(Response.statements))
-            .order_by(Response.created_at.desc(), Response.id.desc())
-        )
-    )
-
-
-def responses_query(consultation: Consultation) -> Any:
-    """The SELECT of a consultation's responses, newest first (for pagination)."""
+def responses_query(consultation: Consultation) -> Select[Any]:
+    """The SELECT of a consultation's responses, newest first, statements loaded."""
     return (
         select(Response)
         .where(Response.consultation_id == consultation.id)
+        .options(selectinload(Response.statements))
         .order_by(Response.created_at.desc(), Response.id.desc())
     )
+
+
+def list_responses(consultation: Consultation) -> list[Response]:
+    """Every official response of a consultation, newest first, statements loaded."""
+    return list(db.session.scalars(responses_query(consultation)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,11 +361,6 @@ def responses_query(consultation: Consultation) -> Any:
 
 def _site_url() -> str:
     return str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-
-
-def _excerpt(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def notify_response(response: Response, actor: User | None) -> int:
@@ -395,94 +375,45 @@ def notify_response(response: Response, actor: User | None) -> int:
         Vote.statement_id.in_(statement_ids), Vote.value == 1
     )
     union = authors.union(supporters).subquery()
-    recipients = db.session.execute(
-        select(User.id, User.email, User.locale)
-        .where(User.id.in_(select(union.c.uid)), User.is_imported.is_(False))
-        .order_by(User.id)
-    ).all()
-    if actor is not None:
-        recipients = [r for r in recipients if r.id != actor.id]
-    if not recipients:
-        return 0
+    recipients = [
+        uid
+        for uid in db.session.scalars(select(union.c.uid).order_by(union.c.uid))
+        if actor is None or uid != actor.id
+    ]
     first = response.statements[0]
     link = f"/statements/{first.id}"
-    consultation = response.consultation
-    rows = []
-    for uid, email, locale in recipients:
-        with force_locale(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
-            text = _(
-                "Official response (%(decision)s) to “%(statement)s” in “%(title)s”.",
-                decision=decision_label(response.decision),
-                statement=_excerpt(first.text),
-                title=consultation.title,
-            )
-            if len(statement_ids) > 1:
-                text += " " + _(
-                    "It also answers %(n)s related statements.", n=len(statement_ids) - 1
-                )
-            if email:
-                subject = _("The response to “%(title)s”", title=_excerpt(consultation.title, 60))
-                body = "\n\n".join(
-                    [
-                        text,
-                        response.text,
-                        _("Read it in the consultation: %(url)s", url=_site_url() + link),
-                        _("You receive this because you wrote or supported this statement."),
-                    ]
-                )
-                queue_mail(db.session, email, subject, body)
-        rows.append({"user_id": uid, "kind": "response", "text": text, "link": link})
-    db.session.execute(insert(Notification), rows)
-    return len(rows)
+    title = response.consultation.title
 
-
-def notifications_query(user: User) -> Any:
-    """The SELECT of a user's notifications, newest first."""
-    return (
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-
-
-def unread_count(user: Any) -> int:
-    """How many unread notifications the user has."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return int(
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
-            )
+    def compose() -> Message:
+        text = _(
+            "Official response (%(decision)s) to “%(statement)s” in “%(title)s”.",
+            decision=decision_label(response.decision),
+            statement=excerpt(first.text, 90),
+            title=title,
         )
-        or 0
-    )
+        if len(statement_ids) > 1:
+            text += " " + _("It also answers %(n)s related statements.", n=len(statement_ids) - 1)
+        body = "\n\n".join(
+            [
+                text,
+                response.text,
+                _("Read it in the consultation: %(url)s", url=_site_url() + link),
+                _("You receive this because you wrote or supported this statement."),
+            ]
+        )
+        subject = _("The response to “%(title)s”", title=excerpt(title, 60))
+        return Message(text=text, subject=subject, body=body)
 
-
-def mark_notifications_read(user: User, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's notifications (all, or those ids) read; return how many changed."""
-    query = update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )
-    if ids is not None:
-        query = query.where(Notification.id.in_(list(ids)))
-    result = db.session.execute(
-        query.values(read_at=utcnow()).execution_options(synchronize_session="fetch")
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return notify_many(recipients, compose, kind="response", link=link)
 
 
 # --------------------------------------------------------------------------------------------
 # Which statements need an answer
 
 
-def _analysis_of(consultation: Consultation) -> dict[str, Any] | None:
-    try:
-        from consult.analysis.services import get_analysis
-    except ImportError:  # pragma: no cover - the analysis domain is always installed
-        return None
+def _analysis_of(consultation: Consultation) -> AnalysisResult | None:
     result, _meta = get_analysis(consultation, wait=True)
-    return result
+    return AnalysisResult.from_json(result) if result is not None else None
 
 
 def _sid(value: Any) -> int | None:
@@ -491,7 +422,7 @@ def _sid(value: Any) -> int | None:
 
 
 def required_statements(
-    consultation: Consultation, analysis: dict[str, Any] | None
+    consultation: Consultation, analysis: AnalysisResult | None
 ) -> dict[int, str]:
     """Return {statement id: reason} of the statements the response policy says need an answer.
 
@@ -511,7 +442,7 @@ def required_statements(
     )
     chosen: dict[int, str] = {}
 
-    def pick(value: Any, reason: str) -> None:
+    def pick(value: str | int, reason: str) -> None:
         sid = _sid(value)
         if sid is not None and sid in visible and sid not in chosen:
             chosen[sid] = reason
@@ -521,28 +452,24 @@ def required_statements(
             if kind is StatementKind.position:
                 chosen[sid] = "position"
         return chosen
-    if not analysis:
+    if analysis is None:
         return chosen
     if policy is ResponsePolicy.consensus:
-        consensus = analysis.get("consensus") or {}
-        for entry in consensus.get("agree") or []:
-            pick(entry.get("statement"), "consensus_agree")
-        for entry in consensus.get("disagree") or []:
-            pick(entry.get("statement"), "consensus_disagree")
+        for entry in analysis.consensus.agree:
+            pick(entry.statement, "consensus_agree")
+        for entry in analysis.consensus.disagree:
+            pick(entry.statement, "consensus_disagree")
     elif policy is ResponsePolicy.representative:
         per_group = int(current_app.config.get("RESPONSE_TOP_PER_GROUP", 3))
-        for group in analysis.get("groups") or []:
-            for entry in (group.get("representative") or [])[:per_group]:
-                pick(entry.get("statement"), "representative")
+        for group in analysis.groups:
+            for rep in group.representative[:per_group]:
+                pick(rep.statement, "representative")
     elif policy is ResponsePolicy.strongest:
         top = int(current_app.config.get("RESPONSE_TOP_STRONGEST", 10))
-        strength = analysis.get("strength") or {}
         arguments = [
-            (float(score), sid)
-            for key, score in strength.items()
-            if (sid := _sid(key)) is not None
-            and visible.get(sid) is StatementKind.argument
-            and score is not None
+            (score, sid)
+            for key, score in analysis.strength.items()
+            if (sid := _sid(key)) is not None and visible.get(sid) is StatementKind.argument
         ]
         for _score, sid in sorted(arguments, key=lambda t: (-t[0], t[1]))[:top]:
             pick(sid, "strongest")
@@ -635,8 +562,6 @@ def extend_response_item(
             "A deadline can be extended only once.",
             fields={"due_on": ["This deadline has already been extended."]},
         )
-    from consult.statements.services import clean_text
-
     fields: dict[str, list[str]] = {}
     cleaned = clean_text(reason or "")
     if len(cleaned) < REASON_MIN:
@@ -657,8 +582,6 @@ def extend_response_item(
     item.extended_due_on = due_on
     item.extension_reason = cleaned
     item.extended_at = utcnow()
-    from consult.moderation.services import record_audit
-
     record_audit(
         actor,
         "extend_response_deadline",
@@ -694,8 +617,6 @@ class ItemState:
 
 def item_states(consultation: Consultation, today: date | None = None) -> list[ItemState]:
     """Every response item of a consultation with its state, most urgent first."""
-    from sqlalchemy.orm import selectinload
-
     today = today or utcnow().date()
     holidays = public_holidays()
     items = db.session.scalars(
@@ -786,13 +707,6 @@ def on_status_changing(sender: Any, **kwargs: Any) -> None:
 
 
 def connect_receivers() -> None:
-    """Connect the receivers (idempotent; called when the responses views are imported)."""
+    """Connect the receivers (idempotent; called by the responses domain's ``init_app``)."""
     consultation_status_changed.connect(on_status_changed)
-    from consult import signals
-
-    changing = getattr(signals, "consultation_status_changing", None)
-    if changing is not None:
-        changing.connect(on_status_changing)
-
-
-connect_receivers()
+    consultation_status_changing.connect(on_status_changing)

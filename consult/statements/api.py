@@ -17,19 +17,20 @@ from consult.api import (
     load_body,
     login_required_json,
     not_found,
-    paginate,
-    rate_limit,
+    page_of,
 )
 from consult.auth.models import User
-from consult.consultations.api import get_visible_consultation
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
+from consult.consultations.services import get_visible_consultation
 from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.statements.permissions import can_view_statement
-from consult.statements.schemas import (
+from consult.statements.schemas import (  # noqa: F401  (named in the OpenAPI docstrings)
     StatementFilterSchema,
     StatementInputSchema,
+    StatementPageSchema,
     StatementSchema,
 )
 from consult.statements.services import (
@@ -154,7 +155,7 @@ def list_statements(consultation_id: int) -> Any:
           description: Invalid page, per_page or kind.
           content: {application/json: {schema: Error}}
     """
-    consultation = get_visible_consultation(consultation_id)
+    consultation = get_visible_consultation(consultation_id, current_user)
     kind = _kind_filter()
     viewer = current_user._get_current_object()
     query = (
@@ -164,12 +165,12 @@ def list_statements(consultation_id: int) -> Any:
     )
     if kind is not None:
         query = query.where(Statement.kind == kind)
-    return jsonify(paginate(query, lambda rows: serialize_statements(consultation, rows, viewer)))
+    return jsonify(page_of(query, lambda rows: serialize_statements(consultation, rows, viewer)))
 
 
 @api.route(f"/consultations/<{ID_RULE}:consultation_id>/statements", methods=["POST"])
 @login_required_json
-@rate_limit("RATE_LIMIT_POST")
+@rate_limited("post")
 def create_statement_view(consultation_id: int) -> Any:
     """Post a position or an argument.
     ---
@@ -212,7 +213,7 @@ def create_statement_view(consultation_id: int) -> Any:
           content: {application/json: {schema: Error}}
     """
     actor = current_user._get_current_object()
-    consultation = get_visible_consultation(consultation_id)
+    consultation = get_visible_consultation(consultation_id, current_user)
     data = load_body(StatementInputSchema())
     statement = create_statement(
         consultation,

@@ -7,8 +7,9 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
-from consult.api import ID_RULE, api, load_body, login_required_json, not_found, rate_limit
+from consult.api import ID_RULE, api, load_body, login_required_json, not_found
 from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.api import vote_totals
 from consult.statements.models import Statement
 from consult.statements.permissions import can_view_statement
@@ -21,7 +22,7 @@ _output = VoteSchema()
 
 @api.route(f"/statements/<{ID_RULE}:statement_id>/vote", methods=["PUT"])
 @login_required_json
-@rate_limit("RATE_LIMIT_VOTE")
+@rate_limited("vote")
 def vote_statement(statement_id: int) -> Any:
     """Vote on a statement; a later vote replaces the earlier one.
     ---

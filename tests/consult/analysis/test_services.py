@@ -6,7 +6,7 @@ import pytest
 
 from consult.analysis import services, tasks
 from consult.analysis.models import AnalysisResult
-from consult.moderation.models import BlockKind, UserBlock
+from consult.auth.models import BlockKind, UserBlock
 from consult.statements.models import StatementStatus
 from consult.votes.services import cast_vote
 

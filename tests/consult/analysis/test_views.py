@@ -11,9 +11,8 @@ from consult.analysis import tasks
 from consult.analysis.adapters import participant_id
 from consult.analysis.services import get_analysis
 from consult.analysis.views import statement_badges, thread_analysis_context
-from consult.auth.models import Role
+from consult.auth.models import BlockKind, Role, UserBlock
 from consult.consultations.models import ConsultationStatus
-from consult.moderation.models import BlockKind, UserBlock
 from consult.statements.models import StatementStatus
 from consult.votes.models import Vote
 

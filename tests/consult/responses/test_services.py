@@ -9,17 +9,20 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from consult.audit.models import AuditEntry
 from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus, Holiday, ResponsePolicy
 from consult.consultations.services import change_status
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.moderation.models import AuditEntry
+from consult.notifications import services as notifications
+from consult.notifications.models import Notification
 from consult.responses import services
 from consult.responses.calendar import add_working_days, response_due_date
-from consult.responses.models import Decision, Notification, ResponseItem
+from consult.responses.models import Decision, ResponseItem
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
+from debate.result import AnalysisResult
 from tests.consult.responses.conftest import Debate
 
 
@@ -190,9 +193,9 @@ def test_notifications_read_and_count(make_debate: Callable[..., Debate]) -> Non
     debate = make_debate(n=1)
     respond(debate, debate.positions[0])
     author = debate.authors[debate.positions[0].id]
-    assert services.unread_count(author) == 1
-    assert services.mark_notifications_read(author) == 1
-    assert services.unread_count(author) == 0
+    assert notifications.unread_count(author) == 1
+    assert notifications.mark_notifications_read(author) == 1
+    assert notifications.unread_count(author) == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,12 +336,13 @@ def test_required_statements_by_analysis_policies(make_debate: Callable[..., Deb
         ],
         "strength": {str(a[0].id): 0.9, str(a[1].id): 0.2, str(p[0].id): 0.99},
     }
+    result = AnalysisResult.from_json(analysis)
     c.response_policy = ResponsePolicy.consensus
-    assert services.required_statements(c, analysis) == {p[3].id: "consensus_agree"}
+    assert services.required_statements(c, result) == {p[3].id: "consensus_agree"}
     c.response_policy = ResponsePolicy.representative
-    assert set(services.required_statements(c, analysis)) == {p[0].id, p[1].id, p[2].id}
+    assert set(services.required_statements(c, result)) == {p[0].id, p[1].id, p[2].id}
     c.response_policy = ResponsePolicy.strongest
-    chosen = services.required_statements(c, analysis)
+    chosen = services.required_statements(c, result)
     assert list(chosen) == [a[0].id, a[1].id]  # arguments only, strongest first
     c.response_policy = ResponsePolicy.consensus
     assert services.required_statements(c, None) == {}

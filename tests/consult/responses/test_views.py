@@ -12,8 +12,9 @@ from sqlalchemy import select
 from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
+from consult.notifications.models import Notification
 from consult.responses import services
-from consult.responses.models import Notification, Response, ResponseItem
+from consult.responses.models import Response, ResponseItem
 from tests.consult.responses.conftest import Debate, switch_user
 
 TEXT = "We will build the first new tram line in 2026 and consult on the route."
