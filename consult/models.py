@@ -1,6 +1,6 @@
 """Import every model so that Alembic and the app see the whole schema."""
 
-from consult.analysis.models import AnalysisResult
+from consult.analysis.models import CachedAnalysis
 from consult.audit.models import AuditEntry
 from consult.auth.models import ApiToken, Role, User, UserBlock
 from consult.consultations.models import (
@@ -18,7 +18,7 @@ from consult.statements.models import Relation, Statement, StatementKind, Statem
 from consult.votes.models import Vote, VoteValue
 
 __all__ = [
-    "AnalysisResult",
+    "CachedAnalysis",
     "ApiToken",
     "AuditEntry",
     "Consultation",

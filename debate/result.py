@@ -125,14 +125,18 @@ class _Reader:
             raise DebateError(f"{self._at(key)}: expected true or false, got {_shown(value)}")
         return value
 
-    def items(self, key: str) -> list[tuple[str, Any]]:
-        """The entries of an object field (an absent one is empty)."""
+    def mapping(self, key: str) -> dict[str, Any]:
+        """An object field (an absent one is empty); JSON objects have string keys."""
         value = self._get(key)
         if value is None:
-            return []
+            return {}
         if not isinstance(value, dict):
             raise DebateError(f"{self._at(key)}: expected an object, got {_shown(value)}")
-        return [(str(k), v) for k, v in value.items()]
+        return value
+
+    def items(self, key: str) -> list[tuple[str, Any]]:
+        """The entries of an object field (an absent one is empty)."""
+        return [(str(k), v) for k, v in self.mapping(key).items()]
 
     def rows(self, key: str) -> list[tuple[str, Any]]:
         """The elements of a list field with their paths (an absent one is empty)."""
@@ -177,6 +181,20 @@ def _point(value: object, where: str) -> tuple[float, ...]:
     if not isinstance(value, list):
         raise DebateError(f"{where}: expected a list of numbers, got {_shown(value)}")
     return tuple(_number(x, f"{where}[{i}]") for i, x in enumerate(value))
+
+
+def _points(items: Mapping[str, Any], where: str) -> dict[str, tuple[float, ...]]:
+    """Positions by id. A map holds one per participant (hundreds of thousands): the common
+    case, two floats, takes a fast path; anything else is checked element by element."""
+    points: dict[str, tuple[float, ...]] = {}
+    for key, value in items.items():
+        if type(value) is list and len(value) == 2:
+            x, y = value
+            if type(x) is float and type(y) is float:
+                points[key] = (x, y)
+                continue
+        points[str(key)] = _point(value, f"{where}.{key}")
+    return points
 
 
 # --------------------------------------------------------------------------------------------
@@ -526,13 +544,10 @@ class OpinionMap:
 
     @classmethod
     def from_json(cls, r: _Reader) -> OpinionMap:
-        def points(key: str) -> dict[str, tuple[float, ...]]:
-            return {k: _point(v, f"{r._at(key)}.{k}") for k, v in r.items(key)}
-
         return cls(
-            participants=points("participants"),
-            groups=points("groups"),
-            statements=points("statements"),
+            participants=_points(r.mapping("participants"), r._at("participants")),
+            groups=_points(r.mapping("groups"), r._at("groups")),
+            statements=_points(r.mapping("statements"), r._at("statements")),
             extra=r.extra(),
         )
 
@@ -666,8 +681,10 @@ class AnalysisResult:
         """Read an analysis document; raise DebateError naming the place if it is malformed."""
         r = _Reader(data, "")
         participants: dict[str, int | None] = {}
-        for pid, group in r.items("participants"):
-            participants[pid] = None if group is None else _integer(group, f"participants.{pid}")
+        for pid, group in r.mapping("participants").items():
+            if group is not None and type(group) is not int:
+                group = _integer(group, f"participants.{pid}")
+            participants[str(pid)] = group
         return cls(
             participants=participants,
             groups=tuple(Group.from_json(v, w) for w, v in r.rows("groups")),

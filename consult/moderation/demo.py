@@ -19,9 +19,9 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from consult.auth.models import User
+from consult.auth.models import Role, User
 from consult.auth.services import create_user, find_user_by_email
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ConsultationMember, MemberRole
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.moderation.blocks.services import block_user
@@ -280,9 +280,6 @@ def _post(
 
 
 def _moderator_for(consultation: Consultation) -> User | None:
-    from consult.auth.models import Role
-    from consult.consultations.models import ConsultationMember, MemberRole
-
     moderator = db.session.scalar(
         select(User)
         .join(ConsultationMember, ConsultationMember.user_id == User.id)

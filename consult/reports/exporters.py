@@ -33,12 +33,24 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import String, func, select, type_coerce
 
+from consult.analysis.adapters import exclusions_for, participant_id
 from consult.consultations.models import Consultation
 from consult.extensions import db
+from consult.reports import charts
+from consult.reports.markdown import report_markdown
+from consult.reports.services import build_report, get_report_analysis, site_url
+from consult.reports.xlsx import stream_xlsx
 from consult.responses.models import Response, ResponseItem, response_statements
+from consult.responses.services import decision_label
 from consult.statements.models import Statement, StatementLink, StatementStatus
+from consult.text import spreadsheet_safe
 from consult.types import utcnow
 from consult.votes.models import Vote, VoteValue
+from debate.aif import aif_json
+from debate.argdown import argdown_text
+from debate.graph import argument_graph
+from debate.result import AnalysisResult
+from debate.types import Claim, Relation, RelationKind
 
 EXPORT_FORMAT = "kenes-export"
 EXPORT_VERSION = 1
@@ -90,8 +102,6 @@ class Anonymiser:
     """Opaque participant ids, the same scheme everywhere in an export (and in the analysis)."""
 
     def __init__(self, consultation_id: int) -> None:
-        from consult.analysis.adapters import participant_id
-
         self._id = participant_id
         self.consultation_id = consultation_id
         self._cache: dict[int, str] = {}
@@ -109,8 +119,6 @@ class Anonymiser:
 
 def excluded_users(consultation: Consultation) -> frozenset[int]:
     """Participants the analysis leaves out (blocked accounts): their votes are not exported."""
-    from consult.analysis.adapters import exclusions_for
-
     return exclusions_for(consultation).users
 
 
@@ -315,10 +323,8 @@ def iter_response_items(consultation: Consultation) -> Iterator[dict[str, Any]]:
         }
 
 
-def export_analysis(consultation: Consultation) -> dict[str, Any]:
+def export_analysis(consultation: Consultation) -> AnalysisResult:
     """The analysis (section 4 of API.md, plus extras), computed if stale."""
-    from consult.reports.services import get_report_analysis
-
     analysis, _meta = get_report_analysis(consultation)
     return analysis
 
@@ -400,44 +406,40 @@ def export_json(consultation: Consultation) -> Iterator[bytes]:
     ):
         yield f',\n"{key}":'.encode()
         yield from _json_array(rows)
-    yield b',\n"analysis":' + _dumps(export_analysis(consultation)).encode() + b"}\n"
+    analysis = export_analysis(consultation).to_json()
+    yield b',\n"analysis":' + _dumps(analysis).encode() + b"}\n"
 
 
 # --------------------------------------------------------------------------------------------
 # Tables (CSV and XLSX share them)
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def _safe_text(value: Any) -> Any:
-    """Defuse spreadsheet formulas in free text (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _analysis_tables(analysis: dict[str, Any]) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
-    groups = analysis.get("groups") or []
-    participants = analysis.get("participants") or {}
-    consensus = analysis.get("consensus") or {}
+def _analysis_tables(analysis: AnalysisResult) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
     per_statement: dict[str, dict[str, Any]] = {}
 
-    def put(sid: Any, key: str, value: Any) -> None:
-        per_statement.setdefault(str(sid), {})[key] = value
+    def put(sid: str, key: str, value: Any) -> None:
+        per_statement.setdefault(sid, {})[key] = value
 
-    for key in ("strength", "bridging", "group_informed_consensus"):
-        for sid, value in (analysis.get(key) or {}).items():
+    scores = {
+        "strength": analysis.strength,
+        "bridging": analysis.bridging,
+        "group_informed_consensus": analysis.group_informed_consensus,
+    }
+    for key, values in scores.items():
+        for sid, value in values.items():
             put(sid, key, value)
-    for entry in consensus.get("agree") or []:
-        put(entry.get("statement"), "consensus", "agree")
-    for entry in consensus.get("disagree") or []:
-        put(entry.get("statement"), "consensus", "disagree")
-    for entry in analysis.get("divisive") or []:
-        put(entry.get("statement"), "divisive_spread", entry.get("spread"))
-    for entry in analysis.get("uncertain") or []:
-        put(entry.get("statement"), "uncertain_pass", entry.get("pass"))
-    for entry in analysis.get("cruxes") or []:
-        put(entry.get("statement"), "crux_score", entry.get("score"))
+    for side, entries in (
+        ("agree", analysis.consensus.agree),
+        ("disagree", analysis.consensus.disagree),
+    ):
+        for entry in entries:
+            put(entry.statement, "consensus", side)
+    for divisive in analysis.divisive:
+        put(divisive.statement, "divisive_spread", divisive.spread)
+    for uncertain in analysis.uncertain:
+        put(uncertain.statement, "uncertain_pass", uncertain.pass_)
+    for crux in analysis.cruxes:
+        put(crux.statement, "crux_score", crux.score)
     metric_columns = [
         "strength",
         "bridging",
@@ -451,31 +453,20 @@ def _analysis_tables(analysis: dict[str, Any]) -> dict[str, tuple[list[str], Ite
     def sort_key(sid: str) -> tuple[int, Any]:
         return (0, int(sid)) if sid.isdigit() else (1, sid)
 
+    groups = analysis.groups
     return {
-        "analysis_groups": (
-            ["group", "size"],
-            ([g.get("id"), g.get("size")] for g in groups),
-        ),
+        "analysis_groups": (["group", "size"], ([g.id, g.size] for g in groups)),
         "analysis_representative": (
             ["group", "rank", "statement", "direction", "agree", "disagree", "pass", "repness"],
             (
-                [
-                    g.get("id"),
-                    rank,
-                    r.get("statement"),
-                    r.get("direction"),
-                    r.get("agree"),
-                    r.get("disagree"),
-                    r.get("pass"),
-                    r.get("repness"),
-                ]
+                [g.id, rank, r.statement, r.direction, r.agree, r.disagree, r.pass_, r.repness]
                 for g in groups
-                for rank, r in enumerate(g.get("representative") or [], start=1)
+                for rank, r in enumerate(g.representative, start=1)
             ),
         ),
         "analysis_participants": (
             ["participant", "group"],
-            ([pid, group] for pid, group in participants.items()),
+            ([pid, group] for pid, group in analysis.participants.items()),
         ),
         "analysis_statements": (
             ["statement", *metric_columns],
@@ -489,9 +480,9 @@ def _analysis_tables(analysis: dict[str, Any]) -> dict[str, tuple[list[str], Ite
             (
                 [k, v]
                 for k, v in (
-                    ("controversy", analysis.get("controversy")),
-                    ("k", analysis.get("k")),
-                    ("seed", analysis.get("seed")),
+                    ("controversy", analysis.controversy),
+                    ("k", analysis.k),
+                    ("seed", analysis.seed),
                 )
             ),
         ),
@@ -618,7 +609,7 @@ def export_csv(consultation: Consultation) -> Iterator[bytes]:
                 writer = csv.writer(text)
                 writer.writerow(header)
                 for i, row in enumerate(rows, start=1):
-                    writer.writerow(["" if v is None else _safe_text(v) for v in row])
+                    writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
                     if i % BATCH == 0:
                         text.flush()
                         chunk = sink.take()
@@ -634,8 +625,6 @@ def export_csv(consultation: Consultation) -> Iterator[bytes]:
 
 def export_xlsx(consultation: Consultation) -> Iterator[bytes]:
     """An Excel workbook with one sheet per table, streamed (see consult/reports/xlsx.py)."""
-    from consult.reports.xlsx import stream_xlsx
-
     yield from stream_xlsx(_ChunkWriter(), export_tables(consultation), batch=BATCH)
 
 
@@ -644,8 +633,6 @@ def export_xlsx(consultation: Consultation) -> Iterator[bytes]:
 
 
 def _base_url() -> str:
-    from consult.reports.services import site_url
-
     base = site_url()
     if not base and has_request_context():
         base = request.url_root.rstrip("/")
@@ -664,10 +651,6 @@ def report_context(
     consultation: Consultation, *, absolute_links: bool, report: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The template context of the report (page, HTML and PDF exports)."""
-    from consult.reports import charts
-    from consult.reports.services import build_report
-    from consult.responses.services import decision_label
-
     report = report or build_report(consultation)
     return {
         "report": report,
@@ -684,13 +667,6 @@ def report_context(
                     "votes": _("Votes per day"),
                     "new_participants": _("New participants per day"),
                     "week_of": _("week of"),
-                },
-            ),
-            "opinion_map": charts.opinion_map_svg(
-                report["opinion_map"],
-                labels={
-                    "title": _("Opinion map"),
-                    "desc": _("Each dot is a participant, coloured by opinion group."),
                 },
             ),
             "gauge": charts.controversy_gauge(report["controversy"], label=_("Controversy score")),
@@ -723,8 +699,6 @@ def _request_context() -> Iterator[None]:
     if has_request_context():
         yield
         return
-    from consult.reports.services import site_url
-
     with current_app.test_request_context(base_url=site_url() or None):
         yield
 
@@ -738,6 +712,7 @@ def export_html(consultation: Consultation) -> Iterator[bytes]:
 
 def export_pdf(consultation: Consultation) -> Iterator[bytes]:
     """The report rendered to PDF from the same HTML (WeasyPrint)."""
+    # Imported when a PDF is asked for: WeasyPrint loads Pango, which nothing else needs.
     from weasyprint import HTML
 
     with _request_context():
@@ -748,9 +723,6 @@ def export_pdf(consultation: Consultation) -> Iterator[bytes]:
 
 def export_markdown(consultation: Consultation) -> Iterator[bytes]:
     """The report as Markdown."""
-    from consult.reports.markdown import report_markdown
-    from consult.reports.services import build_report
-
     with _request_context():
         report = build_report(consultation)
         text = report_markdown(report, statement_href_factory(absolute=True))
@@ -763,9 +735,6 @@ def export_markdown(consultation: Consultation) -> Iterator[bytes]:
 
 def argument_graph_of(consultation: Consultation) -> Any:
     """The published statements and their links as a ``debate`` argument graph."""
-    from debate.graph import argument_graph
-    from debate.types import Claim, Relation, RelationKind
-
     claims = []
     visible: set[int] = set()
     for sid, kind, text in _stream(
@@ -794,16 +763,12 @@ def argument_graph_of(consultation: Consultation) -> Any:
 
 def export_aif(consultation: Consultation) -> Iterator[bytes]:
     """The argument graph in AIF JSON (I-nodes, RA/CA scheme nodes, edges)."""
-    from debate.aif import aif_json
-
     data = aif_json(argument_graph_of(consultation))
     yield json.dumps(data, ensure_ascii=False).encode()
 
 
 def export_argdown(consultation: Consultation) -> Iterator[bytes]:
     """The argument graph as Argdown source."""
-    from debate.argdown import argdown_text
-
     G = argument_graph_of(consultation)
     yield argdown_text(G, title=consultation.title).encode()
 
