@@ -152,7 +152,7 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
             422,
             "validation_error",
             "The input is not valid.",
-            fields=messages,  # type: ignore[arg-type]
+            fields=messages,
         ) from exc
     return result
 

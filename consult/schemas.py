@@ -70,7 +70,7 @@ class UTCDateTime(fields.AwareDateTime):
         return None if result is None else str(result)
 
 
-def page_schema(name: str, item: type[Schema], **extra: fields.Field) -> type[Schema]:
+def page_schema(name: str, item: type[Schema], **extra: fields.Field[Any]) -> type[Schema]:
     """The schema of one page of a list: ``{items, page, per_page, total}`` and ``extra`` fields.
 
     The class is named ``name`` and registered like a written one, in the item schema's module,

@@ -41,7 +41,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.unauthorized_handler
     def unauthorized() -> Any:
         if request.path.startswith("/api/"):
             body = {
@@ -56,6 +55,8 @@ def init_app(app: Flask) -> None:
             response.headers["WWW-Authenticate"] = 'Bearer realm="kenes"'
             return response
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    login_manager.unauthorized_handler(unauthorized)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

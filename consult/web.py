@@ -7,12 +7,13 @@ the helper that puts a service error on the form fields it names, and the login 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import ceil
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
+import flask_login
 from flask import flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
@@ -22,6 +23,7 @@ from consult.errors import ConsultError
 from consult.extensions import db
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Largest row id (PostgreSQL ``integer``); larger ids in a query string are ignored.
 MAX_ID = 2_147_483_647
@@ -48,6 +50,12 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def login_required(view: F) -> F:
+    """Flask-Login's ``login_required`` (send visitors to the login page), with its type kept:
+    Flask-Login ships no type hints."""
+    return cast(F, flask_login.login_required(view))
 
 
 def login_redirect(next_url: str, message: str | None = None) -> Response:
@@ -90,7 +98,7 @@ def id_arg(name: str) -> int | None:
     return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
 
 
-class EmptyForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hints
+class EmptyForm(FlaskForm):
     """A form with only its CSRF token (for buttons that POST)."""
 
 

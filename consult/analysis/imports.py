@@ -239,6 +239,7 @@ def _insert_votes(
     columns = ("consultation_id", "statement_id", "user_id", "value", "created_at", "updated_at")
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
+        assert raw is not None  # a live connection of the session's transaction
         command = f"COPY votes ({', '.join(columns)}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(command) as copy:
             for start in range(0, len(votes), VOTE_CHUNK):

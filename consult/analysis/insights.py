@@ -255,7 +255,7 @@ def strongest_arguments(
         s_key, t_key = adapters.statement_key(source), adapters.statement_key(target)
         if s_key in statements and t_key in statements and s_key in strength:
             by_target[t_key][relation.value].append((strength[s_key], statements[s_key]))
-    items = []
+    items: list[dict[str, Any]] = []
     for t_key, sides in by_target.items():
         target = statements[t_key]
         if target.kind is not StatementKind.position:

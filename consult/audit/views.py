@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.audit.access import readable_scope
 from consult.audit.services import (
@@ -18,7 +18,7 @@ from consult.audit.services import (
     audit_query,
 )
 from consult.types import utcnow
-from consult.web import MAX_ID, page_number, paginate
+from consult.web import MAX_ID, login_required, page_number, paginate
 
 bp = Blueprint("audit", __name__)
 

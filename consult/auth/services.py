@@ -136,7 +136,8 @@ def user_for_token(token: str) -> User | None:
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
         db.session.commit()
-    return row.user
+    owner: User = row.user
+    return owner
 
 
 def load_session_user(user_id: str) -> User | None:

@@ -199,16 +199,20 @@ def restrict_account(
 
 def _restricted_message(until: datetime | None, reason: str) -> str:
     if until is not None:
-        return _(
-            "Your account is suspended until %(date)s: you cannot post, vote or flag, and "
-            "your statements are hidden meanwhile. Reason: %(reason)s",
-            date=until.strftime("%Y-%m-%d %H:%M UTC"),
+        return str(
+            _(
+                "Your account is suspended until %(date)s: you cannot post, vote or flag, and "
+                "your statements are hidden meanwhile. Reason: %(reason)s",
+                date=until.strftime("%Y-%m-%d %H:%M UTC"),
+                reason=reason,
+            )
+        )
+    return str(
+        _(
+            "Your account is blocked: you cannot post, vote or flag, and your statements are "
+            "hidden. Reason: %(reason)s",
             reason=reason,
         )
-    return _(
-        "Your account is blocked: you cannot post, vote or flag, and your statements are "
-        "hidden. Reason: %(reason)s",
-        reason=reason,
     )
 
 

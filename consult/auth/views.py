@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from consult.auth import services
@@ -25,7 +25,7 @@ from consult.auth.models import ApiToken, Role, User
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.ratelimits import rate_limited
-from consult.web import EmptyForm, safe_next
+from consult.web import EmptyForm, login_required, safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -18,11 +18,12 @@ from flask import (
 )
 from flask_babel import get_timezone
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from consult.auth.models import User
 from consult.auth.services import find_user_by_email
+from consult.auth.standing import is_blocked
 from consult.consultations.forms import ConsultationForm, MemberForm, StatusForm
 from consult.consultations.models import (
     Consultation,
@@ -52,13 +53,14 @@ from consult.extensions import db
 from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.hooks import thread_context
 from consult.statements.models import StatementLink
-from consult.statements.permissions import can_post_statement, is_blocked
+from consult.statements.permissions import can_post_statement
 from consult.statements.services import (
     StatementView,
     ThreadNode,
     build_threads,
     statement_views,
 )
+from consult.web import login_required
 
 bp = Blueprint("consultations", __name__)
 

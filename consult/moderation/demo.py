@@ -14,6 +14,7 @@ statements). Flushes, never commits.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -99,7 +100,7 @@ def _user(email: str, name: str) -> User:
 
 def _rephrase(text: str, rng: random.Random) -> str:
     """A near-duplicate: small edits a person makes when re-posting the same idea."""
-    variants = [
+    variants: list[Callable[[str], str]] = [
         lambda t: t.rstrip(".") + "!",
         lambda t: "I think we should " + t[0].lower() + t[1:],
         lambda t: t.replace("the ", "the whole ", 1),

@@ -63,10 +63,10 @@ class ReasonMixin:
 
     def reason_text(self, templates: dict[int, str]) -> str:
         """The free text if given, else the chosen template's text (may be empty)."""
-        text = (self.reason.data or "").strip()  # type: ignore[attr-defined]
+        text = (self.reason.data or "").strip()
         if text:
             return text
-        chosen = self.template.data or ""  # type: ignore[attr-defined]
+        chosen = self.template.data or ""
         return templates.get(int(chosen), "") if chosen.isdigit() else ""
 
 

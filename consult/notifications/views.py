@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.extensions import db
 from consult.notifications import services
-from consult.web import EmptyForm, page_number, paginate, safe_next
+from consult.web import EmptyForm, login_required, page_number, paginate, safe_next
 
 bp = Blueprint("notifications", __name__)
 

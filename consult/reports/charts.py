@@ -29,7 +29,7 @@ def _svg(markup: str) -> Markup:
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
-    exponent = 10 ** math.floor(math.log10(value))
+    exponent = 10.0 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * exponent:
             return step * exponent
@@ -55,7 +55,9 @@ def _weekly(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [weeks[k] for k in sorted(weeks)]
 
 
-def participation_series(rows: Sequence[dict[str, Any]], max_bars: int = 90) -> tuple[str, list]:
+def participation_series(
+    rows: Sequence[dict[str, Any]], max_bars: int = 90
+) -> tuple[str, list[dict[str, Any]]]:
     """Return ("day" or "week", rows) so the chart never has more than ``max_bars`` bars."""
     if len(rows) > max_bars:
         return "week", _weekly(rows)

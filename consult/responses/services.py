@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -74,7 +74,7 @@ REASON_LABELS = {
 
 def decision_label(decision: Decision | str) -> str:
     """The translated label of a decision."""
-    return _(DECISION_LABELS[Decision(decision)])
+    return str(_(DECISION_LABELS[Decision(decision)]))
 
 
 def reason_label(reason: str) -> str:
@@ -131,6 +131,24 @@ def parse_decision(value: Decision | str | None) -> Decision:
         raise ValidationFailed(
             "Unknown decision.", fields={"decision": [f"Choose one of: {choices}."]}
         ) from None
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "decision": parse_decision,
+    "text": clean_response_text,
+    "measure_url": clean_measure_url,
+}
+
+
+def _checked(raw: dict[str, Any], fields: dict[str, list[str]]) -> dict[str, Any]:
+    """Check each given field of a response; collect every field's errors into ``fields``."""
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        try:
+            values[name] = _CHECKS[name](value)
+        except ValidationFailed as exc:
+            fields.update(exc.fields)
+    return values
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,16 +218,7 @@ def create_response(
     """Publish an official response to one statement or a cluster of statements."""
     check_may_respond(consultation, actor)
     fields: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    for name, check, raw in (
-        ("decision", parse_decision, decision),
-        ("text", clean_response_text, text),
-        ("measure_url", clean_measure_url, measure_url),
-    ):
-        try:
-            values[name] = check(raw)
-        except ValidationFailed as exc:
-            fields.update(exc.fields)
+    values = _checked({"decision": decision, "text": text, "measure_url": measure_url}, fields)
     try:
         statements = _load_statements(consultation, statement_ids)
     except ValidationFailed as exc:
@@ -290,18 +299,10 @@ def update_response(
         "measure_url": response.measure_url,
     }
     fields: dict[str, list[str]] = {}
-    changes: dict[str, Any] = {}
-    for name, check, raw in (
-        ("decision", parse_decision, decision),
-        ("text", clean_response_text, text),
-        ("measure_url", clean_measure_url, measure_url),
-    ):
-        if raw is None and name != "measure_url":
-            continue
-        try:
-            changes[name] = check(raw)
-        except ValidationFailed as exc:
-            fields.update(exc.fields)
+    given = {"decision": decision, "text": text}
+    changes = _checked(
+        {**{k: v for k, v in given.items() if v is not None}, "measure_url": measure_url}, fields
+    )
     if fields:
         raise ValidationFailed("The response is not valid.", fields=fields)
     for name, value in changes.items():
@@ -466,13 +467,13 @@ def required_statements(
                 pick(rep.statement, "representative")
     elif policy is ResponsePolicy.strongest:
         top = int(current_app.config.get("RESPONSE_TOP_STRONGEST", 10))
-        arguments = [
-            (score, sid)
-            for key, score in analysis.strength.items()
-            if (sid := _sid(key)) is not None and visible.get(sid) is StatementKind.argument
-        ]
-        for _score, sid in sorted(arguments, key=lambda t: (-t[0], t[1]))[:top]:
-            pick(sid, "strongest")
+        arguments: list[tuple[float, int]] = []
+        for key, score in analysis.strength.items():
+            statement_id = _sid(key)
+            if statement_id is not None and visible.get(statement_id) is StatementKind.argument:
+                arguments.append((score, statement_id))
+        for _score, argument in sorted(arguments, key=lambda t: (-t[0], t[1]))[:top]:
+            pick(argument, "strongest")
     return chosen
 
 

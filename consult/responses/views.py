@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from consult.consultations.models import Consultation, ConsultationStatus
@@ -29,7 +29,7 @@ from consult.responses.permissions import (
 )
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.services import vote_counts
-from consult.web import EmptyForm, show_errors
+from consult.web import EmptyForm, login_required, show_errors
 
 bp = Blueprint("responses", __name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.audit.services import entries_for
 from consult.auth.models import User
@@ -19,7 +19,7 @@ from consult.moderation.forms import BlockForm, UnblockForm
 from consult.moderation.pages import STATE_LABELS, bp, reason_templates, require_moderator
 from consult.moderation.permissions import audit_scope, can_block_user, can_view_user_record
 from consult.types import utcnow
-from consult.web import show_errors
+from consult.web import login_required, show_errors
 
 
 def _render(

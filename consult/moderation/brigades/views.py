@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.auth.standing import active_blocks
 from consult.consultations.models import Consultation
@@ -15,7 +15,7 @@ from consult.moderation.brigades.services import BrigadeReport, brigade_settings
 from consult.moderation.pages import bp, require_moderator
 from consult.moderation.permissions import moderated_consultations
 from consult.votes.models import VoteValue
-from consult.web import id_arg
+from consult.web import id_arg, login_required
 
 
 @bp.route("/moderation/brigades")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.audit.services import entries_for
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -30,7 +30,7 @@ from consult.moderation.pages import (
 from consult.moderation.permissions import audit_scope, can_block_user, can_moderate_statement
 from consult.moderation.queue.services import queue_items
 from consult.statements.models import Statement
-from consult.web import safe_next, show_errors
+from consult.web import login_required, safe_next, show_errors
 
 #: How many statements one bulk decision may change.
 BULK_MAX = 200

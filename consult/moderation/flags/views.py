@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.auth.standing import is_blocked
 from consult.errors import Conflict, ValidationFailed
@@ -18,7 +18,7 @@ from consult.moderation.pages import bp
 from consult.moderation.permissions import can_flag_statement
 from consult.ratelimits import rate_limited
 from consult.statements.models import Statement, StatementStatus
-from consult.web import show_errors
+from consult.web import login_required, show_errors
 
 
 def _notice(statement: Statement) -> tuple[str | None, int]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.errors import Conflict, ValidationFailed
 from consult.extensions import db
@@ -15,7 +15,7 @@ from consult.moderation.decisions.views import render_review
 from consult.moderation.forms import MergeForm
 from consult.moderation.merge.services import merge_statements, merge_target
 from consult.moderation.pages import bp, reason_templates, require_moderator
-from consult.web import safe_next, show_errors
+from consult.web import login_required, safe_next, show_errors
 
 
 @bp.route("/moderation/statements/<int:statement_id>/merge", methods=["POST"])

@@ -143,6 +143,8 @@ def author_history(user_ids: Iterable[int | None]) -> dict[int, dict[str, int]]:
         .where(Statement.author_id.in_(ids))
         .group_by(Statement.author_id, Statement.status)
     ):
+        if author_id is None:  # pragma: no cover - only authors' statements are selected
+            continue
         history[author_id]["total"] += n
         if status is StatementStatus.hidden:
             history[author_id]["hidden"] += n

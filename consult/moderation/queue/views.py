@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.auth.standing import expire_suspensions
 from consult.extensions import db
@@ -20,7 +20,7 @@ from consult.moderation.pages import (
 )
 from consult.moderation.permissions import moderated_consultations
 from consult.moderation.queue.services import QUEUE_STATES, queue_items, queue_query, queue_summary
-from consult.web import id_arg, page_number, paginate
+from consult.web import id_arg, login_required, page_number, paginate
 
 PER_PAGE = 25
 

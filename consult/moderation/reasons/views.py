@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from consult.errors import ValidationFailed
 from consult.extensions import db
@@ -15,7 +15,7 @@ from consult.moderation.models import ReasonTemplate
 from consult.moderation.pages import bp
 from consult.moderation.permissions import can_manage_reason_templates
 from consult.moderation.reasons import services
-from consult.web import EmptyForm, show_errors
+from consult.web import EmptyForm, login_required, show_errors
 
 
 def _require_manager() -> None:
