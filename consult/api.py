@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError
@@ -179,6 +179,14 @@ def page_args() -> tuple[int, int]:
     if fields:
         raise ApiError(422, "validation_error", "Invalid pagination.", fields=fields)
     return page, per_page
+
+
+def created(body: Any, location: str) -> Response:
+    """201 Created: the new resource, and its API URL in ``Location``."""
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
 
 
 def int_arg(name: str) -> int | None:

@@ -114,11 +114,34 @@ def build_spec(app: Flask) -> dict[str, Any]:
                     path, types = _openapi_path(rule.rule)
                     path_types[path] = types
     document = spec.to_dict()
+    _expand_errors(document)
     _default_descriptions(document)
     _declare_path_parameters(document, path_types)
     document["security"] = [{"bearer": []}, {"session": []}, {}]
     app.extensions[_EXTENSION_KEY] = document
     return document
+
+
+def _expand_errors(document: dict[str, Any]) -> None:
+    """Turn each operation's ``x-errors`` into responses with the Error body.
+
+    Docstrings list the error statuses an endpoint answers in one line, ``x-errors: [401, 404]``,
+    or with their descriptions, ``x-errors: {401: Not authenticated.}`` (the default description
+    is the HTTP reason). A status the docstring's ``responses`` already describe is left alone.
+    """
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in _METHODS or not isinstance(operation, dict):
+                continue
+            listed = operation.pop("x-errors", None) or {}
+            errors = listed if isinstance(listed, dict) else dict.fromkeys(listed)
+            responses = operation.setdefault("responses", {})
+            for status, description in errors.items():
+                response: dict[str, Any] = {"content": error}
+                if description:
+                    response["description"] = str(description)
+                responses.setdefault(str(status), response)
 
 
 def _default_descriptions(document: dict[str, Any]) -> None:

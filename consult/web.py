@@ -79,6 +79,10 @@ class Page(Generic[T]):
         """How many pages the list has (at least one, even when empty)."""
         return max(1, ceil(self.total / self.per_page))
 
+    def numbers(self) -> dict[str, int]:
+        """``page``, ``pages`` and ``total``: what the pagination macro and the count show."""
+        return {"page": self.page, "pages": self.pages, "total": self.total}
+
 
 def paginate(query: Select[Any], *, page: int, per_page: int) -> Page[Any]:
     """Run one page of a SELECT of rows (and a count of all of them)."""

@@ -150,24 +150,19 @@ def build_insights(
     texts = _statements(consultation, adapters.statement_ids_of(_referenced(result)))
     n_participants = len(result.participants)
     common = {
-        "agree": [
+        side: [
             {
                 "statement": texts[c.statement],
-                "pct": round(100 * c.agree),
+                "pct": round(100 * (c.agree if side == "agree" else c.disagree)),
                 "overall": overall_view(result, c.statement),
             }
-            for c in result.consensus.agree
+            for c in entries
             if c.statement in texts
-        ][:TOP],
-        "disagree": [
-            {
-                "statement": texts[c.statement],
-                "pct": round(100 * c.disagree),
-                "overall": overall_view(result, c.statement),
-            }
-            for c in result.consensus.disagree
-            if c.statement in texts
-        ][:TOP],
+        ][:TOP]
+        for side, entries in (
+            ("agree", result.consensus.agree),
+            ("disagree", result.consensus.disagree),
+        )
     }
     gic = [
         {"statement": texts[k], "score": v, "groups": group_views(result, k)}

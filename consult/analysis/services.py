@@ -201,29 +201,20 @@ def get_analysis(
     exclusions = adapters.exclusions_for(consultation)
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     cached = cached_analysis(consultation)
-    if cached is not None and cached.fingerprint == fingerprint:
-        return cached.result, AnalysisMeta(
-            computed_at=cached.computed_at,
-            stale=False,
-            refreshing=False,
-            duration_s=cached.duration_s,
-            n_votes=n_votes,
-        )
-    background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
-    if wait or not background or n_votes <= inline_limit():
-        return refresh_analysis(consultation)
-    tasks.schedule_refresh(consultation.id)
-    if cached is None:
-        return None, AnalysisMeta(
-            computed_at=None, stale=True, refreshing=True, duration_s=None, n_votes=n_votes
-        )
-    return cached.result, AnalysisMeta(
-        computed_at=cached.computed_at,
-        stale=True,
-        refreshing=True,
-        duration_s=cached.duration_s,
+    fresh = cached is not None and cached.fingerprint == fingerprint
+    if not fresh:
+        background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
+        if wait or not background or n_votes <= inline_limit():
+            return refresh_analysis(consultation)
+        tasks.schedule_refresh(consultation.id)
+    meta = AnalysisMeta(
+        computed_at=cached.computed_at if cached else None,
+        stale=not fresh,
+        refreshing=not fresh,
+        duration_s=cached.duration_s if cached else None,
         n_votes=n_votes,
     )
+    return (cached.result if cached else None), meta
 
 
 def get_analysis_result(

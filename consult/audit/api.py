@@ -72,14 +72,12 @@ def audit() -> Any:
         - {name: format, in: query, schema: {type: string, enum: [json, csv]}}
         - {name: page, in: query, schema: {type: integer, minimum: 1}}
         - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200}}
+      x-errors: [401, 403, 422]
       responses:
         200:
           content:
             application/json: {schema: AuditListSchema}
             text/csv: {schema: {type: string}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     scope = readable_scope(current_user)
     if scope is None:

@@ -81,9 +81,7 @@ def index() -> Any:
     return render_template(
         "audit/index.html",
         entries=page.items,
-        total=page.total,
-        page=page.page,
-        pages=page.pages,
+        **page.numbers(),
         raw=raw,
         consultations=[{"id": cid, "title": t} for cid, t in scope.consultations.items()],
         consultation_titles=scope.consultations,

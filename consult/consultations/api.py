@@ -9,7 +9,16 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.api import ID_RULE, ApiError, api, forbid, load_body, login_required_json, page_of
+from consult.api import (
+    ID_RULE,
+    ApiError,
+    api,
+    created,
+    forbid,
+    load_body,
+    login_required_json,
+    page_of,
+)
 from consult.auth.models import User
 from consult.consultations.models import (
     Consultation,
@@ -101,15 +110,13 @@ def list_consultations() -> Any:
         - in: query
           name: status
           schema: {type: string, enum: [draft, open, closed, reported]}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: One page of consultations.
           content:
             application/json:
               schema: ConsultationPageSchema
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         422:
           description: Invalid page, per_page or status.
           content: {application/json: {schema: Error}}
@@ -132,6 +139,13 @@ def create_consultation_view() -> Any:
         content:
           application/json:
             schema: ConsultationInputSchema
+      x-errors:
+        400: The body is not JSON.
+        401: Not authenticated.
+        403: Not a policymaker.
+        409: The slug is taken.
+        415: The body is not JSON.
+        422: Invalid fields.
       responses:
         201:
           description: The new consultation; Location is its API URL.
@@ -140,12 +154,6 @@ def create_consultation_view() -> Any:
           content:
             application/json:
               schema: ConsultationSchema
-        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        403: {description: Not a policymaker., content: {application/json: {schema: Error}}}
-        409: {description: The slug is taken., content: {application/json: {schema: Error}}}
-        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        422: {description: Invalid fields., content: {application/json: {schema: Error}}}
     """
     actor = current_user._get_current_object()
     if not can_create_consultation(actor):
@@ -153,10 +161,8 @@ def create_consultation_view() -> Any:
     data = load_body(ConsultationInputSchema(exclude=("status",)))
     consultation = create_consultation(actor, **data)
     db.session.commit()
-    response = jsonify(serialize_consultation(consultation))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.show_consultation", consultation_id=consultation.id)
-    return response
+    location = url_for("api.show_consultation", consultation_id=consultation.id)
+    return created(serialize_consultation(consultation), location)
 
 
 @api.route(f"/consultations/<{ID_RULE}:consultation_id>")
@@ -169,15 +175,13 @@ def show_consultation(consultation_id: int) -> Any:
       security: [{}, {bearer: []}, {session: []}]
       parameters:
         - {in: path, name: consultation_id, required: true, schema: {type: integer}}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: The consultation.
           content:
             application/json:
               schema: ConsultationSchema
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         404:
           description: No such consultation, or someone else's draft.
           content: {application/json: {schema: Error}}
@@ -201,23 +205,20 @@ def update_consultation_view(consultation_id: int) -> Any:
         content:
           application/json:
             schema: ConsultationInputSchema
+      x-errors:
+        400: The body is not JSON.
+        401: Not authenticated.
+        403: Not one of its policymakers.
+        404: No such consultation.
+        409: A status change that is not allowed from the current status.
+        415: The body is not JSON.
+        422: Invalid fields.
       responses:
         200:
           description: The changed consultation.
           content:
             application/json:
               schema: ConsultationSchema
-        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        403:
-          description: Not one of its policymakers.
-          content: {application/json: {schema: Error}}
-        404: {description: No such consultation., content: {application/json: {schema: Error}}}
-        409:
-          description: A status change that is not allowed from the current status.
-          content: {application/json: {schema: Error}}
-        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        422: {description: Invalid fields., content: {application/json: {schema: Error}}}
     """
     actor = current_user._get_current_object()
     consultation = get_visible_consultation(consultation_id, actor)

@@ -26,9 +26,7 @@ def index() -> Any:
     return render_template(
         "notifications/index.html",
         items=page.items,
-        page=page.page,
-        pages=page.pages,
-        total=page.total,
+        **page.numbers(),
         form=EmptyForm(),
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask_login import current_user
+from marshmallow import Schema
 
 from consult.api import ApiError, api, forbid, load_body, login_required_json, not_found, page_of
 from consult.consultations.models import Consultation
@@ -58,29 +59,16 @@ def _item_dict(state: services.ItemState) -> dict[str, Any]:
     }
 
 
-@api.post("/statements/<int:statement_id>/responses")
-@login_required_json
-def create_statement_response(statement_id: int) -> Any:
-    """Publish an official response to one statement.
-    ---
-    post:
-      summary: Respond officially to a statement (the consultation's policymakers).
-      security: [{bearer: []}]
-      requestBody: {content: {application/json: {schema: ResponseInputSchema}}}
-      responses:
-        201: {content: {application/json: {schema: ResponseSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
-    """
-    statement = _statement(statement_id)
-    services.check_may_respond(statement.consultation, current_user)
-    data = load_body(ResponseInputSchema())
+def _respond(
+    consultation: Consultation, schema: Schema, statement_ids: list[int] | None = None
+) -> Any:
+    """Check the caller may answer, read the body, publish the response: 201 and the response."""
+    services.check_may_respond(consultation, current_user)
+    data = load_body(schema)
     response = services.create_response(
-        statement.consultation,
+        consultation,
         current_user,
-        statement_ids=[statement.id],
+        statement_ids=statement_ids if statement_ids is not None else data["statements"],
         decision=data["decision"],
         text=data["text"],
         measure_url=data.get("measure_url"),
@@ -90,15 +78,32 @@ def create_statement_response(statement_id: int) -> Any:
     return jsonify(ResponseSchema().dump(response)), 201
 
 
+@api.post("/statements/<int:statement_id>/responses")
+@login_required_json
+def create_statement_response(statement_id: int) -> Any:
+    """Publish an official response to one statement.
+    ---
+    post:
+      summary: Respond officially to a statement (the consultation's policymakers).
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: ResponseInputSchema}}}
+      x-errors: [403, 404, 409, 422]
+      responses:
+        201: {content: {application/json: {schema: ResponseSchema}}}
+    """
+    statement = _statement(statement_id)
+    return _respond(statement.consultation, ResponseInputSchema(), [statement.id])
+
+
 @api.get("/statements/<int:statement_id>/responses")
 def list_statement_responses(statement_id: int) -> Any:
     """The official responses of one statement.
     ---
     get:
       summary: Official responses of a statement.
+      x-errors: [404]
       responses:
         200: {content: {application/json: {schema: ResponseListSchema}}}
-        404: {content: {application/json: {schema: Error}}}
     """
     statement = _statement(statement_id)
     responses = services.responses_by_statement([statement.id]).get(statement.id, [])
@@ -114,27 +119,11 @@ def create_cluster_response(consultation_id: int) -> Any:
       summary: Respond officially to a cluster of statements of one consultation.
       security: [{bearer: []}]
       requestBody: {content: {application/json: {schema: ClusterResponseInputSchema}}}
+      x-errors: [403, 404, 409, 422]
       responses:
         201: {content: {application/json: {schema: ResponseSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
-    consultation = _consultation(consultation_id)
-    services.check_may_respond(consultation, current_user)
-    data = load_body(ClusterResponseInputSchema())
-    response = services.create_response(
-        consultation,
-        current_user,
-        statement_ids=data["statements"],
-        decision=data["decision"],
-        text=data["text"],
-        measure_url=data.get("measure_url"),
-        language=data.get("language"),
-    )
-    db.session.commit()
-    return jsonify(ResponseSchema().dump(response)), 201
+    return _respond(_consultation(consultation_id), ClusterResponseInputSchema())
 
 
 @api.get("/consultations/<int:consultation_id>/responses")
@@ -146,9 +135,9 @@ def list_consultation_responses(consultation_id: int) -> Any:
       parameters:
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer}}
+      x-errors: [404]
       responses:
         200: {content: {application/json: {schema: ResponseListSchema}}}
-        404: {content: {application/json: {schema: Error}}}
     """
     consultation = _consultation(consultation_id)
     return jsonify(page_of(services.responses_query(consultation), ResponseSchema(many=True).dump))
@@ -163,11 +152,9 @@ def update_response(response_id: int) -> Any:
       summary: Amend an official response (decision, text, measure link).
       security: [{bearer: []}]
       requestBody: {content: {application/json: {schema: ResponseUpdateSchema}}}
+      x-errors: [403, 404, 422]
       responses:
         200: {content: {application/json: {schema: ResponseSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     response = db.session.get(Response, response_id)
     if response is None or not can_view_consultation(current_user, response.consultation):
@@ -195,10 +182,9 @@ def list_response_items(consultation_id: int) -> Any:
       security: [{bearer: []}]
       parameters:
         - {in: query, name: state, schema: {type: string, enum: [due, overdue, answered]}}
+      x-errors: [403, 404]
       responses:
         200: {content: {application/json: {schema: ResponseItemListSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
     """
     consultation = _consultation(consultation_id)
     if not can_manage_responses(current_user, consultation):
@@ -232,12 +218,9 @@ def extend_response_item(item_id: int) -> Any:
       summary: Extend a response deadline (once).
       security: [{bearer: []}]
       requestBody: {content: {application/json: {schema: ExtensionInputSchema}}}
+      x-errors: [403, 404, 409, 422]
       responses:
         200: {content: {application/json: {schema: ResponseItemSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     item = db.session.get(ResponseItem, item_id)
     consultation = db.session.get(Consultation, item.consultation_id) if item else None

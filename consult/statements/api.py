@@ -14,6 +14,7 @@ from consult.api import (
     ID_RULE,
     ApiError,
     api,
+    created,
     load_body,
     login_required_json,
     not_found,
@@ -139,15 +140,13 @@ def list_statements(consultation_id: int) -> Any:
         - in: query
           name: kind
           schema: {type: string, enum: [position, argument]}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: One page of statements.
           content:
             application/json:
               schema: StatementPageSchema
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         404:
           description: No such consultation, or someone else's draft.
           content: {application/json: {schema: Error}}
@@ -184,6 +183,12 @@ def create_statement_view(consultation_id: int) -> Any:
         content:
           application/json:
             schema: StatementInputSchema
+      x-errors:
+        400: The body is not JSON.
+        401: Not authenticated.
+        403: The account is blocked or suspended.
+        404: No such consultation.
+        415: The body is not JSON.
       responses:
         201:
           description: >-
@@ -193,16 +198,9 @@ def create_statement_view(consultation_id: int) -> Any:
           content:
             application/json:
               schema: StatementSchema
-        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        403:
-          description: The account is blocked or suspended.
-          content: {application/json: {schema: Error}}
-        404: {description: No such consultation., content: {application/json: {schema: Error}}}
         409:
           description: The consultation is not open, or the caller already posted this text.
           content: {application/json: {schema: Error}}
-        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
         422:
           description: Invalid text, kind or links.
           content: {application/json: {schema: Error}}
@@ -223,10 +221,8 @@ def create_statement_view(consultation_id: int) -> Any:
         links=[(link["target"], link["relation"]) for link in data.get("links", [])],
     )
     db.session.commit()
-    response = jsonify(serialize_statements(consultation, [statement], actor)[0])
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.show_statement", statement_id=statement.id)
-    return response
+    body = serialize_statements(consultation, [statement], actor)[0]
+    return created(body, url_for("api.show_statement", statement_id=statement.id))
 
 
 @api.route(f"/statements/<{ID_RULE}:statement_id>")
@@ -239,6 +235,7 @@ def show_statement(statement_id: int) -> Any:
       security: [{}, {bearer: []}, {session: []}]
       parameters:
         - {in: path, name: statement_id, required: true, schema: {type: integer}}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: The statement.
@@ -249,9 +246,6 @@ def show_statement(statement_id: int) -> Any:
           description: Merged; Location is the statement it was merged into.
           headers:
             Location: {schema: {type: string}}
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         404:
           description: No such statement, or one the caller may not read.
           content: {application/json: {schema: Error}}

@@ -44,11 +44,9 @@ def blocks(user_id: int) -> Any:
     get:
       tags: [moderation]
       summary: Blocks and suspensions of an account, newest first, and the one in force.
+      x-errors: [401, 403, 404]
       responses:
         200: {content: {application/json: {schema: BlockListSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
     """
     user = _user_for_blocks(user_id, acting=False)
     expire_suspensions()
@@ -68,13 +66,9 @@ def block(user_id: int) -> Any:
         Admins block anyone but themselves; moderators block participants who took part in a
         consultation they moderate. The account cannot post, vote or flag while it lasts.
       requestBody: {content: {application/json: {schema: BlockInputSchema}}}
+      x-errors: [401, 403, 404, 409, 422]
       responses:
         201: {content: {application/json: {schema: BlockSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     user = _user_for_blocks(user_id, acting=True)
     data = load_body(BlockInputSchema())
@@ -99,12 +93,9 @@ def unblock(user_id: int) -> Any:
       tags: [moderation]
       summary: Lift the block or suspension in force and restore the statements it hid.
       requestBody: {content: {application/json: {schema: UnblockInputSchema}}}
+      x-errors: [401, 403, 404, 422]
       responses:
         200: {content: {application/json: {schema: BlockSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     user = _user_for_blocks(user_id, acting=True)
     data = load_body(UnblockInputSchema())

@@ -65,11 +65,9 @@ def brigades() -> Any:
         - {name: consultation, in: query, required: true, schema: {type: integer}}
         - {name: window_minutes, in: query, schema: {type: integer, minimum: 1, maximum: 10080}}
         - {name: min_shared, in: query, schema: {type: integer, minimum: 2, maximum: 1000}}
+      x-errors: [401, 403, 422]
       responses:
         200: {content: {application/json: {schema: BrigadeListSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     require_moderator()
     consultation = moderated_consultation(int_arg("consultation"))

@@ -29,13 +29,9 @@ def decide(statement_id: int) -> Any:
       tags: [moderation]
       summary: Moderate one statement (moderators of its consultation, admins); logged.
       requestBody: {content: {application/json: {schema: ModerationInputSchema}}}
+      x-errors: [401, 403, 404, 409, 422]
       responses:
         200: {content: {application/json: {schema: ModerationResultSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     statement = get_moderatable_statement(statement_id, current_user)
     data = load_body(ModerationInputSchema())
@@ -64,12 +60,9 @@ def bulk() -> Any:
         Every statement must be in a consultation you moderate (else 403, nothing changes).
         Statements the action does not fit (already hidden, your own...) are skipped and listed.
       requestBody: {content: {application/json: {schema: BulkModerationInputSchema}}}
+      x-errors: [401, 403, 404, 422]
       responses:
         200: {content: {application/json: {schema: BulkResultSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     require_moderator()
     data = load_body(BulkModerationInputSchema())

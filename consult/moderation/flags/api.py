@@ -29,14 +29,9 @@ def flag_statement_view(statement_id: int) -> Any:
         reaches its consultation's flag threshold it is hidden until a moderator reviews it.
         Limited by RATE_LIMIT_FLAG (429 with Retry-After).
       requestBody: {content: {application/json: {schema: FlagInputSchema}}}
+      x-errors: [401, 403, 404, 409, 422, 429]
       responses:
         201: {content: {application/json: {schema: FlagSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
-        429: {content: {application/json: {schema: Error}}}
     """
     statement = readable_statement(statement_id, current_user)
     if statement is None:

@@ -26,13 +26,9 @@ def merge(statement_id: int) -> Any:
         A person who voted on both keeps their vote on `into`; links that would duplicate one of
         `into`'s or point at itself are dropped.
       requestBody: {content: {application/json: {schema: MergeInputSchema}}}
+      x-errors: [401, 403, 404, 409, 422]
       responses:
         200: {content: {application/json: {schema: MergeResultSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     source = get_moderatable_statement(statement_id, current_user)
     data = load_body(MergeInputSchema())

@@ -94,11 +94,9 @@ def queue() -> Any:
         - {name: state, in: query, schema: {type: string, enum: [flagged, auto_hidden, pending]}}
         - {name: page, in: query, schema: {type: integer, minimum: 1}}
         - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 200}}
+      x-errors: [401, 403, 422]
       responses:
         200: {content: {application/json: {schema: QueueListSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     require_moderator()
     consultation = moderated_consultation(int_arg("consultation"))

@@ -61,9 +61,7 @@ def queue() -> Any:
     return render_template(
         "moderation/queue.html",
         items=queue_items(page.items),
-        total=page.total,
-        page=page.page,
-        pages=page.pages,
+        **page.numbers(),
         summary=queue_summary(current_user, consultation_id=filters["consultation"]),
         consultations=consultations,
         filters=filters,

@@ -23,10 +23,9 @@ def reasons() -> Any:
       summary: Reusable reasons, by action.
       parameters:
         - {name: action, in: query, schema: {type: string}}
+      x-errors: [401, 403]
       responses:
         200: {content: {application/json: {schema: ReasonTemplateListSchema}}}
-        401: {content: {application/json: {schema: Error}}}
-        403: {content: {application/json: {schema: Error}}}
     """
     if not can_manage_reason_templates(current_user):
         raise forbid("Only moderators and administrators can do this.")

@@ -28,10 +28,9 @@ def similar(consultation_id: int) -> Any:
       parameters:
         - {name: text, in: query, required: true, schema: {type: string, maxLength: 2000}}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10}}
+      x-errors: [404, 422]
       responses:
         200: {content: {application/json: {schema: SimilarListSchema}}}
-        404: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None or not can_view_consultation(current_user, consultation):
