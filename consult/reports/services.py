@@ -23,6 +23,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationMember, MemberRole
 from consult.consultations.services import consultation_counts
 from consult.extensions import db
+from consult.responses import deadlines
 from consult.responses import services as responses
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
 from consult.types import utcnow
@@ -327,7 +328,7 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
     response_list = responses.list_responses(consultation)
     for response in response_list:
         cited.update(statement.id for statement in response.statements)
-    states = responses.item_states(consultation)
+    states = deadlines.item_states(consultation)
     statements = statement_rows(cited)
     for sid, row in statements.items():
         row["strength"] = analysis.strength.get(str(sid))
@@ -379,7 +380,7 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         "responses": response_list,
         "decision_counts": dict(Counter(r.decision.value for r in response_list)),
         "response_items": states,
-        "response_summary": responses.response_summary(states),
+        "response_summary": deadlines.response_summary(states),
         "statements": statements,
         "analysis": analysis.to_json(),
     }

@@ -12,7 +12,7 @@ from consult.api import ApiError, api, forbid, load_body, login_required_json, n
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.extensions import db
-from consult.responses import services
+from consult.responses import deadlines, services
 from consult.responses.models import Response, ResponseItem
 from consult.responses.permissions import can_manage_responses
 from consult.responses.schemas import (  # noqa: F401  (list schemas: named in the OpenAPI docs)
@@ -43,7 +43,7 @@ def _statement(statement_id: int) -> Statement:
     return statement
 
 
-def _item_dict(state: services.ItemState) -> dict[str, Any]:
+def _item_dict(state: deadlines.ItemState) -> dict[str, Any]:
     item = state.item
     return {
         "id": item.id,
@@ -189,8 +189,8 @@ def list_response_items(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
     if not can_manage_responses(current_user, consultation):
         raise forbid("Only this consultation's policymakers see response deadlines.")
-    states = services.item_states(consultation)
-    summary = services.response_summary(states)
+    states = deadlines.item_states(consultation)
+    summary = deadlines.response_summary(states)
     wanted = request.args.get("state")
     if wanted:
         if wanted not in ("due", "overdue", "answered"):
@@ -233,7 +233,7 @@ def extend_response_item(item_id: int) -> Any:
     if not can_manage_responses(current_user, consultation):
         raise forbid("Only this consultation's policymakers can extend a deadline.")
     data = load_body(ExtensionInputSchema())
-    services.extend_response_item(item, current_user, due_on=data["due_on"], reason=data["reason"])
+    deadlines.extend_response_item(item, current_user, due_on=data["due_on"], reason=data["reason"])
     db.session.commit()
-    state = next(s for s in services.item_states(consultation) if s.item.id == item.id)
+    state = next(s for s in deadlines.item_states(consultation) if s.item.id == item.id)
     return jsonify(ResponseItemSchema().dump(_item_dict(state)))

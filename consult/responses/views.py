@@ -19,7 +19,7 @@ from consult.consultations.services import (
 )
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.responses import services
+from consult.responses import deadlines, services
 from consult.responses.forms import ExtensionForm, ResponseEditForm, ResponseForm
 from consult.responses.models import Response, ResponseItem
 from consult.responses.permissions import (
@@ -45,7 +45,7 @@ def _consultation_or_404(slug: str) -> Consultation:
 
 
 def _form_choices(
-    consultation: Consultation, states: list[services.ItemState], extra: list[int]
+    consultation: Consultation, states: list[deadlines.ItemState], extra: list[int]
 ) -> list[tuple[int, str]]:
     """The statements offered in the answer form: open required items, plus any requested."""
     ids = [s.item.statement_id for s in states if s.state != "answered"]
@@ -75,7 +75,7 @@ def _render_dashboard(
     manage = can_manage_responses(current_user, consultation)
     respond = can_respond_consultation(current_user, consultation)
     responses = services.list_responses(consultation)
-    states = services.item_states(consultation)
+    states = deadlines.item_states(consultation)
     heard_ids = sorted({s.id for r in responses for s in r.statements})
     statement_counts = vote_counts(heard_ids)
     context: dict[str, Any] = {
@@ -104,7 +104,7 @@ def _render_dashboard(
             if sid not in requested:
                 requested.append(sid)
         choices = _form_choices(consultation, states, requested)
-        summary = services.response_summary(states)
+        summary = deadlines.response_summary(states)
         context.update(
             form=form,
             statement_choices=choices,
@@ -216,7 +216,7 @@ def extend(slug: str, item_id: int) -> Any:
     form = ExtensionForm(prefix=f"x{item.id}")
     if form.validate_on_submit():
         try:
-            services.extend_response_item(
+            deadlines.extend_response_item(
                 item, current_user, due_on=form.due_on.data, reason=form.reason.data
             )
         except ConsultError as exc:

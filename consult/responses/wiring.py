@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from consult.responses import api as _api  # noqa: F401  (adds the endpoints to the API)
-from consult.responses import cli, services, views
+from consult.responses import cli, deadlines, views
 from consult.statements.hooks import register_statement_partial, register_thread_context
 
 
@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     while a required answer is missing.
     """
     app.register_blueprint(views.bp)
-    services.connect_receivers()
+    deadlines.connect_receivers()
     register_thread_context(app, views.thread_responses)
     register_statement_partial(app, views.STATEMENT_PARTIAL)
     for command in cli.commands:
