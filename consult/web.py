@@ -106,14 +106,22 @@ class EmptyForm(FlaskForm):
     """A form with only its CSRF token (for buttons that POST)."""
 
 
-def show_errors(form: Any, error: ConsultError, default: str | None = None) -> None:
+def show_errors(
+    form: Any,
+    error: ConsultError,
+    default: str | None = None,
+    *,
+    aliases: dict[str, str] | None = None,
+) -> None:
     """Put a service error's messages on the form fields it names.
 
+    ``aliases`` maps the service's field names to the form's (``{"links": "target"}``).
     Messages for a field the form lacks, and the message of an error that names no field, go on
     the ``default`` field; without a default they are flashed.
     """
     fields: dict[str, Sequence[str]] = dict(error.fields) or {default or "": [error.message]}
     for name, messages in fields.items():
+        name = (aliases or {}).get(name, name)
         field = getattr(form, name, None) if name else None
         if field is None and default:
             field = getattr(form, default)

@@ -18,7 +18,7 @@ from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.models import Statement, StatementKind, StatementStatus
 from consult.statements.permissions import can_view_statement
 from consult.statements.services import create_statement
-from consult.web import login_redirect
+from consult.web import login_redirect, show_errors
 
 bp = Blueprint("statements", __name__)
 
@@ -71,9 +71,7 @@ def create(slug: str) -> Any:
         # The service checks everything before writing; nothing is committed on this path.
         if not exc.fields or "consultation" in exc.fields:
             raise
-        for name, messages in exc.fields.items():
-            field = form.target if name == "links" and isinstance(form, ArgumentForm) else form.text
-            field.errors = [*field.errors, *messages]
+        show_errors(form, exc, "text", aliases={"links": "target"})
         return _rerender(consultation, form, exc.status)
     db.session.commit()
     if statement.status is StatementStatus.pending:
