@@ -472,7 +472,7 @@ def _app(env: dict[str, str]) -> Any:
 
 def _enqueue_probe(ctx: dict[str, Any], env: dict[str, str], *, seconds: float) -> str:
     from consult.extensions import db
-    from consult.jobs import enqueue
+    from consult.jobs.runtime import enqueue
 
     app = ctx.setdefault("app", _app(env))
     with app.app_context():

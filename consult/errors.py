@@ -9,6 +9,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from consult.extensions import db, login_manager
+
 
 class ConsultError(Exception):
     """Base class of domain errors raised by services."""
@@ -125,8 +127,6 @@ def init_app(app: Flask) -> None:
         Registered after Flask-SQLAlchemy's own teardown, so it runs first: a rollback on a
         connection PostgreSQL has just terminated must not turn an answered request into a 500.
         """
-        from consult.extensions import db
-
         try:
             db.session.remove()
         except (OperationalError, InterfaceError) as error:
@@ -143,8 +143,6 @@ def init_app(app: Flask) -> None:
 
 def database_unavailable(app: Flask, exc: Exception) -> Any:
     """Answer 503 + Retry-After while the database is down (JSON under /api, else a page)."""
-    from consult.extensions import db, login_manager
-
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it

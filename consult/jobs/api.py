@@ -8,11 +8,12 @@ from flask import jsonify
 from flask_login import current_user
 
 from consult.api import ApiError, api, login_required_json
+from consult.jobs.permissions import can_view_job
+from consult.jobs.schemas import JobSchema, job_data  # noqa: F401  (named in the docstring)
 from consult.jobs.services import get_job
-from consult.jobs.views import can_view_job, job_data
 
 
-@api.route("/jobs/<job_id>")
+@api.get("/jobs/<job_id>")
 @login_required_json
 def show_job(job_id: str) -> Any:
     """A background job of yours.
@@ -23,28 +24,10 @@ def show_job(job_id: str) -> Any:
       parameters:
         - {in: path, name: job_id, required: true, schema: {type: string}}
       responses:
-        200:
-          description: The job.
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  id: {type: string}
-                  name: {type: string}
-                  status: {type: string, enum: [queued, running, done, failed, expired]}
-                  progress: {type: integer, minimum: 0, maximum: 100}
-                  message: {type: string}
-                  created_at: {type: string, format: date-time}
-                  started_at: {type: string, format: date-time, nullable: true}
-                  finished_at: {type: string, format: date-time, nullable: true}
-                  expires_at: {type: string, format: date-time, nullable: true}
-                  error: {type: string, nullable: true}
-                  download_url: {type: string, nullable: true}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        404:
-          description: No such job, or not yours.
-          content: {application/json: {schema: Error}}
+        200: {content: {application/json: {schema: JobSchema}}}
+      x-errors:
+        401: Not authenticated.
+        404: No such job, or not yours.
     """
     job = get_job(job_id)
     if job is None or not can_view_job(current_user, job):

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from consult.extensions import db
+from consult.jobs.models import Job, JobStatus
+from consult.jobs.queue import QUEUE, run_worker
+from consult.jobs.runners import wait_for_jobs
+from consult.jobs.runtime import Dispatch, enqueue, execute, state
+from consult.observability.metrics import serve_metrics
 
 
 def _celery_or_fail() -> object:
@@ -42,16 +48,12 @@ def worker_command(
     concurrency: int | None, loglevel: str, metrics_port: int | None, celery_args: tuple[str, ...]
 ) -> None:
     """Run a Celery worker for the background jobs (further options go to celery worker)."""
-    from consult.jobs.queue import QUEUE, run_worker
-
     _celery_or_fail()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     argv = ["--loglevel", loglevel, "-Q", QUEUE, "--without-gossip", "--without-mingle"]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
     if metrics_port:
-        from consult.observability.metrics import serve_metrics
-
         serve_metrics(metrics_port)
     run_worker(app, [*argv, *celery_args])
 
@@ -81,10 +83,6 @@ def jobs_group() -> None:
 @with_appcontext
 def list_command(status: str | None, limit: int) -> None:
     """Show the newest job records."""
-    from sqlalchemy import select
-
-    from consult.jobs.models import Job, JobStatus
-
     query = select(Job).order_by(Job.created_at.desc()).limit(limit)
     if status:
         query = query.where(Job.status == JobStatus(status))
@@ -99,8 +97,6 @@ def list_command(status: str | None, limit: int) -> None:
 @with_appcontext
 def registered_command() -> None:
     """List the registered jobs and their schedules."""
-    from consult.jobs.runtime import state
-
     jobs = state()
     click.echo(f"backend: {jobs.backend}")
     for spec in sorted(jobs.specs.values(), key=lambda s: s.name):
@@ -113,8 +109,6 @@ def registered_command() -> None:
 @with_appcontext
 def run_command(name: str) -> None:
     """Run a registered job without arguments now, in this process (e.g. a scheduled one)."""
-    from consult.jobs.runtime import Dispatch, execute, state
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if name not in state(app).specs:
         click.echo(f"error: no job named {name!r} (see: kenes jobs registered)", err=True)
@@ -130,21 +124,14 @@ def run_command(name: str) -> None:
 @with_appcontext
 def enqueue_command(name: str) -> None:
     """Hand a registered job without arguments to the workers (or the in-process runner)."""
-    from consult.jobs.runtime import enqueue, state
-
     if name not in state().specs:
         click.echo(f"error: no job named {name!r} (see: kenes jobs registered)", err=True)
         raise SystemExit(2)
     job = enqueue(name)
     db.session.commit()
-    from consult.jobs import wait_for_jobs
-
     wait_for_jobs(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(job.id if job is not None else f"{name}: queued")
 
 
-def init_app(app: Flask) -> None:
-    """Add the commands to ``kenes``."""
-    for command in (worker_command, beat_command, jobs_group):
-        if command.name not in app.cli.commands:
-            app.cli.add_command(command)
+#: the commands the jobs package adds to ``kenes``
+commands = [worker_command, beat_command, jobs_group]

@@ -18,6 +18,7 @@ from celery.schedules import crontab, schedule
 from celery.signals import worker_process_init
 from flask import Flask
 
+from consult.extensions import db
 from consult.jobs.runtime import Dispatch, JobSpec, execute
 
 log = logging.getLogger("kenes.jobs")
@@ -131,7 +132,5 @@ def _fresh_connections_after_fork(**_: Any) -> None:
     """A forked worker child must not share the parent's database connections."""
     if _worker_app is None:
         return
-    from consult.extensions import db
-
     with _worker_app.app_context():
         db.engine.dispose(close=False)

@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Any
 
+import redis
 from flask import Flask
 
 log = logging.getLogger("kenes.redis")
@@ -65,8 +66,6 @@ def redis_client(app: Flask) -> Any | None:
         return None
     state = app.extensions.get(_EXTENSION)
     if state is None:
-        import redis
-
         timeout = float(app.config.get("REDIS_SOCKET_TIMEOUT", 1.0))
         client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30

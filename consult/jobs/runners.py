@@ -19,13 +19,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any
 
 from flask import Flask
 
-from consult.jobs.runtime import Dispatch, execute
+from consult.jobs.queue import celery_init_app
+from consult.jobs.redisconn import redis_gate
+from consult.jobs.runtime import Dispatch, execute, spec_of, state
 
 log = logging.getLogger("kenes.jobs")
 
@@ -131,8 +134,6 @@ class ThreadRunner:
 
 
 def _now() -> float:
-    import time
-
     return time.monotonic()
 
 
@@ -146,9 +147,6 @@ class CeleryRunner:
         self.fallback = fallback
 
     def submit(self, app: Flask, message: Dispatch) -> None:
-        from consult.jobs.redisconn import redis_gate
-        from consult.jobs.runtime import spec_of
-
         gate = redis_gate(app)
         if gate.should_try():
             task = self.celery.tasks[spec_of(message.name, app).task_name]
@@ -167,6 +165,14 @@ class CeleryRunner:
         self.fallback.submit(app, message)
 
 
+def backend_for(app: Flask) -> str:
+    """The effective ``JOBS_BACKEND``: ``auto`` is celery with ``REDIS_URL``, thread without."""
+    backend = str(app.config.get("JOBS_BACKEND") or "auto")
+    if backend == "auto":
+        return "celery" if app.config.get("REDIS_URL") else "thread"
+    return backend
+
+
 def make_runner(app: Flask, backend: str) -> Any:
     """The runner of ``backend`` (see the module docstring)."""
     threads = int(app.config.get("JOBS_THREADS", 2))
@@ -175,7 +181,13 @@ def make_runner(app: Flask, backend: str) -> Any:
     if backend == "thread":
         return ThreadRunner(threads)
     if backend == "celery":
-        from consult.jobs.queue import celery_init_app
-
         return CeleryRunner(celery_init_app(app), ThreadRunner(threads))
     raise ValueError(f"JOBS_BACKEND must be celery, thread or eager, not {backend!r}")
+
+
+def wait_for_jobs(app: Flask, timeout: float | None = None) -> None:
+    """Block until this process's in-process jobs have finished (commands and tests)."""
+    runner = state(app).runner
+    wait = getattr(runner, "wait", None) or getattr(getattr(runner, "fallback", None), "wait", None)
+    if wait is not None:
+        wait(timeout)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from consult.extensions import db
 from consult.jobs.locks import KeyLocks
 from consult.jobs.models import Job, JobStatus
+from consult.observability.metrics import observe_job
 from consult.types import utcnow
 
 log = logging.getLogger("kenes.jobs")
@@ -77,6 +78,8 @@ class JobsState:
     runner: Any = None
     celery: Any = None
     scheduler: Any = None
+    #: called with each job registered (the Celery backend makes it a task there)
+    on_register: Callable[[JobSpec], None] | None = None
 
 
 def state(app: Flask | None = None) -> JobsState:
@@ -92,10 +95,8 @@ def register_job(app: Flask, name: str, fn: Callable[..., Any], **options: Any) 
         raise ValueError(f"job {name!r} is already registered")
     spec = JobSpec(name=name, fn=fn, **options)
     jobs.specs[name] = spec
-    if jobs.celery is not None:
-        from consult.jobs.queue import register_task
-
-        register_task(app, jobs.celery, spec)
+    if jobs.on_register is not None:
+        jobs.on_register(spec)
     return spec
 
 
@@ -315,8 +316,6 @@ def execute(app: Flask, message: Dispatch) -> str:
     (another run of the key holds the lock: handed over again later), ``retry`` (the database
     is unreachable: handed over again with back-off).
     """
-    from consult.observability.metrics import observe_job
-
     spec = spec_of(message.name, app)
     started = time.perf_counter()
     with app.app_context():

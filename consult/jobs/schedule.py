@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 
+from consult.jobs.queue import to_schedule
 from consult.jobs.runtime import Dispatch, dispatch, state
 from consult.types import utcnow
 
@@ -42,8 +43,6 @@ class InProcessScheduler:
 
     def due(self, now: datetime | None = None) -> list[str]:
         """The periodic jobs due now (and remember that they ran)."""
-        from consult.jobs.queue import to_schedule
-
         now = now or utcnow()
         names = []
         for spec in state(self.app).specs.values():

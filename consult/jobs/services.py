@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -155,8 +156,6 @@ def probe_job(ctx: JobContext, seconds: float = 5.0, steps: int = 10) -> None:
     Proves the whole path (queue, worker, progress, result files) end to end:
     ``kenes jobs enqueue jobs.probe``; bench/faults.py kills a worker in the middle of one.
     """
-    import time
-
     seconds = max(0.0, min(float(seconds), 3600.0))
     steps = max(1, min(int(steps), 1000))
     for step in range(steps):
@@ -168,4 +167,11 @@ def probe_job(ctx: JobContext, seconds: float = 5.0, steps: int = 10) -> None:
         ctx.set_result(path=path, name="probe.txt", media_type="text/plain")
 
 
-__all__ = ["active_job", "dispatch", "expire_results", "get_job", "requeue_lost", "result_file"]
+__all__ = [
+    "active_job",
+    "dispatch",
+    "expire_results",
+    "get_job",
+    "requeue_lost",
+    "result_file",
+]

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult.jobs import JobContext, register_job
+from consult.auth.standing import expire_suspensions
+from consult.jobs.runtime import JobContext, register_job
 
 
 def expire_suspensions_job(ctx: JobContext) -> None:
     """End the suspensions whose time is up and restore what they hid."""
-    from consult.moderation.services import expire_suspensions
-
     expire_suspensions()
 
 
-def init_app(app: Flask) -> None:
+def register_jobs(app: Flask) -> None:
     """Register the periodic job (every ``SUSPENSIONS_EXPIRE_EVERY`` seconds, default 60)."""
     register_job(
         app,

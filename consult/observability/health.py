@@ -3,20 +3,25 @@
 ``/readyz`` answers 503 only when the database is unreachable: without Redis the app keeps
 serving (limits fall back to process memory, jobs to in-process threads), so a load balancer
 must not take every web process out of rotation because Redis is down. Redis and the queue are
-reported, as ``"degraded"`` when down.
+reported, as ``"degraded"`` when down: the jobs package adds those checks (:func:`use_check`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
 
 from consult.extensions import db
 
 bp = Blueprint("health", __name__)
+
+#: a readiness check: details (or None) when its dependency answers, an exception when not
+Check = Callable[[], dict[str, Any] | None]
+_CHECKS_KEY = "kenes_readiness_checks"
 
 
 @bp.route("/healthz")
@@ -27,7 +32,7 @@ def healthz() -> Any:
     return response
 
 
-def _timed(check: Any) -> dict[str, Any]:
+def _timed(check: Check) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         result = check() or {}
@@ -46,36 +51,21 @@ def _database() -> dict[str, Any]:
     return {}
 
 
-def _redis() -> dict[str, Any] | None:
-    from consult.jobs.redisconn import redis_client
+def use_check(app: Flask, name: str, check: Check) -> None:
+    """Report ``check`` in ``/readyz`` under ``name`` (higher layers add theirs: Redis, queue).
 
-    client = redis_client(current_app)
-    if client is None:
-        return None
-    client.ping()
-    return {}
-
-
-def _queue() -> dict[str, Any]:
-    from consult.jobs import backend_for
-    from consult.jobs.queue import QUEUE
-    from consult.jobs.redisconn import redis_client
-
-    backend = backend_for(current_app)
-    if backend != "celery":
-        return {"backend": backend}
-    client = redis_client(current_app)
-    assert client is not None
-    return {"backend": backend, "depth": int(client.llen(QUEUE))}
+    A check returns a dict of details (or None) and raises when its dependency is down; it is
+    reported as ``"degraded"`` and never makes the process unready (only the database does).
+    """
+    app.extensions.setdefault(_CHECKS_KEY, {})[name] = check
 
 
 @bp.route("/readyz")
 def readyz() -> Any:
     """Ready: the database answers (503 if not); Redis and the queue are reported."""
     checks: dict[str, Any] = {"database": _timed(_database)}
-    if current_app.config.get("REDIS_URL"):
-        checks["redis"] = _timed(_redis)
-    checks["queue"] = _timed(_queue)
+    for name, check in current_app.extensions.get(_CHECKS_KEY, {}).items():
+        checks[name] = _timed(check)
     ready = checks["database"]["ok"]
     degraded = not all(c["ok"] for c in checks.values())
     status = "ok" if not degraded else ("degraded" if ready else "unavailable")

@@ -13,7 +13,6 @@ import hmac
 import ipaddress
 import logging
 import os
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, request
@@ -25,9 +24,11 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 log = logging.getLogger("kenes.metrics")
+
+_SCRAPE_KEY = "kenes_metrics_scrape"
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0)
 JOB_BUCKETS = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
@@ -65,48 +66,16 @@ def observe_job(name: str, outcome: str, seconds: float) -> None:
         JOB_FAILURES.labels(name).inc()
 
 
-class QueueCollector:
-    """Measured at scrape time: messages waiting in the Redis queue, job records by status."""
+def use_collector(app: Flask, collector: Collector) -> None:
+    """Add a collector measured at each scrape of this app's ``/metrics`` (higher layers do).
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        depth = GaugeMetricFamily(
-            "kenes_queue_depth", "Messages waiting in the job queue.", labels=["queue"]
-        )
-        from consult.jobs.queue import QUEUE
-        from consult.jobs.redisconn import redis_client
-
-        client = redis_client(self.app) if self.app.extensions.get("celery") else None
-        if client is not None:
-            try:
-                depth.add_metric([QUEUE], float(client.llen(QUEUE)))
-            except Exception as exc:  # noqa: BLE001 - a scrape must not fail with Redis
-                log.debug("queue depth unavailable: %s", exc)
-        yield depth
-        active = GaugeMetricFamily(
-            "kenes_jobs_active", "Job records queued or running.", labels=["status"]
-        )
-        try:
-            from sqlalchemy import func, select
-
-            from consult.extensions import db
-            from consult.jobs.models import ACTIVE_STATUSES, Job
-
-            with self.app.app_context():
-                rows = db.session.execute(
-                    select(Job.status, func.count())
-                    .where(Job.status.in_(ACTIVE_STATUSES))
-                    .group_by(Job.status)
-                ).all()
-                db.session.remove()
-            counts = {status.value: n for status, n in rows}
-            for status in ACTIVE_STATUSES:
-                active.add_metric([status.value], float(counts.get(status.value, 0)))
-        except Exception as exc:  # noqa: BLE001 - nor with the database
-            log.debug("job counts unavailable: %s", exc)
-        yield active
+    The jobs package adds the queue depth and the job records by status this way, so that this
+    module needs nothing from the packages it measures.
+    """
+    registry = app.extensions.get(_SCRAPE_KEY)
+    if registry is None:
+        registry = app.extensions[_SCRAPE_KEY] = CollectorRegistry(auto_describe=False)
+    registry.register(collector)
 
 
 def registry_for_scrape() -> CollectorRegistry:
@@ -149,13 +118,10 @@ def metrics_view() -> Any:
     """The Prometheus exposition, for allowed callers only (404 otherwise)."""
     if not _allowed():
         abort(404)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    queue_registry = app.extensions.get("kenes_metrics_queue")
-    if queue_registry is None:
-        queue_registry = CollectorRegistry(auto_describe=False)
-        queue_registry.register(QueueCollector(app))
-        app.extensions["kenes_metrics_queue"] = queue_registry
-    body = generate_latest(registry_for_scrape()) + generate_latest(queue_registry)
+    body = generate_latest(registry_for_scrape())
+    scraped = current_app.extensions.get(_SCRAPE_KEY)
+    if scraped is not None:
+        body += generate_latest(scraped)
     response = Response(body, mimetype=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -128,8 +128,9 @@ def test_redis_down_votes_posts_and_logins_keep_working(
 def test_redis_down_jobs_run_in_process(
     private_redis: tuple[str, subprocess.Popen[bytes]], database_url: str, tmp_path: Any
 ) -> None:
-    from consult.jobs import JobStatus, enqueue, register_job, wait_for_jobs
-    from consult.jobs.models import Job
+    from consult.jobs.models import Job, JobStatus
+    from consult.jobs.runners import wait_for_jobs
+    from consult.jobs.runtime import enqueue, register_job
 
     url, server = private_redis
     server.kill()

@@ -10,9 +10,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from consult.extensions import db
-from consult.jobs import Job, JobContext, JobStatus, enqueue, register_job, wait_for_jobs
 from consult.jobs.locks import KeyLocks
-from consult.jobs.runtime import Dispatch, execute, state
+from consult.jobs.models import Job, JobStatus
+from consult.jobs.runners import wait_for_jobs
+from consult.jobs.runtime import Dispatch, JobContext, enqueue, execute, register_job, state
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask
 
 from consult.extensions import db
-from consult.jobs import Job, JobContext, JobStatus, register_job
 from consult.jobs.locks import LocalLocks
-from consult.jobs.runtime import state
+from consult.jobs.models import Job, JobStatus
+from consult.jobs.runtime import JobContext, enqueue, register_job, state
 from consult.jobs.schedule import InProcessScheduler
 from consult.jobs.services import lost_jobs, requeue_lost
 from consult.types import utcnow
@@ -85,8 +85,6 @@ def test_local_locks_expire_and_only_the_holder_releases() -> None:
 
 
 def test_probe_job_reports_progress_and_writes_its_file(app: Flask, tmp_path: Any) -> None:
-    from consult.jobs import enqueue
-
     app.config["JOBS_RESULT_DIR"] = str(tmp_path)
     job = enqueue("jobs.probe", seconds=0.01, steps=2)
     db.session.commit()

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 
 from consult.auth.models import Role
 from consult.extensions import db
-from consult.jobs import Job, JobContext, JobStatus, enqueue, register_job
+from consult.jobs.models import Job, JobStatus
+from consult.jobs.runtime import JobContext, enqueue, register_job
 from consult.jobs.services import expire_results
 from consult.types import utcnow
 

@@ -66,7 +66,7 @@ def test_metrics_allowed_by_address(app: Flask, client: FlaskClient) -> None:
 
 def test_job_metrics_count_failures(app: Flask, client: FlaskClient) -> None:
     from consult.extensions import db
-    from consult.jobs import enqueue, register_job
+    from consult.jobs.runtime import enqueue, register_job
 
     def broken(ctx: Any) -> None:
         raise RuntimeError("boom")
