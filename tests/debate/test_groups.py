@@ -435,17 +435,26 @@ class TestStatistics:
         assert only["repness_test"] == pytest.approx(0.8 / np.sqrt(0.096))
         assert only["metric"] == pytest.approx(5.0 * 0.8 / np.sqrt(0.096) * 5 / 6 * np.sqrt(5))
         # Group 1: its best agreed (statement 1, everyone agrees) first, then the two sufficient
-        # disagrees by metric: statement 0 (24.06) before statement 2 (6.79).
-        assert [(r["statement"], r["direction"]) for r in rep[1]] == [
-            (1, "agree"),
-            (0, "disagree"),
-            (2, "disagree"),
+        # disagrees by metric: statement 0 (24.06) before statement 2 (6.79). Everyone agrees
+        # with statement 1, so rat = rdt = 0 and Pol.is's finalize-cmt-stats reports it with
+        # its disagree figures (rat > rdt is false), flagged best-agree.
+        assert [(r["statement"], r["direction"], r["best_agree"]) for r in rep[1]] == [
+            (1, "disagree", True),
+            (0, "disagree", False),
+            (2, "disagree", False),
         ]
+        assert (rep[1][0]["n_success"], rep[1][0]["n_trials"]) == (0, 4)
         s2 = rep[1][2]
         assert s2["repness"] == pytest.approx(4.0)  # (4/6) / ((0+1)/6)
         assert s2["p_test"] == pytest.approx(2 * np.sqrt(5) * 0.3)
         assert s2["repness_test"] == pytest.approx(0.6 / np.sqrt(0.1))
         assert rep[1][1]["metric"] > s2["metric"]
+
+    def test_representative_statements_repness_test_in_single_precision(self):
+        rep = representative_statements(vote_counts(SMALL, SMALL_LABELS, k=2))
+        value = rep[0][0]["repness_test"]
+        assert value == float(np.float32(0.8 / np.sqrt(0.096)))  # Pol.is: (float repness-test)
+        assert value != 0.8 / np.sqrt(0.096)
 
     def test_representative_statements_skip_moderated(self):
         rep = representative_statements(vote_counts(SMALL, SMALL_LABELS, k=2), moderated_out={0})
