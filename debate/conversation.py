@@ -36,6 +36,7 @@ silhouette's best k at once. :meth:`ConversationState.restarted` reproduces that
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -331,6 +332,7 @@ def _fmix(h1: int, length: int) -> int:
     return h1 ^ (h1 >> 16)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def clojure_hash(value: int | str) -> int:
     """Clojure's ``hash`` of an integer (or string) id, as an unsigned 32-bit integer.
 
@@ -385,52 +387,53 @@ def _hash_order(keys: Sequence[int | str]) -> list[int]:
 # k-means as clusters.clj does it
 
 
-@dataclass
-class _Cluster:
-    id: int
-    rows: list[int]
-    center: FloatArray
+@dataclass(frozen=True)
+class _Clustering:
+    """k-means result: cluster ids (ascending), centres, and each point's cluster (index)."""
+
+    ids: IntArray
+    centers: FloatArray
+    labels: IntArray
+
+    def rows(self, c: int) -> IntArray:
+        return np.asarray(np.flatnonzero(self.labels == c), dtype=np.int64)
 
 
-def _mean(points: FloatArray, weights: FloatArray, rows: Sequence[int] | IntArray) -> FloatArray:
-    index = np.asarray(rows, dtype=np.int64)
-    w = weights[index]
-    return np.asarray((points[index] * w[:, None]).sum(axis=0) / w.sum())
+def _weighted_centers(
+    points: FloatArray, weights: FloatArray, labels: IntArray, m: int
+) -> tuple[FloatArray, FloatArray]:
+    """Weighted mean position of every cluster (labels -1: no cluster), and its weight."""
+    inside = labels >= 0
+    lab, w = labels[inside], weights[inside]
+    mass = np.bincount(lab, weights=w, minlength=m).astype(np.float64)
+    sx = np.bincount(lab, weights=w * points[inside, 0], minlength=m)
+    sy = np.bincount(lab, weights=w * points[inside, 1], minlength=m)
+    safe = np.where(mass > 0, mass, 1.0)
+    return np.stack([sx / safe, sy / safe], axis=1), mass
 
 
-def _distances(points: FloatArray, center: FloatArray) -> FloatArray:
-    dx = points[:, 0] - center[0]
-    dy = points[:, 1] - center[1]
-    return np.asarray(np.sqrt(dx * dx + dy * dy))
-
-
-def _nearest_last(points: FloatArray, centers: FloatArray) -> IntArray:
-    """Index of each point's nearest centre; ties go to the last (Clojure ``min-key``)."""
+def _nearest_last(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Each point's nearest centre and distance; ties go to the last (Clojure ``min-key``)."""
     n, m = len(points), len(centers)
     picks = np.empty(n, dtype=np.int64)
+    nearest = np.empty(n)
     for start in range(0, n, _BLOCK):
         block = points[start : start + _BLOCK]
         dx = block[:, 0, None] - centers[None, :, 0]
         dy = block[:, 1, None] - centers[None, :, 1]
         dist = np.sqrt(dx * dx + dy * dy)
-        picks[start : start + len(block)] = m - 1 - np.argmin(dist[:, ::-1], axis=1)
-    return picks
+        pick = m - 1 - np.argmin(dist[:, ::-1], axis=1)
+        picks[start : start + len(block)] = pick
+        nearest[start : start + len(block)] = dist[np.arange(len(block)), pick]
+    return picks, nearest
 
 
-def _most_distal(points: FloatArray, centers: FloatArray) -> tuple[float, int]:
-    """The point farthest from its nearest centre (ties: the last point), and that distance."""
-    nearest = np.full(len(points), np.inf)
-    for center in centers:
-        np.minimum(nearest, _distances(points, center), out=nearest)
-    far = len(points) - 1 - int(np.argmax(nearest[::-1]))
-    return float(nearest[far]), far
-
-
-def _same_clustering(before: Sequence[_Cluster], after: Sequence[_Cluster]) -> bool:
+def _same_clustering(before: FloatArray, after: FloatArray) -> bool:
     """Pol.is ``same-clustering?``: sorted centres pairwise closer than 0.01."""
-    a = sorted((float(c.center[0]), float(c.center[1])) for c in before)
-    b = sorted((float(c.center[0]), float(c.center[1])) for c in after)
-    return all(math.dist(x, y) < SAME_CLUSTERING for x, y in zip(a, b, strict=False))
+    a = before[np.lexsort((before[:, 1], before[:, 0]))]
+    b = after[np.lexsort((after[:, 1], after[:, 0]))]
+    m = min(len(a), len(b))
+    return bool(np.all(np.hypot(*(a[:m] - b[:m]).T) < SAME_CLUSTERING))
 
 
 def _clean_start(
@@ -438,42 +441,53 @@ def _clean_start(
     weights: FloatArray,
     k: int,
     last: Sequence[tuple[int, Sequence[int]]],
-) -> list[_Cluster]:
-    """``clean-start-clusters``: the previous clusters made ready for the new positions."""
-    clusters = [
-        _Cluster(cid, list(rows), _mean(points, weights, rows)) for cid, rows in last if rows
-    ]
-    if not clusters:
-        fresh = max((cid for cid, _ in last), default=-1) + 1
-        everyone = list(range(len(points)))
-        clusters = [_Cluster(fresh, everyone, _mean(points, weights, everyone))]
-    unique: list[_Cluster] = []
-    for cluster in clusters:  # uniqify-clusters
-        same = next(
-            (u for u in unique if np.array_equal(u.center, cluster.center)),
-            None,
-        )
-        if same is None:
-            unique.append(cluster)
-            continue
-        # merge-clusters: the id of the larger (ties: the later), members concatenated.
-        if len(cluster.rows) >= len(same.rows):
-            same.id = cluster.id
-        same.rows = same.rows + cluster.rows
+) -> tuple[list[int], FloatArray]:
+    """``clean-start-clusters``: the previous clusters made ready for the new positions.
+
+    Returns the cluster ids and centres, in Pol.is's list order.
+    """
+    n = len(points)
+    labels = np.full(n, -1, dtype=np.int64)
+    ids: list[int] = []
+    for cid, rows in last:
+        if len(rows):
+            labels[np.asarray(rows, dtype=np.int64)] = len(ids)
+            ids.append(cid)
+    if not ids:  # nobody left: one cluster of everyone, with a fresh id
+        ids = [max((cid for cid, _ in last), default=-1) + 1]
+        labels[:] = 0
+    centers, mass = _weighted_centers(points, weights, labels, len(ids))
+    counts = np.bincount(labels[labels >= 0], minlength=len(ids))
+    # uniqify-clusters: a cluster whose centre equals an earlier one's merges into it, which
+    # takes the id of the one with more members (ties: the later).
+    first: dict[tuple[float, float], int] = {}
+    into = np.arange(len(ids))
+    merged_ids = list(ids)
+    merged_counts = counts.tolist()
+    for i in range(len(ids)):
+        key = (float(centers[i, 0]), float(centers[i, 1]))
+        j = first.setdefault(key, i)
+        if j != i:
+            into[i] = j
+            if merged_counts[i] >= merged_counts[j]:
+                merged_ids[j] = merged_ids[i]
+            merged_counts[j] += merged_counts[i]
+    keep = np.flatnonzero(into == np.arange(len(ids)))
+    position = np.full(len(ids), -1, dtype=np.int64)
+    position[keep] = np.arange(len(keep))
+    labels = np.where(labels >= 0, position[into[np.maximum(labels, 0)]], -1)
+    ids = [merged_ids[i] for i in keep.tolist()]
     possible = min(k, len(np.unique(points, axis=0)))
     while True:
-        for cluster in unique:  # recenter-clusters
-            if cluster.rows:
-                cluster.center = _mean(points, weights, cluster.rows)
-        if possible <= len(unique):
-            return unique
-        distance, far = _most_distal(points, np.array([c.center for c in unique]))
-        if distance <= 0:
-            return unique
-        for cluster in unique:
-            if far in cluster.rows:
-                cluster.rows = [r for r in cluster.rows if r != far]
-        unique.append(_Cluster(max(c.id for c in unique) + 1, [far], points[far].copy()))
+        centers, mass = _weighted_centers(points, weights, labels, len(ids))  # recenter
+        if possible <= len(ids):
+            return ids, centers
+        _, distance = _nearest_last(points, centers)
+        far = n - 1 - int(np.argmax(distance[::-1]))  # most-distal: ties to the last
+        if distance[far] <= 0:
+            return ids, centers
+        labels[far] = len(ids)  # split off as a new cluster
+        ids.append(max(ids) + 1)
 
 
 def _kmeans(
@@ -483,39 +497,36 @@ def _kmeans(
     last: Sequence[tuple[int, Sequence[int]]] | None,
     weights: FloatArray | None = None,
     max_iters: int,
-) -> list[_Cluster]:
+) -> _Clustering:
     """Pol.is ``kmeans``: warm start from ``last`` (or the first k distinct points), then Lloyd.
 
-    Returns the clusters sorted by id; each has its member rows (in row order) and centre.
+    Clusters that lose every member are dropped; the result is ordered by cluster id.
     """
     w = np.ones(len(points)) if weights is None else weights
     if last:
-        clusters = _clean_start(points, w, k, last)
+        id_list, centers = _clean_start(points, w, k, last)
+        ids = np.array(id_list, dtype=np.int64)
     else:  # init-clusters: the first k distinct points, ids 0 .. k-1
         _, first = np.unique(points, axis=0, return_index=True)
-        clusters = [
-            _Cluster(i, [], points[r].copy()) for i, r in enumerate(np.sort(first)[:k].tolist())
-        ]
+        chosen = np.sort(first)[:k]
+        ids = np.arange(len(chosen), dtype=np.int64)
+        centers = points[chosen].copy()
+    labels = np.zeros(len(points), dtype=np.int64)
     for _ in range(max_iters + 1):
-        order = _hash_order([c.id for c in clusters])  # iteration order of cleared-clusters
-        ordered = [clusters[i] for i in order]
-        pick = _nearest_last(points, np.array([c.center for c in ordered]))
-        members = np.argsort(pick, kind="stable")
-        bounds = np.searchsorted(pick[members], np.arange(len(ordered) + 1))
-        stepped = []
-        for j, cluster in enumerate(ordered):
-            rows = members[bounds[j] : bounds[j + 1]]
-            if len(rows):  # clusters that lost every member are dropped
-                stepped.append(_Cluster(cluster.id, rows.tolist(), _mean(points, w, rows)))
-        same = _same_clustering(clusters, stepped)
-        clusters = stepped
+        order = np.array(_hash_order(ids.tolist()), dtype=np.int64)  # cleared-clusters' order
+        pick, _ = _nearest_last(points, centers[order])
+        stepped, mass = _weighted_centers(points, w, pick, len(order))
+        alive = mass > 0
+        renumber = np.cumsum(alive) - 1
+        labels = renumber[pick]
+        same = _same_clustering(centers, stepped[alive])
+        ids, centers = ids[order][alive], stepped[alive]
         if same:
             break
-    return sorted(clusters, key=lambda c: c.id)
-
-
-# --------------------------------------------------------------------------------------------
-# One update
+    by_id = np.argsort(ids, kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_id] = np.arange(len(ids))
+    return _Clustering(ids=ids[by_id], centers=centers[by_id], labels=rank[labels])
 
 
 @dataclass(frozen=True)
@@ -627,14 +638,14 @@ def update_conversation(
         (c.id, [index_of[m] for m in c.members if m in index_of]) for c in state.base_clusters
     ]
     base = _kmeans(points, BASE_K, last=last_base or None, max_iters=BASE_ITERS)
-    base_ids = [c.id for c in base]
-    base_centers = np.array([c.center for c in base])
-    base_weights = np.array([len(c.rows) for c in base], dtype=np.float64)
+    n_base = len(base.ids)
+    base_ids = base.ids.tolist()
+    base_weights = np.bincount(base.labels, minlength=n_base).astype(np.float64)
     base_row = {bid: i for i, bid in enumerate(base_ids)}
 
-    clusterings: dict[int, list[_Cluster]] = {}
+    clusterings: dict[int, _Clustering] = {}
     silhouettes: dict[int, float] = {}
-    for k in range(2, min(MAX_K, 2 + len(base) // 12) + 1):
+    for k in range(2, min(MAX_K, 2 + n_base // 12) + 1):
         previous = state.group_clusterings.get(k)
         last_groups = (
             [(c.id, [base_row[b] for b in c.members if b in base_row]) for c in previous]
@@ -642,13 +653,12 @@ def update_conversation(
             else None
         )
         clustering = _kmeans(
-            base_centers, k, last=last_groups, weights=base_weights, max_iters=GROUP_ITERS
+            base.centers, k, last=last_groups, weights=base_weights, max_iters=GROUP_ITERS
         )
         clusterings[k] = clustering
-        labels = np.zeros(len(base), dtype=np.int64)
-        for g, cluster in enumerate(clustering):
-            labels[cluster.rows] = g
-        silhouettes[k] = _silhouette(base_centers, labels) if len(clustering) > 1 else 0.0
+        silhouettes[k] = (
+            _silhouette(base.centers, clustering.labels) if len(clustering.ids) > 1 else 0.0
+        )
 
     best_k = max(silhouettes, key=lambda k: (silhouettes[k], k))  # max-key: ties to the last
     smoother = _smooth_k(state.k_smoother, best_k)
@@ -656,9 +666,12 @@ def update_conversation(
     chosen = clusterings[chosen_k]
 
     base_of = np.full(n_participants, -1, dtype=np.int64)
-    for b, cluster in enumerate(base):
-        base_of[member_rows[cluster.rows]] = b
-    group_members = [[members[r] for b in cluster.rows for r in base[b].rows] for cluster in chosen]
+    base_of[member_rows] = base.labels
+    member_group = chosen.labels[base.labels]  # each clustered participant's group (index)
+    group_members = [
+        [members[r] for r in np.flatnonzero(member_group == g).tolist()]
+        for g in range(len(chosen.ids))
+    ]
     match = match_groups(
         state.groups, group_members, next_id=state.next_group_id, update=updates, at=at
     )
@@ -667,7 +680,7 @@ def update_conversation(
         chosen,
         match.ids,
         base_of,
-        base_centers,
+        base.centers,
         base_weights,
         silhouettes,
         proj,
@@ -677,12 +690,21 @@ def update_conversation(
     new_state = replace(
         base_state,
         base_clusters=tuple(
-            BaseCluster(c.id, tuple(members[r] for r in c.rows), _pair(c.center)) for c in base
+            BaseCluster(
+                int(base.ids[c]),
+                tuple(members[r] for r in base.rows(c).tolist()),
+                _pair(base.centers[c]),
+            )
+            for c in range(n_base)
         ),
         group_clusterings={
             k: tuple(
-                GroupCluster(c.id, tuple(base_ids[b] for b in c.rows), _pair(c.center))
-                for c in clustering
+                GroupCluster(
+                    int(clustering.ids[c]),
+                    tuple(base_ids[b] for b in clustering.rows(c).tolist()),
+                    _pair(clustering.centers[c]),
+                )
+                for c in range(len(clustering.ids))
             )
             for k, clustering in clusterings.items()
         },
@@ -693,7 +715,7 @@ def update_conversation(
         retired=(*state.retired, *match.retired),
     )
     order_by_id = np.argsort(np.array(match.ids), kind="stable")
-    polis_ids = tuple(chosen[int(g)].id for g in order_by_id)
+    polis_ids = tuple(int(chosen.ids[g]) for g in order_by_id)
     return ConversationUpdate(new_state, groups, best_k, polis_ids, match.retired)
 
 
@@ -797,7 +819,7 @@ def _no_groups(
 
 def _reported_groups(
     n_participants: int,
-    chosen: Sequence[_Cluster],
+    chosen: _Clustering,
     stable_ids: Sequence[int],
     base_of: IntArray,
     base_centers: FloatArray,
@@ -809,19 +831,18 @@ def _reported_groups(
 ) -> OpinionGroups:
     """The chosen clustering as OpinionGroups, groups ordered by stable id."""
     order = np.argsort(np.array(stable_ids), kind="stable")
-    base_groups = np.full(len(base_centers), -1, dtype=np.int64)
-    for g, j in enumerate(order.tolist()):
-        base_groups[chosen[j].rows] = g
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    base_groups = rank[chosen.labels]
     labels = np.where(base_of >= 0, base_groups[np.maximum(base_of, 0)], -1).astype(np.int64)
-    k = len(chosen)
+    k = len(order)
     sizes = np.bincount(base_groups, weights=base_weights, minlength=k).astype(np.int64)
-    centers = np.array([chosen[j].center for j in order.tolist()]).reshape(k, 2)
     clustered = np.zeros(n_participants, dtype=bool)
     clustered[[position[pid] for pid in in_conv]] = True
     return OpinionGroups(
         labels=labels,
         k=k,
-        centers=centers,
+        centers=chosen.centers[order].reshape(k, 2),
         sizes=sizes,
         clustered=clustered,
         base_labels=base_of,

@@ -459,7 +459,10 @@ _MODERATION_KEYS = ("mod", "moderated")
 _TIME_KEYS = ("modified", "created")
 
 
-def _json_document(path: Path, *, required: bool = True) -> Any:
+_MISSING_JSON = "missing file (the Pol.is JSON form needs comments.json and votes.json)"
+
+
+def _json_document(path: Path, *, required: bool = True, missing: str = _MISSING_JSON) -> Any:
     """Parse one JSON file; a missing required file, bad text or bad JSON is an InputError."""
     name = path.name
     try:
@@ -467,9 +470,7 @@ def _json_document(path: Path, *, required: bool = True) -> Any:
     except FileNotFoundError:
         if not required:
             return None
-        raise InputError(
-            "missing file (the Pol.is JSON form needs comments.json and votes.json)", source=name
-        ) from None
+        raise InputError(missing, source=name) from None
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", source=name) from None
     except OSError as exc:
@@ -767,7 +768,7 @@ def read_group_assignment(
     """
     file = Path(path)
     name = file.name
-    data = _json_document(file)
+    data = _json_document(file, missing="missing file")
     if not isinstance(data, dict):
         raise InputError(
             "expected a JSON object: participant id to group id, or Pol.is's math-pca2.json",
