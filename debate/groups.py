@@ -200,7 +200,6 @@ def _top_components(centred: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, F
     if min(n, p) <= _GRAM_MAX:
         # Eigenvectors of the small Gram matrix: exact, and far cheaper than a full SVD.
         gram = (centred.T @ centred if p <= n else centred @ centred.T).toarray()
-        m = gram.shape[0]
         if not gram.any():  # every vote equals its statement's mean: no direction at all
             return components, singular
         values, vectors = _top_eigenpairs(gram, seed=seed)
