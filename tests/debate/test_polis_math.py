@@ -232,6 +232,6 @@ class TestReplayReachesPolisGroups:
         )
         ours = dict(zip(matrix.participants, replay.update.groups.labels.tolist(), strict=True))
         common = sorted(given.groups)
-        assert adjusted_rand_score(
-            [given.groups[p] for p in common], [ours[p] for p in common]
-        ) < 0.9
+        assert (
+            adjusted_rand_score([given.groups[p] for p in common], [ours[p] for p in common]) < 0.9
+        )
