@@ -21,10 +21,11 @@ This module follows the Pol.is math (``compdemocracy/polis``, ``math/src/polisma
    equivalent of Pol.is adding the most distal participant as a new cluster), two groups are
    found exactly (globally optimal 2-means), and larger k keep the lowest inertia over one
    farthest-first start per base cluster. So the groups are identical whatever the seed.
-4. Pol.is smooths k over time: a new k is only adopted after it won four updates in a row. A
-   one-shot analysis has no history, so the same bias towards the current (smaller) k is
-   expressed as a margin: a larger k must beat the silhouette of the chosen one by
-   ``k_margin``.
+4. k is the silhouette's best (ties: the larger k), as Pol.is chooses it when it computes a
+   conversation afresh. Over a conversation's life Pol.is also smooths k (a new k is adopted
+   only after it was the best four updates in a row), which needs the history:
+   :mod:`debate.conversation` carries it. ``k_margin`` can bias a one-shot analysis towards
+   fewer groups instead (a larger k must beat the chosen one's silhouette by that much).
 
 Group ids are canonical: groups are numbered by decreasing size (ties: by centre).
 """
@@ -414,7 +415,7 @@ def opinion_groups(
     max_k: int = _MAX_K,
     base_k: int = _BASE_K,
     n_init: int = 0,
-    k_margin: float = 0.05,
+    k_margin: float = 0.0,
     projection: Projection | None = None,
     clustered: BoolArray | None = None,
 ) -> OpinionGroups:
@@ -437,9 +438,9 @@ def opinion_groups(
         Seeded k-means++ starts added, for each k > 2, to the deterministic ones (a
         farthest-first traversal from every base cluster); the lowest weighted inertia wins.
         k = 2 is solved exactly. With the default the grouping does not depend on the seed.
-    k_margin : float, default 0.05
-        Silhouette a larger k must gain over the current choice to be adopted (stands in for
-        Pol.is's k smoothing over successive updates; 0 gives the plain silhouette argmax).
+    k_margin : float, default 0
+        Silhouette a larger k must gain over the current choice to be adopted. 0 gives the
+        silhouette's best k, ties going to the larger k (Pol.is's ``max-key``).
     projection : Projection, optional
         A precomputed :func:`participant_projection` of ``matrix``.
     clustered : ndarray of bool, shape (n_participants,), optional
@@ -511,7 +512,7 @@ def opinion_groups(
         # When every base cluster is its own group the silhouette is undefined (Pol.is: 0).
         score = _silhouette(base_centers, base_group) if n_base > k else 0.0
         silhouettes[k] = score
-        if best is None or score > best_score + k_margin:
+        if best is None or score > best_score + k_margin or (k_margin == 0 and score == best_score):
             best, best_score = (k, base_group), score
     if best is None:
         return empty

@@ -40,15 +40,20 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "polis"
 # scoop-hivemind.ubi were clustered by an older Pol.is (participants with fewer than 7 votes are
 # in Polis's groups; in ubi the groups are not separable in the 2-D projection): see
 # docs/benchmarks.md.
+# The older CSV exports (computed by older Pol.is rules, see docs/benchmarks.md): a regression
+# set. k is the silhouette's best, as current Pol.is picks it; football-concussions' export kept
+# 2 groups where the silhouette prefers 4 (ARI 0.189 with the former k margin of 0.05).
 FIDELITY = {
     "15-per-hour-seattle": 0.846,  # measured 0.856
     "brexit-consensus": 0.866,  # 0.876
     "canadian-electoral-reform": 0.954,  # 0.964
-    "football-concussions": 0.179,  # 0.189
+    "football-concussions": 0.097,  # 0.107 (k 4)
     "scoop-hivemind.biodiversity": 0.979,  # 0.989
     "scoop-hivemind.ubi": 0.085,  # 0.095
 }
-SAME_K_AS_POLIS = [name for name in FIDELITY if name != "scoop-hivemind.ubi"]
+SAME_K_AS_POLIS = [
+    name for name in FIDELITY if name not in ("scoop-hivemind.ubi", "football-concussions")
+]
 
 
 @functools.cache
