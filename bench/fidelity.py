@@ -28,6 +28,10 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -38,7 +42,7 @@ from debate.groups import opinion_groups  # noqa: E402
 from debate.polis import read_polis_export  # noqa: E402
 
 REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
+DEFAULT_DATA = SHARED / "data" / "polis"
 
 
 def polis_k(folder: Path) -> int:

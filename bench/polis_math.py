@@ -38,6 +38,10 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 sys.path.insert(0, str(ROOT))
 
 from debate.analysis import analyse  # noqa: E402
@@ -53,7 +57,7 @@ from debate.polis import read_group_assignment, read_polis_export  # noqa: E402
 from debate.types import VoteMatrix  # noqa: E402
 
 REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis-math"
+DEFAULT_DATA = SHARED / "data" / "polis-math"
 FALLBACK_DATA = ROOT / "tests" / "data" / "polis-math"
 
 Labels = dict[str, int]

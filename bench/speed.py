@@ -25,6 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 sys.path.insert(0, str(ROOT))
 
 from debate.analysis import _pol_is_report, analyse  # noqa: E402
@@ -33,8 +37,8 @@ from debate.polis import read_polis_export  # noqa: E402
 
 REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
 DEFAULT_DATA = [
-    ROOT.parent / "shared" / "data" / "polis",
-    ROOT.parent / "shared" / "data" / "polis-math",
+    SHARED / "data" / "polis",
+    SHARED / "data" / "polis-math",
 ]
 
 

@@ -31,6 +31,10 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 sys.path.insert(0, str(ROOT))
 
 from debate.conversation import ConversationState, update_conversation  # noqa: E402
@@ -40,8 +44,8 @@ from debate.polis import (  # noqa: E402
 )
 
 DEFAULT_DATA = [
-    ROOT.parent / "shared" / "data" / "polis-math",
-    ROOT.parent / "shared" / "data" / "polis",
+    SHARED / "data" / "polis-math",
+    SHARED / "data" / "polis",
 ]
 FALLBACK_DATA = [ROOT / "tests" / "data" / "polis-math", ROOT / "tests" / "data" / "polis"]
 

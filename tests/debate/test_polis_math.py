@@ -13,8 +13,9 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from debate.analysis import analyse
-from debate.conversation import replay_conversation
+from debate.conversation import _kmeans, replay_conversation
 from debate.groups import (
+    _silhouette,
     assigned_groups,
     comment_priorities,
     group_informed_consensus,
@@ -202,6 +203,29 @@ class TestGivenPolisGroups:
         assert [math["tids"][j] for j in off] == [1, 4, 12, 20]
 
 
+class TestPolisGroupsStartAfresh:
+    @pytest.mark.parametrize("name", NAMES)
+    def test_polis_groups_are_a_fresh_start_from_its_base_clusters(self, name):
+        # Groups started afresh from Pol.is's own base clusters (first k distinct centres in
+        # base-cluster id order, as after a reload), k by the silhouette, give Pol.is's groups:
+        # its published groups come from an update after a reload.
+        math = json.loads((DATA / name / "math-pca2.json").read_text())
+        base = math["base-clusters"]
+        centres = np.column_stack([base["x"], base["y"]])
+        weights = np.array(base["count"], dtype=float)
+        clusterings = {
+            k: _kmeans(centres, k, last=None, weights=weights, max_iters=20)
+            for k in range(2, min(5, 2 + len(centres) // 12) + 1)
+        }
+        scores = {k: _silhouette(centres, c.labels) for k, c in clusterings.items()}
+        best = max(scores, key=lambda k: (scores[k], k))
+        polis = {b: g["id"] for g in math["group-clusters"] for b in g["members"]}
+        assert best == len(math["group-clusters"])
+        assert adjusted_rand_score(
+            [polis[b] for b in base["id"]], clusterings[best].labels
+        ) == pytest.approx(1.0)
+
+
 class TestReplayReachesPolisGroups:
     @pytest.mark.parametrize("name", NAMES)
     def test_replay_reaches_polis_groups(self, name):
@@ -221,6 +245,12 @@ class TestReplayReachesPolisGroups:
         assert adjusted_rand_score(
             [given.groups[p] for p in common], [ours[p] for p in common]
         ) == pytest.approx(1.0)
+        if name == "below-100-ptpts":  # here even the base clusters' ids and members match
+            base = math["base-clusters"]
+            assert [(c.id, sorted(c.members, key=int)) for c in replay.state.base_clusters] == [
+                (i, sorted(map(str, m), key=int))
+                for i, m in zip(base["id"], base["members"], strict=True)
+            ]
 
     def test_replay_without_the_final_restart_keeps_warm_groups(self):
         # The state the updates carry differs from a reload's: in below-100-ptpts the warm
