@@ -59,9 +59,11 @@ def register_polis(subparsers: Any) -> None:
         "polis",
         help="analyse a Polis export folder (opinion groups, consensus, bridging, ...)",
         description="Read a Polis export folder (comments.csv and votes.csv or "
-        "participants-votes.csv) and print its analysis: opinion groups and their "
-        "representative statements, consensus, divisive and uncertain statements, bridging, "
-        "cruxes and controversy.",
+        "participants-votes.csv, or the Pol.is JSON form: comments.json and votes.json) and "
+        "print its analysis: opinion groups and their representative statements, consensus, "
+        "divisive and uncertain statements, bridging, cruxes and controversy. The groups are "
+        "found in one shot from the final votes, taken from a file (--groups), or reached by "
+        "replaying the votes through Pol.is's updates (--replay).",
     )
     p.add_argument("directory", metavar="DIR", help="the Polis export folder")
     p.add_argument("--json", action="store_true", help="print the analysis JSON (API.md section 4)")
