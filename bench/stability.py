@@ -15,7 +15,12 @@ reference: Pol.is's own groups (``math-pca2.json``) for the polis-math conversat
 rules). "final" is the last recomputation's groups; "final, reloaded" adds one update from the
 restarted state, as Pol.is computes a conversation it reloads (see docs/analysis.md).
 
-    .venv/bin/python bench/stability.py [--data DIR ...] [--every 50] [--out FILE]
+With ``--catch-up``, each recomputation first catches up through the votes since the previous
+one at Pol.is's own cadence (one update per second of votes, ``update_conversation`` each),
+labels still being compared only at the recomputations; the state then evolves as Pol.is's
+does, whatever the platform's cadence.
+
+    .venv/bin/python bench/stability.py [--data DIR ...] [--every 50] [--catch-up] [--out FILE]
 """
 
 from __future__ import annotations
@@ -64,7 +69,17 @@ def ari(labels: dict[str, int], ref: dict[str, int]) -> float:
     return float(adjusted_rand_score([ref[p] for p in common], [labels[p] for p in common]))
 
 
-def measure(folder: Path, every: int) -> dict[str, Any]:
+def sub_cuts(times: np.ndarray, start: int, end: int, cadence: float) -> list[int]:
+    """Pol.is-cadence update points between two recomputations (the last one is ``end``)."""
+    cuts = []
+    while start < end:
+        stop = int(np.searchsorted(times, times[start] + cadence, side="right"))
+        start = min(max(stop, start + 1), end)
+        cuts.append(start)
+    return cuts
+
+
+def measure(folder: Path, every: int, catch_up: float | None = None) -> dict[str, Any]:
     exported = read_polis_export(folder, history=True)
     log = exported.log
     assert log is not None
@@ -81,15 +96,21 @@ def measure(folder: Path, every: int) -> dict[str, Any]:
     labels: dict[str, int] = {}
     for cut in cuts:
         voted = {participants[r] for r in np.unique(log.rows[done:cut]).tolist()}
-        matrix = log.matrix(cut, moderated_out=matrix_final.moderated_out, meta=matrix_final.meta)
-        update = update_conversation(state, matrix, at=float(log.times[cut - 1]))
-        state = update.state
+        steps = sub_cuts(log.times, done, cut, catch_up) if catch_up is not None else [cut]
+        retired_now = []
+        for step in steps:
+            matrix = log.matrix(
+                step, moderated_out=matrix_final.moderated_out, meta=matrix_final.meta
+            )
+            update = update_conversation(state, matrix, at=float(log.times[step - 1]))
+            state = update.state
+            retired_now.extend(update.retired)
         groups = update.groups
         ids = groups.group_ids
         labels = {
             p: ids[g] for p, g in zip(participants, groups.labels.tolist(), strict=True) if g >= 0
         }
-        retired = {r.id for r in update.retired}
+        retired = {r.id for r in retired_now}
         for p, before in previous.items():
             if p in voted:
                 continue
@@ -119,6 +140,7 @@ def measure(folder: Path, every: int) -> dict[str, Any]:
         "conversation": folder.name,
         "votes": len(log),
         "recomputations": updates,
+        "catch_up_cadence_s": catch_up,
         "participant_updates": participant_updates,
         "label_changes": changed,
         "share": changed / participant_updates if participant_updates else 0.0,
@@ -139,6 +161,15 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, nargs="+", default=None)
     parser.add_argument("--every", type=int, default=50)
+    parser.add_argument(
+        "--catch-up",
+        type=float,
+        nargs="?",
+        const=1.0,
+        default=None,
+        metavar="SECONDS",
+        help="catch up between recomputations at Pol.is's cadence (default 1 s of votes)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "stability.json")
     args = parser.parse_args()
     data = args.data or [
@@ -157,7 +188,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for folder in folders:
-        r = measure(folder, args.every)
+        r = measure(folder, args.every, args.catch_up)
         rows.append(r)
         k = r["kinds"]
         print(

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from debate.errors import InputError
 from debate.groups import (
@@ -85,6 +86,7 @@ _ARRAY_MAP_MAX = 8  # Clojure keeps maps of up to 8 entries in insertion order
 _STATE_VERSION = 1
 _K_HISTORY = 20
 _BLOCK = 8192  # rows per block in nearest-centre searches
+_TREE_ABOVE = 400_000  # points x centres above which nearest centres come from a k-d tree
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,6 +417,14 @@ def _weighted_centers(
 def _nearest_last(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatArray]:
     """Each point's nearest centre and distance; ties go to the last (Clojure ``min-key``)."""
     n, m = len(points), len(centers)
+    if n * m > _TREE_ABOVE and m > 1:
+        # A k-d tree of the centres; the two nearest tell a tie, which goes to the later centre
+        # as in the exhaustive search (three-way ties at one distance are not worth the cost).
+        dist, index = cKDTree(centers).query(points, k=2)
+        picks = index[:, 0].astype(np.int64)
+        tie = dist[:, 1] == dist[:, 0]
+        picks[tie] = np.maximum(index[tie, 0], index[tie, 1])
+        return picks, np.asarray(dist[:, 0], dtype=np.float64)
     picks = np.empty(n, dtype=np.int64)
     nearest = np.empty(n)
     for start in range(0, n, _BLOCK):

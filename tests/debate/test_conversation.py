@@ -11,6 +11,7 @@ from debate.conversation import (
     _continuous_projection,
     _hash_order,
     _kmeans,
+    _nearest_last,
     _smooth_k,
     clojure_hash,
     replay_conversation,
@@ -174,6 +175,22 @@ class TestPolisKmeans:
         weights = np.array([1.0, 1.0, 10.0, 1.0])
         result = _kmeans(self.POINTS, 1, last=None, weights=weights, max_iters=20)
         assert result.centers[0, 0] == pytest.approx(15.0 / 13.0)
+
+
+class TestNearestCentre:
+    def test_nearest_last_tree_path_equals_the_exhaustive_search(self):
+        rng = np.random.default_rng(3)
+        centres = rng.integers(-20, 20, size=(100, 2)).astype(float)
+        # Integer grid points: many are exactly as far from two centres (ties to the later).
+        points = rng.integers(-25, 25, size=(6000, 2)).astype(float)
+        picks, dist = _nearest_last(points, centres)  # 600,000 pairs: the k-d tree
+        full = np.sqrt(((points[:, None, :] - centres[None]) ** 2).sum(-1))
+        expected = 99 - np.argmin(full[:, ::-1], axis=1)
+        assert np.allclose(dist, full.min(axis=1))
+        ties = (full == full.min(axis=1, keepdims=True)).sum(axis=1)
+        agree = picks == expected
+        assert agree[ties <= 2].all()  # three-way ties may differ, nothing else
+        assert (ties == 2).sum() > 50
 
 
 class TestPolisRules:
