@@ -232,6 +232,13 @@ class ConversationState:
         ------
         InputError
             If ``data`` is not such a state (the message names the field).
+
+        Examples
+        --------
+        >>> ConversationState.from_json({"version": 1, "updates": 0})
+        Traceback (most recent call last):
+        ...
+        debate.errors.InputError: not a conversation state: KeyError('components')
         """
         try:
             return _state_from_json(data)
@@ -927,7 +934,16 @@ def replay_updates(
 ) -> Iterator[tuple[int, bool, ConversationUpdate]]:
     """Replay a vote log through Pol.is's updates; yield ``(votes so far, restarted, update)``.
 
-    See :func:`replay_conversation` for the parameters.
+    See :func:`replay_conversation` for the parameters; ``state`` is where to start from (the
+    empty state by default).
+
+    Examples
+    --------
+    >>> from debate.polis import VoteLog
+    >>> log = VoteLog(("a", "b"), ("0", "1"), np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]),
+    ...               np.array([1, -1, 1, -1], dtype=np.int8), np.array([0.0, 1.0, 2.0, 3.0]))
+    >>> [(n, restarted) for n, restarted, _ in replay_updates(log, every=2, restart_at_end=True)]
+    [(2, False), (4, False), (4, True)]
     """
     current = state if state is not None else ConversationState()
     cuts = _cuts(log, every, cadence)
