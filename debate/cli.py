@@ -236,6 +236,15 @@ def analysis_text(result: dict[str, Any], texts: dict[str, str], *, title: str =
         f"Opinion groups: {result['k']} ({clustered} of {counts['participants']} participants"
         " clustered)"
     )
+    if "given_groups" in result:
+        given = result["given_groups"]
+        lines.append(f"Groups given by {given['file']} ({given['source']})")
+    if "replay" in result:
+        replay = result["replay"]
+        lines.append(
+            f"Groups from replaying the votes through {replay['updates']} Pol.is updates"
+            + (" (the last after a restart)" if replay["final_restart"] else "")
+        )
     for group in result["groups"]:
         lines.append("")
         lines.append(f"Group {group['id']}: {group['size']} participants. What sets it apart:")
