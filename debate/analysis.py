@@ -4,9 +4,10 @@
 bridging scores (:mod:`debate.bridging`), argument strength (:mod:`debate.semantics`), cruxes
 (:mod:`debate.cruxes`) and controversy (:mod:`debate.controversy`), and assembles plain data:
 dicts, lists, strings, ints, floats and ``None``; never NaN. Floats are rounded to 6 decimals,
-except the figures Pol.is itself publishes (representative-statement and consensus statistics,
-group-aware consensus, comment priorities, extremity, principal components), which are given
-at full precision so that they can be compared with Pol.is's to 1e-9.
+except the figures Pol.is itself publishes: those computed from vote counts (representative-
+statement and consensus statistics, group-aware consensus, the PCA centre) at full precision,
+those from the principal components (components, comment priorities, extremity, projection) to
+9 decimals, so that they can be compared with Pol.is's to 1e-9 and 1e-6.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from debate.types import Claim, Relation, VoteMatrix
 __all__ = ["analyse", "vote_base_scores"]
 
 _DIGITS = 6
+_FINE = 9
 T = TypeVar("T")
 
 
@@ -57,6 +59,15 @@ def _exact(x: float | np.floating[Any]) -> float:
 def _exacts(values: npt.ArrayLike) -> list[Any]:
     array = np.asarray(values, dtype=np.float64)
     out: list[Any] = (np.where(np.isfinite(array), array, 0.0) + 0.0).tolist()
+    return out
+
+
+def _fines(values: npt.ArrayLike) -> list[Any]:
+    """Figures from the principal components, to 9 decimals: exact well within Pol.is's 1e-6,
+    and free of the last-bit noise the participants' order leaves in an eigenvector."""
+    array = np.asarray(values, dtype=np.float64)
+    rounded = np.round(np.where(np.isfinite(array), array, 0.0), _FINE) + 0.0
+    out: list[Any] = rounded.tolist()
     return out
 
 
@@ -301,7 +312,7 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
     ]
 
     moderated = frozenset(matrix.moderated_out)
-    priorities = _exacts(
+    priorities = _fines(
         comment_priorities(
             counts,
             projection.statement_extremity,
@@ -309,11 +320,11 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
             meta=matrix.meta,
         )
     )
-    extremity = _exacts(projection.statement_extremity)
+    extremity = _fines(projection.statement_extremity)
     statement_map = _statement_positions(
         projection.components, projection.center, projection.n_statements
     )
-    projected = _exacts(statement_map)
+    projected = _fines(statement_map)
     rounded_map = _nums(statement_map)
     # Plain Python ints, converted once per array rather than once per element.
     agree, disagree, seen = (x.tolist() for x in (counts.agree, counts.disagree, counts.seen))
@@ -390,7 +401,7 @@ def _pca_block(matrix: VoteMatrix, projection: Projection) -> dict[str, Any]:
     return {
         "statements": [matrix.statements[j] for j in columns.tolist()],
         "center": _exacts(projection.center[columns]),
-        "components": _exacts(projection.components[:, columns]),
+        "components": _fines(projection.components[:, columns]),
     }
 
 
