@@ -37,7 +37,8 @@ translations-update: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check consult debate tests bench
 	$(BIN)/ruff format --check consult debate tests bench
-	$(BIN)/mypy debate
+	$(BIN)/mypy debate consult
+	$(BIN)/lint-imports --no-logo --no-cache
 
 test: $(STAMP) translations lint
 	bash scripts/system-deps.sh

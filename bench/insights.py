@@ -140,7 +140,7 @@ def populate(n_participants: int, n_statements: int, n_votes: int, seed: int = 0
 def measure(consultation: Any, repeat: int) -> list[str]:
     """Time the analysis path of one consultation; return the table cells after the first."""
     from consult.analysis import adapters, services
-    from consult.analysis.models import AnalysisResult
+    from consult.analysis.models import CachedAnalysis
     from consult.extensions import db
 
     t_load, data = _timed(lambda: adapters.analysis_input(consultation), repeat)
@@ -153,7 +153,7 @@ def measure(consultation: Any, repeat: int) -> list[str]:
     t_fp, _ = _timed(lambda: services.analysis_fingerprint(consultation), repeat)
 
     def cold() -> float:
-        db.session.query(AnalysisResult).delete()
+        db.session.query(CachedAnalysis).delete()
         db.session.commit()
         started = time.perf_counter()
         services.get_analysis(consultation)

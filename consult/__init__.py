@@ -1,8 +1,14 @@
-"""Kenes web application: the app factory."""
+"""Kenes web application: the app factory.
+
+``create_app`` applies the configuration, initialises the extensions, then wires every domain
+in layer order (the kernel first: accounts, the audit log, notifications) by calling each one's
+``init_app`` (``consult/<domain>/wiring.py``): it registers the domain's blueprints and API
+endpoints, connects its signal receivers and thread page hooks, and adds its commands. Nothing
+connects by being imported. See docs/architecture.md.
+"""
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,22 +16,22 @@ from typing import Any
 
 from flask import Flask
 
-from consult.config import Config
+from consult import api, commands, errors, extensions, i18n, ratelimits, security
+from consult import models as _models  # noqa: F401  (every table, for create_all and Alembic)
+from consult.analysis import wiring as analysis
+from consult.audit import wiring as audit
+from consult.auth import wiring as auth
+from consult.config import ROOT, Config
+from consult.consultations import wiring as consultations
+from consult.moderation import wiring as moderation
+from consult.moderation.permissions import audit_scope
+from consult.notifications import wiring as notifications
+from consult.reports import wiring as reports
+from consult.responses import wiring as responses
+from consult.statements import wiring as statements
+from consult.votes import wiring as votes
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# Domain packages, in dependency order. Each may provide views.py (``bp``), api.py (routes on the
-# shared API blueprint) and cli.py (``commands``: a list of click commands).
-DOMAINS = (
-    "auth",
-    "consultations",
-    "statements",
-    "votes",
-    "moderation",
-    "analysis",
-    "responses",
-    "reports",
-)
+__all__ = ["ROOT", "create_app"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -43,30 +49,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _finish_config(app)
 
-    from consult import errors, extensions, i18n, security
-
-    extensions.db.init_app(app)
-    extensions.migrate.init_app(
-        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True
-    )
-    extensions.csrf.init_app(app)
-    extensions.limiter.init_app(app)
+    extensions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 
-    from consult import api, models  # noqa: F401  (models: register every table)
-
-    for name in DOMAINS:
-        _register_domain(app, name)
-    api.init_app(app)
-    from consult.ratelimits import apply_rate_limits
-
-    apply_rate_limits(app)  # after every blueprint: no write endpoint left without a limit
-
-    from consult import cli
-
-    cli.init_app(app)
+    # The kernel, then the domains, lower layers first.
+    auth.init_app(app)
+    audit.init_app(app, scope=audit_scope)
+    notifications.init_app(app)
+    consultations.init_app(app)
+    statements.init_app(app)
+    votes.init_app(app)
+    moderation.init_app(app)
+    analysis.init_app(app)
+    responses.init_app(app)
+    reports.init_app(app)
+    api.init_app(app)  # after every domain added its endpoints
+    ratelimits.init_app(app)  # after every blueprint: no write endpoint left without its limit
+    app.cli.add_command(commands.seed_demo_command)
 
     @app.context_processor
     def inject_endpoints() -> dict[str, object]:
@@ -101,18 +102,3 @@ def _normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
-
-
-def _register_domain(app: Flask, name: str) -> None:
-    package = f"consult.{name}"
-    for module_name in ("views", "api"):
-        try:
-            module = importlib.import_module(f"{package}.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{package}.{module_name}":
-                raise
-            continue
-        if module_name == "views":
-            for attr in dir(module):
-                if attr == "bp" or attr.endswith("_bp"):
-                    app.register_blueprint(getattr(module, attr))

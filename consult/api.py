@@ -1,23 +1,29 @@
-"""The JSON API blueprint (/api/v1) and the helpers its views share."""
+"""The JSON API blueprint (/api/v1) and the helpers its endpoints share.
+
+Every domain adds its endpoints to :data:`api` from its own ``api.py`` (imported by the domain's
+``init_app``); :func:`init_app` registers the blueprint once they all have. Who owns a bearer
+token is the auth domain's knowledge: it gives this module a resolver (:func:`use_token_resolver`).
+"""
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from consult.errors import ConsultError, json_error
-from consult.extensions import csrf, db, limiter, login_manager
-from consult.ratelimits import limit_value, rate_limit_key
-from consult.security import bearer_token, user_for_token
+from consult.extensions import csrf, login_manager
+from consult.openapi import build_spec
+from consult.security import bearer_token
+from consult.web import MAX_ID, MAX_PAGE, paginate
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -25,17 +31,22 @@ csrf.exempt(api)
 F = TypeVar("F", bound=Callable[..., Any])
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+__all__ = ["MAX_ID", "MAX_PAGE", "api"]
 
-#: Largest row id accepted in paths and bodies (PostgreSQL ``integer``): larger ids are answered
-#: 404 (paths, see ``check_ids``) or 422 (bodies) rather than failing in the database.
-MAX_ID = 2_147_483_647
 #: The converter of ids in API routes: ``f"/statements/<{ID_RULE}:statement_id>"``. A plain
-#: ``int`` (``check_ids`` bounds it): werkzeug's ``int(max=...)`` turns a too-large id into a 405
-#: whenever the path also has routes for other methods.
+#: ``int`` (``check_ids`` bounds it to MAX_ID, the largest PostgreSQL ``integer``): werkzeug's
+#: ``int(max=...)`` turns a too-large id into a 405 whenever the path has routes for other methods.
 ID_RULE = "int"
-#: Highest page number accepted, so that offsets stay far inside the databases' integer range.
-MAX_PAGE = 1_000_000
 WWW_AUTHENTICATE = 'Bearer realm="kenes"'
+_TOKEN_RESOLVER = "kenes.api.token_resolver"
+
+#: Finds the owner of a valid bearer token (None when it is unknown or revoked).
+TokenResolver = Callable[[str], Any]
+
+
+def use_token_resolver(app: Flask, resolver: TokenResolver) -> None:
+    """Tell the API how to find who a bearer token belongs to (the auth domain does)."""
+    app.extensions[_TOKEN_RESOLVER] = resolver
 
 
 class ApiError(ConsultError):
@@ -73,7 +84,7 @@ def check_request() -> Any:
     if token is not None:
         # A token that was sent decides who the caller is (even over a browser session), and
         # it must be valid, even where anonymous access is allowed.
-        user = user_for_token(token)
+        user = current_app.extensions[_TOKEN_RESOLVER](token)
         login_manager._update_request_context_with_user(user)
         if user is None:
             response, status = json_error(
@@ -141,7 +152,7 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
             422,
             "validation_error",
             "The input is not valid.",
-            fields=messages,  # type: ignore[arg-type]
+            fields=messages,
         ) from exc
     return result
 
@@ -170,24 +181,65 @@ def page_args() -> tuple[int, int]:
     return page, per_page
 
 
-def paginate(
+def created(body: Any, location: str) -> Response:
+    """201 Created: the new resource, and its API URL in ``Location``."""
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+def int_arg(name: str) -> int | None:
+    """An id from the query string, or None when absent (422 when it is not an id)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        raise ApiError(422, "validation_error", "Invalid filter.", fields={name: ["Not an id."]})
+    return int(raw)
+
+
+def choice_arg(name: str, choices: Sequence[str]) -> str | None:
+    """One of ``choices`` from the query string, or None when absent (422 otherwise)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if raw not in choices:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Invalid filter.",
+            fields={name: [f"Choose one of: {', '.join(choices)}."]},
+        )
+    return raw
+
+
+def datetime_arg(name: str) -> datetime | None:
+    """An ISO 8601 date-time from the query string (UTC when it has no zone), or None."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(
+            422, "validation_error", "Invalid date.", fields={name: ["Use ISO 8601."]}
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def page_of(
     query: Select[Any], serialize: Callable[[list[Any]], list[dict[str, Any]]]
 ) -> dict[str, Any]:
-    """Run a paginated query and build the API's list envelope."""
+    """Run one page of a query (``?page=&per_page=``) and build the API's list envelope."""
     page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return {"items": serialize(rows), "page": page, "per_page": per_page, "total": total or 0}
-
-
-def rate_limit(setting: str) -> Callable[[F], F]:
-    """Limit a view with a ``RATE_LIMIT_*`` setting, per account (per address when anonymous).
-
-    Accounts younger than ``NEW_ACCOUNT_AGE`` get ``<setting>_NEW_ACCOUNT`` when it exists (see
-    consult/ratelimits.py). Put it below ``login_required_json``. Over the limit: 429 JSON with
-    ``Retry-After``.
-    """
-    return limiter.limit(limit_value(setting), key_func=rate_limit_key)  # type: ignore[return-value]
+    result = paginate(query, page=page, per_page=per_page)
+    return {
+        "items": serialize(result.items),
+        "page": page,
+        "per_page": per_page,
+        "total": result.total,
+    }
 
 
 @api.errorhandler(ApiError)
@@ -213,20 +265,9 @@ def openapi() -> Any:
             application/json:
               schema: {type: object}
     """
-    from consult.openapi import build_spec
-
     return jsonify(build_spec(current_app))
 
 
 def init_app(app: Flask) -> None:
-    """Import every domain's API routes, then register the blueprint."""
-    from consult import DOMAINS
-
-    for name in DOMAINS:
-        try:
-            importlib.import_module(f"consult.{name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"consult.{name}.api":
-                raise
-    if "api" not in app.blueprints:
-        app.register_blueprint(api)
+    """Register the API blueprint (after every domain's ``init_app`` added its endpoints)."""
+    app.register_blueprint(api)

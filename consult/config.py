@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+
+#: The project directory (templates/, static/, migrations/, instance/ are below it).
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Config:
@@ -43,7 +47,7 @@ class Config:
     RESPONSE_WORKING_DAYS = 15
     # ISO dates skipped by the working-day calendar, in addition to weekends and the holidays table.
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()
-    MAIL_SENDER = "log"  # "log", "memory", "smtp" or "module:factory" (responses/notify.py)
+    MAIL_SENDER = "log"  # "log", "memory", "smtp" or "module:factory" (notifications/mail.py)
     SMTP_URL: str | None = None  # KENES_SMTP_URL=smtp://user:password@host:587: send real e-mail
     MAIL_FROM = "Kenes <no-reply@localhost>"
     PUBLIC_URL = ""  # e.g. https://kenes.example.org: absolute links in e-mails

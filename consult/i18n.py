@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from consult.config import ROOT
 from consult.extensions import babel
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
@@ -13,8 +14,6 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша
 
 def select_locale() -> str | None:
     """Pick the user's language: explicit choice, account setting, then the browser's."""
-    from flask import current_app
-
     languages = list(current_app.config["LANGUAGES"])
     chosen = session.get("locale")
     if chosen in languages:
@@ -27,8 +26,6 @@ def select_locale() -> str | None:
 
 def init_app(app: Flask) -> None:
     """Initialise Flask-Babel and expose language helpers to templates."""
-    from consult import ROOT
-
     babel.init_app(
         app,
         locale_selector=select_locale,

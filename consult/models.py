@@ -1,7 +1,8 @@
 """Import every model so that Alembic and the app see the whole schema."""
 
-from consult.analysis.models import AnalysisResult
-from consult.auth.models import ApiToken, Role, User
+from consult.analysis.models import CachedAnalysis
+from consult.audit.models import AuditEntry
+from consult.auth.models import ApiToken, Role, User, UserBlock
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -10,13 +11,14 @@ from consult.consultations.models import (
     MemberRole,
     ModerationMode,
 )
-from consult.moderation.models import AuditEntry, Flag, FlagReason, ReasonTemplate, UserBlock
-from consult.responses.models import Decision, Notification, Response, ResponseItem
+from consult.moderation.models import Flag, FlagReason, ReasonTemplate
+from consult.notifications.models import Notification
+from consult.responses.models import Decision, Response, ResponseItem
 from consult.statements.models import Relation, Statement, StatementKind, StatementLink
 from consult.votes.models import Vote, VoteValue
 
 __all__ = [
-    "AnalysisResult",
+    "CachedAnalysis",
     "ApiToken",
     "AuditEntry",
     "Consultation",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import re
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -40,16 +40,9 @@ def schema_name(schema: type[Schema] | Schema | str) -> str | None:
     return cls.__name__ if isinstance(cls, type) else None
 
 
-def _import_schemas() -> None:
-    """Import every domain's schemas, so that docstrings may name them as strings."""
-    from consult import DOMAINS
-
-    for name in DOMAINS:
-        try:
-            importlib.import_module(f"consult.{name}.schemas")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"consult.{name}.schemas":
-                raise
+# apispec calls the resolver with schema instances too, and inlines the schema when it returns
+# None; its type hints say less (a class in, a name out).
+_RESOLVER = cast("Callable[[type[Schema]], str]", schema_name)
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
@@ -57,13 +50,12 @@ def build_spec(app: Flask) -> dict[str, Any]:
     cached: dict[str, Any] | None = app.extensions.get(_EXTENSION_KEY)
     if cached is not None:
         return cached
-    _import_schemas()
     spec = APISpec(
         title="Kenes API",
         version="1",
         openapi_version="3.0.3",
         info={"description": DESCRIPTION},
-        plugins=[FlaskPlugin(), MarshmallowPlugin(schema_name_resolver=schema_name)],
+        plugins=[FlaskPlugin(), MarshmallowPlugin(schema_name_resolver=_RESOLVER)],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme(
@@ -122,11 +114,34 @@ def build_spec(app: Flask) -> dict[str, Any]:
                     path, types = _openapi_path(rule.rule)
                     path_types[path] = types
     document = spec.to_dict()
+    _expand_errors(document)
     _default_descriptions(document)
     _declare_path_parameters(document, path_types)
     document["security"] = [{"bearer": []}, {"session": []}, {}]
     app.extensions[_EXTENSION_KEY] = document
     return document
+
+
+def _expand_errors(document: dict[str, Any]) -> None:
+    """Turn each operation's ``x-errors`` into responses with the Error body.
+
+    Docstrings list the error statuses an endpoint answers in one line, ``x-errors: [401, 404]``,
+    or with their descriptions, ``x-errors: {401: Not authenticated.}`` (the default description
+    is the HTTP reason). A status the docstring's ``responses`` already describe is left alone.
+    """
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in _METHODS or not isinstance(operation, dict):
+                continue
+            listed = operation.pop("x-errors", None) or {}
+            errors = listed if isinstance(listed, dict) else dict.fromkeys(listed)
+            responses = operation.setdefault("responses", {})
+            for status, description in errors.items():
+                response: dict[str, Any] = {"content": error}
+                if description:
+                    response["description"] = str(description)
+                responses.setdefault(str(status), response)
 
 
 def _default_descriptions(document: dict[str, Any]) -> None:

@@ -1,15 +1,17 @@
-"""Rate limits on the write endpoints (Flask-Limiter), applied and checked in one place.
+"""Every rate limit of the app, declared once and counted per account across pages and the API.
 
-Limits come from the ``RATE_LIMIT_*`` settings ("N per period"). Signed-in people are counted
-per account, everyone else per address. Accounts younger than ``NEW_ACCOUNT_AGE`` get the
-stricter ``RATE_LIMIT_<X>_NEW_ACCOUNT`` when that setting exists. Over a limit the answer is
-429 with ``Retry-After``: JSON under /api, the error page elsewhere (consult/errors.py).
+A limit is named by what it protects (``vote``, ``post``, ``flag``, ``login``...); its value
+comes from the setting ``RATE_LIMIT_<NAME>`` ("N per period"). Each endpoint that does that
+thing carries ``@rate_limited("<name>")``, and all of them share one budget: the votes cast on
+the discussion page, through the API and on the "vote on the next statement" page are counted
+together. Signed-in people are counted per account, everyone else per address. Accounts younger
+than ``NEW_ACCOUNT_AGE`` get the stricter ``RATE_LIMIT_<NAME>_NEW_ACCOUNT`` when it is set (or
+the limit's own default). Over a limit the answer is 429 with ``Retry-After``: JSON under /api,
+the error page elsewhere (consult/errors.py).
 
-Views may carry their own ``@limiter.limit`` (the auth, statements and votes views do). After
-every blueprint is registered, :func:`apply_rate_limits` wraps each endpoint of
-:data:`RATE_LIMITED_ENDPOINTS` (and the API routes of :data:`RATE_LIMITED_API_ROUTES`) that has
-no limit yet, so that a write endpoint is never left unlimited. Flagging shares one budget
-between the page and the API (scope ``flag``).
+:data:`RATE_LIMITED_ENDPOINTS` lists every write endpoint and its limit; :func:`init_app` checks,
+once every blueprint is registered, that each of them carries its limit (and adds it if one was
+forgotten), so that no write endpoint is ever left unlimited.
 
 There is no password-reset flow yet; ``RATE_LIMIT_PASSWORD_RESET`` applies to the endpoints
 named below as soon as one exists.
@@ -18,9 +20,9 @@ named below as soon as one exists.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from flask_limiter.util import get_remote_address
@@ -29,27 +31,44 @@ from flask_login import current_user
 from consult.extensions import limiter
 from consult.types import utcnow
 
-#: endpoint -> (setting, HTTP methods limited)
-RATE_LIMITED_ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "auth.login": ("RATE_LIMIT_LOGIN", ("POST",)),
-    "auth.register": ("RATE_LIMIT_REGISTER", ("POST",)),
-    "auth.forgot_password": ("RATE_LIMIT_PASSWORD_RESET", ("POST",)),
-    "auth.reset_password": ("RATE_LIMIT_PASSWORD_RESET", ("POST",)),
-    "statements.create": ("RATE_LIMIT_POST", ("POST",)),
-    "votes.cast": ("RATE_LIMIT_VOTE", ("POST",)),
-    "moderation.flag": ("RATE_LIMIT_FLAG", ("POST",)),
-    "api.moderation_flag_statement": ("RATE_LIMIT_FLAG", ("POST",)),
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The methods a limit counts: reading is never limited.
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One limit: the setting that gives its value, and the default for new accounts."""
+
+    setting: str
+    new_account_default: str | None = None
+
+
+#: Every limit of the app, by name (the name is also the shared counter's scope).
+LIMITS: dict[str, RateLimit] = {
+    "login": RateLimit("RATE_LIMIT_LOGIN"),
+    "register": RateLimit("RATE_LIMIT_REGISTER"),
+    "password_reset": RateLimit("RATE_LIMIT_PASSWORD_RESET"),
+    "post": RateLimit("RATE_LIMIT_POST"),
+    "vote": RateLimit("RATE_LIMIT_VOTE"),
+    "flag": RateLimit("RATE_LIMIT_FLAG", new_account_default="10 per hour"),
 }
 
-#: (method, URL rule pattern) -> setting, for API routes whose endpoint names other domains pick
-RATE_LIMITED_API_ROUTES: dict[tuple[str, str], str] = {
-    ("POST", r"^/api/v1/consultations/<[^>]+>/statements$"): "RATE_LIMIT_POST",
-    ("PUT", r"^/api/v1/statements/<[^>]+>/vote$"): "RATE_LIMIT_VOTE",
-    ("POST", r"^/api/v1/statements/<[^>]+>/flags$"): "RATE_LIMIT_FLAG",
+#: Every write endpoint -> the limit it counts against.
+RATE_LIMITED_ENDPOINTS: dict[str, str] = {
+    "auth.login": "login",
+    "auth.register": "register",
+    "auth.forgot_password": "password_reset",
+    "auth.reset_password": "password_reset",
+    "statements.create": "post",
+    "api.create_statement_view": "post",
+    "votes.cast": "vote",
+    "api.vote_statement": "vote",
+    "analysis.next_statement": "vote",
+    "moderation.flag": "flag",
+    "api.moderation_flag_statement": "flag",
 }
-
-#: Default for new accounts' flags when no RATE_LIMIT_FLAG_NEW_ACCOUNT is configured.
-FLAG_NEW_ACCOUNT_DEFAULT = "10 per hour"
 
 
 def rate_limit_key() -> str:
@@ -68,31 +87,36 @@ def is_new_account(user: Any) -> bool:
 
 
 @functools.cache
-def limit_value(setting: str) -> Callable[[], str]:
-    """The limit provider for a setting (one per setting, so Flask-Limiter can de-duplicate).
+def limit_value(name: str) -> Callable[[], str]:
+    """The value of a limit for the current caller (one provider per limit).
 
-    New accounts get ``<setting>_NEW_ACCOUNT`` when configured.
+    New accounts get ``<setting>_NEW_ACCOUNT`` when configured, else the limit's default.
     """
+    limit = LIMITS[name]
 
     def provider() -> str:
         config = current_app.config
         if is_new_account(current_user):
-            stricter = config.get(f"{setting}_NEW_ACCOUNT")
-            if stricter is None and setting == "RATE_LIMIT_FLAG":
-                stricter = FLAG_NEW_ACCOUNT_DEFAULT
+            stricter = config.get(f"{limit.setting}_NEW_ACCOUNT") or limit.new_account_default
             if stricter:
                 return str(stricter)
-        return str(config[setting])
+        return str(config[limit.setting])
 
-    provider.__name__ = f"limit_{setting.lower()}"
+    provider.__name__ = f"limit_{name}"
     return provider
 
 
-def flag_limit() -> Any:
-    """The decorator of the flag views: one budget shared by the page and the API."""
-    return limiter.shared_limit(
-        limit_value("RATE_LIMIT_FLAG"), scope="flag", key_func=rate_limit_key, methods=["POST"]
+def rate_limited(name: str) -> Callable[[F], F]:
+    """Limit a view's writes with the limit ``name``: one budget shared by every view using it.
+
+    Put it below ``login_required`` (or ``login_required_json``).
+    """
+    if name not in LIMITS:
+        raise KeyError(f"unknown rate limit {name!r} (declare it in LIMITS)")
+    decorator = limiter.shared_limit(
+        limit_value(name), scope=name, key_func=rate_limit_key, methods=WRITE_METHODS
     )
+    return decorator  # type: ignore[return-value]
 
 
 def _is_limited(view: Any) -> bool:
@@ -100,33 +124,26 @@ def _is_limited(view: Any) -> bool:
     return getattr(view, "__wrapper-limiter-instance", None) is not None
 
 
-def _wanted(app: Flask) -> dict[str, tuple[str, tuple[str, ...]]]:
-    wanted = {e: spec for e, spec in RATE_LIMITED_ENDPOINTS.items() if e in app.view_functions}
-    for rule in app.url_map.iter_rules():
-        for (method, pattern), setting in RATE_LIMITED_API_ROUTES.items():
-            if method in (rule.methods or ()) and re.match(pattern, rule.rule):
-                wanted.setdefault(rule.endpoint, (setting, (method,)))
-    return wanted
+def unlimited_write_endpoints(app: Flask) -> list[str]:
+    """Endpoints of the table that exist but carry no limit (for tests and ``init_app``)."""
+    return sorted(
+        endpoint
+        for endpoint in RATE_LIMITED_ENDPOINTS
+        if endpoint in app.view_functions and not _is_limited(app.view_functions[endpoint])
+    )
 
 
 def apply_rate_limits(app: Flask) -> list[str]:
-    """Limit every write endpoint that has no limit yet; return the endpoints limited here.
-
-    Call it at the end of ``create_app``, after all blueprints are registered.
-    """
-    added = []
-    for endpoint, (setting, methods) in sorted(_wanted(app).items()):
-        view = app.view_functions[endpoint]
-        if _is_limited(view):
-            continue
-        decorator = limiter.limit(
-            limit_value(setting), key_func=rate_limit_key, methods=list(methods)
-        )
-        app.view_functions[endpoint] = decorator(view)
-        added.append(endpoint)
+    """Give every listed write endpoint that has no limit its limit; return those limited here."""
+    added = unlimited_write_endpoints(app)
+    for endpoint in added:
+        decorator = rate_limited(RATE_LIMITED_ENDPOINTS[endpoint])
+        app.view_functions[endpoint] = decorator(app.view_functions[endpoint])
     return added
 
 
-def unlimited_write_endpoints(app: Flask) -> list[str]:
-    """Endpoints of the table that exist but carry no limit (for tests and ``kenes routes``)."""
-    return sorted(e for e in _wanted(app) if not _is_limited(app.view_functions[e]))
+def init_app(app: Flask) -> None:
+    """Check the limits once every blueprint is registered (a forgotten one is added)."""
+    forgotten = apply_rate_limits(app)
+    if forgotten:
+        app.logger.warning("rate limits added to undecorated endpoints: %s", forgotten)

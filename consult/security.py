@@ -1,4 +1,4 @@
-"""Sessions, API tokens and response headers."""
+"""Sessions, API tokens and response headers (the account lookups are the auth domain's)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from consult.extensions import db, login_manager
-from consult.types import utcnow
+from consult.extensions import login_manager
 
 TOKEN_PREFIX = "kns_"
 
@@ -34,50 +33,14 @@ def bearer_token() -> str | None:
     return None
 
 
-def user_for_token(token: str) -> Any:
-    """Return the owner of a valid (unrevoked) API token, or None."""
-    from consult.auth.models import ApiToken
-
-    row = db.session.scalar(
-        db.select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if row is None:
-        return None
-    now = utcnow()
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
-        db.session.commit()
-    return row.user
-
-
 def init_app(app: Flask) -> None:
-    """Configure Flask-Login (sessions and bearer tokens) and security headers."""
-    from consult.auth.models import User
-
+    """Configure Flask-Login and the security headers (consult.auth loads the users)."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        raw_id, _, version = user_id.partition(":")
-        if not raw_id.isdigit():
-            return None
-        user = db.session.get(User, int(raw_id))
-        if user is None or str(user.session_version or 0) != (version or "0"):
-            return None
-        return user
-
-    @login_manager.request_loader
-    def load_user_from_token(req: Any) -> User | None:
-        token = bearer_token()
-        return user_for_token(token) if token else None
-
-    @login_manager.unauthorized_handler
     def unauthorized() -> Any:
         if request.path.startswith("/api/"):
             body = {
@@ -92,6 +55,8 @@ def init_app(app: Flask) -> None:
             response.headers["WWW-Authenticate"] = 'Bearer realm="kenes"'
             return response
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    login_manager.unauthorized_handler(unauthorized)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

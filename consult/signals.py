@@ -18,3 +18,9 @@ consultation_status_changed = _signals.signal("consultation-status-changed")
 #: sent with ``consultation=..., actor=..., before=..., after=...`` before an allowed status
 #: change is applied; a receiver refuses the change by raising a ConsultError (e.g. Conflict)
 consultation_status_changing = _signals.signal("consultation-status-changing")
+#: sent with ``user=..., block=..., actor=...`` after a block or suspension is added and flushed;
+#: a receiver hides what it must and returns ``{consultation id: {statement id: old status}}``
+account_restricted = _signals.signal("account-restricted")
+#: sent with ``user=..., block=..., actor=...`` (actor None when a suspension ends by itself)
+#: after a block is lifted; a receiver restores what the block hid and returns what it restored
+account_reinstated = _signals.signal("account-reinstated")

@@ -23,7 +23,7 @@ from consult.consultations.models import (
 from consult.extensions import db
 from consult.security import hash_token, new_token
 from consult.statements.models import Relation, Statement, StatementKind, StatementLink
-from consult.statements.services import text_key
+from consult.text import text_key
 from consult.votes.models import Vote
 
 PASSWORD = "correct horse battery staple"

@@ -6,8 +6,9 @@ per-consultation ids (an HMAC of the consultation and user ids under the app's s
 analysis never sees a user id or an e-mail address. What moderation removes is left out:
 
 - visible statements are the analysed columns;
-- hidden statements (and visible ones the moderation domain excludes) keep their column and votes
-  but are listed in ``VoteMatrix.moderated_out``, as Pol.is does with moderated-out comments;
+- hidden statements (and visible ones :func:`excluded_for_analysis` excludes) keep their column
+  and votes but are listed in ``VoteMatrix.moderated_out``, as Pol.is does with moderated-out
+  comments;
 - merged and pending statements, and every vote of an excluded (blocked) participant, are dropped.
 """
 
@@ -23,8 +24,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from consult.auth.models import UserBlock
+from consult.auth.standing import active_block_condition
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
@@ -92,35 +95,40 @@ def key_tag() -> str:
     return hashlib.sha256(_participant_key()).hexdigest()[:12]
 
 
-def exclusions_for(consultation: Consultation) -> Exclusions:
-    """Ask the moderation domain what to exclude; fall back to active blocks if it cannot say."""
-    try:
-        from consult.moderation.services import excluded_for_analysis
-    except ImportError:
-        excluded_for_analysis = None
-    if excluded_for_analysis is not None:
-        found: dict[str, Any] = excluded_for_analysis(consultation) or {}
-        return Exclusions(
-            statements=frozenset(int(s) for s in found.get("statements", ()) or ()),
-            users=frozenset(int(u) for u in found.get("users", ()) or ()),
-        )
-    return Exclusions(users=frozenset(_blocked_user_ids()))
+def excluded_for_analysis(consultation: Consultation) -> dict[str, list[int]]:
+    """What the analysis must leave out: statements that are not visible, blocked voters.
 
-
-def _blocked_user_ids() -> list[int]:
-    from consult.moderation.models import UserBlock
-    from consult.types import utcnow
-
-    now = utcnow()
-    return list(
+    ``statements``: hidden, pending (awaiting approval or review) and merged statements;
+    ``users``: people who voted here and are suspended or blocked now.
+    """
+    statements = list(
         db.session.scalars(
-            select(UserBlock.user_id)
+            select(Statement.id)
             .where(
-                UserBlock.lifted_at.is_(None),
-                or_(UserBlock.ends_at.is_(None), UserBlock.ends_at > now),
+                Statement.consultation_id == consultation.id,
+                Statement.status != StatementStatus.visible,
             )
-            .distinct()
+            .order_by(Statement.id)
         )
+    )
+    blocked = select(UserBlock.user_id).where(active_block_condition())
+    users = list(
+        db.session.scalars(
+            select(Vote.user_id)
+            .where(Vote.consultation_id == consultation.id, Vote.user_id.in_(blocked))
+            .distinct()
+            .order_by(Vote.user_id)
+        )
+    )
+    return {"statements": statements, "users": users}
+
+
+def exclusions_for(consultation: Consultation) -> Exclusions:
+    """What moderation keeps out of the analysis of this consultation."""
+    found = excluded_for_analysis(consultation)
+    return Exclusions(
+        statements=frozenset(int(s) for s in found["statements"]),
+        users=frozenset(int(u) for u in found["users"]),
     )
 
 

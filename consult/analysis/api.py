@@ -7,11 +7,16 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
+from consult.analysis.schemas import (  # noqa: F401  (named in the OpenAPI docstring)
+    AnalysisPendingSchema,
+    AnalysisSchema,
+)
 from consult.analysis.services import get_analysis
 from consult.api import api, not_found
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.extensions import db
+from debate.result import AnalysisResult
 
 #: Seconds a client should wait before asking again while the first analysis is computed.
 RETRY_AFTER = 5
@@ -69,7 +74,7 @@ def consultation_analysis(consultation_id: int) -> Any:
         response.status_code = 202
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
-    body = dict(result)
+    body = AnalysisResult.from_json(result).to_json()
     body.update(
         consultation=consultation.id,
         computed_at=meta.computed_at.isoformat() if meta.computed_at else None,

@@ -20,6 +20,7 @@ from consult.consultations.models import ConsultationStatus
 from consult.consultations.services import get_consultation_by_slug
 from consult.extensions import db
 from consult.statements.models import Statement
+from debate.result import AnalysisResult
 
 
 @click.command("analyse")
@@ -36,56 +37,56 @@ def analyse_command(slug: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True))
         return
-    click.echo(_text_summary(consultation.title, result, meta.duration_s or 0.0))
+    summary = _text_summary(
+        consultation.title, AnalysisResult.from_json(result), meta.duration_s or 0.0
+    )
+    click.echo(summary)
 
 
-def _text_summary(title: str, result: dict[str, Any], duration: float) -> str:
+def _text_summary(title: str, result: AnalysisResult, duration: float) -> str:
     """A human-readable digest: groups, common ground and divisions with statement texts."""
     ids = [int(k) for k in _mentioned(result) if k.isdigit()]
     texts = dict(
         db.session.execute(select(Statement.id, Statement.text).where(Statement.id.in_(ids))).all()
     )
 
-    def show(key: Any, extra: str = "") -> str:
-        text = " ".join(str(texts.get(int(key), "")).split()) if str(key).isdigit() else ""
+    def show(key: str, extra: str = "") -> str:
+        text = " ".join(str(texts.get(int(key), "")).split()) if key.isdigit() else ""
         text = text if len(text) <= 70 else text[:69] + "…"
         return f"      #{key} {text}{extra}"
 
-    participants = result.get("participants") or {}
-    clustered = sum(1 for g in participants.values() if g is not None)
     lines = [
         title,
-        f"  participants: {len(participants)} ({clustered} in opinion groups)",
-        f"  opinion groups: {len(result.get('groups') or [])}",
+        f"  participants: {len(result.participants)} ({result.n_clustered} in opinion groups)",
+        f"  opinion groups: {len(result.groups)}",
     ]
-    for group in result.get("groups") or []:
-        lines.append(f"    group {group['id']}: {group['size']} people, set apart by")
-        for rep in (group.get("representative") or [])[:3]:
-            share = rep.get(rep["direction"], 0.0) or 0.0
-            lines.append(show(rep["statement"], f" ({share:.0%} {rep['direction']})"))
-    consensus = result.get("consensus") or {}
-    for side in ("agree", "disagree"):
-        rows = consensus.get(side) or []
+    for group in result.groups:
+        lines.append(f"    group {group.id}: {group.size} people, set apart by")
+        for rep in group.representative[:3]:
+            share = rep.agree if rep.direction == "agree" else rep.disagree
+            lines.append(show(rep.statement, f" ({share:.0%} {rep.direction})"))
+    for side, rows in (("agree", result.consensus.agree), ("disagree", result.consensus.disagree)):
         lines.append(f"  most {side}: {'-' if not rows else ''}".rstrip())
-        lines += [show(c["statement"], f" ({c.get(side, 0.0) or 0.0:.0%})") for c in rows[:5]]
-    divisive = (result.get("divisive") or [])[:5]
+        lines += [
+            show(c.statement, f" ({(c.agree if side == 'agree' else c.disagree):.0%})")
+            for c in rows[:5]
+        ]
+    divisive = result.divisive[:5]
     lines.append(f"  divisive: {'-' if not divisive else ''}".rstrip())
-    lines += [show(d["statement"]) for d in divisive]
-    excluded = result.get("excluded") or {}
+    lines += [show(d.statement) for d in divisive]
     lines += [
-        f"  controversy: {result.get('controversy')} (0 one community, 1 two camps)",
-        f"  left out by moderation: {excluded.get('statements', 0)} statements, "
-        f"the votes of {excluded.get('participants', 0)} participants",
+        f"  controversy: {result.controversy} (0 one community, 1 two camps)",
+        f"  left out by moderation: {result.excluded.n_statements} statements, "
+        f"the votes of {result.excluded.participants} participants",
         f"  computed in {duration:.2f} s",
     ]
     return "\n".join(lines)
 
 
-def _mentioned(result: dict[str, Any]) -> set[str]:
-    keys = {str(r["statement"]) for g in result.get("groups") or [] for r in g["representative"]}
-    for rows in (result.get("consensus") or {}).values():
-        keys |= {str(c["statement"]) for c in rows}
-    return keys | {str(d["statement"]) for d in result.get("divisive") or []}
+def _mentioned(result: AnalysisResult) -> set[str]:
+    keys = {rep.statement for g in result.groups for rep in g.representative}
+    keys |= {c.statement for c in (*result.consensus.agree, *result.consensus.disagree)}
+    return keys | {d.statement for d in result.divisive}
 
 
 @contextmanager

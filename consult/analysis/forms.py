@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 
-from consult.api import MAX_ID
+from consult.web import MAX_ID
 
 
 class NextVoteForm(FlaskForm):

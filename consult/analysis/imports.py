@@ -15,14 +15,13 @@ from __future__ import annotations
 import csv
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import insert, select
 
-from consult.auth.models import Role, User
+from consult.auth.models import User
+from consult.consultations.imports import ImportFailed, ImportSummary, insert_participants
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -32,7 +31,7 @@ from consult.consultations.models import (
 from consult.consultations.services import slugify
 from consult.extensions import db
 from consult.statements.models import Statement, StatementKind, StatementStatus
-from consult.statements.services import clean_text, text_key
+from consult.text import clean_text, text_key
 from consult.types import utcnow
 from consult.votes.models import Vote
 from debate.errors import InputError
@@ -46,19 +45,7 @@ PARTICIPANT_NAME = "Polis participant {}"
 Progress = Callable[[int], None]
 
 
-class ImportFailed(Exception):
-    """The export folder cannot be imported; the message names the file and row."""
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import created."""
-
-    consultation: Consultation
-    participants: int
-    statements: int
-    hidden: int
-    votes: int
+__all__ = ["ImportFailed", "ImportSummary", "import_polis"]
 
 
 def _summary_fields(folder: Path) -> dict[str, str]:
@@ -138,7 +125,9 @@ def import_polis(
         now=now,
     )
 
-    user_ids = _insert_participants(matrix.participants, now)
+    user_ids = insert_participants(
+        [PARTICIPANT_NAME.format(pid) for pid in matrix.participants], now
+    )
     advance(len(user_ids))
 
     moderated = {matrix.statements[j] for j in matrix.moderated_out}
@@ -243,29 +232,6 @@ def _free_slug(base: str) -> str:
     return f"{base[:72]}-{secrets.token_hex(3)}"
 
 
-def _insert_participants(participants: tuple[str, ...], now: datetime) -> list[int]:
-    if not participants:
-        return []
-    rows: list[dict[str, Any]] = [
-        {
-            "email": None,
-            "display_name": PARTICIPANT_NAME.format(pid)[:80],
-            "password_hash": None,
-            "role": Role.participant,
-            "is_imported": True,
-            "created_at": now,
-            "session_version": 0,
-        }
-        for pid in participants
-    ]
-    return list(
-        db.session.scalars(
-            insert(User.__table__).returning(User.__table__.c.id, sort_by_parameter_order=True),
-            rows,
-        )
-    )
-
-
 def _insert_votes(
     consultation_id: int,
     votes: list[tuple[int, int, int]],
@@ -281,6 +247,7 @@ def _insert_votes(
     columns = ("consultation_id", "statement_id", "user_id", "value", "created_at", "updated_at")
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
+        assert raw is not None  # a live connection of the session's transaction
         command = f"COPY votes ({', '.join(columns)}) FROM STDIN"
         with raw.cursor() as cursor, cursor.copy(command) as copy:
             for start in range(0, len(votes), VOTE_CHUNK):

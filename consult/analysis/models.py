@@ -12,8 +12,9 @@ from consult.extensions import db
 from consult.types import UTCDateTime, utcnow
 
 
-class AnalysisResult(db.Model):  # type: ignore[name-defined,misc]
-    """The last analysis of a consultation and the vote state it was computed from."""
+class CachedAnalysis(db.Model):  # type: ignore[name-defined,misc]
+    """The last analysis of a consultation (its JSON document, see debate.result) and the
+    fingerprint of the vote state it was computed from."""
 
     __tablename__ = "analysis_results"
 
@@ -26,4 +27,4 @@ class AnalysisResult(db.Model):  # type: ignore[name-defined,misc]
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
 
     def __repr__(self) -> str:
-        return f"<AnalysisResult c={self.consultation_id} {self.fingerprint[:12]}>"
+        return f"<CachedAnalysis c={self.consultation_id} {self.fingerprint[:12]}>"

@@ -1,6 +1,6 @@
 """The analysis of a consultation: computed from current votes, cached until they change.
 
-``get_analysis`` is what pages and the API call. The cache (one ``AnalysisResult`` row per
+``get_analysis`` is what pages and the API call. The cache (one ``CachedAnalysis`` row per
 consultation) is keyed by a fingerprint of everything the analysis reads: vote counts and the
 latest vote time, the statements' states, the links, and moderation's exclusions. When the
 fingerprint differs, a small consultation is recomputed inline (it takes milliseconds); a large
@@ -14,7 +14,7 @@ import hashlib
 import json
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,13 +24,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.analysis import adapters, tasks
-from consult.analysis.models import AnalysisResult
+from consult.analysis.models import CachedAnalysis
 from consult.consultations.models import Consultation
 from consult.errors import NotFound
 from consult.extensions import db
 from consult.statements.models import Relation, Statement, StatementLink, StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
+from debate.analysis import analyse
+from debate.result import AnalysisResult, Excluded
 
 #: Bump when what is stored changes shape, so every cached result is recomputed.
 ANALYSIS_VERSION = "1"
@@ -53,8 +55,7 @@ class AnalysisMeta:
 
 
 def _analyse(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    from debate.analysis import analyse
-
+    # A seam for the tests, which count the calls to the analysis core.
     return analyse(*args, **kwargs)
 
 
@@ -103,21 +104,27 @@ def compute_analysis(
 ) -> dict[str, Any]:
     """Run the analysis core on the consultation's current votes and return its JSON."""
     data = adapters.analysis_input(consultation, exclusions=exclusions)
-    result = _analyse(
-        data.matrix,
-        claims=data.claims,
-        relations=data.relations,
-        seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
+    result = AnalysisResult.from_json(
+        _analyse(
+            data.matrix,
+            claims=data.claims,
+            relations=data.relations,
+            seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
+        )
     )
-    result = dict(result)
     # What moderation left out, as counts (the core's own "excluded" lists hidden statement ids
     # and counts unclustered participants, which "counts" already gives). Hidden statements
     # stay out of the published result altogether, their vote counts included.
-    result["excluded"] = dict(data.excluded)
     hidden = {data.matrix.statements[j] for j in data.matrix.moderated_out}
-    if hidden and isinstance(result.get("statements"), dict):
-        result["statements"] = {k: v for k, v in result["statements"].items() if k not in hidden}
-    return result
+    result = replace(
+        result,
+        excluded=Excluded(
+            statements=data.excluded.get("statements", 0),
+            participants=data.excluded.get("participants", 0),
+        ),
+        statements={k: v for k, v in result.statements.items() if k not in hidden},
+    )
+    return result.to_json()
 
 
 def refresh_analysis(consultation: Consultation) -> tuple[dict[str, Any], AnalysisMeta]:
@@ -160,20 +167,20 @@ def _store(
         "computed_at": computed_at,
         "duration_s": duration,
     }
-    stmt = insert(AnalysisResult).values(**values)
+    stmt = insert(CachedAnalysis).values(**values)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[AnalysisResult.consultation_id],
+        index_elements=[CachedAnalysis.consultation_id],
         set_={k: stmt.excluded[k] for k in values if k != "consultation_id"},
     )
     db.session.execute(stmt)
-    cached = db.session.identity_map.get(db.session.identity_key(AnalysisResult, consultation_id))
+    cached = db.session.identity_map.get(db.session.identity_key(CachedAnalysis, consultation_id))
     if cached is not None:
         db.session.expire(cached)
 
 
-def cached_analysis(consultation: Consultation) -> AnalysisResult | None:
+def cached_analysis(consultation: Consultation) -> CachedAnalysis | None:
     """Return the stored analysis of a consultation, fresh or not."""
-    return db.session.get(AnalysisResult, consultation.id)
+    return db.session.get(CachedAnalysis, consultation.id)
 
 
 def inline_limit() -> int:
@@ -194,29 +201,29 @@ def get_analysis(
     exclusions = adapters.exclusions_for(consultation)
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     cached = cached_analysis(consultation)
-    if cached is not None and cached.fingerprint == fingerprint:
-        return cached.result, AnalysisMeta(
-            computed_at=cached.computed_at,
-            stale=False,
-            refreshing=False,
-            duration_s=cached.duration_s,
-            n_votes=n_votes,
-        )
-    background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
-    if wait or not background or n_votes <= inline_limit():
-        return refresh_analysis(consultation)
-    tasks.schedule_refresh(consultation.id)
-    if cached is None:
-        return None, AnalysisMeta(
-            computed_at=None, stale=True, refreshing=True, duration_s=None, n_votes=n_votes
-        )
-    return cached.result, AnalysisMeta(
-        computed_at=cached.computed_at,
-        stale=True,
-        refreshing=True,
-        duration_s=cached.duration_s,
+    fresh = cached is not None and cached.fingerprint == fingerprint
+    if not fresh:
+        background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
+        if wait or not background or n_votes <= inline_limit():
+            return refresh_analysis(consultation)
+        tasks.schedule_refresh(consultation.id)
+    meta = AnalysisMeta(
+        computed_at=cached.computed_at if cached else None,
+        stale=not fresh,
+        refreshing=not fresh,
+        duration_s=cached.duration_s if cached else None,
         n_votes=n_votes,
     )
+    return (cached.result if cached else None), meta
+
+
+def get_analysis_result(
+    consultation: Consultation, *, wait: bool = False
+) -> tuple[AnalysisResult | None, AnalysisMeta]:
+    """:func:`get_analysis`, read as an :class:`~debate.result.AnalysisResult` (what every page,
+    report and export reads; the stored JSON is the API's answer)."""
+    result, meta = get_analysis(consultation, wait=wait)
+    return (AnalysisResult.from_json(result) if result is not None else None), meta
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,12 +280,7 @@ def statement_targets(statement: Statement) -> list[tuple[Relation, Statement]]:
 
 def statement_priorities(result: dict[str, Any] | None) -> dict[str, float]:
     """Return the analysis's routing priority per statement id (empty if it has none)."""
-    if not result:
-        return {}
-    priority = result.get("priority") or {}
-    if isinstance(priority, list):  # [{"statement": id, "priority": p}, ...]
-        priority = {str(p["statement"]): p.get("priority", p.get("score", 0)) for p in priority}
-    return {str(k): float(v) for k, v in priority.items() if v is not None}
+    return dict(AnalysisResult.from_json(result).priority) if result else {}
 
 
 def next_statement_for(consultation: Consultation, user: Any) -> Statement | None:

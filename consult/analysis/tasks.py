@@ -1,10 +1,12 @@
 """Background refresh of analyses: an in-process thread pool, coordinated through Redis if set.
 
 A page request never waits on a long recomputation: it schedules one here and serves the last
-result. Within a process, a consultation is refreshed by at most one thread at a time. When
-``REDIS_URL`` (``KENES_REDIS_URL``) is configured, a ``SET NX EX`` lock makes that hold across
-every worker process too: whoever takes the lock recomputes, the others keep serving the cached
-result. No Celery: the work is one function call.
+result. What a refresh does is given by the analysis domain's ``init_app`` (:func:`use_refresh`),
+so that this module needs nothing from the services that schedule it. Within a process, a
+consultation is refreshed by at most one thread at a time. When ``REDIS_URL``
+(``KENES_REDIS_URL``) is configured, a ``SET NX EX`` lock makes that hold across every worker
+process too: whoever takes the lock recomputes, the others keep serving the cached result. No
+Celery: the work is one function call.
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any
 
+import redis
 from flask import Flask, current_app
+
+from consult.extensions import db
 
 log = logging.getLogger(__name__)
 
 _LOCK_PREFIX = "kenes:analysis:refresh:"
+_REFRESH_KEY = "kenes.analysis.refresh"
+#: Recomputes and stores one consultation's analysis (flushes; the task commits).
+Refresh = Callable[[int], None]
 _guard = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _inflight: dict[int, Future[Any]] = {}
@@ -34,12 +43,15 @@ def _pool(app: Flask) -> ThreadPoolExecutor:
     return _executor
 
 
+def use_refresh(app: Flask, refresh: Refresh) -> None:
+    """Tell the background tasks how to refresh an analysis (the analysis domain does)."""
+    app.extensions[_REFRESH_KEY] = refresh
+
+
 def _redis(app: Flask) -> Any | None:
     url = app.config.get("REDIS_URL")
     if not url:
         return None
-    import redis
-
     client = app.extensions.get("kenes_analysis_redis")
     if client is None:
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
@@ -74,9 +86,7 @@ def wait_for_refreshes(timeout: float | None = None) -> None:
 
 def _run(app: Flask, consultation_id: int) -> bool:
     """Refresh one analysis in its own app context and session; never raises."""
-    from consult.analysis import services
-    from consult.extensions import db
-
+    refresh: Refresh = app.extensions[_REFRESH_KEY]
     with app.app_context():
         redis_client = _redis(app)
         lock_key = f"{_LOCK_PREFIX}{consultation_id}"
@@ -86,7 +96,7 @@ def _run(app: Flask, consultation_id: int) -> bool:
                 ttl = int(app.config.get("ANALYSIS_LOCK_SECONDS", 600))
                 if not redis_client.set(lock_key, token, nx=True, ex=ttl):
                     return False  # another worker is on it
-            services.refresh_analysis_by_id(consultation_id)
+            refresh(consultation_id)
             db.session.commit()
             return True
         except Exception:  # a failed refresh must not kill the pool; the next request retries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult.analysis import adapters, services
@@ -14,11 +14,12 @@ from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import consultation_counts, get_consultation_by_slug
 from consult.errors import ConsultError
-from consult.extensions import db, limiter
-from consult.statements.hooks import register_statement_partial, register_thread_context
+from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
 from consult.votes.services import cast_vote
+from debate.result import AnalysisResult
 
 bp = Blueprint("analysis", __name__)
 
@@ -40,7 +41,7 @@ def _me(consultation: Consultation) -> str | None:
 def insights(slug: str) -> Any:
     """The consultation's analysis: opinion groups, common ground, differences, arguments."""
     consultation = _load(slug)
-    result, meta = services.get_analysis(consultation)
+    result, meta = services.get_analysis_result(consultation)
     db.session.commit()  # keep the cache if it was recomputed inline
     counts = consultation_counts([consultation.id])[consultation.id]
     data = build_insights(consultation, result, me=_me(consultation)) if result else None
@@ -62,12 +63,8 @@ def _remaining(consultation: Consultation) -> int | None:
     return len(services.unvoted_statement_ids(consultation, current_user))
 
 
-def _limit_vote() -> str:
-    return str(current_app.config["RATE_LIMIT_VOTE"])
-
-
 @bp.route("/consultations/<slug>/next", methods=["GET", "POST"])
-@limiter.limit(_limit_vote, methods=["POST"])
+@rate_limited("vote")
 def next_statement(slug: str) -> Any:
     """Show the statement the analysis most wants this person's vote on, with vote buttons."""
     consultation = _load(slug)
@@ -116,7 +113,6 @@ def next_statement(slug: str) -> Any:
 # Thread page: a link to the next statement, and analysis badges on statement cards
 
 
-@register_thread_context
 def thread_analysis_context(
     consultation: Consultation, viewer: Any, statement_ids: list[int]
 ) -> dict[str, Any]:
@@ -136,31 +132,29 @@ def thread_analysis_context(
             )
     cached = services.cached_analysis(consultation)  # never recompute for the thread page
     if cached is not None:
-        context["analysis_badges"] = statement_badges(cached.result)
+        context["analysis_badges"] = statement_badges(AnalysisResult.from_json(cached.result))
     return context
 
 
-def statement_badges(result: dict[str, Any]) -> dict[int, list[str]]:
+def statement_badges(result: AnalysisResult) -> dict[int, list[str]]:
     """Return {statement id: ["common-ground" | "divisive" | "bridging"]} from an analysis."""
     badges: dict[int, list[str]] = {}
 
-    def add(key: Any, badge: str) -> None:
-        if str(key).isdigit():
+    def add(key: str, badge: str) -> None:
+        if key.isdigit():
             badges.setdefault(int(key), [])
             if badge not in badges[int(key)]:
                 badges[int(key)].append(badge)
 
-    for item in (result.get("consensus") or {}).get("agree") or []:
-        add(item["statement"], "common-ground")
-    for item in (result.get("divisive") or [])[:5]:
-        add(item["statement"], "divisive")
-    bridging = sorted(
-        ((k, v) for k, v in (result.get("bridging") or {}).items() if v is not None and v > 0),
-        key=lambda kv: -kv[1],
-    )
+    for item in result.consensus.agree:
+        add(item.statement, "common-ground")
+    for divisive in result.divisive[:5]:
+        add(divisive.statement, "divisive")
+    bridging = sorted(((k, v) for k, v in result.bridging.items() if v > 0), key=lambda kv: -kv[1])
     for key, _score in bridging[:3]:
         add(key, "bridging")
     return badges
 
 
-register_statement_partial("analysis/_statement_badges.html")
+#: Rendered inside every statement card of the discussion page.
+STATEMENT_PARTIAL = "analysis/_statement_badges.html"

@@ -1,0 +1,1 @@
+"""Accounts: registration, sessions, API tokens, roles and account standing (blocks)."""

@@ -50,8 +50,8 @@ def _read_password(from_stdin: bool) -> str:
         raise CliError(
             "No password given: pass --password-stdin, or run the command in a terminal."
         )
-    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return password
+    typed: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return typed
 
 
 @click.command("create-user")

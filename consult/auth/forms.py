@@ -57,10 +57,6 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[Length(max=80)])
 
 
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token (for buttons that POST)."""
-
-
 class RoleForm(FlaskForm):
     """Assign a site-wide role."""
 

@@ -1,4 +1,4 @@
-"""Accounts, roles and API tokens."""
+"""Accounts, roles, API tokens and account standing (blocks and suspensions)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -82,3 +82,33 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
+
+
+class BlockKind(enum.Enum):
+    """A suspension ends on a date; a block lasts until lifted."""
+
+    suspend = "suspend"
+    block = "block"
+
+
+class UserBlock(db.Model):  # type: ignore[name-defined,misc]
+    """A suspension or block of an account."""
+
+    __tablename__ = "user_blocks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[BlockKind] = mapped_column(
+        Enum(BlockKind, name="block_kind", native_enum=False, length=10)
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<UserBlock u={self.user_id} {self.kind.value}>"

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from consult.audit.services import record_audit
 from consult.auth.models import ApiToken, Role, User
 from consult.errors import Conflict, NotAllowed, ValidationFailed
 from consult.extensions import db
@@ -102,8 +103,6 @@ def set_role(user: User, role: Role, *, actor: User) -> None:
         raise NotAllowed("Only administrators can assign roles.")
     before = user.role
     user.role = role
-    from consult.moderation.services import record_audit
-
     record_audit(
         actor,
         "set_role",
@@ -122,6 +121,34 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     db.session.add(row)
     db.session.flush()
     return row, token
+
+
+def user_for_token(token: str) -> User | None:
+    """Return the owner of a valid (unrevoked) API token, or None."""
+    row = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now
+        db.session.commit()
+    owner: User = row.user
+    return owner
+
+
+def load_session_user(user_id: str) -> User | None:
+    """The user of a session cookie (``"<id>:<session version>"``), if it is still valid."""
+    raw_id, _, version = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or str(user.session_version or 0) != (version or "0"):
+        return None
+    return user
 
 
 def revoke_token(token: ApiToken, *, actor: User) -> None:

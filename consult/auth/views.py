@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -17,37 +16,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from consult.auth import services
-from consult.auth.forms import EmptyForm, LoginForm, RegisterForm, RoleForm, TokenForm
+from consult.auth.forms import LoginForm, RegisterForm, RoleForm, TokenForm
 from consult.auth.models import ApiToken, Role, User
 from consult.errors import ConsultError
-from consult.extensions import db, limiter
+from consult.extensions import db
+from consult.ratelimits import rate_limited
+from consult.web import EmptyForm, login_required, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-def safe_next(target: str | None, default: str) -> str:
-    """Return a same-site redirect target, or the default."""
-    if not target:
-        return default
-    # Browsers read "/\\host" as "//host" and drop tabs and newlines: refuse all of them.
-    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
-
-
-def _limit(name: str) -> Any:
-    return lambda: current_app.config[name]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("RATE_LIMIT_LOGIN"), methods=["POST"])
+@rate_limited("login")
 def login() -> Any:
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
@@ -70,7 +54,7 @@ def login() -> Any:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_limit("RATE_LIMIT_REGISTER"), methods=["POST"])
+@rate_limited("register")
 def register() -> Any:
     """Create an account, then ask the person to log in."""
     if current_user.is_authenticated:

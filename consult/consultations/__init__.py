@@ -1,0 +1,1 @@
+"""Consultations: create, edit, open, close; their list and their discussion page."""

@@ -7,10 +7,18 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, or_, select, true
+from sqlalchemy import select
 
-from consult.api import ID_RULE, ApiError, api, forbid, load_body, login_required_json, not_found
-from consult.api import paginate as paginate_query
+from consult.api import (
+    ID_RULE,
+    ApiError,
+    api,
+    created,
+    forbid,
+    load_body,
+    login_required_json,
+    page_of,
+)
 from consult.auth.models import User
 from consult.consultations.models import (
     Consultation,
@@ -18,44 +26,23 @@ from consult.consultations.models import (
     ConsultationStatus,
     MemberRole,
 )
-from consult.consultations.permissions import (
-    can_create_consultation,
-    can_edit_consultation,
-    can_view_consultation,
+from consult.consultations.permissions import can_create_consultation, can_edit_consultation
+from consult.consultations.schemas import (  # noqa: F401  (named in the OpenAPI docstrings)
+    ConsultationInputSchema,
+    ConsultationPageSchema,
+    ConsultationSchema,
 )
-from consult.consultations.schemas import ConsultationInputSchema, ConsultationSchema
 from consult.consultations.services import (
     consultation_counts,
     create_consultation,
+    get_visible_consultation,
     update_consultation,
+    visible_consultations,
 )
 from consult.errors import ConsultError
 from consult.extensions import db
 
 _output = ConsultationSchema()
-
-
-def visible_consultations(viewer: Any) -> Select[tuple[Consultation]]:
-    """The consultations the viewer may see (what ``can_view_consultation`` allows), as SQL."""
-    query = select(Consultation)
-    if not getattr(viewer, "is_authenticated", False):
-        return query.where(Consultation.status != ConsultationStatus.draft)
-    if viewer.is_admin:
-        return query.where(true())
-    own = select(ConsultationMember.consultation_id).where(
-        ConsultationMember.user_id == viewer.id, ConsultationMember.role == MemberRole.owner
-    )
-    return query.where(
-        or_(Consultation.status != ConsultationStatus.draft, Consultation.id.in_(own))
-    )
-
-
-def get_visible_consultation(consultation_id: int) -> Consultation:
-    """Load a consultation the caller may see, or raise a 404 (drafts of others included)."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
-    return consultation
 
 
 def serialize_consultations(consultations: list[Consultation]) -> list[dict[str, Any]]:
@@ -123,26 +110,19 @@ def list_consultations() -> Any:
         - in: query
           name: status
           schema: {type: string, enum: [draft, open, closed, reported]}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: One page of consultations.
           content:
             application/json:
               schema: ConsultationPageSchema
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         422:
           description: Invalid page, per_page or status.
           content: {application/json: {schema: Error}}
     """
-    status = _status_filter()
-    query = visible_consultations(current_user).order_by(
-        Consultation.created_at.desc(), Consultation.id.desc()
-    )
-    if status is not None:
-        query = query.where(Consultation.status == status)
-    return jsonify(paginate_query(query, serialize_consultations))
+    query = visible_consultations(current_user, status=_status_filter())
+    return jsonify(page_of(query, serialize_consultations))
 
 
 @api.route("/consultations", methods=["POST"])
@@ -159,6 +139,13 @@ def create_consultation_view() -> Any:
         content:
           application/json:
             schema: ConsultationInputSchema
+      x-errors:
+        400: The body is not JSON.
+        401: Not authenticated.
+        403: Not a policymaker.
+        409: The slug is taken.
+        415: The body is not JSON.
+        422: Invalid fields.
       responses:
         201:
           description: The new consultation; Location is its API URL.
@@ -167,12 +154,6 @@ def create_consultation_view() -> Any:
           content:
             application/json:
               schema: ConsultationSchema
-        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        403: {description: Not a policymaker., content: {application/json: {schema: Error}}}
-        409: {description: The slug is taken., content: {application/json: {schema: Error}}}
-        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        422: {description: Invalid fields., content: {application/json: {schema: Error}}}
     """
     actor = current_user._get_current_object()
     if not can_create_consultation(actor):
@@ -180,10 +161,8 @@ def create_consultation_view() -> Any:
     data = load_body(ConsultationInputSchema(exclude=("status",)))
     consultation = create_consultation(actor, **data)
     db.session.commit()
-    response = jsonify(serialize_consultation(consultation))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.show_consultation", consultation_id=consultation.id)
-    return response
+    location = url_for("api.show_consultation", consultation_id=consultation.id)
+    return created(serialize_consultation(consultation), location)
 
 
 @api.route(f"/consultations/<{ID_RULE}:consultation_id>")
@@ -196,20 +175,18 @@ def show_consultation(consultation_id: int) -> Any:
       security: [{}, {bearer: []}, {session: []}]
       parameters:
         - {in: path, name: consultation_id, required: true, schema: {type: integer}}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: The consultation.
           content:
             application/json:
               schema: ConsultationSchema
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         404:
           description: No such consultation, or someone else's draft.
           content: {application/json: {schema: Error}}
     """
-    return jsonify(serialize_consultation(get_visible_consultation(consultation_id)))
+    return jsonify(serialize_consultation(get_visible_consultation(consultation_id, current_user)))
 
 
 @api.route(f"/consultations/<{ID_RULE}:consultation_id>", methods=["PATCH"])
@@ -228,26 +205,23 @@ def update_consultation_view(consultation_id: int) -> Any:
         content:
           application/json:
             schema: ConsultationInputSchema
+      x-errors:
+        400: The body is not JSON.
+        401: Not authenticated.
+        403: Not one of its policymakers.
+        404: No such consultation.
+        409: A status change that is not allowed from the current status.
+        415: The body is not JSON.
+        422: Invalid fields.
       responses:
         200:
           description: The changed consultation.
           content:
             application/json:
               schema: ConsultationSchema
-        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        403:
-          description: Not one of its policymakers.
-          content: {application/json: {schema: Error}}
-        404: {description: No such consultation., content: {application/json: {schema: Error}}}
-        409:
-          description: A status change that is not allowed from the current status.
-          content: {application/json: {schema: Error}}
-        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        422: {description: Invalid fields., content: {application/json: {schema: Error}}}
     """
     actor = current_user._get_current_object()
-    consultation = get_visible_consultation(consultation_id)
+    consultation = get_visible_consultation(consultation_id, actor)
     if not can_edit_consultation(actor, consultation):
         raise forbid("Only this consultation's policymakers can change it.")
     data = load_body(ConsultationInputSchema(exclude=("slug",)), partial=True)

@@ -8,9 +8,10 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from consult.audit.services import record_audit
 from consult.auth.models import User
 from consult.consultations.models import (
     Consultation,
@@ -20,11 +21,17 @@ from consult.consultations.models import (
     ModerationMode,
     ResponsePolicy,
 )
-from consult.consultations.permissions import can_create_consultation, can_edit_consultation
+from consult.consultations.permissions import (
+    can_create_consultation,
+    can_edit_consultation,
+    can_view_consultation,
+)
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.signals import consultation_status_changed, consultation_status_changing
+from consult.statements.models import Statement, StatementStatus
 from consult.types import utcnow
+from consult.votes.models import Vote
 
 TRANSITIONS = {
     ConsultationStatus.draft: {ConsultationStatus.open},
@@ -147,8 +154,6 @@ def update_consultation(consultation: Consultation, actor: User, **changes: Any)
     for key, value in changes.items():
         setattr(consultation, key, value)
     if changes:
-        from consult.moderation.services import record_audit
-
         record_audit(
             actor,
             "edit_consultation",
@@ -189,8 +194,6 @@ def change_status(
         consultation.closed_at = now
     if status is ConsultationStatus.reported:
         consultation.reported_at = now
-    from consult.moderation.services import record_audit
-
     record_audit(
         actor,
         "change_status",
@@ -223,20 +226,42 @@ def add_member(consultation: Consultation, user: User, role: MemberRole, *, acto
         db.session.flush()
 
 
-def list_visible_consultations(viewer: Any) -> list[Consultation]:
-    """Consultations the viewer may see: everything but other people's drafts."""
-    query = select(Consultation).order_by(Consultation.created_at.desc())
-    consultations = list(db.session.scalars(query))
-    from consult.consultations.permissions import can_view_consultation
+def visible_consultations(
+    viewer: Any, *, status: ConsultationStatus | None = None
+) -> Select[tuple[Consultation]]:
+    """The consultations the viewer may see (what ``can_view_consultation`` allows), newest
+    first, as one SELECT: drafts only for their owners and administrators."""
+    query = select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
+    if status is not None:
+        query = query.where(Consultation.status == status)
+    if not getattr(viewer, "is_authenticated", False):
+        return query.where(Consultation.status != ConsultationStatus.draft)
+    if viewer.is_admin:
+        return query
+    own = select(ConsultationMember.consultation_id).where(
+        ConsultationMember.user_id == viewer.id, ConsultationMember.role == MemberRole.owner
+    )
+    return query.where(
+        or_(Consultation.status != ConsultationStatus.draft, Consultation.id.in_(own))
+    )
 
-    return [c for c in consultations if can_view_consultation(viewer, c)]
+
+def list_visible_consultations(viewer: Any) -> list[Consultation]:
+    """Consultations the viewer may see: everything but other people's drafts (one query)."""
+    return list(db.session.scalars(visible_consultations(viewer)))
+
+
+def get_visible_consultation(consultation_id: int, viewer: Any) -> Consultation:
+    """The consultation with this id if the viewer may see it; NotFound otherwise (drafts of
+    others included)."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not can_view_consultation(viewer, consultation):
+        raise NotFound("Consultation not found.")
+    return consultation
 
 
 def consultation_counts(consultation_ids: list[int]) -> dict[int, dict[str, int]]:
     """Return visible statements, votes and participants per consultation."""
-    from consult.statements.models import Statement, StatementStatus
-    from consult.votes.models import Vote
-
     counts = {cid: {"statements": 0, "votes": 0, "participants": 0} for cid in consultation_ids}
     if not consultation_ids:
         return counts

@@ -18,11 +18,12 @@ from flask import (
 )
 from flask_babel import get_timezone
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from consult.auth.models import User
 from consult.auth.services import find_user_by_email
+from consult.auth.standing import is_blocked
 from consult.consultations.forms import ConsultationForm, MemberForm, StatusForm
 from consult.consultations.models import (
     Consultation,
@@ -47,18 +48,19 @@ from consult.consultations.services import (
     slugify,
     update_consultation,
 )
-from consult.errors import ConsultError, ValidationFailed
+from consult.errors import ValidationFailed
 from consult.extensions import db
 from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.hooks import thread_context
 from consult.statements.models import StatementLink
-from consult.statements.permissions import can_post_statement, is_blocked
+from consult.statements.permissions import can_post_statement
 from consult.statements.services import (
     StatementView,
     ThreadNode,
     build_threads,
     statement_views,
 )
+from consult.web import login_required, show_errors
 
 bp = Blueprint("consultations", __name__)
 
@@ -273,14 +275,6 @@ def _form_changes(form: ConsultationForm) -> dict[str, Any]:
     }
 
 
-def _apply_errors(form: Any, exc: ConsultError, default: str) -> None:
-    """Show a service error on the form fields it names (or on ``default``)."""
-    fields = exc.fields or {default: [exc.message]}
-    for name, messages in fields.items():
-        field = getattr(form, name, None) or getattr(form, default)
-        field.errors = list(field.errors) + list(messages)
-
-
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @login_required
 def new() -> Any:
@@ -297,12 +291,8 @@ def new() -> Any:
                 slug=f"{slug}-consultation" if slug in RESERVED_SLUGS else None,
                 **changes,
             )
-        except ConsultError as exc:
-            # Nothing was committed; the services raise before writing, and the error
-            # page or the re-rendered form ends the request without a commit.
-            if not isinstance(exc, ValidationFailed):
-                raise
-            _apply_errors(form, exc, "title")
+        except ValidationFailed as exc:  # raised before anything was written
+            show_errors(form, exc, "title")
         else:
             db.session.commit()
             flash(_("Draft saved. Only you can see it until you open it to the public."), "success")
@@ -375,12 +365,8 @@ def edit(slug: str) -> Any:
             changes["closes_at"] = consultation.closes_at
         try:
             update_consultation(consultation, current_user, **changes)
-        except ConsultError as exc:
-            # Nothing was committed; the services raise before writing, and the error
-            # page or the re-rendered form ends the request without a commit.
-            if not isinstance(exc, ValidationFailed):
-                raise
-            _apply_errors(form, exc, "title")
+        except ValidationFailed as exc:  # raised before anything was written; other errors
+            show_errors(form, exc, "title")  # end the request on the error page, uncommitted
         else:
             db.session.commit()
             flash(_("Changes saved."), "success")

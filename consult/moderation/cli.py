@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 
+from consult.auth.standing import expire_suspensions
+from consult.consultations.models import Consultation
 from consult.consultations.services import get_consultation_by_slug
 from consult.extensions import db
-from consult.moderation import services
+from consult.moderation.brigades.services import detect_brigades
 from consult.moderation.demo import seed_abuse
 
 DEFAULT_SLUG = "almaty-winter-air"
 
 
-def _consultation(slug: str) -> object:
+def _consultation(slug: str) -> Consultation:
     consultation = get_consultation_by_slug(slug)
     if consultation is None:
         raise click.ClickException(f"no consultation with the slug {slug!r}")
@@ -23,7 +27,7 @@ def _consultation(slug: str) -> object:
 def run_seed_abuse(slug: str, *, items: int = 200) -> str:
     """Seed the moderation workload into a consultation, commit, and say what was done."""
     consultation = _consultation(slug)
-    result = seed_abuse(consultation, items=items)  # type: ignore[arg-type]
+    result = seed_abuse(consultation, items=items)
     if result.skipped:
         return f"{slug}: the abuse workload is already there."
     db.session.commit()
@@ -47,7 +51,7 @@ def seed_abuse_command(slug: str, items: int) -> None:
 @with_appcontext
 def expire_suspensions_command() -> None:
     """End the suspensions whose time is up and restore what they hid (run it from cron)."""
-    count = services.expire_suspensions()
+    count = expire_suspensions()
     db.session.commit()
     click.echo(f"{count} suspension(s) ended.")
 
@@ -59,11 +63,9 @@ def expire_suspensions_command() -> None:
 @with_appcontext
 def detect_brigades_command(slug: str, window_minutes: int | None, min_shared: int | None) -> None:
     """Report suspected coordinated voting in a consultation (nothing is blocked)."""
-    from datetime import timedelta
-
     consultation = _consultation(slug)
-    reports = services.detect_brigades(
-        consultation,  # type: ignore[arg-type]
+    reports = detect_brigades(
+        consultation,
         window=timedelta(minutes=window_minutes) if window_minutes else None,
         min_shared=min_shared,
     )

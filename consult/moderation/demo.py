@@ -14,18 +14,21 @@ statements). Flushes, never commits.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from consult.auth.models import User
+from consult.auth.models import Role, User
 from consult.auth.services import create_user, find_user_by_email
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ConsultationMember, MemberRole
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.moderation import services
+from consult.moderation.blocks.services import block_user
+from consult.moderation.flags.services import flag_statement
 from consult.moderation.models import FlagReason
+from consult.moderation.reasons.services import ensure_default_reason_templates
 from consult.statements.models import Statement, StatementKind, StatementStatus
 from consult.statements.services import create_statement
 from consult.types import utcnow
@@ -97,7 +100,7 @@ def _user(email: str, name: str) -> User:
 
 def _rephrase(text: str, rng: random.Random) -> str:
     """A near-duplicate: small edits a person makes when re-posting the same idea."""
-    variants = [
+    variants: list[Callable[[str], str]] = [
         lambda t: t.rstrip(".") + "!",
         lambda t: "I think we should " + t[0].lower() + t[1:],
         lambda t: t.replace("the ", "the whole ", 1),
@@ -121,7 +124,7 @@ def seed_abuse(consultation: Consultation, *, items: int = 200) -> AbuseResult:
         return result
     rng = random.Random(SEED)
     now = utcnow()
-    services.ensure_default_reason_templates()
+    ensure_default_reason_templates()
 
     existing = list(
         db.session.scalars(
@@ -191,7 +194,7 @@ def seed_abuse(consultation: Consultation, *, items: int = 200) -> AbuseResult:
                 flag_reason = FlagReason.spam
             try:
                 with db.session.begin_nested():
-                    flag = services.flag_statement(
+                    flag = flag_statement(
                         statement, person, reason=flag_reason, note=rng.choice(notes)
                     )
             except ConsultError:
@@ -217,7 +220,7 @@ def seed_abuse(consultation: Consultation, *, items: int = 200) -> AbuseResult:
     if moderator is not None:
         try:
             with db.session.begin_nested():
-                services.block_user(
+                block_user(
                     caught,
                     moderator,
                     kind="suspend",
@@ -278,9 +281,6 @@ def _post(
 
 
 def _moderator_for(consultation: Consultation) -> User | None:
-    from consult.auth.models import Role
-    from consult.consultations.models import ConsultationMember, MemberRole
-
     moderator = db.session.scalar(
         select(User)
         .join(ConsultationMember, ConsultationMember.user_id == User.id)

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.moderation.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from consult.moderation.common import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 
 FLAG_REASON_CHOICES = [
     ("spam", _l("Spam or advertising")),
@@ -63,10 +63,10 @@ class ReasonMixin:
 
     def reason_text(self, templates: dict[int, str]) -> str:
         """The free text if given, else the chosen template's text (may be empty)."""
-        text = (self.reason.data or "").strip()  # type: ignore[attr-defined]
+        text = (self.reason.data or "").strip()
         if text:
             return text
-        chosen = self.template.data or ""  # type: ignore[attr-defined]
+        chosen = self.template.data or ""
         return templates.get(int(chosen), "") if chosen.isdigit() else ""
 
 

@@ -6,12 +6,15 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
+from consult.audit.services import AuditScope
 from consult.auth.models import Role
+from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation, ConsultationMember, MemberRole
 from consult.consultations.permissions import can_moderate_consultation
 from consult.extensions import db
+from consult.moderation.models import Flag
 from consult.statements.models import Statement, StatementStatus
-from consult.statements.permissions import can_view_statement, is_blocked
+from consult.statements.permissions import can_view_statement
 from consult.votes.models import Vote
 
 
@@ -73,8 +76,6 @@ def can_moderate_statement(user: Any, statement: Statement) -> bool:
 
 def has_participated(user_id: int, consultation_ids: list[int]) -> bool:
     """Tell whether the user posted, voted or flagged in one of these consultations."""
-    from consult.moderation.models import Flag
-
     if not consultation_ids:
         return False
     posted = exists().where(
@@ -109,12 +110,15 @@ def can_block_user(actor: Any, user: Any) -> bool:
     return can_view_user_record(actor, user)
 
 
-def can_view_audit_entry(actor: Any, consultation_id: int | None) -> bool:
-    """Admins read the whole log; moderators the entries of the consultations they moderate."""
-    ids = moderated_consultation_ids(actor)
-    if ids is None:
-        return True
-    return consultation_id is not None and consultation_id in ids
+def audit_scope(user: Any) -> AuditScope | None:
+    """The part of the audit log a person reads: admins all of it, moderators the entries of the
+    consultations they moderate, everyone else nothing (the provider given to consult.audit)."""
+    if not can_use_moderation(user):
+        return None
+    return AuditScope(
+        consultation_ids=moderated_consultation_ids(user),
+        consultations={c.id: c.title for c in moderated_consultations(user)},
+    )
 
 
 def can_manage_reason_templates(user: Any) -> bool:

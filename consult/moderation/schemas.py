@@ -6,8 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from consult.moderation.models import BlockKind, FlagReason
-from consult.moderation.services import ACTIONS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from consult.auth.models import BlockKind
+from consult.moderation.common import ACTIONS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from consult.moderation.models import FlagReason
+from consult.schemas import page_schema
 
 FLAG_REASONS = [r.value for r in FlagReason]
 BLOCK_KINDS = [k.value for k in BlockKind]
@@ -165,14 +167,12 @@ class QueueItemSchema(Schema):
     duplicates = fields.List(fields.Nested(DuplicateSchema))
 
 
-class QueueListSchema(Schema):
-    """A page of the moderation queue."""
-
-    items = fields.List(fields.Nested(QueueItemSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+#: A page of the moderation queue, with the counts of its states.
+QueueListSchema = page_schema(
+    "QueueListSchema",
+    QueueItemSchema,
+    summary=fields.Dict(keys=fields.String(), values=fields.Integer()),
+)
 
 
 class ModerationResultSchema(Schema):
@@ -211,31 +211,6 @@ class MergeResultSchema(Schema):
     dropped_links = fields.Integer()
     moved_votes = fields.Integer()
     dropped_votes = fields.Integer()
-
-
-class AuditEntrySchema(Schema):
-    """One row of the append-only audit log."""
-
-    id = fields.Integer()
-    created_at = fields.DateTime()
-    actor = fields.Integer(attribute="actor_id", allow_none=True)
-    actor_name = fields.Function(lambda e: e.actor.display_name if e.actor else None)
-    action = fields.String()
-    target_type = fields.String()
-    target_id = fields.Integer(allow_none=True)
-    consultation = fields.Integer(attribute="consultation_id", allow_none=True)
-    reason = fields.String()
-    before = fields.Dict(allow_none=True)
-    after = fields.Dict(allow_none=True)
-
-
-class AuditListSchema(Schema):
-    """A page of the audit log, newest first."""
-
-    items = fields.List(fields.Nested(AuditEntrySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
 
 
 class SimilarStatementSchema(Schema):

@@ -1,0 +1,1 @@
+"""The policymakers' report, and the data exports in eight formats."""

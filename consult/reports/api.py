@@ -29,14 +29,12 @@ def consultation_report(consultation_id: int) -> Any:
             type: string
             enum: [json, csv, xlsx, md, html, pdf, aif, argdown]
             default: json
+      x-errors: [403, 404, 422]
       responses:
         200:
           description: >-
             The export: JSON (full data), CSV (zip of one file per table), XLSX, Markdown, HTML,
             PDF, AIF JSON or Argdown.
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     fmt = request.args.get("format", "json")
     if fmt not in FORMATS:

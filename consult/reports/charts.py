@@ -1,5 +1,6 @@
 """Server-rendered SVG charts of the report (no JavaScript, no inline styles: CSP-safe, and the
-same markup prints and renders in the PDF)."""
+same markup prints and renders in the PDF). The opinion map is drawn by the one renderer of the
+Insights page (templates/analysis/_map.html)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-GROUP_COLOURS = ("#0b5d7a", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#3d7a1e", "#8c564b")
 INK = "#14212b"
 MUTED = "#5f6e7a"
 GRID = "#e9eef2"
@@ -26,18 +26,10 @@ def _svg(markup: str) -> Markup:
     return Markup(markup)  # noqa: S704
 
 
-def group_colour(group: Any) -> str:
-    """The colour of an opinion group (the same everywhere in the report)."""
-    try:
-        return GROUP_COLOURS[int(group) % len(GROUP_COLOURS)]
-    except (TypeError, ValueError):
-        return MUTED
-
-
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
-    exponent = 10 ** math.floor(math.log10(value))
+    exponent = 10.0 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * exponent:
             return step * exponent
@@ -63,7 +55,9 @@ def _weekly(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [weeks[k] for k in sorted(weeks)]
 
 
-def participation_series(rows: Sequence[dict[str, Any]], max_bars: int = 90) -> tuple[str, list]:
+def participation_series(
+    rows: Sequence[dict[str, Any]], max_bars: int = 90
+) -> tuple[str, list[dict[str, Any]]]:
     """Return ("day" or "week", rows) so the chart never has more than ``max_bars`` bars."""
     if len(rows) > max_bars:
         return "week", _weekly(rows)
@@ -134,40 +128,6 @@ def participation_svg(
         parts.append(
             f'<text x="{x:.1f}" y="{y_axis}" font-size="10" text-anchor="{anchor}" '
             f'fill="{MUTED}">{data[i]["day"].strftime("%d.%m")}</text>'
-        )
-    parts.append("</svg>")
-    return _svg("".join(parts))
-
-
-def opinion_map_svg(
-    points: Sequence[dict[str, Any]], *, labels: dict[str, str], size: int = 420
-) -> Markup:
-    """Participants as dots on the 2-D opinion map, coloured by opinion group."""
-    if not points:
-        return _svg("")
-    xs = [p["x"] for p in points]
-    ys = [p["y"] for p in points]
-    min_x, max_x, min_y, max_y = min(xs), max(xs), min(ys), max(ys)
-    span = max(max_x - min_x, max_y - min_y) or 1.0
-    pad = 16
-    inner = size - 2 * pad
-    cx, cy = (min_x + max_x) / 2, (min_y + max_y) / 2
-    radius = 3.2 if len(points) < 500 else (2.2 if len(points) < 2000 else 1.6)
-    parts = [
-        f'<svg class="chart opinion-map" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-labelledby="om-title om-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="om-title">{escape(labels["title"])}</title>',
-        f'<desc id="om-desc">{escape(labels["desc"])}</desc>',
-        f'<rect x="0" y="0" width="{size}" height="{size}" fill="#fbfcfd"/>',
-        f'<line x1="{size / 2}" x2="{size / 2}" y1="{pad}" y2="{size - pad}" stroke="{GRID}"/>',
-        f'<line y1="{size / 2}" y2="{size / 2}" x1="{pad}" x2="{size - pad}" stroke="{GRID}"/>',
-    ]
-    for p in points:
-        x = size / 2 + (p["x"] - cx) / span * inner
-        y = size / 2 - (p["y"] - cy) / span * inner
-        colour = group_colour(p["group"]) if p.get("group") is not None else PASS
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{colour}" fill-opacity="0.75"/>'
         )
     parts.append("</svg>")
     return _svg("".join(parts))

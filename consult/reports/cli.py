@@ -8,9 +8,12 @@ import sys
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from consult.auth.services import find_user_by_email
+from consult.consultations.imports import ImportFailed
 from consult.consultations.services import get_consultation_by_slug
 from consult.extensions import db
 from consult.reports.exporters import FORMATS, export_chunks
+from consult.reports.importer import import_export, load_export
 
 
 def _error(message: str) -> None:
@@ -61,9 +64,6 @@ def export_command(slug: str, fmt: str, output: str | None) -> None:
 @click.option("--owner", default=None, help="E-mail of the policymaker who will own it.")
 def import_json_command(path: str, owner: str | None) -> None:
     """Import a Kenes JSON export as a new consultation; prints its slug."""
-    from consult.auth.services import find_user_by_email
-    from consult.reports.importer import ImportFailed, import_export, load_export
-
     owner_user = None
     if owner:
         owner_user = find_user_by_email(owner)

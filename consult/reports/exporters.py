@@ -1,6 +1,9 @@
 """Report and data exports: json, csv (zip), xlsx, md, html, pdf, aif, argdown.
 
-Every exporter is a generator of byte chunks, so a web response or a file streams them. Tables
+This module has the formats and the data exports (JSON, and the tables of CSV and XLSX); the
+rows they read are :mod:`consult.reports.rows`, the human-readable documents (Markdown, HTML,
+PDF) and the argument graph formats (AIF, Argdown) :mod:`consult.reports.documents`. Every
+exporter is a generator of byte chunks, so a web response or a file streams them. Tables
 are read with ``yield_per`` (a server-side cursor on PostgreSQL), and votes are never held in
 memory as a whole: a 1M-vote consultation exports in bounded memory (docs/benchmarks.md).
 
@@ -18,33 +21,41 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app, has_request_context, render_template, request
-from flask_babel import get_locale
-from flask_babel import gettext as _
-from markupsafe import Markup
-from sqlalchemy import String, func, select, type_coerce
-
 from consult.consultations.models import Consultation
-from consult.extensions import db
-from consult.responses.models import Response, ResponseItem, response_statements
-from consult.statements.models import Statement, StatementLink, StatementStatus
+from consult.reports.documents import (
+    export_aif,
+    export_argdown,
+    export_html,
+    export_markdown,
+    export_pdf,
+)
+from consult.reports.rows import (
+    BATCH,
+    Anonymiser,
+    consultation_record,
+    iter_links,
+    iter_participants,
+    iter_response_items,
+    iter_responses,
+    iter_statements,
+    iter_vote_rows,
+)
+from consult.reports.services import get_report_analysis
+from consult.reports.xlsx import stream_xlsx
+from consult.text import spreadsheet_safe
 from consult.types import utcnow
-from consult.votes.models import Vote, VoteValue
+from consult.votes.models import VoteValue
+from debate.result import AnalysisResult
 
 EXPORT_FORMAT = "kenes-export"
 EXPORT_VERSION = 1
-BATCH = 5000
-HIDDEN_TEXT = "[hidden by moderation]"
-VOTE_LABELS = {1: "agree", -1: "disagree", 0: "pass"}
 
 
 @dataclass(frozen=True)
@@ -82,243 +93,8 @@ def export_filename(consultation: Consultation, fmt: str) -> str:
     return f"{consultation.slug}-report.{FORMATS[fmt].extension}"
 
 
-# --------------------------------------------------------------------------------------------
-# Anonymisation and rows
-
-
-class Anonymiser:
-    """Opaque participant ids, the same scheme everywhere in an export (and in the analysis)."""
-
-    def __init__(self, consultation_id: int) -> None:
-        from consult.analysis.adapters import participant_id
-
-        self._id = participant_id
-        self.consultation_id = consultation_id
-        self._cache: dict[int, str] = {}
-
-    def __call__(self, user_id: int | None) -> str | None:
-        if user_id is None:
-            return None
-        found = self._cache.get(user_id)
-        if found is None:
-            found = self._id(self.consultation_id, user_id)
-            if len(self._cache) < 500_000:
-                self._cache[user_id] = found
-        return found
-
-
-def excluded_users(consultation: Consultation) -> frozenset[int]:
-    """Participants the analysis leaves out (blocked accounts): their votes are not exported."""
-    from consult.analysis.adapters import exclusions_for
-
-    return exclusions_for(consultation).users
-
-
-def _iso(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _stream(query: Any) -> Iterator[Any]:
-    """Run a SELECT as plain rows in batches (a server-side cursor on PostgreSQL)."""
-    connection = db.session.connection()
-    result = connection.execute(query.execution_options(yield_per=BATCH))
-    yield from result
-
-
-def timestamp_column(column: Any) -> Any:
-    """SQL giving a timestamp column as ISO 8601 text in UTC, without per-row Python work."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
-    # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (see consult.types.UTCDateTime).
-    return func.replace(type_coerce(column, String), " ", "T") + "+00:00"
-
-
-def consultation_record(consultation: Consultation) -> dict[str, Any]:
-    """The consultation's own fields."""
-    return {
-        "id": consultation.id,
-        "slug": consultation.slug,
-        "title": consultation.title,
-        "summary": consultation.summary,
-        "body": consultation.body,
-        "status": consultation.status.value,
-        "moderation": consultation.moderation.value,
-        "response_policy": consultation.response_policy.value,
-        "flag_threshold": consultation.flag_threshold,
-        "created_at": _iso(consultation.created_at),
-        "opens_at": _iso(consultation.opens_at),
-        "closes_at": _iso(consultation.closes_at),
-        "closed_at": _iso(consultation.closed_at),
-        "reported_at": _iso(consultation.reported_at),
-    }
-
-
-def _exported_statement_filter(cid: int) -> Any:
-    return (Statement.consultation_id == cid) & (Statement.status != StatementStatus.pending)
-
-
-def iter_participants(consultation: Consultation, anon: Anonymiser) -> Iterator[str]:
-    """Opaque ids of everyone who voted or wrote, in the order the analysis uses (by account)."""
-    cid = consultation.id
-    skip = excluded_users(consultation)
-    voters = select(Vote.user_id.label("uid")).where(Vote.consultation_id == cid)
-    authors = select(Statement.author_id.label("uid")).where(
-        _exported_statement_filter(cid), Statement.author_id.is_not(None)
-    )
-    union = voters.union(authors).subquery()
-    for (uid,) in _stream(select(union.c.uid).order_by(union.c.uid)):
-        if uid not in skip:
-            yield anon(uid)  # type: ignore[misc]
-
-
-def iter_statements(consultation: Consultation, anon: Anonymiser) -> Iterator[dict[str, Any]]:
-    """Every published, hidden or merged statement (hidden ones without their text)."""
-    query = (
-        select(
-            Statement.id,
-            Statement.kind,
-            Statement.status,
-            Statement.text,
-            Statement.author_id,
-            timestamp_column(Statement.created_at),
-            Statement.merged_into_id,
-            Statement.external_id,
-        )
-        .where(_exported_statement_filter(consultation.id))
-        .order_by(Statement.id)
-    )
-    for sid, kind, status, text, author_id, created_at, merged_into, external_id in _stream(query):
-        yield {
-            "id": sid,
-            "kind": kind.value,
-            "status": status.value,
-            "text": HIDDEN_TEXT if status is StatementStatus.hidden else text,
-            "author": anon(author_id),
-            "created_at": created_at,
-            "merged_into": merged_into,
-            "external_id": external_id,
-        }
-
-
-def iter_links(consultation: Consultation) -> Iterator[dict[str, Any]]:
-    """Support and attack links between exported statements."""
-    source = Statement.__table__.alias("src")
-    target = Statement.__table__.alias("dst")
-    query = (
-        select(
-            StatementLink.source_id,
-            StatementLink.target_id,
-            StatementLink.relation,
-            timestamp_column(StatementLink.created_at),
-        )
-        .join(source, source.c.id == StatementLink.source_id)
-        .join(target, target.c.id == StatementLink.target_id)
-        .where(
-            StatementLink.consultation_id == consultation.id,
-            source.c.status != StatementStatus.pending.value,
-            target.c.status != StatementStatus.pending.value,
-        )
-        .order_by(StatementLink.id)
-    )
-    for source_id, target_id, relation, created_at in _stream(query):
-        yield {
-            "source": source_id,
-            "target": target_id,
-            "relation": relation.value,
-            "created_at": created_at,
-        }
-
-
-def iter_votes(consultation: Consultation, anon: Anonymiser) -> Iterator[dict[str, Any]]:
-    """Every vote on an exported statement, participants anonymised, in id order."""
-    for participant, sid, label, created_at, updated_at in iter_vote_rows(consultation, anon):
-        yield {
-            "participant": participant,
-            "statement": sid,
-            "value": label,
-            "created_at": created_at,
-            "updated_at": updated_at,
-        }
-
-
-def iter_vote_rows(
-    consultation: Consultation, anon: Anonymiser
-) -> Iterator[tuple[str, int, str, str | None, str | None]]:
-    """(participant, statement, value label, created_at, updated_at) of every exported vote.
-
-    Plain tuples with timestamps formatted by the database: a million votes stream in seconds.
-    """
-    skip = excluded_users(consultation)
-    exported = select(Statement.id).where(_exported_statement_filter(consultation.id))
-    query = (
-        select(
-            Vote.user_id,
-            Vote.statement_id,
-            Vote.value,
-            timestamp_column(Vote.created_at),
-            timestamp_column(Vote.updated_at),
-        )
-        .where(Vote.consultation_id == consultation.id, Vote.statement_id.in_(exported))
-        .order_by(Vote.id)
-    )
-    labels = VOTE_LABELS
-    for uid, sid, value, created_at, updated_at in _stream(query):
-        if uid in skip:
-            continue
-        yield anon(uid), sid, labels[value], created_at, updated_at  # type: ignore[misc]
-
-
-def iter_responses(consultation: Consultation) -> Iterator[dict[str, Any]]:
-    """Official responses with the statements each answers."""
-    links: dict[int, list[int]] = {}
-    for rid, sid in db.session.execute(
-        select(response_statements.c.response_id, response_statements.c.statement_id)
-        .join(Response, Response.id == response_statements.c.response_id)
-        .where(Response.consultation_id == consultation.id)
-        .order_by(response_statements.c.statement_id)
-    ):
-        links.setdefault(rid, []).append(sid)
-    for response in db.session.scalars(
-        select(Response).where(Response.consultation_id == consultation.id).order_by(Response.id)
-    ):
-        yield {
-            "id": response.id,
-            "statements": links.get(response.id, []),
-            "decision": response.decision.value,
-            "text": response.text,
-            "measure_url": response.measure_url,
-            "language": response.language,
-            "created_at": _iso(response.created_at),
-            "updated_at": _iso(response.updated_at),
-        }
-
-
-def iter_response_items(consultation: Consultation) -> Iterator[dict[str, Any]]:
-    """Statements that needed an answer, with due dates and extensions."""
-    for item in db.session.scalars(
-        select(ResponseItem)
-        .where(ResponseItem.consultation_id == consultation.id)
-        .order_by(ResponseItem.statement_id)
-    ):
-        yield {
-            "statement": item.statement_id,
-            "reason": item.reason,
-            "due_on": _iso(item.due_on),
-            "extended_due_on": _iso(item.extended_due_on),
-            "extension_reason": item.extension_reason,
-            "extended_at": _iso(item.extended_at),
-            "response": item.response_id,
-            "answered_at": _iso(item.answered_at),
-            "created_at": _iso(item.created_at),
-        }
-
-
-def export_analysis(consultation: Consultation) -> dict[str, Any]:
+def export_analysis(consultation: Consultation) -> AnalysisResult:
     """The analysis (section 4 of API.md, plus extras), computed if stale."""
-    from consult.reports.services import get_report_analysis
-
     analysis, _meta = get_report_analysis(consultation)
     return analysis
 
@@ -400,44 +176,40 @@ def export_json(consultation: Consultation) -> Iterator[bytes]:
     ):
         yield f',\n"{key}":'.encode()
         yield from _json_array(rows)
-    yield b',\n"analysis":' + _dumps(export_analysis(consultation)).encode() + b"}\n"
+    analysis = export_analysis(consultation).to_json()
+    yield b',\n"analysis":' + _dumps(analysis).encode() + b"}\n"
 
 
 # --------------------------------------------------------------------------------------------
 # Tables (CSV and XLSX share them)
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def _safe_text(value: Any) -> Any:
-    """Defuse spreadsheet formulas in free text (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _analysis_tables(analysis: dict[str, Any]) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
-    groups = analysis.get("groups") or []
-    participants = analysis.get("participants") or {}
-    consensus = analysis.get("consensus") or {}
+def _analysis_tables(analysis: AnalysisResult) -> dict[str, tuple[list[str], Iterable[list[Any]]]]:
     per_statement: dict[str, dict[str, Any]] = {}
 
-    def put(sid: Any, key: str, value: Any) -> None:
-        per_statement.setdefault(str(sid), {})[key] = value
+    def put(sid: str, key: str, value: Any) -> None:
+        per_statement.setdefault(sid, {})[key] = value
 
-    for key in ("strength", "bridging", "group_informed_consensus"):
-        for sid, value in (analysis.get(key) or {}).items():
+    scores = {
+        "strength": analysis.strength,
+        "bridging": analysis.bridging,
+        "group_informed_consensus": analysis.group_informed_consensus,
+    }
+    for key, values in scores.items():
+        for sid, value in values.items():
             put(sid, key, value)
-    for entry in consensus.get("agree") or []:
-        put(entry.get("statement"), "consensus", "agree")
-    for entry in consensus.get("disagree") or []:
-        put(entry.get("statement"), "consensus", "disagree")
-    for entry in analysis.get("divisive") or []:
-        put(entry.get("statement"), "divisive_spread", entry.get("spread"))
-    for entry in analysis.get("uncertain") or []:
-        put(entry.get("statement"), "uncertain_pass", entry.get("pass"))
-    for entry in analysis.get("cruxes") or []:
-        put(entry.get("statement"), "crux_score", entry.get("score"))
+    for side, entries in (
+        ("agree", analysis.consensus.agree),
+        ("disagree", analysis.consensus.disagree),
+    ):
+        for entry in entries:
+            put(entry.statement, "consensus", side)
+    for divisive in analysis.divisive:
+        put(divisive.statement, "divisive_spread", divisive.spread)
+    for uncertain in analysis.uncertain:
+        put(uncertain.statement, "uncertain_pass", uncertain.pass_)
+    for crux in analysis.cruxes:
+        put(crux.statement, "crux_score", crux.score)
     metric_columns = [
         "strength",
         "bridging",
@@ -451,31 +223,20 @@ def _analysis_tables(analysis: dict[str, Any]) -> dict[str, tuple[list[str], Ite
     def sort_key(sid: str) -> tuple[int, Any]:
         return (0, int(sid)) if sid.isdigit() else (1, sid)
 
+    groups = analysis.groups
     return {
-        "analysis_groups": (
-            ["group", "size"],
-            ([g.get("id"), g.get("size")] for g in groups),
-        ),
+        "analysis_groups": (["group", "size"], ([g.id, g.size] for g in groups)),
         "analysis_representative": (
             ["group", "rank", "statement", "direction", "agree", "disagree", "pass", "repness"],
             (
-                [
-                    g.get("id"),
-                    rank,
-                    r.get("statement"),
-                    r.get("direction"),
-                    r.get("agree"),
-                    r.get("disagree"),
-                    r.get("pass"),
-                    r.get("repness"),
-                ]
+                [g.id, rank, r.statement, r.direction, r.agree, r.disagree, r.pass_, r.repness]
                 for g in groups
-                for rank, r in enumerate(g.get("representative") or [], start=1)
+                for rank, r in enumerate(g.representative, start=1)
             ),
         ),
         "analysis_participants": (
             ["participant", "group"],
-            ([pid, group] for pid, group in participants.items()),
+            ([pid, group] for pid, group in analysis.participants.items()),
         ),
         "analysis_statements": (
             ["statement", *metric_columns],
@@ -489,9 +250,9 @@ def _analysis_tables(analysis: dict[str, Any]) -> dict[str, tuple[list[str], Ite
             (
                 [k, v]
                 for k, v in (
-                    ("controversy", analysis.get("controversy")),
-                    ("k", analysis.get("k")),
-                    ("seed", analysis.get("seed")),
+                    ("controversy", analysis.controversy),
+                    ("k", analysis.k),
+                    ("seed", analysis.seed),
                 )
             ),
         ),
@@ -618,7 +379,7 @@ def export_csv(consultation: Consultation) -> Iterator[bytes]:
                 writer = csv.writer(text)
                 writer.writerow(header)
                 for i, row in enumerate(rows, start=1):
-                    writer.writerow(["" if v is None else _safe_text(v) for v in row])
+                    writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
                     if i % BATCH == 0:
                         text.flush()
                         chunk = sink.take()
@@ -634,178 +395,7 @@ def export_csv(consultation: Consultation) -> Iterator[bytes]:
 
 def export_xlsx(consultation: Consultation) -> Iterator[bytes]:
     """An Excel workbook with one sheet per table, streamed (see consult/reports/xlsx.py)."""
-    from consult.reports.xlsx import stream_xlsx
-
     yield from stream_xlsx(_ChunkWriter(), export_tables(consultation), batch=BATCH)
-
-
-# --------------------------------------------------------------------------------------------
-# The report: Markdown, HTML, PDF
-
-
-def _base_url() -> str:
-    from consult.reports.services import site_url
-
-    base = site_url()
-    if not base and has_request_context():
-        base = request.url_root.rstrip("/")
-    return base
-
-
-def statement_href_factory(*, absolute: bool) -> Callable[[int], str]:
-    """Links from the report to statements: the thread page, or the appendix when offline."""
-    base = _base_url() if absolute else ""
-    if absolute and not base:
-        return lambda sid: f"#st-{sid}"
-    return lambda sid: f"{base}/statements/{sid}"
-
-
-def report_context(
-    consultation: Consultation, *, absolute_links: bool, report: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The template context of the report (page, HTML and PDF exports)."""
-    from consult.reports import charts
-    from consult.reports.services import build_report
-    from consult.responses.services import decision_label
-
-    report = report or build_report(consultation)
-    return {
-        "report": report,
-        "consultation": consultation,
-        "statement_href": statement_href_factory(absolute=absolute_links),
-        "share_bar": charts.share_bar,
-        "decision_label": decision_label,
-        "charts": {
-            "participation": charts.participation_svg(
-                report["participation"],
-                labels={
-                    "title": _("Participation over time"),
-                    "desc": _("Votes and new participants per day."),
-                    "votes": _("Votes per day"),
-                    "new_participants": _("New participants per day"),
-                    "week_of": _("week of"),
-                },
-            ),
-            "opinion_map": charts.opinion_map_svg(
-                report["opinion_map"],
-                labels={
-                    "title": _("Opinion map"),
-                    "desc": _("Each dot is a participant, coloured by opinion group."),
-                },
-            ),
-            "gauge": charts.controversy_gauge(report["controversy"], label=_("Controversy score")),
-        },
-    }
-
-
-def _css() -> Markup:
-    path = os.path.join(current_app.static_folder or "", "css", "kenes.css")
-    with open(path, encoding="utf-8") as handle:
-        # Our own stylesheet, embedded so that the file stands alone.
-        return Markup(handle.read().replace("</", "<\\/"))  # noqa: S704
-
-
-def render_report_html(consultation: Consultation, *, pdf: bool = False) -> str:
-    """The report as one self-contained HTML document."""
-    context = report_context(consultation, absolute_links=True)
-    return render_template(
-        "reports/export.html",
-        css=_css(),
-        pdf=pdf,
-        lang=str(get_locale() or "en"),
-        **context,
-    )
-
-
-@contextmanager
-def _request_context() -> Iterator[None]:
-    """Templates and translations need a request: the CLI and tests have none, so fake one."""
-    if has_request_context():
-        yield
-        return
-    from consult.reports.services import site_url
-
-    with current_app.test_request_context(base_url=site_url() or None):
-        yield
-
-
-def export_html(consultation: Consultation) -> Iterator[bytes]:
-    """The report as a standalone HTML file."""
-    with _request_context():
-        html = render_report_html(consultation)
-    yield html.encode()
-
-
-def export_pdf(consultation: Consultation) -> Iterator[bytes]:
-    """The report rendered to PDF from the same HTML (WeasyPrint)."""
-    from weasyprint import HTML
-
-    with _request_context():
-        html = render_report_html(consultation, pdf=True)
-    base = current_app.static_folder or "."
-    yield HTML(string=html, base_url=base).write_pdf()
-
-
-def export_markdown(consultation: Consultation) -> Iterator[bytes]:
-    """The report as Markdown."""
-    from consult.reports.markdown import report_markdown
-    from consult.reports.services import build_report
-
-    with _request_context():
-        report = build_report(consultation)
-        text = report_markdown(report, statement_href_factory(absolute=True))
-    yield text.encode()
-
-
-# --------------------------------------------------------------------------------------------
-# Argument graph: AIF and Argdown (debate.aif / debate.argdown)
-
-
-def argument_graph_of(consultation: Consultation) -> Any:
-    """The published statements and their links as a ``debate`` argument graph."""
-    from debate.graph import argument_graph
-    from debate.types import Claim, Relation, RelationKind
-
-    claims = []
-    visible: set[int] = set()
-    for sid, kind, text in _stream(
-        select(Statement.id, Statement.kind, Statement.text)
-        .where(
-            Statement.consultation_id == consultation.id,
-            Statement.status == StatementStatus.visible,
-        )
-        .order_by(Statement.id)
-    ):
-        visible.add(sid)
-        claims.append(Claim(id=str(sid), text=text, kind=kind.value))
-    relations = [
-        Relation(str(source), str(target), RelationKind(relation.value))
-        for source, target, relation in _stream(
-            select(StatementLink.source_id, StatementLink.target_id, StatementLink.relation)
-            .where(StatementLink.consultation_id == consultation.id)
-            .order_by(StatementLink.id)
-        )
-        if source in visible and target in visible
-    ]
-    G = argument_graph(claims, relations)
-    G.graph["title"] = consultation.title
-    return G
-
-
-def export_aif(consultation: Consultation) -> Iterator[bytes]:
-    """The argument graph in AIF JSON (I-nodes, RA/CA scheme nodes, edges)."""
-    from debate.aif import aif_json
-
-    data = aif_json(argument_graph_of(consultation))
-    yield json.dumps(data, ensure_ascii=False).encode()
-
-
-def export_argdown(consultation: Consultation) -> Iterator[bytes]:
-    """The argument graph as Argdown source."""
-    from debate.argdown import argdown_text
-
-    G = argument_graph_of(consultation)
-    yield argdown_text(G, title=consultation.title).encode()
 
 
 EXPORTERS: dict[str, Callable[[Consultation], Iterator[bytes]]] = {

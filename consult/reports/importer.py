@@ -10,13 +10,13 @@ recomputed analysis names the same statements.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from sqlalchemy import func, insert, select, text
 
-from consult.auth.models import Role, User
+from consult.auth.models import User
+from consult.consultations.imports import ImportFailed, ImportSummary, insert_participants
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -36,7 +36,7 @@ from consult.statements.models import (
     StatementLink,
     StatementStatus,
 )
-from consult.statements.services import text_key
+from consult.text import text_key
 from consult.types import utcnow
 from consult.votes.models import Vote, VoteValue
 
@@ -44,21 +44,7 @@ CHUNK = 5000
 PARTICIPANT_NAME = "Imported participant {}"
 
 
-class ImportFailed(Exception):
-    """The file cannot be imported; the message says where and why, in one line."""
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import created."""
-
-    consultation: Consultation
-    participants: int
-    statements: int
-    links: int
-    votes: int
-    responses: int
-    kept_ids: bool
+__all__ = ["ImportFailed", "ImportSummary", "import_export", "load_export", "validate_export"]
 
 
 def _fail(where: str, message: str) -> ImportFailed:
@@ -361,22 +347,8 @@ def import_export(data: dict[str, Any], *, owner: User | None = None) -> ImportS
     participants = clean["participants"]
     for start in range(0, len(participants), CHUNK):
         chunk = participants[start : start + CHUNK]
-        rows = [
-            {
-                "email": None,
-                "display_name": PARTICIPANT_NAME.format(start + i + 1),
-                "password_hash": None,
-                "role": Role.participant,
-                "is_imported": True,
-                "created_at": now,
-                "session_version": 0,
-            }
-            for i in range(len(chunk))
-        ]
-        ids = list(
-            db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), rows)
-        )
-        user_ids.update(zip(chunk, ids, strict=True))
+        names = [PARTICIPANT_NAME.format(start + i + 1) for i in range(len(chunk))]
+        user_ids.update(zip(chunk, insert_participants(names, now), strict=True))
 
     statements = clean["statements"]
     wanted = [s["id"] for s in statements]

@@ -1,43 +1,39 @@
 """The policymaker's report: every number from the analysis or a database count, nothing else.
 
-``build_report`` gathers the analysis (``consult.analysis.services.get_analysis``), database
-counts and official responses into one plain dict that the report page, the Markdown, HTML and
-PDF exports and the JSON export all render. Each statement it mentions is listed in
-``report["statements"]`` with its vote counts, so every figure can be traced to statements.
+``build_report`` gathers the analysis (read as a :class:`debate.result.AnalysisResult`), database
+counts and official responses into one plain dict that the report page and the Markdown, HTML
+and PDF exports render. Each statement it mentions is listed in ``report["statements"]`` with
+its vote counts, so every figure can be traced to statements.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from consult.analysis.adapters import participant_id
+from consult.analysis.opinion_map import colour_class, map_layout
+from consult.analysis.services import get_analysis_result
+from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationMember, MemberRole
+from consult.consultations.services import consultation_counts
 from consult.extensions import db
+from consult.responses import deadlines
+from consult.responses import services as responses
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
+from debate.result import AnalysisResult, group_label
 
-GROUP_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 TOP = 8  # statements per list (consensus, divisive, uncertain, cruxes)
 TOP_REPRESENTATIVE = 5
 TOP_ARGUMENTS = 3  # strongest arguments on each side of a position
 MAX_POSITIONS = 30
-
-
-def group_label(group_id: Any) -> str:
-    """Name an opinion group for people: A, B, C…"""
-    try:
-        index = int(group_id)
-    except (TypeError, ValueError):
-        return str(group_id)
-    if 0 <= index < len(GROUP_LETTERS):
-        return GROUP_LETTERS[index]
-    return str(index + 1)
 
 
 def _sid(value: Any) -> int | None:
@@ -134,12 +130,10 @@ def statement_rows(statement_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 
 
 def group_votes(
-    consultation: Consultation, analysis: dict[str, Any], statement_ids: Iterable[int]
+    consultation: Consultation, analysis: AnalysisResult, statement_ids: Iterable[int]
 ) -> dict[int, dict[int, dict[str, float]]]:
     """Per statement and opinion group: agree/disagree/pass shares and how many voted."""
-    from consult.analysis.adapters import participant_id
-
-    membership = {str(pid): group for pid, group in (analysis.get("participants") or {}).items()}
+    membership = analysis.participants
     ids = sorted(set(statement_ids))
     counts: dict[int, dict[int, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
     if not ids or not membership:
@@ -170,8 +164,6 @@ def group_votes(
 
 
 def _owners(consultation: Consultation) -> list[str]:
-    from consult.auth.models import User
-
     return list(
         db.session.scalars(
             select(User.display_name)
@@ -185,16 +177,14 @@ def _owners(consultation: Consultation) -> list[str]:
     )
 
 
-def get_report_analysis(consultation: Consultation) -> tuple[dict[str, Any], dict[str, Any]]:
+def get_report_analysis(consultation: Consultation) -> tuple[AnalysisResult, dict[str, Any]]:
     """The consultation's analysis (recomputed if stale) and how fresh it is."""
-    from consult.analysis.services import get_analysis
-
-    result, meta = get_analysis(consultation, wait=True)
-    return dict(result or {}), meta.as_dict()
+    result, meta = get_analysis_result(consultation, wait=True)
+    return result or AnalysisResult(), meta.as_dict()
 
 
 def argument_sides(
-    consultation: Consultation, position_ids: list[int], strength: dict[str, Any]
+    consultation: Consultation, position_ids: list[int], strength: Mapping[str, float]
 ) -> dict[int, dict[str, list[dict[str, Any]]]]:
     """The strongest supporting and attacking arguments of each position."""
     sides: dict[int, dict[str, list[dict[str, Any]]]] = {
@@ -224,11 +214,55 @@ def argument_sides(
     return sides
 
 
+def _entries(entries: Iterable[Any], cite: Any, limit: int = TOP) -> list[dict[str, Any]]:
+    """The first ``limit`` entries of an analysis list as plain dicts, statement ids as ints."""
+    out = []
+    for entry in list(entries)[:limit]:
+        sid = cite(entry.statement)
+        if sid is not None:
+            out.append({**entry.to_json(), "statement": sid})
+    return out
+
+
+def _positions(
+    consultation: Consultation, analysis: AnalysisResult, cited: set[int]
+) -> list[dict[str, Any]]:
+    """The most voted positions, with their strongest arguments on each side."""
+    position_rows = db.session.execute(
+        select(Statement.id, func.count(Vote.id).label("n"))
+        .outerjoin(Vote, Vote.statement_id == Statement.id)
+        .where(
+            Statement.consultation_id == consultation.id,
+            Statement.status == StatementStatus.visible,
+            Statement.kind == StatementKind.position,
+        )
+        .group_by(Statement.id)
+        .order_by(func.count(Vote.id).desc(), Statement.id)
+        .limit(MAX_POSITIONS)
+    ).all()
+    position_ids = [sid for sid, _n in position_rows]
+    sides = argument_sides(consultation, position_ids, analysis.strength)
+    positions = []
+    for pid in position_ids:
+        cited.add(pid)
+        entry = sides[pid]
+        for side in ("support", "attack"):
+            cited.update(argument["statement"] for argument in entry[side])
+        positions.append(
+            {
+                "statement": pid,
+                "strength": analysis.strength.get(str(pid)),
+                "support": entry["support"],
+                "attack": entry["attack"],
+                "support_total": entry["support_total"],
+                "attack_total": entry["attack_total"],
+            }
+        )
+    return positions
+
+
 def build_report(consultation: Consultation) -> dict[str, Any]:
     """Gather everything the report shows, as plain data (ids are database statement ids)."""
-    from consult.consultations.services import consultation_counts
-    from consult.responses import services as responses
-
     analysis, meta = get_report_analysis(consultation)
     counts = consultation_counts([consultation.id])[consultation.id]
     cid = consultation.id
@@ -257,85 +291,31 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
             cited.add(sid)
         return sid
 
-    participants = analysis.get("participants") or {}
-    clustered = sum(1 for g in participants.values() if g is not None)
-    groups = []
-    for group in analysis.get("groups") or []:
-        representative = []
-        for entry in (group.get("representative") or [])[:TOP_REPRESENTATIVE]:
-            sid = cite(entry.get("statement"))
-            if sid is None:
-                continue
-            representative.append({**entry, "statement": sid})
-        size = int(group.get("size") or 0)
-        groups.append(
-            {
-                "id": group.get("id"),
-                "label": group_label(group.get("id")),
-                "size": size,
-                "share": size / clustered if clustered else 0.0,
-                "representative": representative,
-            }
-        )
-
-    def listed(entries: Any, limit: int = TOP) -> list[dict[str, Any]]:
-        out = []
-        for entry in (entries or [])[:limit]:
-            sid = cite(entry.get("statement"))
-            if sid is not None:
-                out.append({**entry, "statement": sid})
-        return out
-
-    consensus = analysis.get("consensus") or {}
-    gic = analysis.get("group_informed_consensus") or {}
-    strength = analysis.get("strength") or {}
-    bridging = analysis.get("bridging") or {}
-    divisive = listed(analysis.get("divisive"))
-    uncertain = listed(analysis.get("uncertain"))
-    cruxes = listed(analysis.get("cruxes"))
-    consensus_agree = listed(consensus.get("agree"))
-    consensus_disagree = listed(consensus.get("disagree"))
+    clustered = analysis.n_clustered
+    groups = [
+        {
+            "id": group.id,
+            "label": group_label(group.id),
+            "colour": colour_class(group.id),
+            "size": group.size,
+            "share": group.size / clustered if clustered else 0.0,
+            "representative": _entries(group.representative, cite, TOP_REPRESENTATIVE),
+        }
+        for group in analysis.groups
+    ]
+    divisive = _entries(analysis.divisive, cite)
+    uncertain = _entries(analysis.uncertain, cite)
+    cruxes = _entries(analysis.cruxes, cite)
+    consensus_agree = _entries(analysis.consensus.agree, cite)
+    consensus_disagree = _entries(analysis.consensus.disagree, cite)
     # Group-informed consensus: agreement that holds in every group, best first.
+    gic = analysis.group_informed_consensus
     gic_top = sorted(
-        ((float(v), sid) for k, v in gic.items() if (sid := _sid(k)) is not None and v is not None),
+        ((v, sid) for k, v in gic.items() if (sid := _sid(k)) is not None),
         key=lambda t: (-t[0], t[1]),
     )[:TOP]
-    for _score, sid in gic_top:
-        cited.add(sid)
-
-    # Positions: the most voted ones, with their strongest arguments on each side.
-    position_rows = db.session.execute(
-        select(Statement.id, func.count(Vote.id).label("n"))
-        .outerjoin(Vote, Vote.statement_id == Statement.id)
-        .where(
-            Statement.consultation_id == cid,
-            Statement.status == StatementStatus.visible,
-            Statement.kind == StatementKind.position,
-        )
-        .group_by(Statement.id)
-        .order_by(func.count(Vote.id).desc(), Statement.id)
-        .limit(MAX_POSITIONS)
-    ).all()
-    position_ids = [sid for sid, _n in position_rows]
-    sides = argument_sides(consultation, position_ids, strength)
-    positions = []
-    for pid in position_ids:
-        cited.add(pid)
-        entry = sides[pid]
-        for side in ("support", "attack"):
-            for argument in entry[side]:
-                cited.add(argument["statement"])
-        score = strength.get(str(pid))
-        positions.append(
-            {
-                "statement": pid,
-                "strength": float(score) if score is not None else None,
-                "support": entry["support"],
-                "attack": entry["attack"],
-                "support_total": entry["support_total"],
-                "attack_total": entry["attack_total"],
-            }
-        )
+    cited.update(sid for _score, sid in gic_top)
+    positions = _positions(consultation, analysis, cited)
 
     per_group = group_votes(
         consultation,
@@ -347,13 +327,12 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
 
     response_list = responses.list_responses(consultation)
     for response in response_list:
-        for statement in response.statements:
-            cited.add(statement.id)
-    states = responses.item_states(consultation)
+        cited.update(statement.id for statement in response.statements)
+    states = deadlines.item_states(consultation)
     statements = statement_rows(cited)
     for sid, row in statements.items():
-        row["strength"] = strength.get(str(sid))
-        row["bridging"] = bridging.get(str(sid))
+        row["strength"] = analysis.strength.get(str(sid))
+        row["bridging"] = analysis.bridging.get(str(sid))
         row["group_informed_consensus"] = gic.get(str(sid))
 
     return {
@@ -384,7 +363,7 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
             "pass": int(value_counts.get(0, 0)),
             "groups": len(groups),
             "clustered": clustered,
-            "analysed_participants": len(participants),
+            "analysed_participants": len(analysis.participants),
             "responses": len(response_list),
         },
         "groups": groups,
@@ -395,51 +374,16 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         "cruxes": cruxes,
         "positions": positions,
         "positions_total": int(kinds.get(StatementKind.position, 0)),
-        "controversy": analysis.get("controversy"),
-        "opinion_map": opinion_map_points(analysis),
+        "controversy": analysis.controversy,
+        "opinion_map": map_layout(analysis),
         "participation": participation_by_day(consultation),
         "responses": response_list,
         "decision_counts": dict(Counter(r.decision.value for r in response_list)),
         "response_items": states,
-        "response_summary": responses.response_summary(states),
+        "response_summary": deadlines.response_summary(states),
         "statements": statements,
-        "analysis": analysis,
+        "analysis": analysis.to_json(),
     }
-
-
-def opinion_map_points(analysis: dict[str, Any], limit: int = 3000) -> list[dict[str, Any]]:
-    """Participants' 2-D positions from the analysis (if it has a map), as {x, y, group}."""
-    raw = analysis.get("opinion_map") or analysis.get("map") or analysis.get("projection")
-    if not raw:
-        return []
-    if isinstance(raw, dict):
-        points = raw.get("participants") or raw.get("points") or []
-        if isinstance(points, dict):
-            points = [
-                {"participant": k, **v}
-                if isinstance(v, dict)
-                else {"participant": k, "x": v[0], "y": v[1]}
-                for k, v in points.items()
-            ]
-    else:
-        points = raw
-    membership = analysis.get("participants") or {}
-    out = []
-    for point in points:
-        if isinstance(point, dict):
-            x, y = point.get("x"), point.get("y")
-            group = point.get("group", membership.get(str(point.get("participant"))))
-        elif isinstance(point, (list, tuple)) and len(point) >= 2:
-            x, y, group = point[0], point[1], point[2] if len(point) > 2 else None
-        else:
-            continue
-        if x is None or y is None:
-            continue
-        out.append({"x": float(x), "y": float(y), "group": group})
-    if len(out) > limit:  # an even sample keeps the picture and the file small
-        step = len(out) / limit
-        out = [out[int(i * step)] for i in range(limit)]
-    return out
 
 
 def site_url() -> str:

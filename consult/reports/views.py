@@ -10,7 +10,8 @@ from flask_login import current_user
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import get_consultation_by_slug
-from consult.reports.exporters import FORMATS, export_chunks, export_filename, report_context
+from consult.reports.documents import report_context
+from consult.reports.exporters import FORMATS, export_chunks, export_filename
 from consult.responses.permissions import can_view_report
 
 bp = Blueprint("reports", __name__)

@@ -28,6 +28,8 @@ class Sink(Protocol):
     def write(self, data: Any) -> int: ...
     def tell(self) -> int: ...
     def take(self) -> bytes: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
 
 
 # Anything that needs escaping, removing or preserving; most cells (ids, labels, timestamps)
@@ -39,7 +41,7 @@ def _cell(value: Any) -> str:
     kind = type(value)
     if kind is str:
         if _SLOW.search(value) is None:
-            return '<c t="inlineStr"><is><t>' + value + "</t></is></c>"
+            return '<c t="inlineStr"><is><t>' + str(value) + "</t></is></c>"
         text = _ILLEGAL.sub("", value)
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return f'<c t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
@@ -94,7 +96,7 @@ def stream_xlsx(
 
         for name, header, rows in tables:
             handle = open_sheet(name, header)
-            count, buffer = 1, []
+            count, buffer = 1, list[str]()
             for row in rows:
                 if count >= MAX_ROWS:  # a sheet holds 1,048,576 rows: go on in the next one
                     handle.write("".join(buffer).encode())

@@ -1,0 +1,1 @@
+"""Official responses: policymakers answer statements publicly, with deadlines."""

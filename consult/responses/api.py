@@ -1,4 +1,4 @@
-"""JSON API of official responses, response items and notifications (on the shared blueprint)."""
+"""JSON API of official responses and response items (on the shared blueprint)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,18 @@ from typing import Any
 
 from flask import jsonify, request
 from flask_login import current_user
+from marshmallow import Schema
 
-from consult.api import api, load_body, login_required_json, not_found, paginate
+from consult.api import ApiError, api, forbid, load_body, login_required_json, not_found, page_of
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.extensions import db
-from consult.responses import services
+from consult.responses import deadlines, services
 from consult.responses.models import Response, ResponseItem
 from consult.responses.permissions import can_manage_responses
 from consult.responses.schemas import (  # noqa: F401  (list schemas: named in the OpenAPI docs)
     ClusterResponseInputSchema,
     ExtensionInputSchema,
-    MarkReadInputSchema,
-    MarkReadResultSchema,
-    NotificationListSchema,
-    NotificationSchema,
     ResponseInputSchema,
     ResponseItemListSchema,
     ResponseItemSchema,
@@ -46,7 +43,7 @@ def _statement(statement_id: int) -> Statement:
     return statement
 
 
-def _item_dict(state: services.ItemState) -> dict[str, Any]:
+def _item_dict(state: deadlines.ItemState) -> dict[str, Any]:
     item = state.item
     return {
         "id": item.id,
@@ -62,29 +59,16 @@ def _item_dict(state: services.ItemState) -> dict[str, Any]:
     }
 
 
-@api.post("/statements/<int:statement_id>/responses")
-@login_required_json
-def create_statement_response(statement_id: int) -> Any:
-    """Publish an official response to one statement.
-    ---
-    post:
-      summary: Respond officially to a statement (the consultation's policymakers).
-      security: [{bearer: []}]
-      requestBody: {content: {application/json: {schema: ResponseInputSchema}}}
-      responses:
-        201: {content: {application/json: {schema: ResponseSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
-    """
-    statement = _statement(statement_id)
-    services.check_may_respond(statement.consultation, current_user)
-    data = load_body(ResponseInputSchema())
+def _respond(
+    consultation: Consultation, schema: Schema, statement_ids: list[int] | None = None
+) -> Any:
+    """Check the caller may answer, read the body, publish the response: 201 and the response."""
+    services.check_may_respond(consultation, current_user)
+    data = load_body(schema)
     response = services.create_response(
-        statement.consultation,
+        consultation,
         current_user,
-        statement_ids=[statement.id],
+        statement_ids=statement_ids if statement_ids is not None else data["statements"],
         decision=data["decision"],
         text=data["text"],
         measure_url=data.get("measure_url"),
@@ -94,15 +78,32 @@ def create_statement_response(statement_id: int) -> Any:
     return jsonify(ResponseSchema().dump(response)), 201
 
 
+@api.post("/statements/<int:statement_id>/responses")
+@login_required_json
+def create_statement_response(statement_id: int) -> Any:
+    """Publish an official response to one statement.
+    ---
+    post:
+      summary: Respond officially to a statement (the consultation's policymakers).
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: ResponseInputSchema}}}
+      x-errors: [403, 404, 409, 422]
+      responses:
+        201: {content: {application/json: {schema: ResponseSchema}}}
+    """
+    statement = _statement(statement_id)
+    return _respond(statement.consultation, ResponseInputSchema(), [statement.id])
+
+
 @api.get("/statements/<int:statement_id>/responses")
 def list_statement_responses(statement_id: int) -> Any:
     """The official responses of one statement.
     ---
     get:
       summary: Official responses of a statement.
+      x-errors: [404]
       responses:
         200: {content: {application/json: {schema: ResponseListSchema}}}
-        404: {content: {application/json: {schema: Error}}}
     """
     statement = _statement(statement_id)
     responses = services.responses_by_statement([statement.id]).get(statement.id, [])
@@ -118,27 +119,11 @@ def create_cluster_response(consultation_id: int) -> Any:
       summary: Respond officially to a cluster of statements of one consultation.
       security: [{bearer: []}]
       requestBody: {content: {application/json: {schema: ClusterResponseInputSchema}}}
+      x-errors: [403, 404, 409, 422]
       responses:
         201: {content: {application/json: {schema: ResponseSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
-    consultation = _consultation(consultation_id)
-    services.check_may_respond(consultation, current_user)
-    data = load_body(ClusterResponseInputSchema())
-    response = services.create_response(
-        consultation,
-        current_user,
-        statement_ids=data["statements"],
-        decision=data["decision"],
-        text=data["text"],
-        measure_url=data.get("measure_url"),
-        language=data.get("language"),
-    )
-    db.session.commit()
-    return jsonify(ResponseSchema().dump(response)), 201
+    return _respond(_consultation(consultation_id), ClusterResponseInputSchema())
 
 
 @api.get("/consultations/<int:consultation_id>/responses")
@@ -150,12 +135,12 @@ def list_consultation_responses(consultation_id: int) -> Any:
       parameters:
         - {in: query, name: page, schema: {type: integer}}
         - {in: query, name: per_page, schema: {type: integer}}
+      x-errors: [404]
       responses:
         200: {content: {application/json: {schema: ResponseListSchema}}}
-        404: {content: {application/json: {schema: Error}}}
     """
     consultation = _consultation(consultation_id)
-    return jsonify(paginate(services.responses_query(consultation), ResponseSchema(many=True).dump))
+    return jsonify(page_of(services.responses_query(consultation), ResponseSchema(many=True).dump))
 
 
 @api.patch("/responses/<int:response_id>")
@@ -167,11 +152,9 @@ def update_response(response_id: int) -> Any:
       summary: Amend an official response (decision, text, measure link).
       security: [{bearer: []}]
       requestBody: {content: {application/json: {schema: ResponseUpdateSchema}}}
+      x-errors: [403, 404, 422]
       responses:
         200: {content: {application/json: {schema: ResponseSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
     response = db.session.get(Response, response_id)
     if response is None or not can_view_consultation(current_user, response.consultation):
@@ -199,18 +182,15 @@ def list_response_items(consultation_id: int) -> Any:
       security: [{bearer: []}]
       parameters:
         - {in: query, name: state, schema: {type: string, enum: [due, overdue, answered]}}
+      x-errors: [403, 404]
       responses:
         200: {content: {application/json: {schema: ResponseItemListSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
     """
-    from consult.api import ApiError, forbid
-
     consultation = _consultation(consultation_id)
     if not can_manage_responses(current_user, consultation):
         raise forbid("Only this consultation's policymakers see response deadlines.")
-    states = services.item_states(consultation)
-    summary = services.response_summary(states)
+    states = deadlines.item_states(consultation)
+    summary = deadlines.response_summary(states)
     wanted = request.args.get("state")
     if wanted:
         if wanted not in ("due", "overdue", "answered"):
@@ -238,15 +218,10 @@ def extend_response_item(item_id: int) -> Any:
       summary: Extend a response deadline (once).
       security: [{bearer: []}]
       requestBody: {content: {application/json: {schema: ExtensionInputSchema}}}
+      x-errors: [403, 404, 409, 422]
       responses:
         200: {content: {application/json: {schema: ResponseItemSchema}}}
-        403: {content: {application/json: {schema: Error}}}
-        404: {content: {application/json: {schema: Error}}}
-        409: {content: {application/json: {schema: Error}}}
-        422: {content: {application/json: {schema: Error}}}
     """
-    from consult.api import forbid
-
     item = db.session.get(ResponseItem, item_id)
     consultation = db.session.get(Consultation, item.consultation_id) if item else None
     if (
@@ -258,41 +233,7 @@ def extend_response_item(item_id: int) -> Any:
     if not can_manage_responses(current_user, consultation):
         raise forbid("Only this consultation's policymakers can extend a deadline.")
     data = load_body(ExtensionInputSchema())
-    services.extend_response_item(item, current_user, due_on=data["due_on"], reason=data["reason"])
+    deadlines.extend_response_item(item, current_user, due_on=data["due_on"], reason=data["reason"])
     db.session.commit()
-    state = next(s for s in services.item_states(consultation) if s.item.id == item.id)
+    state = next(s for s in deadlines.item_states(consultation) if s.item.id == item.id)
     return jsonify(ResponseItemSchema().dump(_item_dict(state)))
-
-
-@api.get("/notifications")
-@login_required_json
-def list_notifications() -> Any:
-    """The signed-in user's notifications, newest first (paginated).
-    ---
-    get:
-      summary: My notifications.
-      security: [{bearer: []}]
-      responses:
-        200: {content: {application/json: {schema: NotificationListSchema}}}
-    """
-    body = paginate(services.notifications_query(current_user), NotificationSchema(many=True).dump)
-    body["unread"] = services.unread_count(current_user)
-    return jsonify(body)
-
-
-@api.post("/notifications/read")
-@login_required_json
-def mark_notifications_read() -> Any:
-    """Mark notifications read: ``{"ids": [...]}``, or all of them with an empty body.
-    ---
-    post:
-      summary: Mark my notifications read.
-      security: [{bearer: []}]
-      requestBody: {content: {application/json: {schema: MarkReadInputSchema}}}
-      responses:
-        200: {content: {application/json: {schema: MarkReadResultSchema}}}
-    """
-    data = load_body(MarkReadInputSchema())
-    marked = services.mark_notifications_read(current_user, data.get("ids"))
-    db.session.commit()
-    return jsonify({"marked": marked, "unread": services.unread_count(current_user)})

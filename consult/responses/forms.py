@@ -66,7 +66,3 @@ class ExtensionForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (shown publicly)"), validators=[DataRequired(), Length(max=1000)]
     )
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token."""

@@ -1,4 +1,4 @@
-"""Official responses, response deadlines and notifications."""
+"""Official responses and response deadlines."""
 
 from __future__ import annotations
 
@@ -91,22 +91,3 @@ class ResponseItem(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<ResponseItem s={self.statement_id} due={self.effective_due_on}>"
-
-
-class Notification(db.Model):  # type: ignore[name-defined,misc]
-    """An in-app message to one user."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    text: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<Notification {self.id} u={self.user_id} {self.kind}>"

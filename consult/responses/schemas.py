@@ -1,4 +1,4 @@
-"""Marshmallow schemas of official responses, response items and notifications."""
+"""Marshmallow schemas of official responses and response items."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from consult.responses.models import Decision
+from consult.schemas import page_schema
 
 DECISIONS = [d.value for d in Decision]
 
@@ -79,30 +80,8 @@ class ExtensionInputSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(max=5000))
 
 
-class NotificationSchema(Schema):
-    """An in-app notification."""
-
-    id = fields.Integer()
-    kind = fields.String()
-    text = fields.String()
-    link = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
-
-
-class MarkReadInputSchema(Schema):
-    """Mark notifications read: the listed ids, or all when ``ids`` is absent."""
-
-    ids = fields.List(fields.Integer(strict=True), validate=validate.Length(max=1000))
-
-
-class ResponseListSchema(Schema):
-    """A page of responses."""
-
-    items = fields.List(fields.Nested(ResponseSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+#: A page of responses.
+ResponseListSchema = page_schema("ResponseListSchema", ResponseSchema)
 
 
 class ResponseItemListSchema(Schema):
@@ -110,20 +89,3 @@ class ResponseItemListSchema(Schema):
 
     items = fields.List(fields.Nested(ResponseItemSchema))
     summary = fields.Dict()
-
-
-class NotificationListSchema(Schema):
-    """A page of notifications and the unread count."""
-
-    items = fields.List(fields.Nested(NotificationSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    unread = fields.Integer()
-
-
-class MarkReadResultSchema(Schema):
-    """How many notifications were marked read, and how many remain unread."""
-
-    marked = fields.Integer()
-    unread = fields.Integer()

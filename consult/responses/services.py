@@ -1,49 +1,33 @@
-"""Official responses, response deadlines, and notifications of responses.
+"""Official responses: publish, amend and list them, and tell the people they answer.
 
-Services take an explicit actor, flush, and never commit. Two receivers connect here:
-``consultation_status_changed`` (closing a consultation assigns the statements that need an
-answer, with due dates) and ``consultation_status_changing`` (publishing the report is refused
-while a required answer is missing).
+The deadlines of the statements that need an answer are :mod:`consult.responses.deadlines`.
+Services take an explicit actor, flush, and never commit.
 """
 
 from __future__ import annotations
 
 import logging
-import statistics
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
 
+from consult.audit.services import record_audit
 from consult.auth.models import User
-from consult.consultations.models import Consultation, ConsultationStatus, ResponsePolicy
+from consult.consultations.models import Consultation, ConsultationStatus
 from consult.consultations.permissions import can_view_consultation
-from consult.errors import Conflict, ConsultError, NotAllowed, NotFound, ValidationFailed
+from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.responses.calendar import (
-    is_working_day,
-    public_holidays,
-    response_due_date,
-    working_days_between,
-)
-from consult.responses.models import (
-    Decision,
-    Notification,
-    Response,
-    ResponseItem,
-    response_statements,
-)
-from consult.responses.notify import queue_mail
-from consult.responses.permissions import can_manage_responses, can_respond_consultation
-from consult.signals import consultation_status_changed
-from consult.statements.models import Statement, StatementKind, StatementStatus
+from consult.notifications.services import Message, notify_many
+from consult.responses.models import Decision, Response, ResponseItem, response_statements
+from consult.responses.permissions import can_respond_consultation
+from consult.statements.models import Statement, StatementStatus
+from consult.text import clean_text, excerpt
 from consult.types import utcnow
 from consult.votes.models import Vote
 
@@ -52,10 +36,7 @@ log = logging.getLogger(__name__)
 TEXT_MIN = 10
 TEXT_MAX = 5000
 URL_MAX = 500
-REASON_MIN = 10
-REASON_MAX = 1000
 MAX_STATEMENTS_PER_RESPONSE = 100
-MAX_EXTENSION_DAYS = 120
 
 DECISION_LABELS = {
     Decision.accepted: "Accepted",
@@ -75,7 +56,7 @@ REASON_LABELS = {
 
 def decision_label(decision: Decision | str) -> str:
     """The translated label of a decision."""
-    return _(DECISION_LABELS[Decision(decision)])
+    return str(_(DECISION_LABELS[Decision(decision)]))
 
 
 def reason_label(reason: str) -> str:
@@ -90,8 +71,6 @@ def reason_label(reason: str) -> str:
 
 def clean_response_text(text: str | None) -> str:
     """Clean and check the reasoned text of a response."""
-    from consult.statements.services import clean_text
-
     cleaned = clean_text(text or "")
     if len(cleaned) < TEXT_MIN:
         raise ValidationFailed(
@@ -134,6 +113,24 @@ def parse_decision(value: Decision | str | None) -> Decision:
         raise ValidationFailed(
             "Unknown decision.", fields={"decision": [f"Choose one of: {choices}."]}
         ) from None
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "decision": parse_decision,
+    "text": clean_response_text,
+    "measure_url": clean_measure_url,
+}
+
+
+def _checked(raw: dict[str, Any], fields: dict[str, list[str]]) -> dict[str, Any]:
+    """Check each given field of a response; collect every field's errors into ``fields``."""
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        try:
+            values[name] = _CHECKS[name](value)
+        except ValidationFailed as exc:
+            fields.update(exc.fields)
+    return values
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,16 +200,7 @@ def create_response(
     """Publish an official response to one statement or a cluster of statements."""
     check_may_respond(consultation, actor)
     fields: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    for name, check, raw in (
-        ("decision", parse_decision, decision),
-        ("text", clean_response_text, text),
-        ("measure_url", clean_measure_url, measure_url),
-    ):
-        try:
-            values[name] = check(raw)
-        except ValidationFailed as exc:
-            fields.update(exc.fields)
+    values = _checked({"decision": decision, "text": text, "measure_url": measure_url}, fields)
     try:
         statements = _load_statements(consultation, statement_ids)
     except ValidationFailed as exc:
@@ -260,8 +248,6 @@ def create_response(
         .values(response_id=response.id, answered_at=now)
         .execution_options(synchronize_session="fetch")
     )
-    from consult.moderation.services import record_audit
-
     record_audit(
         actor,
         "create_response",
@@ -295,25 +281,15 @@ def update_response(
         "measure_url": response.measure_url,
     }
     fields: dict[str, list[str]] = {}
-    changes: dict[str, Any] = {}
-    for name, check, raw in (
-        ("decision", parse_decision, decision),
-        ("text", clean_response_text, text),
-        ("measure_url", clean_measure_url, measure_url),
-    ):
-        if raw is None and name != "measure_url":
-            continue
-        try:
-            changes[name] = check(raw)
-        except ValidationFailed as exc:
-            fields.update(exc.fields)
+    given = {"decision": decision, "text": text}
+    changes = _checked(
+        {**{k: v for k, v in given.items() if v is not None}, "measure_url": measure_url}, fields
+    )
     if fields:
         raise ValidationFailed("The response is not valid.", fields=fields)
     for name, value in changes.items():
         setattr(response, name, value)
     response.updated_at = utcnow()
-    from consult.moderation.services import record_audit
-
     record_audit(
         actor,
         "update_response",
@@ -347,27 +323,19 @@ def responses_by_statement(statement_ids: Sequence[int]) -> dict[int, list[Respo
     return found
 
 
-def list_responses(consultation: Consultation) -> list[Response]:
-    """Every official response of a consultation, newest first, statements loaded."""
-    from sqlalchemy.orm import selectinload
-
-    return list(
-        db.session.scalars(
-            select(Response)
-            .where(Response.consultation_id == consultation.id)
-            .options(selectinload(Response.statements))
-            .order_by(Response.created_at.desc(), Response.id.desc())
-        )
-    )
-
-
-def responses_query(consultation: Consultation) -> Any:
-    """The SELECT of a consultation's responses, newest first (for pagination)."""
+def responses_query(consultation: Consultation) -> Select[Any]:
+    """The SELECT of a consultation's responses, newest first, statements loaded."""
     return (
         select(Response)
         .where(Response.consultation_id == consultation.id)
+        .options(selectinload(Response.statements))
         .order_by(Response.created_at.desc(), Response.id.desc())
     )
+
+
+def list_responses(consultation: Consultation) -> list[Response]:
+    """Every official response of a consultation, newest first, statements loaded."""
+    return list(db.session.scalars(responses_query(consultation)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,11 +344,6 @@ def responses_query(consultation: Consultation) -> Any:
 
 def _site_url() -> str:
     return str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-
-
-def _excerpt(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def notify_response(response: Response, actor: User | None) -> int:
@@ -395,404 +358,33 @@ def notify_response(response: Response, actor: User | None) -> int:
         Vote.statement_id.in_(statement_ids), Vote.value == 1
     )
     union = authors.union(supporters).subquery()
-    recipients = db.session.execute(
-        select(User.id, User.email, User.locale)
-        .where(User.id.in_(select(union.c.uid)), User.is_imported.is_(False))
-        .order_by(User.id)
-    ).all()
-    if actor is not None:
-        recipients = [r for r in recipients if r.id != actor.id]
-    if not recipients:
-        return 0
+    recipients = [
+        uid
+        for uid in db.session.scalars(select(union.c.uid).order_by(union.c.uid))
+        if actor is None or uid != actor.id
+    ]
     first = response.statements[0]
     link = f"/statements/{first.id}"
-    consultation = response.consultation
-    rows = []
-    for uid, email, locale in recipients:
-        with force_locale(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
-            text = _(
-                "Official response (%(decision)s) to “%(statement)s” in “%(title)s”.",
-                decision=decision_label(response.decision),
-                statement=_excerpt(first.text),
-                title=consultation.title,
-            )
-            if len(statement_ids) > 1:
-                text += " " + _(
-                    "It also answers %(n)s related statements.", n=len(statement_ids) - 1
-                )
-            if email:
-                subject = _("The response to “%(title)s”", title=_excerpt(consultation.title, 60))
-                body = "\n\n".join(
-                    [
-                        text,
-                        response.text,
-                        _("Read it in the consultation: %(url)s", url=_site_url() + link),
-                        _("You receive this because you wrote or supported this statement."),
-                    ]
-                )
-                queue_mail(db.session, email, subject, body)
-        rows.append({"user_id": uid, "kind": "response", "text": text, "link": link})
-    db.session.execute(insert(Notification), rows)
-    return len(rows)
+    title = response.consultation.title
 
-
-def notifications_query(user: User) -> Any:
-    """The SELECT of a user's notifications, newest first."""
-    return (
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-
-
-def unread_count(user: Any) -> int:
-    """How many unread notifications the user has."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return int(
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
-            )
+    def compose() -> Message:
+        text = _(
+            "Official response (%(decision)s) to “%(statement)s” in “%(title)s”.",
+            decision=decision_label(response.decision),
+            statement=excerpt(first.text, 90),
+            title=title,
         )
-        or 0
-    )
-
-
-def mark_notifications_read(user: User, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's notifications (all, or those ids) read; return how many changed."""
-    query = update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )
-    if ids is not None:
-        query = query.where(Notification.id.in_(list(ids)))
-    result = db.session.execute(
-        query.values(read_at=utcnow()).execution_options(synchronize_session="fetch")
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-# --------------------------------------------------------------------------------------------
-# Which statements need an answer
-
-
-def _analysis_of(consultation: Consultation) -> dict[str, Any] | None:
-    try:
-        from consult.analysis.services import get_analysis
-    except ImportError:  # pragma: no cover - the analysis domain is always installed
-        return None
-    result, _meta = get_analysis(consultation, wait=True)
-    return result
-
-
-def _sid(value: Any) -> int | None:
-    text = str(value)
-    return int(text) if text.isdigit() else None
-
-
-def required_statements(
-    consultation: Consultation, analysis: dict[str, Any] | None
-) -> dict[int, str]:
-    """Return {statement id: reason} of the statements the response policy says need an answer.
-
-    - ``positions``: every published position;
-    - ``consensus``: the statements a large majority agrees or disagrees with;
-    - ``representative``: the top ``RESPONSE_TOP_PER_GROUP`` statements of each opinion group;
-    - ``strongest``: the ``RESPONSE_TOP_STRONGEST`` strongest arguments (argument strength).
-    """
-    policy = consultation.response_policy
-    visible = dict(
-        db.session.execute(
-            select(Statement.id, Statement.kind).where(
-                Statement.consultation_id == consultation.id,
-                Statement.status == StatementStatus.visible,
-            )
-        ).all()
-    )
-    chosen: dict[int, str] = {}
-
-    def pick(value: Any, reason: str) -> None:
-        sid = _sid(value)
-        if sid is not None and sid in visible and sid not in chosen:
-            chosen[sid] = reason
-
-    if policy is ResponsePolicy.positions:
-        for sid, kind in sorted(visible.items()):
-            if kind is StatementKind.position:
-                chosen[sid] = "position"
-        return chosen
-    if not analysis:
-        return chosen
-    if policy is ResponsePolicy.consensus:
-        consensus = analysis.get("consensus") or {}
-        for entry in consensus.get("agree") or []:
-            pick(entry.get("statement"), "consensus_agree")
-        for entry in consensus.get("disagree") or []:
-            pick(entry.get("statement"), "consensus_disagree")
-    elif policy is ResponsePolicy.representative:
-        per_group = int(current_app.config.get("RESPONSE_TOP_PER_GROUP", 3))
-        for group in analysis.get("groups") or []:
-            for entry in (group.get("representative") or [])[:per_group]:
-                pick(entry.get("statement"), "representative")
-    elif policy is ResponsePolicy.strongest:
-        top = int(current_app.config.get("RESPONSE_TOP_STRONGEST", 10))
-        strength = analysis.get("strength") or {}
-        arguments = [
-            (float(score), sid)
-            for key, score in strength.items()
-            if (sid := _sid(key)) is not None
-            and visible.get(sid) is StatementKind.argument
-            and score is not None
-        ]
-        for _score, sid in sorted(arguments, key=lambda t: (-t[0], t[1]))[:top]:
-            pick(sid, "strongest")
-    return chosen
-
-
-def assign_response_items(
-    consultation: Consultation, *, closed_on: date | None = None
-) -> list[ResponseItem]:
-    """Give every statement that needs an answer a due date (on closing; flushes only).
-
-    Closing again after a reopening keeps answered and extended items, re-dates the other open
-    ones, adds newly required statements and drops open items that are no longer required.
-    """
-    closed_on = closed_on or (consultation.closed_at or utcnow()).date()
-    try:
-        analysis = (
-            None
-            if consultation.response_policy is ResponsePolicy.positions
-            else _analysis_of(consultation)
+        if len(statement_ids) > 1:
+            text += " " + _("It also answers %(n)s related statements.", n=len(statement_ids) - 1)
+        body = "\n\n".join(
+            [
+                text,
+                response.text,
+                _("Read it in the consultation: %(url)s", url=_site_url() + link),
+                _("You receive this because you wrote or supported this statement."),
+            ]
         )
-    except ConsultError:
-        log.exception(
-            "analysis of consultation %s failed; response items from it skipped", consultation.id
-        )
-        analysis = None
-    wanted = required_statements(consultation, analysis)
-    due = response_due_date(closed_on)
-    existing = {
-        item.statement_id: item
-        for item in db.session.scalars(
-            select(ResponseItem).where(ResponseItem.consultation_id == consultation.id)
-        )
-    }
-    answered = set(
-        db.session.scalars(
-            select(response_statements.c.statement_id)
-            .join(Response, Response.id == response_statements.c.response_id)
-            .where(Response.consultation_id == consultation.id)
-        )
-    )
-    now = utcnow()
-    for sid, item in existing.items():
-        if item.response_id is not None or item.extended_due_on is not None:
-            continue
-        if sid in wanted:
-            item.due_on = due
-            item.reason = wanted[sid]
-        else:
-            db.session.delete(item)
-    for sid, reason in wanted.items():
-        if sid in existing:
-            continue
-        item = ResponseItem(
-            consultation_id=consultation.id,
-            statement_id=sid,
-            reason=reason,
-            due_on=due,
-            created_at=now,
-        )
-        if sid in answered:  # answered before the consultation closed
-            response = responses_by_statement([sid])[sid][0]
-            item.response_id = response.id
-            item.answered_at = response.created_at
-        db.session.add(item)
-    db.session.flush()
-    return list(
-        db.session.scalars(
-            select(ResponseItem)
-            .where(ResponseItem.consultation_id == consultation.id)
-            .order_by(ResponseItem.due_on, ResponseItem.statement_id)
-        )
-    )
+        subject = _("The response to “%(title)s”", title=excerpt(title, 60))
+        return Message(text=text, subject=subject, body=body)
 
-
-def extend_response_item(
-    item: ResponseItem, actor: User, *, due_on: date | None, reason: str | None
-) -> ResponseItem:
-    """Move a due date later, once, with a reason that is shown publicly."""
-    consultation = db.session.get(Consultation, item.consultation_id)
-    assert consultation is not None
-    if not can_view_consultation(actor, consultation):
-        raise NotFound("Consultation not found.")
-    if not can_manage_responses(actor, consultation):
-        raise NotAllowed("Only this consultation's policymakers can extend a deadline.")
-    if item.response_id is not None:
-        raise Conflict("This statement has already been answered.")
-    if item.extended_due_on is not None:
-        raise Conflict(
-            "A deadline can be extended only once.",
-            fields={"due_on": ["This deadline has already been extended."]},
-        )
-    from consult.statements.services import clean_text
-
-    fields: dict[str, list[str]] = {}
-    cleaned = clean_text(reason or "")
-    if len(cleaned) < REASON_MIN:
-        fields["reason"] = [f"State the reason in at least {REASON_MIN} characters."]
-    elif len(cleaned) > REASON_MAX:
-        fields["reason"] = [f"Use at most {REASON_MAX} characters."]
-    if due_on is None:
-        fields["due_on"] = ["Choose the new due date."]
-    elif due_on <= item.due_on:
-        fields["due_on"] = [f"Choose a date after {item.due_on.isoformat()}."]
-    elif due_on > item.due_on + timedelta(days=MAX_EXTENSION_DAYS):
-        fields["due_on"] = [f"Extend by at most {MAX_EXTENSION_DAYS} days."]
-    elif not is_working_day(due_on, public_holidays()):
-        fields["due_on"] = ["Choose a working day (not a weekend or public holiday)."]
-    if fields:
-        raise ValidationFailed("The extension is not valid.", fields=fields)
-    assert due_on is not None
-    item.extended_due_on = due_on
-    item.extension_reason = cleaned
-    item.extended_at = utcnow()
-    from consult.moderation.services import record_audit
-
-    record_audit(
-        actor,
-        "extend_response_deadline",
-        "response_item",
-        item.id,
-        reason=cleaned,
-        consultation_id=item.consultation_id,
-        before={"due_on": item.due_on.isoformat()},
-        after={"due_on": due_on.isoformat()},
-    )
-    db.session.flush()
-    return item
-
-
-# --------------------------------------------------------------------------------------------
-# The dashboard
-
-
-@dataclass
-class ItemState:
-    """A response item as the dashboard shows it."""
-
-    item: ResponseItem
-    state: str  # "answered" | "overdue" | "due"
-    due_on: date
-    working_days_left: int | None  # None once answered
-    days_to_answer: int | None  # working days from assignment to answer
-
-    @property
-    def statement(self) -> Statement:
-        return self.item.statement
-
-
-def item_states(consultation: Consultation, today: date | None = None) -> list[ItemState]:
-    """Every response item of a consultation with its state, most urgent first."""
-    from sqlalchemy.orm import selectinload
-
-    today = today or utcnow().date()
-    holidays = public_holidays()
-    items = db.session.scalars(
-        select(ResponseItem)
-        .where(ResponseItem.consultation_id == consultation.id)
-        .options(selectinload(ResponseItem.statement), selectinload(ResponseItem.response))
-    )
-    states = []
-    for item in items:
-        due = item.effective_due_on
-        if item.response_id is not None:
-            answered_on = (item.answered_at or utcnow()).date()
-            start = item.created_at.date() if item.created_at else answered_on
-            days = max(0, working_days_between(start, answered_on, holidays))
-            states.append(ItemState(item, "answered", due, None, days))
-        else:
-            left = working_days_between(today, due, holidays)
-            state = "overdue" if due < today else "due"
-            states.append(ItemState(item, state, due, left, None))
-    order = {"overdue": 0, "due": 1, "answered": 2}
-    states.sort(key=lambda s: (order[s.state], s.due_on, s.item.statement_id))
-    return states
-
-
-def response_summary(states: Sequence[ItemState]) -> dict[str, Any]:
-    """Counts of due, overdue and answered items, and the median working days to answer."""
-    counts = {"due": 0, "overdue": 0, "answered": 0}
-    for state in states:
-        counts[state.state] += 1
-    durations = [s.days_to_answer for s in states if s.days_to_answer is not None]
-    return {
-        **counts,
-        "total": len(states),
-        "median_days_to_answer": statistics.median(durations) if durations else None,
-        "extended": sum(1 for s in states if s.item.extended_due_on is not None),
-    }
-
-
-def overdue_items(consultation: Consultation, today: date | None = None) -> list[ItemState]:
-    """The unanswered items past their (possibly extended) due date."""
-    return [s for s in item_states(consultation, today) if s.state == "overdue"]
-
-
-def unanswered_required(consultation: Consultation) -> int:
-    """How many required statements still lack an official response."""
-    return int(
-        db.session.scalar(
-            select(func.count(ResponseItem.id)).where(
-                ResponseItem.consultation_id == consultation.id,
-                ResponseItem.response_id.is_(None),
-            )
-        )
-        or 0
-    )
-
-
-def check_report_ready(consultation: Consultation) -> None:
-    """Raise Conflict while a required statement has no official response."""
-    missing = unanswered_required(consultation)
-    if missing:
-        raise Conflict(
-            f"{missing} required statement(s) still need an official response before the "
-            "report can be published.",
-            fields={"status": [f"{missing} required response(s) missing."]},
-        )
-
-
-def delete_items_of(consultation: Consultation) -> None:
-    """Forget a consultation's response items (used when a consultation is deleted)."""
-    db.session.execute(delete(ResponseItem).where(ResponseItem.consultation_id == consultation.id))
-
-
-# --------------------------------------------------------------------------------------------
-# Signal receivers (must not commit)
-
-
-def on_status_changed(sender: Any, **kwargs: Any) -> None:
-    """Closing a consultation assigns due dates to what needs an answer."""
-    if kwargs.get("after") is ConsultationStatus.closed:
-        consultation = kwargs["consultation"]
-        assign_response_items(consultation)
-
-
-def on_status_changing(sender: Any, **kwargs: Any) -> None:
-    """Refuse to publish the report while a required answer is missing."""
-    if kwargs.get("after") is ConsultationStatus.reported:
-        check_report_ready(kwargs["consultation"])
-
-
-def connect_receivers() -> None:
-    """Connect the receivers (idempotent; called when the responses views are imported)."""
-    consultation_status_changed.connect(on_status_changed)
-    from consult import signals
-
-    changing = getattr(signals, "consultation_status_changing", None)
-    if changing is not None:
-        changing.connect(on_status_changing)
-
-
-connect_receivers()
+    return notify_many(recipients, compose, kind="response", link=link)

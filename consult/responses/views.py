@@ -1,15 +1,14 @@
-"""Official responses pages: the public "what we heard — what we did" dashboard, answering,
-deadline extensions, notifications; plus the thread-page hooks and the unread-count processor."""
+"""Official responses pages: the public "what we heard — what we did" dashboard, answering and
+deadline extensions; plus what the discussion page shows of responses."""
 
 from __future__ import annotations
 
-from math import ceil
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from flask_login import current_user
+from sqlalchemy import select
 
 from consult.consultations.models import Consultation, ConsultationStatus
 from consult.consultations.permissions import can_view_consultation
@@ -20,23 +19,22 @@ from consult.consultations.services import (
 )
 from consult.errors import ConsultError
 from consult.extensions import db
-from consult.responses import services
-from consult.responses.forms import EmptyForm, ExtensionForm, ResponseEditForm, ResponseForm
-from consult.responses.models import Notification, Response, ResponseItem
-from consult.responses.notify import init_mail
+from consult.responses import deadlines, services
+from consult.responses.forms import ExtensionForm, ResponseEditForm, ResponseForm
+from consult.responses.models import Response, ResponseItem
 from consult.responses.permissions import (
     can_manage_responses,
     can_respond_consultation,
     can_view_report,
 )
-from consult.statements import hooks
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.services import vote_counts
+from consult.web import EmptyForm, login_required, show_errors
 
 bp = Blueprint("responses", __name__)
-init_mail()  # deliver queued e-mail after COMMIT
 
-PER_PAGE = 30
+#: Rendered inside every statement card of the discussion page.
+STATEMENT_PARTIAL = "responses/_statement_response.html"
 
 
 def _consultation_or_404(slug: str) -> Consultation:
@@ -47,7 +45,7 @@ def _consultation_or_404(slug: str) -> Consultation:
 
 
 def _form_choices(
-    consultation: Consultation, states: list[services.ItemState], extra: list[int]
+    consultation: Consultation, states: list[deadlines.ItemState], extra: list[int]
 ) -> list[tuple[int, str]]:
     """The statements offered in the answer form: open required items, plus any requested."""
     ids = [s.item.statement_id for s in states if s.state != "answered"]
@@ -77,7 +75,7 @@ def _render_dashboard(
     manage = can_manage_responses(current_user, consultation)
     respond = can_respond_consultation(current_user, consultation)
     responses = services.list_responses(consultation)
-    states = services.item_states(consultation)
+    states = deadlines.item_states(consultation)
     heard_ids = sorted({s.id for r in responses for s in r.statements})
     statement_counts = vote_counts(heard_ids)
     context: dict[str, Any] = {
@@ -106,7 +104,7 @@ def _render_dashboard(
             if sid not in requested:
                 requested.append(sid)
         choices = _form_choices(consultation, states, requested)
-        summary = services.response_summary(states)
+        summary = deadlines.response_summary(states)
         context.update(
             form=form,
             statement_choices=choices,
@@ -153,12 +151,7 @@ def create(slug: str) -> Any:
         db.session.rollback()
         if exc.status not in (409, 422):
             raise
-        for name, messages in exc.fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors or []) + list(messages)
-        if not exc.fields:
-            flash(exc.message, "error")
+        show_errors(form, exc)
         return _render_dashboard(consultation, form=form, status=exc.status)
     db.session.commit()
     flash(
@@ -197,10 +190,7 @@ def edit(response_id: int) -> Any:
             db.session.rollback()
             if exc.status != 422:
                 raise
-            for name, messages in exc.fields.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(field.errors or []) + list(messages)
+            show_errors(form, exc)
             return render_template(
                 "responses/edit.html", form=form, response=response, consultation=consultation
             ), 422
@@ -226,19 +216,14 @@ def extend(slug: str, item_id: int) -> Any:
     form = ExtensionForm(prefix=f"x{item.id}")
     if form.validate_on_submit():
         try:
-            services.extend_response_item(
+            deadlines.extend_response_item(
                 item, current_user, due_on=form.due_on.data, reason=form.reason.data
             )
         except ConsultError as exc:
             db.session.rollback()
             if exc.status not in (409, 422):
                 raise
-            for name, messages in exc.fields.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(field.errors or []) + list(messages)
-            if not exc.fields:
-                form.reason.errors = list(form.reason.errors or []) + [exc.message]
+            show_errors(form, exc, "reason")
             return _render_dashboard(
                 consultation, extension_forms={item.id: form}, status=exc.status
             )
@@ -264,72 +249,17 @@ def publish_report(slug: str) -> Any:
         db.session.rollback()
         if exc.status != 409:
             raise
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return _render_dashboard(consultation, status=409)
     db.session.commit()
     flash(_("The report is published."), "success")
     return redirect(url_for("reports.show", slug=slug))
 
 
-@bp.route("/notifications")
-@login_required
-def notifications() -> Any:
-    """The signed-in user's notifications, newest first."""
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
-    query = services.notifications_query(current_user)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(query.limit(PER_PAGE).offset((page_number - 1) * PER_PAGE)))
-    return render_template(
-        "responses/notifications.html",
-        items=items,
-        page=page_number,
-        pages=max(1, ceil((total or 0) / PER_PAGE)),
-        total=total or 0,
-        form=EmptyForm(),
-    )
-
-
-@bp.route("/notifications/read", methods=["POST"])
-@login_required
-def read_notifications() -> Any:
-    """Mark one notification (``id``) or all of them read; optionally follow its link."""
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    raw = request.form.get("id", "")
-    if raw:
-        if not raw.isdigit():
-            abort(400)
-        notification = db.session.get(Notification, int(raw))
-        if notification is None or notification.user_id != current_user.id:
-            abort(404)
-        services.mark_notifications_read(current_user, [notification.id])
-        db.session.commit()
-        link = notification.link or ""
-        if request.form.get("open") and link.startswith("/") and not link.startswith("//"):
-            return redirect(link)
-    else:
-        services.mark_notifications_read(current_user)
-        db.session.commit()
-    return redirect(url_for("responses.notifications"))
-
-
-@bp.app_context_processor
-def inject_unread_notifications() -> dict[str, Any]:
-    """``unread_notifications`` for the header of every page."""
-    try:
-        return {"unread_notifications": services.unread_count(current_user)}
-    except Exception:  # noqa: BLE001 - an error page must render even if the database is down
-        db.session.rollback()
-        return {"unread_notifications": 0}
-
-
 # --------------------------------------------------------------------------------------------
 # Thread page integration
 
 
-@hooks.register_thread_context
 def thread_responses(consultation: Any, viewer: Any, statement_ids: list[int]) -> dict[str, Any]:
     """Official responses and deadlines of the statements shown on the thread page."""
     by_statement = services.responses_by_statement(statement_ids)
@@ -350,6 +280,3 @@ def thread_responses(consultation: Any, viewer: Any, statement_ids: list[int]) -
         "may_respond": can_respond_consultation(viewer, consultation),
         "response_decision_label": services.decision_label,
     }
-
-
-hooks.register_statement_partial("responses/_statement_response.html")

@@ -14,22 +14,24 @@ from consult.api import (
     ID_RULE,
     ApiError,
     api,
+    created,
     load_body,
     login_required_json,
     not_found,
-    paginate,
-    rate_limit,
+    page_of,
 )
 from consult.auth.models import User
-from consult.consultations.api import get_visible_consultation
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
+from consult.consultations.services import get_visible_consultation
 from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.statements.permissions import can_view_statement
-from consult.statements.schemas import (
+from consult.statements.schemas import (  # noqa: F401  (named in the OpenAPI docstrings)
     StatementFilterSchema,
     StatementInputSchema,
+    StatementPageSchema,
     StatementSchema,
 )
 from consult.statements.services import (
@@ -138,15 +140,13 @@ def list_statements(consultation_id: int) -> Any:
         - in: query
           name: kind
           schema: {type: string, enum: [position, argument]}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: One page of statements.
           content:
             application/json:
               schema: StatementPageSchema
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         404:
           description: No such consultation, or someone else's draft.
           content: {application/json: {schema: Error}}
@@ -154,7 +154,7 @@ def list_statements(consultation_id: int) -> Any:
           description: Invalid page, per_page or kind.
           content: {application/json: {schema: Error}}
     """
-    consultation = get_visible_consultation(consultation_id)
+    consultation = get_visible_consultation(consultation_id, current_user)
     kind = _kind_filter()
     viewer = current_user._get_current_object()
     query = (
@@ -164,12 +164,12 @@ def list_statements(consultation_id: int) -> Any:
     )
     if kind is not None:
         query = query.where(Statement.kind == kind)
-    return jsonify(paginate(query, lambda rows: serialize_statements(consultation, rows, viewer)))
+    return jsonify(page_of(query, lambda rows: serialize_statements(consultation, rows, viewer)))
 
 
 @api.route(f"/consultations/<{ID_RULE}:consultation_id>/statements", methods=["POST"])
 @login_required_json
-@rate_limit("RATE_LIMIT_POST")
+@rate_limited("post")
 def create_statement_view(consultation_id: int) -> Any:
     """Post a position or an argument.
     ---
@@ -183,6 +183,12 @@ def create_statement_view(consultation_id: int) -> Any:
         content:
           application/json:
             schema: StatementInputSchema
+      x-errors:
+        400: The body is not JSON.
+        401: Not authenticated.
+        403: The account is blocked or suspended.
+        404: No such consultation.
+        415: The body is not JSON.
       responses:
         201:
           description: >-
@@ -192,16 +198,9 @@ def create_statement_view(consultation_id: int) -> Any:
           content:
             application/json:
               schema: StatementSchema
-        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        403:
-          description: The account is blocked or suspended.
-          content: {application/json: {schema: Error}}
-        404: {description: No such consultation., content: {application/json: {schema: Error}}}
         409:
           description: The consultation is not open, or the caller already posted this text.
           content: {application/json: {schema: Error}}
-        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
         422:
           description: Invalid text, kind or links.
           content: {application/json: {schema: Error}}
@@ -212,7 +211,7 @@ def create_statement_view(consultation_id: int) -> Any:
           content: {application/json: {schema: Error}}
     """
     actor = current_user._get_current_object()
-    consultation = get_visible_consultation(consultation_id)
+    consultation = get_visible_consultation(consultation_id, current_user)
     data = load_body(StatementInputSchema())
     statement = create_statement(
         consultation,
@@ -222,10 +221,8 @@ def create_statement_view(consultation_id: int) -> Any:
         links=[(link["target"], link["relation"]) for link in data.get("links", [])],
     )
     db.session.commit()
-    response = jsonify(serialize_statements(consultation, [statement], actor)[0])
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.show_statement", statement_id=statement.id)
-    return response
+    body = serialize_statements(consultation, [statement], actor)[0]
+    return created(body, url_for("api.show_statement", statement_id=statement.id))
 
 
 @api.route(f"/statements/<{ID_RULE}:statement_id>")
@@ -238,6 +235,7 @@ def show_statement(statement_id: int) -> Any:
       security: [{}, {bearer: []}, {session: []}]
       parameters:
         - {in: path, name: statement_id, required: true, schema: {type: integer}}
+      x-errors: {401: The bearer token is unknown or revoked.}
       responses:
         200:
           description: The statement.
@@ -248,9 +246,6 @@ def show_statement(statement_id: int) -> Any:
           description: Merged; Location is the statement it was merged into.
           headers:
             Location: {schema: {type: string}}
-        401:
-          description: The bearer token is unknown or revoked.
-          content: {application/json: {schema: Error}}
         404:
           description: No such statement, or one the caller may not read.
           content: {application/json: {schema: Error}}

@@ -1,40 +1,59 @@
-"""Extension points of the consultation (thread) page for other domains.
+"""Extension points of the consultation (thread) page for other domains, per app.
 
-A domain registers a *context provider* — ``provider(consultation, viewer, statement_ids) ->
-dict`` — whose result is merged into the thread page's template context, and a *statement
-partial* — a template rendered inside every statement card with ``statement`` (the model),
-``view`` (its StatementView), ``consultation`` and the merged context. Registration happens at
-import time of the domain's ``views`` module, so the thread page never imports other domains.
+A domain registers, from its ``init_app``, a *context provider* — ``provider(consultation,
+viewer, statement_ids) -> dict`` — whose result is merged into the thread page's template
+context, and a *statement partial* — a template rendered inside every statement card with
+``statement`` (the model), ``view`` (its StatementView), ``consultation`` and the merged context.
+The registrations belong to the app (``app.extensions``), so the thread page never imports the
+other domains and two apps in one process never share them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
+
+from flask import Flask, current_app
 
 ContextProvider = Callable[[Any, Any, list[int]], dict[str, Any]]
 
-_providers: list[ContextProvider] = []
-_partials: list[str] = []
+_KEY = "kenes.thread_hooks"
 
 
-def register_thread_context(provider: ContextProvider) -> ContextProvider:
-    """Register a provider of extra template context for the thread page (decorator)."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+@dataclass
+class ThreadHooks:
+    """What the domains added to the thread page of one app."""
+
+    providers: list[ContextProvider] = field(default_factory=list)
+    partials: list[str] = field(default_factory=list)
 
 
-def register_statement_partial(template: str) -> None:
-    """Render this template inside every statement card of the thread page."""
-    if template not in _partials:
-        _partials.append(template)
+def hooks_of(app: Flask) -> ThreadHooks:
+    """The thread page hooks of an app (created empty on first use)."""
+    hooks: ThreadHooks = app.extensions.setdefault(_KEY, ThreadHooks())
+    return hooks
+
+
+def register_thread_context(app: Flask, provider: ContextProvider) -> None:
+    """Merge this provider's context into the app's thread page."""
+    hooks = hooks_of(app)
+    if provider not in hooks.providers:
+        hooks.providers.append(provider)
+
+
+def register_statement_partial(app: Flask, template: str) -> None:
+    """Render this template inside every statement card of the app's thread page."""
+    hooks = hooks_of(app)
+    if template not in hooks.partials:
+        hooks.partials.append(template)
 
 
 def thread_context(consultation: Any, viewer: Any, statement_ids: Iterable[int]) -> dict[str, Any]:
     """Collect every registered provider's context, plus the list of statement partials."""
+    hooks = hooks_of(current_app)
     ids = list(statement_ids)
-    context: dict[str, Any] = {"statement_partials": list(_partials)}
-    for provider in _providers:
+    context: dict[str, Any] = {"statement_partials": list(hooks.partials)}
+    for provider in hooks.providers:
         context.update(provider(consultation, viewer, ids))
     return context

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_moderate_consultation, can_view_consultation
 from consult.statements.models import Statement, StatementStatus
 
+__all__ = ["can_post_statement", "can_view_statement", "can_vote_statement", "is_blocked"]
+
 
 def _authenticated(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
-def is_blocked(user: Any) -> bool:
-    """Tell whether a block or suspension is in force for this user."""
-    if not _authenticated(user):
-        return False
-    from consult.moderation.services import active_block
-
-    return active_block(user) is not None
 
 
 def can_post_statement(user: Any, consultation: Consultation) -> bool:

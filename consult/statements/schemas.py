@@ -7,10 +7,10 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
-from consult.api import MAX_ID
-from consult.consultations.schemas import CleanString, StrictInteger, UTCDateTime
+from consult.schemas import CleanString, StrictInteger, UTCDateTime, page_schema
 from consult.statements.models import Relation, StatementKind, StatementStatus
 from consult.votes.schemas import VOTE_LABELS, VoteCountsSchema
+from consult.web import MAX_ID
 
 MAX_LINKS = 20
 
@@ -89,10 +89,5 @@ class StatementFilterSchema(Schema):
     kind = fields.Enum(StatementKind)
 
 
-class StatementPageSchema(Schema):
-    """One page of statements."""
-
-    items = fields.List(fields.Nested(StatementSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+#: One page of statements.
+StatementPageSchema = page_schema("StatementPageSchema", StatementSchema)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,26 +24,8 @@ from consult.statements.models import (
     StatementStatus,
 )
 from consult.statements.permissions import can_post_statement
+from consult.text import clean_text, text_key
 from consult.votes.models import Vote
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_SPACE = re.compile(r"\s+")
-
-
-def clean_text(text: str) -> str:
-    """Normalise user text: NFC, no control or bidi-override characters, trimmed lines."""
-    text = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    lines = [line.rstrip() for line in text.split("\n")]
-    text = "\n".join(lines).strip()
-    return re.sub(r"\n{3,}", "\n\n", text)
-
-
-def text_key(text: str) -> str:
-    """Return a hash of the text that ignores case, punctuation and spacing."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = re.sub(r"[^\w]+", " ", folded)
-    return hashlib.sha256(_SPACE.sub(" ", folded).strip().encode()).hexdigest()
 
 
 def validate_text(text: str) -> str:

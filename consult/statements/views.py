@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
 from consult.consultations.views import load_consultation, render_consultation_page
 from consult.errors import Conflict, ValidationFailed
-from consult.extensions import db, limiter
+from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.models import Statement, StatementKind, StatementStatus
-from consult.statements.permissions import can_view_statement, is_blocked
+from consult.statements.permissions import can_view_statement
 from consult.statements.services import create_statement
-from consult.types import utcnow
+from consult.web import login_redirect, show_errors
 
 bp = Blueprint("statements", __name__)
-
-
-def rate_limit_key() -> str:
-    """Limit signed-in people per account, everyone else per address."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address()
-
-
-def write_limit(name: str) -> Any:
-    """The limit ``RATE_LIMIT_<name>``, or the stricter ``..._NEW_ACCOUNT`` for new accounts."""
-
-    def limit() -> str:
-        config = current_app.config
-        if current_user.is_authenticated:
-            created = current_user.created_at
-            age: timedelta = config["NEW_ACCOUNT_AGE"]
-            if created is not None and utcnow() - created < age:
-                return str(
-                    config.get(f"RATE_LIMIT_{name}_NEW_ACCOUNT", config[f"RATE_LIMIT_{name}"])
-                )
-        return str(config[f"RATE_LIMIT_{name}"])
-
-    return limit
 
 
 def thread_url(statement: Statement) -> str:
@@ -52,12 +28,6 @@ def thread_url(statement: Statement) -> str:
     return url_for(
         "consultations.show", slug=statement.consultation.slug, _anchor=f"s-{statement.id}"
     )
-
-
-def login_redirect(next_url: str, message: str) -> Any:
-    """Send a visitor to the login page, then back to ``next_url``."""
-    flash(message, "info")
-    return redirect(url_for("auth.login", next=next_url), 303)
 
 
 def _check_can_take_part(consultation: Consultation) -> None:
@@ -68,7 +38,7 @@ def _check_can_take_part(consultation: Consultation) -> None:
 
 
 @bp.route("/consultations/<slug>/statements", methods=["POST"])
-@limiter.limit(write_limit("POST"), key_func=rate_limit_key, methods=["POST"])
+@rate_limited("post")
 def create(slug: str) -> Any:
     """Post a position, or an argument for or against a statement of this consultation."""
     consultation = load_consultation(slug)
@@ -101,9 +71,7 @@ def create(slug: str) -> Any:
         # The service checks everything before writing; nothing is committed on this path.
         if not exc.fields or "consultation" in exc.fields:
             raise
-        for name, messages in exc.fields.items():
-            field = form.target if name == "links" and isinstance(form, ArgumentForm) else form.text
-            field.errors = [*field.errors, *messages]
+        show_errors(form, exc, "text", aliases={"links": "target"})
         return _rerender(consultation, form, exc.status)
     db.session.commit()
     if statement.status is StatementStatus.pending:

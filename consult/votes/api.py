@@ -7,8 +7,9 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
-from consult.api import ID_RULE, api, load_body, login_required_json, not_found, rate_limit
+from consult.api import ID_RULE, api, load_body, login_required_json, not_found
 from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.api import vote_totals
 from consult.statements.models import Statement
 from consult.statements.permissions import can_view_statement
@@ -21,7 +22,7 @@ _output = VoteSchema()
 
 @api.route(f"/statements/<{ID_RULE}:statement_id>/vote", methods=["PUT"])
 @login_required_json
-@rate_limit("RATE_LIMIT_VOTE")
+@rate_limited("vote")
 def vote_statement(statement_id: int) -> Any:
     """Vote on a statement; a later vote replaces the earlier one.
     ---
@@ -36,25 +37,22 @@ def vote_statement(statement_id: int) -> Any:
         content:
           application/json:
             schema: VoteInputSchema
+      x-errors:
+        400: The body is not JSON.
+        401: Not authenticated.
+        403: The account is blocked or suspended.
+        409: The consultation is not open.
+        415: The body is not JSON.
+        422: Invalid value.
       responses:
         200:
           description: The stored vote and the statement's counts.
           content:
             application/json:
               schema: VoteSchema
-        400: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        401: {description: Not authenticated., content: {application/json: {schema: Error}}}
-        403:
-          description: The account is blocked or suspended.
-          content: {application/json: {schema: Error}}
         404:
           description: No such statement, or one that is not visible.
           content: {application/json: {schema: Error}}
-        409:
-          description: The consultation is not open.
-          content: {application/json: {schema: Error}}
-        415: {description: The body is not JSON., content: {application/json: {schema: Error}}}
-        422: {description: Invalid value., content: {application/json: {schema: Error}}}
         429:
           description: Too many votes; retry after Retry-After seconds.
           headers:

@@ -7,11 +7,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.auth.models import User
+from consult.auth.standing import is_blocked
 from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db
 from consult.signals import vote_cast
 from consult.statements.models import Statement, StatementStatus
-from consult.statements.permissions import can_vote_statement, is_blocked
+from consult.statements.permissions import can_vote_statement
 from consult.types import utcnow
 from consult.votes.models import Vote, VoteValue
 

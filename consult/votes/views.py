@@ -8,20 +8,23 @@ from flask import Blueprint, abort, redirect
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult.auth.standing import is_blocked
 from consult.consultations.views import render_consultation_page
 from consult.errors import Conflict
-from consult.extensions import db, limiter
+from consult.extensions import db
+from consult.ratelimits import rate_limited
 from consult.statements.forms import VoteForm
 from consult.statements.models import Statement, StatementStatus
-from consult.statements.permissions import can_view_statement, is_blocked
-from consult.statements.views import login_redirect, rate_limit_key, thread_url, write_limit
+from consult.statements.permissions import can_view_statement
+from consult.statements.views import thread_url
 from consult.votes.services import cast_vote
+from consult.web import login_redirect
 
 bp = Blueprint("votes", __name__)
 
 
 @bp.route("/statements/<int:statement_id>/vote", methods=["POST"])
-@limiter.limit(write_limit("VOTE"), key_func=rate_limit_key, methods=["POST"])
+@rate_limited("vote")
 def cast(statement_id: int) -> Any:
     """Agree, disagree or pass on a statement; a later vote replaces the earlier one."""
     statement = db.session.get(Statement, statement_id)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from consult.analysis import adapters
-from consult.moderation.models import BlockKind, UserBlock
+from consult.auth.models import BlockKind, UserBlock
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
 from consult.votes.services import cast_vote
@@ -142,10 +142,8 @@ def test_analysis_input_follows_moderation_exclusions(make_opinions, db, monkeyp
     opinions = make_opinions(n=2)
     excluded_user = opinions.camp_b[0]
     excluded_statement = opinions.statements[4]
-    from consult.moderation import services as moderation
-
     monkeypatch.setattr(
-        moderation,
+        adapters,
         "excluded_for_analysis",
         lambda consultation: {"statements": [excluded_statement.id], "users": [excluded_user.id]},
         raising=False,

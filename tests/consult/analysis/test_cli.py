@@ -185,9 +185,9 @@ def test_analyse_command_prints_json(runner, db, make_opinions):
     data = json.loads(result.stdout)
     assert len(data["participants"]) == 12
     assert data["excluded"] == {"statements": 0, "participants": 0}
-    from consult.analysis.models import AnalysisResult
+    from consult.analysis.models import CachedAnalysis
 
-    assert db.session.get(AnalysisResult, opinions.consultation.id) is not None
+    assert db.session.get(CachedAnalysis, opinions.consultation.id) is not None
 
 
 def test_analyse_command_text_summary(runner, db, make_opinions):

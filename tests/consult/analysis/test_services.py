@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from consult.analysis import services, tasks
-from consult.analysis.models import AnalysisResult
-from consult.moderation.models import BlockKind, UserBlock
+from consult.analysis.models import CachedAnalysis
+from consult.auth.models import BlockKind, UserBlock
 from consult.statements.models import StatementStatus
 from consult.votes.services import cast_vote
 
@@ -31,7 +31,7 @@ def test_get_analysis_computes_and_caches(make_opinions, db, analyse_calls):
     assert len(result["participants"]) == 16
     assert result["k"] == len(result["groups"]) == 2
     assert not meta.stale and meta.computed_at is not None
-    stored = db.session.get(AnalysisResult, opinions.consultation.id)
+    stored = db.session.get(CachedAnalysis, opinions.consultation.id)
     assert stored.result == result
     again, meta2 = services.get_analysis(opinions.consultation)
     assert again == result
@@ -139,7 +139,7 @@ def test_get_analysis_large_without_cache_refreshes_in_background(make_opinions,
     assert meta.refreshing and meta.stale
     tasks.wait_for_refreshes(timeout=30)
     db.session.expire_all()
-    stored = db.session.get(AnalysisResult, opinions.consultation.id)
+    stored = db.session.get(CachedAnalysis, opinions.consultation.id)
     assert stored is not None
     assert len(stored.result["participants"]) == 12
 
@@ -212,7 +212,7 @@ def test_refresh_takes_and_releases_the_lock(make_opinions, db, app, monkeypatch
     assert tasks._run(app, opinions.consultation.id) is True
     assert fake.store == {}  # released
     db.session.expire_all()
-    assert db.session.get(AnalysisResult, opinions.consultation.id) is not None
+    assert db.session.get(CachedAnalysis, opinions.consultation.id) is not None
 
 
 def test_schedule_refresh_runs_once_at_a_time(make_opinions, db, app, monkeypatch):

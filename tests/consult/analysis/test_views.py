@@ -11,11 +11,11 @@ from consult.analysis import tasks
 from consult.analysis.adapters import participant_id
 from consult.analysis.services import get_analysis
 from consult.analysis.views import statement_badges, thread_analysis_context
-from consult.auth.models import Role
+from consult.auth.models import BlockKind, Role, UserBlock
 from consult.consultations.models import ConsultationStatus
-from consult.moderation.models import BlockKind, UserBlock
 from consult.statements.models import StatementStatus
 from consult.votes.models import Vote
+from debate.result import AnalysisResult
 
 
 def _insights(client, consultation):
@@ -346,7 +346,7 @@ def test_thread_context_links_to_next_statement(app, db, make_opinions, create_u
 def test_statement_badges_from_the_analysis(make_opinions, db):
     opinions = make_opinions(n=8)
     result, _meta = get_analysis(opinions.consultation)
-    badges = statement_badges(result)
+    badges = statement_badges(AnalysisResult.from_json(result))
     assert "common-ground" in badges[opinions.statements[4].id]
     divisive = {int(d["statement"]) for d in result["divisive"][:5]}
     assert {sid for sid, b in badges.items() if "divisive" in b} == divisive

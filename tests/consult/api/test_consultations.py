@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from consult.audit.models import AuditEntry
 from consult.auth.models import Role
 from consult.consultations.models import (
     Consultation,
@@ -15,7 +16,6 @@ from consult.consultations.models import (
     MemberRole,
     ModerationMode,
 )
-from consult.moderation.models import AuditEntry
 from tests.consult.api.helpers import assert_error
 
 ITEM_FIELDS = {

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from consult.auth.models import BlockKind, UserBlock
 from consult.consultations.models import ConsultationStatus, ModerationMode
-from consult.moderation.models import BlockKind, UserBlock
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.types import utcnow
 from tests.consult.api.helpers import assert_error

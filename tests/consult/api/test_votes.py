@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from consult.auth.models import BlockKind, UserBlock
 from consult.consultations.models import ConsultationStatus
-from consult.moderation.models import BlockKind, UserBlock
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote

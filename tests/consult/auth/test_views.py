@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from consult.audit.models import AuditEntry
 from consult.auth.models import Role, User
-from consult.moderation.models import AuditEntry
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "a long enough password"

@@ -10,7 +10,7 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import func, select
 
-from consult.auth.models import Role, User
+from consult.auth.models import BlockKind, Role, User, UserBlock
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -18,7 +18,6 @@ from consult.consultations.models import (
     MemberRole,
     ModerationMode,
 )
-from consult.moderation.models import BlockKind, UserBlock
 from consult.statements import hooks
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
@@ -260,9 +259,11 @@ def test_show_tells_blocked_people_they_cannot_take_part(
 def test_show_renders_registered_partials_and_context(
     app: Any, client: Any, thread: dict[str, Any], monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(hooks, "_partials", ["test/_partial.html"])
+    monkeypatch.setattr(hooks.hooks_of(app), "partials", ["test/_partial.html"])
     monkeypatch.setattr(
-        hooks, "_providers", [lambda c, viewer, ids: {"marker": f"{c.slug}:{len(ids)}"}]
+        hooks.hooks_of(app),
+        "providers",
+        [lambda c, viewer, ids: {"marker": f"{c.slug}:{len(ids)}"}],
     )
     app.jinja_env.loader = ChoiceLoader(
         [

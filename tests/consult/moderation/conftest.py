@@ -2,67 +2,17 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from flask import g
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from consult.auth.models import Role, User
 from consult.consultations.models import Consultation
-from consult.extensions import db
 from consult.statements.models import Statement
 from consult.types import utcnow
-
-
-class Caller:
-    """Send requests as someone: the browser session for pages, a bearer token for the API."""
-
-    def __init__(self, client: FlaskClient, create_token: Callable[[User], str]) -> None:
-        self.client = client
-        self._create_token = create_token
-        self._tokens: dict[int, str] = {}
-
-    def _prepare(self, user: User | None, *, session: bool) -> dict[str, str]:
-        db.session.commit()  # what the test set up is in the database, as in real life
-        g.pop("_login_user", None)  # tests share one app context: forget the last user
-        headers: dict[str, str] = {}
-        with self.client.session_transaction() as sess:
-            sess.clear()
-            if user is not None and session:
-                sess["_user_id"] = user.get_id()
-                sess["_fresh"] = True
-        if user is not None and not session:
-            if user.id not in self._tokens:
-                self._tokens[user.id] = self._create_token(user)
-                db.session.commit()
-            headers["Authorization"] = f"Bearer {self._tokens[user.id]}"
-        return headers
-
-    def page(
-        self, method: str, url: str, user: User | None = None, data: Any = None
-    ) -> TestResponse:
-        """A page request with the user's session (forms posted as form data)."""
-        self._prepare(user, session=True)
-        return self.client.open(url, method=method, data=data)
-
-    def api(
-        self, method: str, url: str, user: User | None = None, json: Any = None
-    ) -> TestResponse:
-        """An API request with the user's bearer token."""
-        headers = self._prepare(user, session=False)
-        data = jsonlib.dumps(json) if json is not None else None
-        return self.client.open(
-            url,
-            method=method,
-            data=data,
-            content_type="application/json" if data is not None else None,
-            headers=headers,
-        )
+from tests.clients import Caller
 
 
 @pytest.fixture

@@ -9,9 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from consult.audit.models import AuditEntry
 from consult.extensions import db
-from consult.moderation import services
-from consult.moderation.models import AuditEntry, Flag
+from consult.moderation.blocks.services import block_user
+from consult.moderation.decisions.services import moderate_statement
+from consult.moderation.flags.services import flag_statement
+from consult.moderation.models import Flag
+from consult.moderation.reasons.services import create_reason_template
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
@@ -71,7 +75,7 @@ def test_flag_own_statement_is_403(call, statement, author):
 
 
 def test_flag_unknown_or_hidden_statement_is_404(call, statement, people, moderator):
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
 
     hidden = call.api("POST", flags_url(statement), people[0], json={"reason": "spam"})
     unknown = call.api("POST", "/api/v1/statements/999999/flags", people[0], json={"reason": "x"})
@@ -99,7 +103,7 @@ def test_queue_lists_items_with_flags_author_and_context(
     call, statement, create_statement, consultation, people, moderator
 ):
     reply = create_statement(consultation=consultation, supports=statement, text="Yes, and soon.")
-    services.flag_statement(statement, people[0], reason="offensive", note="Rude")
+    flag_statement(statement, people[0], reason="offensive", note="Rude")
 
     body = call.api("GET", "/api/v1/moderation/queue", moderator).get_json()
 
@@ -117,9 +121,7 @@ def test_queue_lists_items_with_flags_author_and_context(
 
 def test_queue_is_paginated(call, create_statement, consultation, people, moderator):
     for n in range(5):
-        services.flag_statement(
-            create_statement(consultation=consultation), people[n], reason="spam"
-        )
+        flag_statement(create_statement(consultation=consultation), people[n], reason="spam")
 
     body = call.api("GET", "/api/v1/moderation/queue?per_page=2&page=3", moderator).get_json()
 
@@ -138,8 +140,8 @@ def test_queue_bad_filter_is_422(call, moderator, consultation, query):
 def test_queue_filters_by_reason(call, create_statement, consultation, people, moderator):
     spam = create_statement(consultation=consultation)
     rude = create_statement(consultation=consultation)
-    services.flag_statement(spam, people[0], reason="spam")
-    services.flag_statement(rude, people[0], reason="offensive")
+    flag_statement(spam, people[0], reason="spam")
+    flag_statement(rude, people[0], reason="offensive")
 
     body = call.api("GET", "/api/v1/moderation/queue?reason=offensive", moderator).get_json()
 
@@ -150,7 +152,7 @@ def test_queue_filters_by_reason(call, create_statement, consultation, people, m
 
 
 def test_moderation_action_returns_state_and_is_logged(call, statement, people, moderator):
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
 
     response = call.api(
         "POST",
@@ -195,8 +197,8 @@ def test_moderation_action_errors(call, statement, moderator, body, status):
 
 def test_every_action_writes_an_audit_row(call, create_statement, consultation, people, moderator):
     first, second = (create_statement(consultation=consultation) for _ in range(2))
-    services.flag_statement(first, people[0], reason="spam")
-    services.flag_statement(second, people[0], reason="spam")
+    flag_statement(first, people[0], reason="spam")
+    flag_statement(second, people[0], reason="spam")
     before = db.session.scalar(select(func.count(AuditEntry.id)))
 
     for url, body in [
@@ -227,8 +229,8 @@ def test_every_action_writes_an_audit_row(call, create_statement, consultation, 
 def test_bulk_applies_and_reports_skips(call, create_statement, consultation, people, moderator):
     items = [create_statement(consultation=consultation) for _ in range(3)]
     for s in items:
-        services.flag_statement(s, people[0], reason="spam")
-    services.moderate_statement(items[2], moderator, "hide", reason="Spam.")
+        flag_statement(s, people[0], reason="spam")
+    moderate_statement(items[2], moderator, "hide", reason="Spam.")
 
     response = call.api(
         "POST",
@@ -362,7 +364,7 @@ def test_block_twice_is_409_and_unblock_without_block_is_404(call, statement, au
 def test_blocked_user_cannot_post_vote_or_flag_by_api(
     call, statement, create_statement, consultation, people, admin
 ):
-    services.block_user(people[0], admin, kind="block", reason="Spam.")
+    block_user(people[0], admin, kind="block", reason="Spam.")
 
     posted = call.api(
         "POST",
@@ -382,7 +384,7 @@ def test_blocked_user_cannot_post_vote_or_flag_by_api(
 
 
 def test_audit_json_and_csv(call, statement, moderator):
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
 
     page = call.api("GET", "/api/v1/moderation/audit?action=hide", moderator).get_json()
     export = call.api("GET", "/api/v1/moderation/audit?format=csv", moderator)
@@ -429,7 +431,7 @@ def test_brigades_requires_a_consultation(call, moderator):
 
 
 def test_reasons_lists_templates(call, moderator):
-    services.create_reason_template(moderator, action="hide", text="Spam.")
+    create_reason_template(moderator, action="hide", text="Spam.")
 
     body = call.api("GET", "/api/v1/moderation/reasons?action=hide", moderator).get_json()
 

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from consult.auth.models import UserBlock
 from consult.extensions import db
-from consult.moderation import services
+from consult.moderation.blocks.services import block_user
+from consult.moderation.brigades.services import detect_brigades
 from consult.moderation.demo import seed_abuse
-from consult.moderation.models import UserBlock
+from consult.moderation.queue.services import queue_summary
 from consult.types import utcnow
 from consult.votes.models import Vote
 
@@ -41,7 +43,7 @@ def busy(consultation, create_statement, people):
 
 
 def test_seed_abuse_fills_the_queue(busy, moderator, consultation):
-    summary = services.queue_summary(moderator)
+    summary = queue_summary(moderator)
 
     assert busy.statements == 200 and not busy.skipped
     assert summary["total"] == 200
@@ -51,7 +53,7 @@ def test_seed_abuse_fills_the_queue(busy, moderator, consultation):
 
 
 def test_seed_abuse_plants_a_brigade_the_report_finds(busy, consultation):
-    reports = services.detect_brigades(consultation)
+    reports = detect_brigades(consultation)
 
     assert [r.size for r in reports] == [busy.brigade] == [12]
     assert reports[0].span < timedelta(minutes=30)
@@ -88,7 +90,7 @@ def test_a_moderator_clears_the_queue_by_api(busy, call, moderator):
         rounds += 1
         assert rounds < 5
 
-    assert services.queue_summary(moderator)["total"] == 0
+    assert queue_summary(moderator)["total"] == 0
 
 
 def test_a_moderator_clears_the_queue_from_the_page(busy, call, moderator):
@@ -106,7 +108,7 @@ def test_a_moderator_clears_the_queue_from_the_page(busy, call, moderator):
         )
         assert response.status_code == 303
 
-    assert services.queue_summary(moderator)["total"] == 0
+    assert queue_summary(moderator)["total"] == 0
     assert "The queue is clear" in call.page("GET", "/moderation", moderator).get_data(as_text=True)
 
 
@@ -127,7 +129,7 @@ def test_cli_seed_abuse_and_detect_brigades(runner, consultation, create_stateme
 
 
 def test_cli_expire_suspensions(runner, statement, author, moderator):
-    block = services.block_user(
+    block = block_user(
         author, moderator, kind="suspend", reason="Cool off.", ends_at=utcnow() + timedelta(days=1)
     )
     block.ends_at = utcnow() - timedelta(minutes=1)

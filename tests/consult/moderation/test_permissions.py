@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from consult.moderation import services
+from consult.moderation.blocks.services import block_user
+from consult.moderation.flags.services import flag_statement
 from consult.statements.models import StatementStatus
 
 from .conftest import ROLES
@@ -28,12 +29,12 @@ class World:
 @pytest.fixture
 def world(consultation, statement, create_statement, author, people, as_role) -> World:
     duplicate = create_statement(consultation=consultation, text="Ban coal heating by 2028!")
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
     return World(consultation, statement, duplicate, author, as_role("admin"))
 
 
 def _block_author(world: World) -> None:
-    services.block_user(world.author, world.admin, kind="block", reason="Spam.")
+    block_user(world.author, world.admin, kind="block", reason="Spam.")
 
 
 # (name, kind, method, url(world), body(world), setup, expected by role)

@@ -6,7 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from consult.ratelimits import apply_rate_limits, rate_limit_key, unlimited_write_endpoints
+from consult.ratelimits import LIMITS as DECLARED
+from consult.ratelimits import (
+    RATE_LIMITED_ENDPOINTS,
+    apply_rate_limits,
+    rate_limit_key,
+    unlimited_write_endpoints,
+)
 from consult.types import utcnow
 from tests.factories import PASSWORD
 
@@ -129,6 +135,65 @@ def test_voting_by_api_is_limited(call, statement, people):
 
     assert [vote(v).status_code for v in ("agree", "disagree")] == [200, 200]
     assert_limited(vote("pass"), json=True)
+
+
+def test_votes_share_one_budget_across_page_api_and_next_statement(
+    call, create_statement, consultation, people
+):
+    targets = [create_statement(consultation=consultation) for _ in range(4)]
+    voter = people[0]
+
+    page = call.page("POST", f"/statements/{targets[0].id}/vote", voter, data={"value": "agree"})
+    api = call.api("PUT", f"/api/v1/statements/{targets[1].id}/vote", voter, json={"value": "pass"})
+    next_page = call.page(
+        "POST",
+        f"/consultations/{consultation.slug}/next",
+        voter,
+        data={"statement": targets[2].id, "value": "disagree"},
+    )
+    third_api = call.api(
+        "PUT", f"/api/v1/statements/{targets[3].id}/vote", voter, json={"value": "agree"}
+    )
+    other_voter = call.page(
+        "POST", f"/statements/{targets[0].id}/vote", people[1], data={"value": "agree"}
+    )
+
+    assert (page.status_code, api.status_code) == (303, 200)  # RATE_LIMIT_VOTE: 2 per minute
+    assert_limited(next_page, json=False)
+    assert_limited(third_api, json=True)
+    assert other_voter.status_code == 303  # counted per account
+
+
+def test_posting_shares_one_budget_between_page_and_api(call, consultation, people):
+    page = call.page(
+        "POST",
+        f"/consultations/{consultation.slug}/statements",
+        people[0],
+        data={"kind": "position", "text": "From the page, about air"},
+    )
+    api = call.api(
+        "POST",
+        f"/api/v1/consultations/{consultation.id}/statements",
+        people[0],
+        json={"kind": "position", "text": "From the API, about air"},
+    )
+    third = call.api(
+        "POST",
+        f"/api/v1/consultations/{consultation.id}/statements",
+        people[0],
+        json={"kind": "position", "text": "One too many, about air"},
+    )
+
+    assert (page.status_code, api.status_code) == (303, 201)
+    assert_limited(third, json=True)
+
+
+def test_every_limit_is_declared_once():
+    assert set(RATE_LIMITED_ENDPOINTS.values()) <= set(DECLARED)
+    assert {
+        RATE_LIMITED_ENDPOINTS[e]
+        for e in ("votes.cast", "api.vote_statement", "analysis.next_statement")
+    } == {"vote"}
 
 
 def test_flagging_shares_one_budget_between_page_and_api(

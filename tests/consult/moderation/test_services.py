@@ -7,20 +7,36 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from consult.auth.models import Role
+from consult.analysis.adapters import excluded_for_analysis
+from consult.audit.models import AuditEntry, AuditLogIsAppendOnly
+from consult.audit.services import audit_csv, audit_query
+from consult.auth.models import BlockKind, Role, UserBlock
+from consult.auth.standing import expire_suspensions
 from consult.consultations.models import ModerationMode
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.moderation import services
-from consult.moderation.models import (
-    AuditEntry,
-    AuditLogIsAppendOnly,
-    BlockKind,
-    Flag,
-    FlagReason,
-    UserBlock,
+from consult.moderation.blocks.services import block_user, lift_block
+from consult.moderation.common import open_flag_counts
+from consult.moderation.decisions.services import (
+    bulk_moderate,
+    load_statements_for_moderation,
+    moderate_statement,
 )
-from consult.responses.models import Notification
+from consult.moderation.flags.services import flag_statement
+from consult.moderation.merge.services import merge_statements
+from consult.moderation.models import Flag, FlagReason
+from consult.moderation.permissions import audit_scope
+from consult.moderation.queue.services import queue_items, queue_query, queue_summary
+from consult.moderation.reasons.services import (
+    DEFAULT_REASON_TEMPLATES,
+    create_reason_template,
+    delete_reason_template,
+    ensure_default_reason_templates,
+    list_reason_templates,
+    update_reason_template,
+)
+from consult.moderation.similar.services import similar_statements
+from consult.notifications.models import Notification
 from consult.statements.models import StatementLink, StatementStatus
 from consult.statements.permissions import can_post_statement, can_view_statement
 from consult.statements.services import create_statement, statement_views
@@ -43,49 +59,49 @@ def audit_actions(target_type: str, target_id: int) -> list[str]:
 
 
 def test_flag_statement_records_reason_and_note(statement, people):
-    flag = services.flag_statement(statement, people[0], reason="spam", note="  Buy   now  ")
+    flag = flag_statement(statement, people[0], reason="spam", note="  Buy   now  ")
 
     assert (flag.reason, flag.note, flag.resolved_at) == (FlagReason.spam, "Buy now", None)
 
 
 def test_flag_statement_twice_by_the_same_person_is_a_conflict(statement, people):
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
 
     with pytest.raises(Conflict, match="already flagged"):
-        services.flag_statement(statement, people[0], reason="offensive")
+        flag_statement(statement, people[0], reason="offensive")
     assert db.session.scalar(select(func.count(Flag.id))) == 1
 
 
 def test_flag_statement_own_statement_is_not_allowed(statement, author):
     with pytest.raises(NotAllowed, match="own statement"):
-        services.flag_statement(statement, author, reason="spam")
+        flag_statement(statement, author, reason="spam")
 
 
 def test_flag_statement_other_needs_a_note(statement, people):
     with pytest.raises(ValidationFailed) as error:
-        services.flag_statement(statement, people[0], reason="other")
+        flag_statement(statement, people[0], reason="other")
 
     assert "note" in error.value.fields
 
 
 def test_flag_statement_unknown_reason_is_invalid(statement, people):
     with pytest.raises(ValidationFailed):
-        services.flag_statement(statement, people[0], reason="boring")
+        flag_statement(statement, people[0], reason="boring")
 
 
 def test_flag_statement_blocked_user_is_not_allowed(statement, people, admin):
-    services.block_user(people[0], admin, kind="block", reason="Spam.")
+    block_user(people[0], admin, kind="block", reason="Spam.")
 
     with pytest.raises(NotAllowed):
-        services.flag_statement(statement, people[0], reason="spam")
+        flag_statement(statement, people[0], reason="spam")
 
 
 def test_flag_threshold_hides_statement_pending_review(statement, people, author):
     for person in people[:2]:
-        services.flag_statement(statement, person, reason="offensive")
+        flag_statement(statement, person, reason="offensive")
     assert statement.status is StatementStatus.visible
 
-    services.flag_statement(statement, people[2], reason="spam")
+    flag_statement(statement, people[2], reason="spam")
 
     assert (statement.status, statement.auto_hidden) == (StatementStatus.pending, True)
     assert audit_actions("statement", statement.id) == ["auto_hide"]
@@ -97,24 +113,24 @@ def test_flag_threshold_is_per_consultation(create_consultation, create_statemen
     strict = create_consultation(flag_threshold=1)
     statement = create_statement(consultation=strict)
 
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
 
     assert statement.status is StatementStatus.pending
 
 
 def test_flag_statement_under_review_is_a_conflict(statement, people):
     for person in people[:3]:
-        services.flag_statement(statement, person, reason="spam")
+        flag_statement(statement, person, reason="spam")
 
     with pytest.raises(Conflict, match="already being reviewed"):
-        services.flag_statement(statement, people[3], reason="spam")
+        flag_statement(statement, people[3], reason="spam")
 
 
 def test_auto_hidden_statement_is_visible_only_to_author_and_moderators(
     statement, people, author, moderator, other_moderator
 ):
     for person in people[:3]:
-        services.flag_statement(statement, person, reason="spam")
+        flag_statement(statement, person, reason="spam")
 
     assert can_view_statement(author, statement)
     assert can_view_statement(moderator, statement)
@@ -132,25 +148,25 @@ def test_pre_moderated_statement_waits_for_approval(create_consultation, moderat
     assert statement.status is StatementStatus.pending
     assert statement.id in statement_views(held, author)
     assert statement.id not in statement_views(held, people[0])
-    assert [s.id for s in db.session.scalars(services.queue_query(moderator))] == [statement.id]
+    assert [s.id for s in db.session.scalars(queue_query(moderator))] == [statement.id]
 
-    services.moderate_statement(statement, moderator, "approve", reason="Fine.")
+    moderate_statement(statement, moderator, "approve", reason="Fine.")
 
     assert statement.status is StatementStatus.visible
     assert statement.id in statement_views(held, people[0])
-    assert list(db.session.scalars(services.queue_query(moderator))) == []
+    assert list(db.session.scalars(queue_query(moderator))) == []
 
 
 # --- decisions -------------------------------------------------------------------------------
 
 
 def test_moderate_hide_resolves_flags_and_tells_author(statement, people, moderator, author):
-    services.flag_statement(statement, people[0], reason="offensive")
+    flag_statement(statement, people[0], reason="offensive")
 
-    services.moderate_statement(statement, moderator, "hide", reason="Insults.")
+    moderate_statement(statement, moderator, "hide", reason="Insults.")
 
     assert statement.status is StatementStatus.hidden
-    assert services.open_flag_counts([statement.id]) == {}
+    assert open_flag_counts([statement.id]) == {}
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "hide"))
     assert (entry.actor_id, entry.reason, entry.consultation_id) == (
         moderator.id,
@@ -164,9 +180,9 @@ def test_moderate_hide_resolves_flags_and_tells_author(statement, people, modera
 
 
 def test_moderate_restore_brings_hidden_statement_back(statement, moderator):
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
 
-    services.moderate_statement(statement, moderator, "restore", reason="Mistake.")
+    moderate_statement(statement, moderator, "restore", reason="Mistake.")
 
     assert statement.status is StatementStatus.visible
     assert audit_actions("statement", statement.id) == ["hide", "restore"]
@@ -174,20 +190,20 @@ def test_moderate_restore_brings_hidden_statement_back(statement, moderator):
 
 def test_moderate_restore_of_auto_hidden_statement(statement, people, moderator):
     for person in people[:3]:
-        services.flag_statement(statement, person, reason="spam")
+        flag_statement(statement, person, reason="spam")
 
-    services.moderate_statement(statement, moderator, "restore", reason="Not spam.")
+    moderate_statement(statement, moderator, "restore", reason="Not spam.")
 
     assert (statement.status, statement.auto_hidden) == (StatementStatus.visible, False)
 
 
 def test_moderate_ignore_flags_keeps_statement_and_clears_the_queue(statement, people, moderator):
-    services.flag_statement(statement, people[0], reason="other", note="I disagree")
+    flag_statement(statement, people[0], reason="other", note="I disagree")
 
-    services.moderate_statement(statement, moderator, "ignore_flags", reason="Disagreement.")
+    moderate_statement(statement, moderator, "ignore_flags", reason="Disagreement.")
 
     assert statement.status is StatementStatus.visible
-    assert list(db.session.scalars(services.queue_query(moderator))) == []
+    assert list(db.session.scalars(queue_query(moderator))) == []
 
 
 @pytest.mark.parametrize(
@@ -204,15 +220,15 @@ def test_moderate_statement_invalid_transition_is_a_conflict(
     statement, moderator, setup, action, message
 ):
     if setup == "hidden":
-        services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+        moderate_statement(statement, moderator, "hide", reason="Spam.")
 
     with pytest.raises(Conflict, match=message):
-        services.moderate_statement(statement, moderator, action, reason="Because.")
+        moderate_statement(statement, moderator, action, reason="Because.")
 
 
 def test_moderate_statement_needs_a_reason(statement, moderator):
     with pytest.raises(ValidationFailed) as error:
-        services.moderate_statement(statement, moderator, "hide", reason="   ")
+        moderate_statement(statement, moderator, "hide", reason="   ")
 
     assert "reason" in error.value.fields
     assert statement.status is StatementStatus.visible
@@ -222,18 +238,18 @@ def test_moderate_statement_own_content_is_not_allowed(create_statement, consult
     own = create_statement(consultation=consultation, author=moderator)
 
     with pytest.raises(NotAllowed, match="own statement"):
-        services.moderate_statement(own, moderator, "hide", reason="Oops.")
+        moderate_statement(own, moderator, "hide", reason="Oops.")
 
 
 def test_moderate_statement_other_consultation_is_not_allowed(statement, other_moderator):
     with pytest.raises(NotAllowed):
-        services.moderate_statement(statement, other_moderator, "hide", reason="Spam.")
+        moderate_statement(statement, other_moderator, "hide", reason="Spam.")
 
 
 def test_admin_moderates_everywhere(statement, create_user):
     admin = create_user(role=Role.admin)
 
-    services.moderate_statement(statement, admin, "hide", reason="Spam.")
+    moderate_statement(statement, admin, "hide", reason="Spam.")
 
     assert statement.status is StatementStatus.hidden
 
@@ -241,10 +257,10 @@ def test_admin_moderates_everywhere(statement, create_user):
 def test_bulk_moderate_skips_what_does_not_fit(create_statement, consultation, moderator):
     fine = create_statement(consultation=consultation)
     hidden = create_statement(consultation=consultation)
-    services.moderate_statement(hidden, moderator, "hide", reason="Spam.")
+    moderate_statement(hidden, moderator, "hide", reason="Spam.")
     own = create_statement(consultation=consultation, author=moderator)
 
-    result = services.bulk_moderate([fine, hidden, own], moderator, "hide", reason="Spam.")
+    result = bulk_moderate([fine.id, hidden.id, own.id], moderator, "hide", reason="Spam.")
 
     assert result.done == [fine.id]
     assert [sid for sid, _message in result.skipped] == [hidden.id, own.id]
@@ -258,9 +274,9 @@ def test_load_statements_for_moderation_refuses_foreign_consultations(
     foreign = create_statement(consultation=create_consultation())
 
     with pytest.raises(NotAllowed):
-        services.load_statements_for_moderation([statement.id, foreign.id], moderator)
+        load_statements_for_moderation([statement.id, foreign.id], moderator)
     with pytest.raises(NotFound):
-        services.load_statements_for_moderation([statement.id, 999_999], moderator)
+        load_statements_for_moderation([statement.id, 999_999], moderator)
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -270,15 +286,15 @@ def test_queue_lists_flagged_and_pending_oldest_first(
     create_statement, consultation, people, moderator
 ):
     first, second, calm = (create_statement(consultation=consultation) for _ in range(3))
-    services.flag_statement(second, people[0], reason="spam")
-    services.flag_statement(first, people[1], reason="offensive")
+    flag_statement(second, people[0], reason="spam")
+    flag_statement(first, people[1], reason="offensive")
     db.session.execute(
         update(Flag)
         .where(Flag.statement_id == first.id)
         .values(created_at=utcnow() - timedelta(hours=2))
     )
 
-    ids = [s.id for s in db.session.scalars(services.queue_query(moderator))]
+    ids = [s.id for s in db.session.scalars(queue_query(moderator))]
 
     assert ids == [first.id, second.id]
     assert calm.id not in ids
@@ -287,18 +303,18 @@ def test_queue_lists_flagged_and_pending_oldest_first(
 def test_queue_filters_by_reason_and_state(create_statement, consultation, people, moderator):
     spam = create_statement(consultation=consultation)
     rude = create_statement(consultation=consultation)
-    services.flag_statement(spam, people[0], reason="spam")
+    flag_statement(spam, people[0], reason="spam")
     for person in people[:3]:
-        services.flag_statement(rude, person, reason="offensive")
+        flag_statement(rude, person, reason="offensive")
 
-    by_reason = db.session.scalars(services.queue_query(moderator, reason="spam"))
-    hidden = db.session.scalars(services.queue_query(moderator, state="auto_hidden"))
-    flagged = db.session.scalars(services.queue_query(moderator, state="flagged"))
+    by_reason = db.session.scalars(queue_query(moderator, reason="spam"))
+    hidden = db.session.scalars(queue_query(moderator, state="auto_hidden"))
+    flagged = db.session.scalars(queue_query(moderator, state="flagged"))
 
     assert [s.id for s in by_reason] == [spam.id]
     assert [s.id for s in hidden] == [rude.id]
     assert [s.id for s in flagged] == [spam.id]
-    assert services.queue_summary(moderator) == {
+    assert queue_summary(moderator) == {
         "flagged": 1,
         "auto_hidden": 1,
         "pending": 0,
@@ -307,9 +323,9 @@ def test_queue_filters_by_reason_and_state(create_statement, consultation, peopl
 
 
 def test_queue_is_scoped_to_the_moderators_consultations(statement, people, other_moderator):
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
 
-    assert list(db.session.scalars(services.queue_query(other_moderator))) == []
+    assert list(db.session.scalars(queue_query(other_moderator))) == []
 
 
 def test_queue_items_carry_flags_history_and_thread_context(
@@ -321,10 +337,10 @@ def test_queue_items_carry_flags_history_and_thread_context(
     )
     answer = create_statement(consultation=consultation, supports=reply, text="Prices doubled.")
     old = create_statement(consultation=consultation, author=author)
-    services.moderate_statement(old, moderator, "hide", reason="Spam.")
-    services.flag_statement(reply, people[0], reason="off_topic", note="Not about air")
+    moderate_statement(old, moderator, "hide", reason="Spam.")
+    flag_statement(reply, people[0], reason="off_topic", note="Not about air")
 
-    item = services.queue_items([reply])[0]
+    item = queue_items([reply])[0]
 
     assert [f.note for f in item.flags] == ["Not about air"]
     assert item.reasons == {"off_topic": 1}
@@ -340,7 +356,7 @@ def test_queue_items_suggest_likely_duplicates(create_statement, consultation, p
     copy = create_statement(consultation=consultation, text="Buses must run all night at weekends!")
     create_statement(consultation=consultation, text="Raise parking fees in the centre.")
 
-    item = services.queue_items([copy])[0]
+    item = queue_items([copy])[0]
 
     assert [s.id for s, _score in item.duplicates] == [original.id]
 
@@ -359,7 +375,7 @@ def test_merge_moves_votes_keeping_one_vote_per_voter(
     create_vote(dupe, 1, only_dupe)
     create_vote(keep, 0, only_keep)
 
-    result = services.merge_statements(dupe, keep, moderator, reason="Duplicate.")
+    result = merge_statements(dupe, keep, moderator, reason="Duplicate.")
 
     votes = dict(
         db.session.execute(
@@ -397,7 +413,7 @@ def test_merge_moves_links_without_duplicates_or_self_links(
     )
     db.session.flush()
 
-    result = services.merge_statements(dupe, keep, moderator, reason="Duplicate.")
+    result = merge_statements(dupe, keep, moderator, reason="Duplicate.")
 
     links = set(
         db.session.execute(
@@ -412,9 +428,9 @@ def test_merge_moves_links_without_duplicates_or_self_links(
 
 def test_merge_is_audited_and_redirects_earlier_merges(create_statement, consultation, moderator):
     a, b, c = (create_statement(consultation=consultation) for _ in range(3))
-    services.merge_statements(c, b, moderator, reason="Duplicate.")
+    merge_statements(c, b, moderator, reason="Duplicate.")
 
-    services.merge_statements(b, a, moderator, reason="Duplicate.")
+    merge_statements(b, a, moderator, reason="Duplicate.")
 
     db.session.refresh(c)
     assert c.merged_into_id == a.id
@@ -438,11 +454,11 @@ def test_merge_refuses_invalid_pairs(
     elif case == "kinds":
         target = create_statement(consultation=consultation, supports=source)
     else:
-        services.merge_statements(target, create_statement(consultation=consultation), moderator,
+        merge_statements(target, create_statement(consultation=consultation), moderator,
                                   reason="Dup.")  # fmt: skip
 
     with pytest.raises((ValidationFailed, Conflict)):
-        services.merge_statements(source, target, moderator, reason="Duplicate.")
+        merge_statements(source, target, moderator, reason="Duplicate.")
 
 
 # --- blocks ----------------------------------------------------------------------------------
@@ -453,7 +469,7 @@ def test_block_hides_content_and_stops_posting_and_voting(
 ):
     second = create_statement(consultation=consultation, author=author)
 
-    services.block_user(author, moderator, kind="block", reason="Harassment.")
+    block_user(author, moderator, kind="block", reason="Harassment.")
 
     assert {statement.status, second.status} == {StatementStatus.hidden}
     assert not can_post_statement(author, consultation)
@@ -467,13 +483,13 @@ def test_unblock_restores_only_what_the_block_hid(
     create_statement, consultation, statement, author, moderator
 ):
     hidden_before = create_statement(consultation=consultation, author=author)
-    services.moderate_statement(hidden_before, moderator, "hide", reason="Spam.")
+    moderate_statement(hidden_before, moderator, "hide", reason="Spam.")
     hidden_again = create_statement(consultation=consultation, author=author)
-    services.block_user(author, moderator, kind="block", reason="Harassment.")
-    services.moderate_statement(hidden_again, moderator, "restore", reason="Check.")
-    services.moderate_statement(hidden_again, moderator, "hide", reason="Still spam.")
+    block_user(author, moderator, kind="block", reason="Harassment.")
+    moderate_statement(hidden_again, moderator, "restore", reason="Check.")
+    moderate_statement(hidden_again, moderator, "hide", reason="Still spam.")
 
-    services.lift_block(author, moderator, reason="Apologised.")
+    lift_block(author, moderator, reason="Apologised.")
 
     assert statement.status is StatementStatus.visible
     assert hidden_before.status is StatementStatus.hidden
@@ -485,25 +501,25 @@ def test_unblock_restores_only_what_the_block_hid(
 def test_unblock_restores_pending_statements_as_pending(create_consultation, moderator, author):
     held = create_consultation(moderation=ModerationMode.pre, moderators=[moderator])
     waiting = create_statement(held, author, text="Wait for me.", kind="position")
-    services.block_user(author, moderator, kind="block", reason="Spam.")
+    block_user(author, moderator, kind="block", reason="Spam.")
 
-    services.lift_block(author, moderator, reason="Fine.")
+    lift_block(author, moderator, reason="Fine.")
 
     assert waiting.status is StatementStatus.pending
 
 
 def test_suspension_ends_by_itself_and_restores_content(statement, author, moderator):
-    block = services.block_user(
+    block = block_user(
         author, moderator, kind="suspend", reason="Cool off.", ends_at=utcnow() + timedelta(days=1)
     )
     assert statement.status is StatementStatus.hidden
 
-    assert services.expire_suspensions(utcnow() + timedelta(days=2)) == 1
+    assert expire_suspensions(utcnow() + timedelta(days=2)) == 1
 
     assert block.lifted_at == block.ends_at
     assert statement.status is StatementStatus.visible
     assert "suspension_ended" in audit_actions("user", author.id)
-    assert services.expire_suspensions(utcnow() + timedelta(days=3)) == 0
+    assert expire_suspensions(utcnow() + timedelta(days=3)) == 0
 
 
 @pytest.mark.parametrize(
@@ -514,16 +530,16 @@ def test_block_user_validates_the_end(statement, author, moderator, kind, ends_a
     end = None if ends_at is None else utcnow() + timedelta(days=ends_at)
 
     with pytest.raises(ValidationFailed) as error:
-        services.block_user(author, moderator, kind=kind, reason="Spam.", ends_at=end)
+        block_user(author, moderator, kind=kind, reason="Spam.", ends_at=end)
 
     assert field in error.value.fields
 
 
 def test_block_user_twice_is_a_conflict(author, moderator, statement):
-    services.block_user(author, moderator, kind="block", reason="Spam.")
+    block_user(author, moderator, kind="block", reason="Spam.")
 
     with pytest.raises(Conflict):
-        services.block_user(author, moderator, kind="block", reason="Again.")
+        block_user(author, moderator, kind="block", reason="Again.")
 
 
 def test_moderator_cannot_block_staff_or_strangers(
@@ -532,23 +548,23 @@ def test_moderator_cannot_block_staff_or_strangers(
     stranger = create_user()
 
     with pytest.raises(NotAllowed):
-        services.block_user(other_moderator, moderator, kind="block", reason="No.")
+        block_user(other_moderator, moderator, kind="block", reason="No.")
     with pytest.raises(NotAllowed):
-        services.block_user(stranger, moderator, kind="block", reason="No.")
+        block_user(stranger, moderator, kind="block", reason="No.")
     with pytest.raises(NotAllowed):
-        services.block_user(moderator, moderator, kind="block", reason="No.")
+        block_user(moderator, moderator, kind="block", reason="No.")
 
 
 def test_lift_block_without_a_block_is_not_found(author, moderator, statement):
     with pytest.raises(NotFound):
-        services.lift_block(author, moderator, reason="Nothing.")
+        lift_block(author, moderator, reason="Nothing.")
 
 
 # --- the audit log ---------------------------------------------------------------------------
 
 
 def test_audit_entries_cannot_be_changed(statement, moderator):
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
     db.session.flush()
     entry = db.session.scalar(select(AuditEntry))
 
@@ -559,7 +575,7 @@ def test_audit_entries_cannot_be_changed(statement, moderator):
 
 
 def test_audit_entries_cannot_be_deleted(statement, moderator):
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
     db.session.flush()
 
     db.session.delete(db.session.scalar(select(AuditEntry)))
@@ -570,7 +586,7 @@ def test_audit_entries_cannot_be_deleted(statement, moderator):
 
 @pytest.mark.parametrize("statement_kind", ["update", "delete"])
 def test_audit_entries_cannot_be_changed_in_bulk(statement, moderator, statement_kind):
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
     db.session.flush()
     query = (
         update(AuditEntry).values(reason="x") if statement_kind == "update" else delete(AuditEntry)
@@ -585,21 +601,21 @@ def test_audit_query_is_scoped_for_moderators(
 ):
     admin = create_user(role=Role.admin)
     foreign = create_statement(consultation=create_consultation(moderators=[other_moderator]))
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
-    services.moderate_statement(foreign, other_moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(foreign, other_moderator, "hide", reason="Spam.")
 
-    mine = [e.target_id for e in db.session.scalars(services.audit_query(moderator))]
-    everything = [e.target_id for e in db.session.scalars(services.audit_query(admin))]
+    mine = [e.target_id for e in db.session.scalars(audit_query(audit_scope(moderator)))]
+    everything = [e.target_id for e in db.session.scalars(audit_query(audit_scope(admin)))]
 
     assert mine == [statement.id]
     assert sorted(everything) == sorted([statement.id, foreign.id])
 
 
 def test_audit_csv_has_a_header_and_neutralises_formulas(statement, moderator):
-    services.moderate_statement(statement, moderator, "hide", reason="=HYPERLINK(1)")
+    moderate_statement(statement, moderator, "hide", reason="=HYPERLINK(1)")
     db.session.flush()
 
-    text = services.audit_csv(db.session.scalars(select(AuditEntry)))
+    text = audit_csv(db.session.scalars(select(AuditEntry)))
 
     header, row = text.strip().split("\r\n")
     assert header.startswith("id,created_at,actor_id,actor,action")
@@ -613,13 +629,13 @@ def test_excluded_for_analysis_lists_hidden_statements_and_blocked_voters(
     create_statement, create_vote, consultation, statement, people, moderator, admin
 ):
     hidden = create_statement(consultation=consultation)
-    services.moderate_statement(hidden, moderator, "hide", reason="Spam.")
+    moderate_statement(hidden, moderator, "hide", reason="Spam.")
     create_vote(statement, 1, people[0])
     create_vote(statement, 1, people[1])
-    services.block_user(people[0], moderator, kind="block", reason="Brigade.")
-    services.block_user(people[2], admin, kind="block", reason="Nothing here.")
+    block_user(people[0], moderator, kind="block", reason="Brigade.")
+    block_user(people[2], admin, kind="block", reason="Nothing here.")
 
-    excluded = services.excluded_for_analysis(consultation)
+    excluded = excluded_for_analysis(consultation)
 
     assert excluded["statements"] == [hidden.id]
     assert excluded["users"] == [people[0].id]
@@ -630,33 +646,33 @@ def test_similar_statements_only_suggests_visible_ones(
 ):
     visible = create_statement(consultation=consultation, text="Buses should run all night.")
     hidden = create_statement(consultation=consultation, text="Buses should run all night long.")
-    services.moderate_statement(hidden, moderator, "hide", reason="Spam.")
+    moderate_statement(hidden, moderator, "hide", reason="Spam.")
 
-    found = services.similar_statements(consultation, "buses should run all night")
+    found = similar_statements(consultation, "buses should run all night")
 
     assert [s.id for s, _score in found] == [visible.id]
 
 
 def test_similar_statements_index_picks_up_new_statements(create_statement, consultation):
     create_statement(consultation=consultation, text="Plant trees along Abay Avenue.")
-    assert services.similar_statements(consultation, "free metro on smog days") == []
+    assert similar_statements(consultation, "free metro on smog days") == []
 
     new = create_statement(consultation=consultation, text="Make the metro free on smog days.")
 
-    assert [
-        s.id for s, _ in services.similar_statements(consultation, "free metro on smog days")
-    ] == [new.id]
+    assert [s.id for s, _ in similar_statements(consultation, "free metro on smog days")] == [
+        new.id
+    ]
 
 
 # --- reason templates ------------------------------------------------------------------------
 
 
 def test_reason_templates_crud_is_audited(moderator):
-    template = services.create_reason_template(moderator, action="hide", text="Spam.")
-    services.update_reason_template(template, moderator, action="hide", text="Advertising.")
-    services.delete_reason_template(template, moderator)
+    template = create_reason_template(moderator, action="hide", text="Spam.")
+    update_reason_template(template, moderator, action="hide", text="Advertising.")
+    delete_reason_template(template, moderator)
 
-    assert services.list_reason_templates() == []
+    assert list_reason_templates() == []
     assert audit_actions("reason_template", template.id) == [
         "reason_template_create",
         "reason_template_update",
@@ -666,17 +682,17 @@ def test_reason_templates_crud_is_audited(moderator):
 
 def test_reason_templates_are_for_moderators(create_user):
     with pytest.raises(NotAllowed):
-        services.create_reason_template(create_user(), action="hide", text="Spam.")
+        create_reason_template(create_user(), action="hide", text="Spam.")
 
 
 def test_default_reason_templates_are_created_once(db):
-    assert services.ensure_default_reason_templates() == len(services.DEFAULT_REASON_TEMPLATES)
-    assert services.ensure_default_reason_templates() == 0
+    assert ensure_default_reason_templates() == len(DEFAULT_REASON_TEMPLATES)
+    assert ensure_default_reason_templates() == 0
 
 
 def test_user_blocks_rows(author, moderator, statement):
-    services.block_user(author, moderator, kind="block", reason="Spam.")
-    services.lift_block(author, moderator, reason="Ok.")
+    block_user(author, moderator, kind="block", reason="Spam.")
+    lift_block(author, moderator, reason="Ok.")
 
     rows = list(db.session.scalars(select(UserBlock)))
     assert len(rows) == 1 and rows[0].lifted_by_id == moderator.id
@@ -692,8 +708,8 @@ def test_analysis_leaves_out_what_moderation_excludes(
     for person in people[:4]:
         create_vote(statement, 1, person)
         create_vote(hidden, -1, person)
-    services.moderate_statement(hidden, moderator, "hide", reason="Spam.")
-    services.block_user(people[0], moderator, kind="block", reason="Brigade.")
+    moderate_statement(hidden, moderator, "hide", reason="Spam.")
+    block_user(people[0], moderator, kind="block", reason="Brigade.")
 
     data = analysis_input(consultation)
 

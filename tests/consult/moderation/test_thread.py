@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from consult.consultations.models import ModerationMode
-from consult.moderation import services
+from consult.moderation.decisions.services import moderate_statement
+from consult.moderation.flags.services import flag_statement
 from consult.statements.services import build_threads, statement_views
 
 
@@ -27,7 +28,7 @@ def test_anonymous_visitors_get_no_flag_button(call, consultation, statement):
 
 
 def test_flag_button_becomes_a_note_once_flagged(call, consultation, statement, people):
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
 
     html = thread(call, consultation, people[0])
 
@@ -38,8 +39,8 @@ def test_flag_button_becomes_a_note_once_flagged(call, consultation, statement, 
 def test_moderators_see_open_flags_and_a_review_link(
     call, consultation, statement, people, moderator
 ):
-    services.flag_statement(statement, people[0], reason="spam")
-    services.flag_statement(statement, people[1], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[1], reason="spam")
 
     html = thread(call, consultation, moderator)
 
@@ -51,7 +52,7 @@ def test_hidden_parent_leaves_a_placeholder_and_keeps_its_replies(
     call, consultation, statement, create_statement, people, moderator
 ):
     reply = create_statement(consultation=consultation, attacks=statement, text="Coal is cheap.")
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
 
     reader = thread(call, consultation, people[0])
     staff = thread(call, consultation, moderator)
@@ -67,7 +68,7 @@ def test_placeholders_nest_the_reply_under_its_hidden_parent(
 ):
     middle = create_statement(consultation=consultation, supports=statement, text="Middle")
     leaf = create_statement(consultation=consultation, attacks=middle, text="Leaf")
-    services.moderate_statement(middle, moderator, "hide", reason="Spam.")
+    moderate_statement(middle, moderator, "hide", reason="Spam.")
 
     views = statement_views(consultation, people[0], placeholders=True)
     roots = build_threads(views)
@@ -84,7 +85,7 @@ def test_auto_hidden_statement_is_a_placeholder_for_others_and_visible_to_its_au
 ):
     create_statement(consultation=consultation, supports=statement, text="Agreed.")
     for person in people[:3]:
-        services.flag_statement(statement, person, reason="offensive")
+        flag_statement(statement, person, reason="offensive")
 
     assert "Ban coal heating" not in thread(call, consultation, people[5])
     assert "Ban coal heating" in thread(call, consultation, author)

@@ -9,9 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from consult.audit.models import AuditEntry
+from consult.auth.standing import active_block, active_blocks
 from consult.extensions import db
-from consult.moderation import services
-from consult.moderation.models import AuditEntry, Flag, ReasonTemplate
+from consult.moderation.common import open_flag_counts
+from consult.moderation.decisions.services import moderate_statement
+from consult.moderation.flags.services import flag_statement
+from consult.moderation.models import Flag, ReasonTemplate
+from consult.moderation.reasons.services import create_reason_template
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
@@ -22,7 +27,7 @@ def flagged(create_statement, consultation, people, n, **kwargs):
     items = []
     for k in range(n):
         s = create_statement(consultation=consultation, **kwargs)
-        services.flag_statement(s, people[k % len(people)], reason="spam", note=f"note {k}")
+        flag_statement(s, people[k % len(people)], reason="spam", note=f"note {k}")
         items.append(s)
     return items
 
@@ -34,7 +39,7 @@ def test_queue_shows_flags_author_history_and_context(
     call, statement, create_statement, consultation, people, moderator
 ):
     create_statement(consultation=consultation, attacks=statement, text="Coal is cheap heat.")
-    services.flag_statement(statement, people[0], reason="offensive", note="Rude to drivers")
+    flag_statement(statement, people[0], reason="offensive", note="Rude to drivers")
 
     html = call.page("GET", "/moderation", moderator).get_data(as_text=True)
 
@@ -59,7 +64,7 @@ def test_queue_is_paginated(call, create_statement, consultation, people, modera
 def test_queue_filters_by_reason(call, create_statement, consultation, people, moderator):
     spam = flagged(create_statement, consultation, people, 1)[0]
     rude = create_statement(consultation=consultation)
-    services.flag_statement(rude, people[1], reason="offensive")
+    flag_statement(rude, people[1], reason="offensive")
 
     html = call.page("GET", "/moderation?reason=offensive", moderator).get_data(as_text=True)
 
@@ -97,7 +102,7 @@ def test_bulk_hide_from_the_queue(call, create_statement, consultation, people, 
 
 def test_bulk_with_a_reason_template(call, create_statement, consultation, people, moderator):
     items = flagged(create_statement, consultation, people, 2)
-    template = services.create_reason_template(moderator, action="ignore_flags", text="Fine.")
+    template = create_reason_template(moderator, action="ignore_flags", text="Fine.")
 
     data = {"statements": [s.id for s in items], "action": "ignore_flags", "template": template.id}
     call.page("POST", "/moderation/bulk", moderator, data=data)
@@ -106,7 +111,7 @@ def test_bulk_with_a_reason_template(call, create_statement, consultation, peopl
         db.session.scalars(select(AuditEntry.reason).where(AuditEntry.action == "ignore_flags"))
     )
     assert reasons == {"Fine."}
-    assert services.open_flag_counts([s.id for s in items]) == {}
+    assert open_flag_counts([s.id for s in items]) == {}
 
 
 @pytest.mark.parametrize(
@@ -137,8 +142,8 @@ def test_review_page_shows_the_statement_in_context(
     call, statement, create_statement, consultation, people, moderator
 ):
     reply = create_statement(consultation=consultation, supports=statement, text="Agreed, soon.")
-    services.flag_statement(statement, people[0], reason="spam")
-    services.moderate_statement(statement, moderator, "hide", reason="Spam.")
+    flag_statement(statement, people[0], reason="spam")
+    moderate_statement(statement, moderator, "hide", reason="Spam.")
 
     html = call.page("GET", f"/moderation/statements/{statement.id}", moderator).get_data(
         as_text=True
@@ -150,7 +155,7 @@ def test_review_page_shows_the_statement_in_context(
 
 
 def test_decide_on_the_review_page(call, statement, people, moderator):
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
 
     response = call.page(
         "POST",
@@ -186,7 +191,7 @@ def test_decide_impossible_action_is_409(call, statement, moderator):
 
 
 def test_decide_redirect_stays_on_site(call, statement, people, moderator):
-    services.flag_statement(statement, people[0], reason="spam")
+    flag_statement(statement, people[0], reason="spam")
 
     response = call.page(
         "POST",
@@ -256,7 +261,7 @@ def test_suspend_and_lift_on_the_record_page(call, statement, author, moderator)
     )
 
     assert suspended.status_code == 303
-    block = services.active_block(author)
+    block = active_block(author)
     assert block is not None and block.ends_at > utcnow() + timedelta(days=2)
     assert statement.status is StatementStatus.hidden
 
@@ -265,7 +270,7 @@ def test_suspend_and_lift_on_the_record_page(call, statement, author, moderator)
     )
 
     assert lifted.status_code == 303
-    assert services.active_block(author) is None
+    assert active_block(author) is None
     assert statement.status is StatementStatus.visible
 
 
@@ -275,16 +280,16 @@ def test_block_without_reason_is_422(call, statement, author, moderator):
     )
 
     assert response.status_code == 422
-    assert services.active_block(author) is None
+    assert active_block(author) is None
 
 
 # --- audit log -------------------------------------------------------------------------------
 
 
 def test_audit_page_lists_and_filters(call, statement, people, moderator):
-    services.flag_statement(statement, people[0], reason="spam")
-    services.moderate_statement(statement, moderator, "hide", reason="Advertising.")
-    services.moderate_statement(statement, moderator, "restore", reason="Second look.")
+    flag_statement(statement, people[0], reason="spam")
+    moderate_statement(statement, moderator, "hide", reason="Advertising.")
+    moderate_statement(statement, moderator, "restore", reason="Second look.")
 
     everything = call.page("GET", "/moderation/audit", moderator).get_data(as_text=True)
     hides = call.page("GET", "/moderation/audit?action=hide", moderator).get_data(as_text=True)
@@ -294,7 +299,7 @@ def test_audit_page_lists_and_filters(call, statement, people, moderator):
 
 
 def test_audit_csv_export(call, statement, moderator):
-    services.moderate_statement(statement, moderator, "hide", reason="Advertising.")
+    moderate_statement(statement, moderator, "hide", reason="Advertising.")
 
     response = call.page("GET", "/moderation/audit?format=csv&action=hide", moderator)
 
@@ -310,7 +315,7 @@ def test_audit_of_a_moderator_excludes_other_consultations(
     call, create_statement, create_consultation, moderator, other_moderator
 ):
     elsewhere = create_statement(consultation=create_consultation(moderators=[other_moderator]))
-    services.moderate_statement(elsewhere, other_moderator, "hide", reason="Not yours.")
+    moderate_statement(elsewhere, other_moderator, "hide", reason="Not yours.")
 
     html = call.page("GET", "/moderation/audit", moderator).get_data(as_text=True)
 
@@ -423,4 +428,4 @@ def test_brigades_page_reports_a_planted_brigade(
 
     assert "Group 1: 4 accounts" in html
     assert all(f"Bot {n}" in html for n in range(4))
-    assert services.active_blocks([m.id for m in members]) == {}  # nothing automatic
+    assert active_blocks([m.id for m in members]) == {}  # nothing automatic

@@ -267,7 +267,7 @@ def test_downloads_stream(client: Any, auth: Any, debate: Debate) -> None:
 
 
 def test_vote_rows_are_read_lazily(debate: Debate) -> None:
-    from consult.reports.exporters import Anonymiser, iter_vote_rows
+    from consult.reports.rows import Anonymiser, iter_vote_rows
 
     rows = iter_vote_rows(debate.consultation, Anonymiser(debate.consultation.id))
     first = next(rows)

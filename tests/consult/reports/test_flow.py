@@ -15,7 +15,8 @@ from consult.auth.models import User
 from consult.consultations.demo import DEMO_DOMAIN, DEMO_SLUG, seed_demo
 from consult.consultations.models import Consultation, ConsultationStatus
 from consult.extensions import db
-from consult.responses.models import Notification, ResponseItem
+from consult.notifications.models import Notification
+from consult.responses.models import ResponseItem
 from consult.statements.models import Statement, StatementKind, StatementStatus
 from tests.consult.responses.conftest import switch_user
 

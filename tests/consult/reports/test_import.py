@@ -17,6 +17,7 @@ from consult.consultations.models import Consultation
 from consult.consultations.services import get_consultation_by_slug
 from consult.extensions import db
 from consult.reports.exporters import export_chunks
+from consult.responses import deadlines
 from consult.responses import services as responses
 from consult.responses.models import Response, ResponseItem
 from consult.statements.models import Statement, StatementLink, StatementStatus
@@ -53,7 +54,7 @@ def fresh_app(database_url: str) -> Iterator[Flask]:
 def exported(make_debate: Callable[..., Debate], tmp_path: Any) -> tuple[Debate, Any, dict]:
     debate = make_debate(n=6)
     debate.arguments[-1].status = StatementStatus.hidden
-    responses.assign_response_items(debate.consultation)
+    deadlines.assign_response_items(debate.consultation)
     responses.create_response(
         debate.consultation,
         debate.owner,

@@ -14,6 +14,7 @@ from consult.analysis.services import get_analysis
 from consult.auth.models import User
 from consult.extensions import db
 from consult.reports.services import build_report, participation_by_day
+from consult.responses import deadlines
 from consult.responses import services as responses
 from consult.statements.models import Statement, StatementStatus
 from consult.votes.models import Vote
@@ -145,7 +146,7 @@ def test_participation_by_day_fills_gaps_and_counts_newcomers(
 
 def test_report_lists_responses_and_their_summary(make_debate: Callable[..., Debate]) -> None:
     debate = make_debate(n=2)
-    responses.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
+    deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
     responses.create_response(
         debate.consultation,
         debate.owner,

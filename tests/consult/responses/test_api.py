@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
-from consult.responses import services
+from consult.responses import deadlines, services
 from consult.responses.models import ResponseItem
 from tests.consult.responses.conftest import Debate
 
@@ -31,7 +31,7 @@ def bearer(token: str) -> dict[str, str]:
 def debate(make_debate: Callable[..., Debate]) -> Debate:
     debate = make_debate(n=2)
     debate.consultation.status = ConsultationStatus.closed
-    services.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
+    deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
     db.session.commit()
     return debate
 

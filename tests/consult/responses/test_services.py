@@ -9,17 +9,20 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from consult.audit.models import AuditEntry
 from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus, Holiday, ResponsePolicy
 from consult.consultations.services import change_status
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.moderation.models import AuditEntry
-from consult.responses import services
+from consult.notifications import services as notifications
+from consult.notifications.models import Notification
+from consult.responses import deadlines, services
 from consult.responses.calendar import add_working_days, response_due_date
-from consult.responses.models import Decision, Notification, ResponseItem
+from consult.responses.models import Decision, ResponseItem
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
+from debate.result import AnalysisResult
 from tests.consult.responses.conftest import Debate
 
 
@@ -190,9 +193,9 @@ def test_notifications_read_and_count(make_debate: Callable[..., Debate]) -> Non
     debate = make_debate(n=1)
     respond(debate, debate.positions[0])
     author = debate.authors[debate.positions[0].id]
-    assert services.unread_count(author) == 1
-    assert services.mark_notifications_read(author) == 1
-    assert services.unread_count(author) == 0
+    assert notifications.unread_count(author) == 1
+    assert notifications.mark_notifications_read(author) == 1
+    assert notifications.unread_count(author) == 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,10 +218,10 @@ def test_due_date_skips_holidays_from_table_and_config(
     db.session.add(Holiday(day=date(2025, 3, 21), name="Nauryz"))
     app.config["PUBLIC_HOLIDAYS"] = ["2025-03-24"]
     debate = make_debate(status=ConsultationStatus.closed)
-    items = services.assign_response_items(debate.consultation, closed_on=closed)
+    items = deadlines.assign_response_items(debate.consultation, closed_on=closed)
     assert {i.due_on for i in items} == {date(2025, 3, 26)}
     app.config["RESPONSE_WORKING_DAYS"] = 2
-    items = services.assign_response_items(debate.consultation, closed_on=date(2025, 3, 20))
+    items = deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 3, 20))
     # Thursday 20 March + 2: Friday 21 and Monday 24 are holidays -> Tuesday 25, Wednesday 26.
     assert {i.due_on for i in items} == {date(2025, 3, 26)}
 
@@ -247,15 +250,15 @@ def test_answers_given_before_closing_count(make_debate: Callable[..., Debate]) 
         select(ResponseItem).where(ResponseItem.statement_id == debate.positions[0].id)
     )
     assert item is not None and item.response_id is not None
-    assert services.unanswered_required(debate.consultation) == 3
+    assert deadlines.unanswered_required(debate.consultation) == 3
 
 
 def test_reclosing_keeps_answers_and_redates_open_items(make_debate: Callable[..., Debate]) -> None:
     debate = make_debate()
     c = debate.consultation
-    services.assign_response_items(c, closed_on=date(2025, 1, 6))
+    deadlines.assign_response_items(c, closed_on=date(2025, 1, 6))
     respond(debate, debate.positions[0])
-    services.assign_response_items(c, closed_on=date(2025, 2, 3))
+    deadlines.assign_response_items(c, closed_on=date(2025, 2, 3))
     items = {i.statement_id: i for i in db.session.scalars(select(ResponseItem))}
     assert items[debate.positions[0].id].response_id is not None
     assert items[debate.positions[1].id].due_on == add_working_days(date(2025, 2, 3), 15)
@@ -263,43 +266,43 @@ def test_reclosing_keeps_answers_and_redates_open_items(make_debate: Callable[..
 
 def test_overdue_items_and_summary(make_debate: Callable[..., Debate]) -> None:
     debate = make_debate()
-    services.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
+    deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
     respond(debate, debate.positions[0])
     today = date(2025, 2, 3)  # the due date, 27 January, has passed
-    overdue = services.overdue_items(debate.consultation, today)
+    overdue = deadlines.overdue_items(debate.consultation, today)
     assert {s.item.statement_id for s in overdue} == {p.id for p in debate.positions[1:]}
     assert all(s.working_days_left < 0 for s in overdue)
-    summary = services.response_summary(services.item_states(debate.consultation, today))
+    summary = deadlines.response_summary(deadlines.item_states(debate.consultation, today))
     assert summary["overdue"] == 3 and summary["answered"] == 1 and summary["due"] == 0
     assert summary["median_days_to_answer"] is not None
 
 
 def test_extension_once_with_reason(make_debate: Callable[..., Debate]) -> None:
     debate = make_debate()
-    items = services.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
+    items = deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
     item = items[0]
     new_due = item.due_on + timedelta(days=7)
     while new_due.weekday() >= 5:
         new_due += timedelta(days=1)
     with pytest.raises(ValidationFailed) as info:
-        services.extend_response_item(item, debate.owner, due_on=new_due, reason="busy")
+        deadlines.extend_response_item(item, debate.owner, due_on=new_due, reason="busy")
     assert "reason" in info.value.fields
     with pytest.raises(ValidationFailed) as info:
-        services.extend_response_item(
+        deadlines.extend_response_item(
             item, debate.owner, due_on=item.due_on, reason="The ministry needs a cost estimate."
         )
     assert "due_on" in info.value.fields
     saturday = item.due_on + timedelta(days=(5 - item.due_on.weekday()) % 7 or 7)
     with pytest.raises(ValidationFailed, match="not valid"):
-        services.extend_response_item(
+        deadlines.extend_response_item(
             item, debate.owner, due_on=saturday, reason="The ministry needs a cost estimate."
         )
-    services.extend_response_item(
+    deadlines.extend_response_item(
         item, debate.owner, due_on=new_due, reason="The ministry needs a cost estimate."
     )
     assert item.effective_due_on == new_due and item.extension_reason
     with pytest.raises(Conflict, match="only once"):
-        services.extend_response_item(
+        deadlines.extend_response_item(
             item, debate.owner, due_on=new_due + timedelta(days=7), reason="Still waiting for it."
         )
 
@@ -308,9 +311,9 @@ def test_extension_by_others_is_refused(
     make_debate: Callable[..., Debate], create_user: Callable[..., User]
 ) -> None:
     debate = make_debate()
-    item = services.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))[0]
+    item = deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))[0]
     with pytest.raises(NotAllowed):
-        services.extend_response_item(
+        deadlines.extend_response_item(
             item,
             create_user(role=Role.policymaker),
             due_on=date(2025, 3, 3),
@@ -333,12 +336,13 @@ def test_required_statements_by_analysis_policies(make_debate: Callable[..., Deb
         ],
         "strength": {str(a[0].id): 0.9, str(a[1].id): 0.2, str(p[0].id): 0.99},
     }
+    result = AnalysisResult.from_json(analysis)
     c.response_policy = ResponsePolicy.consensus
-    assert services.required_statements(c, analysis) == {p[3].id: "consensus_agree"}
+    assert deadlines.required_statements(c, result) == {p[3].id: "consensus_agree"}
     c.response_policy = ResponsePolicy.representative
-    assert set(services.required_statements(c, analysis)) == {p[0].id, p[1].id, p[2].id}
+    assert set(deadlines.required_statements(c, result)) == {p[0].id, p[1].id, p[2].id}
     c.response_policy = ResponsePolicy.strongest
-    chosen = services.required_statements(c, analysis)
+    chosen = deadlines.required_statements(c, result)
     assert list(chosen) == [a[0].id, a[1].id]  # arguments only, strongest first
     c.response_policy = ResponsePolicy.consensus
-    assert services.required_statements(c, None) == {}
+    assert deadlines.required_statements(c, None) == {}

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
-from consult.responses import services
-from consult.responses.models import Notification, Response, ResponseItem
+from consult.notifications.models import Notification
+from consult.responses import deadlines, services
+from consult.responses.models import Response, ResponseItem
 from tests.consult.responses.conftest import Debate, switch_user
 
 TEXT = "We will build the first new tram line in 2026 and consult on the route."
@@ -23,7 +24,7 @@ TEXT = "We will build the first new tram line in 2026 and consult on the route."
 def closed_debate(make_debate: Callable[..., Debate]) -> Debate:
     debate = make_debate(n=2)
     debate.consultation.status = ConsultationStatus.closed
-    services.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
+    deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
     db.session.commit()
     return debate
 

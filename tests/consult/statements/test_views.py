@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from consult.auth.models import User
+from consult.auth.models import BlockKind, User, UserBlock
 from consult.consultations.models import Consultation, ConsultationStatus, ModerationMode
-from consult.moderation.models import BlockKind, UserBlock
 from consult.statements.models import (
     Statement,
     StatementKind,

@@ -9,6 +9,9 @@ start; ``?starttls=0`` turns STARTTLS off) the SMTP sender is used whatever ``MA
 
 Services call :func:`queue_mail` inside their transaction; the messages are handed to the sender
 after ``COMMIT`` (and dropped on rollback), so nobody is told about a response that was not saved.
+The commit and rollback hooks listen to the app's own session (``db.session``) only, connected by
+:func:`init_mail` from the notifications domain's ``init_app``; other sessions of the process
+(scripts, other apps) are left alone.
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from consult.extensions import db
+
 OUTBOX_KEY = "kenes_mail_outbox"
+#: ``app.extensions`` key set by :func:`init_mail`: this app delivers queued mail.
+ENABLED_KEY = "kenes.mail"
 
 
 @dataclass(frozen=True)
@@ -126,13 +133,15 @@ def get_sender(app: Flask) -> MailSender:
     return sender
 
 
-def queue_mail(session: Session | Any, to: str, subject: str, body: str) -> None:
-    """Queue a message, delivered once the session's transaction commits."""
-    session.info.setdefault(OUTBOX_KEY, []).append(Mail(to=to, subject=subject, body=body))
+def queue_mail(to: str, subject: str, body: str) -> None:
+    """Queue a message, delivered once the app session's transaction commits."""
+    db.session.info.setdefault(OUTBOX_KEY, []).append(Mail(to=to, subject=subject, body=body))
 
 
 def _deliver(session: Session) -> None:
     if session.in_nested_transaction():  # a SAVEPOINT released: the real commit comes later
+        return
+    if not has_app_context() or ENABLED_KEY not in current_app.extensions:
         return
     outbox: list[Mail] = session.info.pop(OUTBOX_KEY, [])
     if not outbox:
@@ -152,13 +161,13 @@ def _discard(session: Session, *args: Any) -> None:
     session.info.pop(OUTBOX_KEY, None)
 
 
-_listening: list[bool] = []
+def init_mail(app: Flask) -> None:
+    """Deliver the app's queued mail after commit and drop it on rollback.
 
-
-def init_mail() -> None:
-    """Deliver queued mail after commit and drop it on rollback (idempotent)."""
-    if _listening:
-        return
-    event.listen(Session, "after_commit", _deliver)
-    event.listen(Session, "after_rollback", _discard)
-    _listening.append(True)
+    The hooks are bound to ``db.session`` (the sessions its factory makes), never to every
+    SQLAlchemy session of the process; connecting them twice is a no-op.
+    """
+    app.extensions[ENABLED_KEY] = True
+    for name, hook in (("after_commit", _deliver), ("after_rollback", _discard)):
+        if not event.contains(db.session, name, hook):
+            event.listen(db.session, name, hook)

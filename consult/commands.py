@@ -1,4 +1,5 @@
-"""Consultation commands: ``kenes seed-demo``."""
+"""Commands that span domains: ``kenes seed-demo`` (the demo consultations, and with
+``--abuse`` the moderation workload). Domain commands live in each domain's ``cli.py``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from consult.auth.cli import fail
 from consult.consultations.demo import DEMO_PASSWORD, DEMO_SLUG, seed_demo
 from consult.errors import ConsultError
 from consult.extensions import db
+from consult.moderation.cli import run_seed_abuse
 
 
 @click.command("seed-demo")
@@ -30,8 +32,6 @@ def seed_demo_command(if_empty: bool, abuse: bool) -> None:
         return
     db.session.commit()
     if abuse:
-        from consult.moderation.cli import run_seed_abuse
-
         click.echo(run_seed_abuse(DEMO_SLUG))
     for consultation in result.created:
         click.echo(

@@ -1,10 +1,10 @@
-"""Likely duplicates: TF-IDF cosine over character n-grams (consult.moderation.duplicates)."""
+"""Likely duplicates: TF-IDF cosine over character n-grams (debate.similarity)."""
 
 from __future__ import annotations
 
 import pytest
 
-from consult.moderation.duplicates import TextIndex, similar_texts
+from debate.similarity import TextIndex, similar_texts
 
 POOL = [
     (1, "Buses should run all night on weekends."),

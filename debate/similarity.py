@@ -1,14 +1,15 @@
 """Likely duplicate statements: TF-IDF cosine similarity over character n-grams.
 
-Pure functions (numpy, scipy, scikit-learn; no Flask, no database). Character n-grams within word
-boundaries work for English, Russian and Kazakh alike without stemmers, and tolerate typos and
-inflection.
+Character n-grams within word boundaries work for English, Russian and Kazakh alike without
+stemmers, and tolerate typos and inflection. The index hashes n-grams (scikit-learn's
+``HashingVectorizer``), so each statement is vectorised on its own: new statements are appended
+without re-reading the old ones (:meth:`TextIndex.partial_fit`), and the idf weights are
+recomputed at query time over whichever statements are eligible then (e.g. only the visible
+ones). Fitting 10,000 statements from scratch takes seconds; appending one takes a millisecond.
 
-The index hashes n-grams (``HashingVectorizer``), so each statement is vectorised on its own:
-new statements are appended without re-reading the old ones (:meth:`TextIndex.partial_fit`),
-and the idf weights are recomputed at query time over whichever statements are eligible then
-(e.g. only the visible ones). Fitting 10,000 statements from scratch takes seconds; appending
-one takes a millisecond.
+>>> index = TextIndex().fit([(1, "Buses should run all night."), (2, "Raise parking fees.")])
+>>> [m.id for m in index.query("buses must run all night!")]
+[1]
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
+
+__all__ = ["DEFAULT_MIN_SCORE", "SUGGEST_MIN_SCORE", "Match", "TextIndex", "similar_texts"]
 
 #: Scores at or above this are shown to moderators as "possible duplicates".
 DEFAULT_MIN_SCORE = 0.55
@@ -38,9 +41,9 @@ _vectorizer = HashingVectorizer(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
-    """An indexed statement that resembles the query text."""
+    """An indexed statement that resembles the query text (``score``: cosine, 0 to 1)."""
 
     id: int
     score: float
@@ -60,19 +63,47 @@ def _normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
 
 
 class TextIndex:
-    """An index of statements, queried with new texts (fit once, append, query often)."""
+    """An index of statements, queried with new texts (fit once, append, query often).
+
+    Parameters
+    ----------
+    min_score : float, default DEFAULT_MIN_SCORE
+        Matches scoring below this are left out of every answer (a query may lower it).
+
+    Attributes
+    ----------
+    ids_ : ndarray of int64
+        The indexed statement ids, in the order they were added.
+    tf_ : scipy.sparse.csr_matrix
+        Their sublinear term frequencies over the hashed n-grams (one row per id).
+
+    Examples
+    --------
+    >>> index = TextIndex().fit([(1, "Buses should run all night on weekends.")])
+    >>> index = index.partial_fit([(2, "Build more bike lanes on Abay Avenue.")])
+    >>> index.max_id, [m.id for m in index.query("more bike lanes on abay avenue please")]
+    (2, [2])
+    >>> index.query("bike lanes on Abay Avenue", among=[1])
+    []
+    """
 
     def __init__(self, *, min_score: float = DEFAULT_MIN_SCORE) -> None:
         self.min_score = min_score
 
     def fit(self, candidates: Sequence[tuple[int, str]]) -> TextIndex:
-        """Index these statements (``(id, text)`` pairs), replacing what was indexed."""
+        """Index these statements (``(id, text)`` pairs), replacing what was indexed.
+
+        Returns
+        -------
+        TextIndex
+            ``self``.
+        """
         self.ids_: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self.tf_: sparse.csr_matrix = sparse.csr_matrix((0, N_FEATURES), dtype=np.float64)
         return self.partial_fit(candidates)
 
     def partial_fit(self, candidates: Sequence[tuple[int, str]]) -> TextIndex:
-        """Add statements to the index."""
+        """Add statements (``(id, text)`` pairs) to the index; return ``self``."""
         if not hasattr(self, "ids_"):
             return self.fit(candidates)
         if len(candidates):
@@ -116,8 +147,29 @@ class TextIndex:
     ) -> list[Match]:
         """Return the indexed statements most similar to ``text``, best first.
 
-        ``among`` restricts the search (and the idf statistics) to these ids; ``exclude``
-        leaves some out of the answer only; ``min_score`` overrides the index's threshold.
+        Parameters
+        ----------
+        text : str
+            The text to compare (an empty one matches nothing).
+        limit : int, default 5
+            At most this many matches.
+        exclude : sequence of int
+            Ids left out of the answer only (not of the idf statistics).
+        among : sequence of int, optional
+            Restrict the search, and the idf statistics, to these ids.
+        min_score : float, optional
+            Overrides the index's threshold.
+
+        Returns
+        -------
+        list of Match
+            Best first (ties by id); scores rounded to 3 digits and at most 1.
+
+        Examples
+        --------
+        >>> index = TextIndex().fit([(1, "Raise parking fees."), (2, "Lower parking fees.")])
+        >>> [m.id for m in index.query("raise parking fees", limit=1)]
+        [1]
         """
         return self.query_many(
             [text], limit=limit, exclude=[exclude], among=among, min_score=min_score
@@ -177,5 +229,30 @@ def similar_texts(
     limit: int = 5,
     min_score: float = DEFAULT_MIN_SCORE,
 ) -> list[Match]:
-    """Return the candidates most similar to ``text`` (best first), scoring at least min_score."""
+    """Return the candidates most similar to ``text``, best first.
+
+    Parameters
+    ----------
+    text : str
+        The text to compare.
+    candidates : sequence of (int, str)
+        ``(id, text)`` pairs.
+    limit : int, default 5
+        At most this many matches.
+    min_score : float, default DEFAULT_MIN_SCORE
+        The lowest score kept.
+
+    Returns
+    -------
+    list of Match
+        Best first.
+
+    Examples
+    --------
+    >>> pool = [(1, "Raise parking fees in the centre."), (2, "Build more bike lanes.")]
+    >>> similar_texts("raise the parking fees in the centre", pool)[0].id
+    1
+    >>> similar_texts("free vaccinations for pensioners", pool)
+    []
+    """
     return TextIndex(min_score=min_score).fit(candidates).query(text, limit=limit)

@@ -1,0 +1,29 @@
+"""How the auth domain plugs into the app: its ``init_app``, called by ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from consult.api import use_token_resolver
+from consult.auth import cli, views
+from consult.auth.services import load_session_user, user_for_token
+from consult.extensions import login_manager
+from consult.security import bearer_token
+
+
+def _user_from_request(request: Any) -> Any:
+    token = bearer_token()
+    return user_for_token(token) if token else None
+
+
+def init_app(app: Flask) -> None:
+    """Load users from sessions and bearer tokens; register the pages and the commands."""
+    login_manager.user_loader(load_session_user)
+    login_manager.request_loader(_user_from_request)
+    use_token_resolver(app, user_for_token)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.admin_bp)
+    for command in cli.commands:
+        app.cli.add_command(command)

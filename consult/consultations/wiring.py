@@ -1,0 +1,13 @@
+"""How the consultations domain plugs into the app: its ``init_app``, called by ``create_app``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from consult.consultations import api as _api  # noqa: F401  (adds the endpoints to the API)
+from consult.consultations import views
+
+
+def init_app(app: Flask) -> None:
+    """Register the consultation pages."""
+    app.register_blueprint(views.bp)

@@ -1,0 +1,1 @@
+"""Coordinated voting: suspected brigades, as evidence for moderators (nothing automatic)."""

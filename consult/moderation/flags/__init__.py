@@ -1,0 +1,1 @@
+"""Flags: participants report statements; enough flags hide one until a moderator decides."""

@@ -1,0 +1,1 @@
+"""The review queue: pending and flagged statements, with what a moderator needs to decide."""

@@ -1,0 +1,1 @@
+"""Reason templates: the reusable reasons moderators pick from."""

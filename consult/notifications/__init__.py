@@ -1,0 +1,1 @@
+"""Notifications: in-app messages to people and the e-mail sent after a commit."""

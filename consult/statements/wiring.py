@@ -1,0 +1,13 @@
+"""How the statements domain plugs into the app: its ``init_app``, called by ``create_app``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from consult.statements import api as _api  # noqa: F401  (adds the endpoints to the API)
+from consult.statements import views
+
+
+def init_app(app: Flask) -> None:
+    """Register the statement pages."""
+    app.register_blueprint(views.bp)

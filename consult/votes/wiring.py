@@ -1,0 +1,13 @@
+"""How the votes domain plugs into the app: its ``init_app``, called by ``create_app``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from consult.votes import api as _api  # noqa: F401  (adds the endpoint to the API)
+from consult.votes import views
+
+
+def init_app(app: Flask) -> None:
+    """Register the vote form's endpoint."""
+    app.register_blueprint(views.bp)
