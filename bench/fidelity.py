@@ -1,13 +1,18 @@
-"""Fidelity benchmark: our opinion groups vs the groups Polis itself exported, and red-dwarf's.
+"""Fidelity benchmark: our opinion groups vs the groups Polis itself computed, and red-dwarf's.
 
-For each conversation in the data folder (default ../shared/data/polis), compares the group of
-every participant with Polis's ``group-id`` (participants-votes.csv) by the adjusted Rand index
-over the participants both clusterings assign to a group, and the number of groups with
-summary.csv's ``groups``. red-dwarf 0.4.0 (bench/.venv-reddwarf) is run on the same votes and
-scored the same way. Also reported: our result with the plain silhouette argmax
-(``k_margin=0``) and the stability of our groups across seeds.
+Two references, one run:
 
-    .venv/bin/python bench/fidelity.py [--data DIR] [--seeds 0 1 2]
+1. **Pol.is's current math** (``--math``, default ../shared/data/polis-math): conversations with
+   Pol.is's own ``math-pca2.json``. Our one-shot and replayed groups and red-dwarf 0.4.0's are
+   scored against Pol.is's groups, and every number derived from Pol.is's groups is compared
+   with Pol.is's (bench/polis_math.py, which also runs alone);
+2. **older CSV exports** (``--data``, default ../shared/data/polis), a regression set: each
+   participant's group against the ``group-id`` of participants-votes.csv (adjusted Rand index
+   over the participants both clusterings assign to a group), the number of groups against
+   summary.csv's ``groups``; red-dwarf scored the same way. Also reported: our result with the
+   former k margin (``k_margin=0.05``) and the stability of our groups across seeds.
+
+    .venv/bin/python bench/fidelity.py [--data DIR] [--math DIR] [--seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -23,13 +28,21 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+import polis_math  # noqa: E402
 
 from debate.groups import opinion_groups  # noqa: E402
 from debate.polis import read_polis_export  # noqa: E402
 
 REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
+DEFAULT_DATA = SHARED / "data" / "polis"
 
 
 def polis_k(folder: Path) -> int:
@@ -69,14 +82,26 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--math", type=Path, default=None)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fidelity.json")
     args = parser.parse_args()
 
+    math_data = args.math or (
+        polis_math.DEFAULT_DATA if polis_math.DEFAULT_DATA.is_dir() else polis_math.FALLBACK_DATA
+    )
+    print(f"== Pol.is's current math ({math_data}) ==")
+    math_rows = [
+        polis_math.evaluate(folder, args.seeds)
+        for folder in sorted(p for p in math_data.iterdir() if (p / "math-pca2.json").is_file())
+    ]
+    polis_math.report(math_rows)
+    print()
+    print(f"== older CSV exports ({args.data}) ==")
     rows = []
     header = (
         f"{'conversation':<28} {'Polis k':>7} {'ours k':>6} {'ARI':>6} {'n':>5}"
-        f" {'k (margin 0)':>12} {'ARI':>6} {'seed ARI min':>12}"
+        f" {'k (margin .05)':>14} {'ARI':>6} {'seed ARI min':>12}"
         f" {'red-dwarf k':>11} {'ARI':>6} {'n':>5}"
     )
     print(header)
@@ -93,7 +118,7 @@ def main() -> None:
         stability = min(
             float(adjusted_rand_score(base[base >= 0], r.labels[base >= 0])) for r in runs
         )
-        plain = opinion_groups(m, seed=args.seeds[0], k_margin=0.0)
+        plain = opinion_groups(m, seed=args.seeds[0], k_margin=0.05)
         plain_ari, _ = ari_on_common(labelled(m.participants, plain.labels), polis)
         rd = reddwarf_labels(folder, args.seeds[0])
         rd_ari, rd_n = ari_on_common(rd, polis) if rd is not None else (float("nan"), 0)
@@ -104,8 +129,8 @@ def main() -> None:
             "k": runs[0].k,
             "ari": ari,
             "n_common": n,
-            "k_plain_silhouette": plain.k,
-            "ari_plain_silhouette": plain_ari,
+            "k_margin_005": plain.k,
+            "ari_margin_005": plain_ari,
             "seed_ari_min": stability,
             "reddwarf_k": rd_k,
             "reddwarf_ari": rd_ari,
@@ -116,7 +141,7 @@ def main() -> None:
         rows.append(row)
         print(
             f"{folder.name:<28} {row['polis_k']:>7} {row['k']:>6} {ari:>6.3f} {n:>5}"
-            f" {plain.k:>12} {plain_ari:>6.3f} {stability:>12.3f}"
+            f" {plain.k:>14} {plain_ari:>6.3f} {stability:>12.3f}"
             f" {rd_k:>11} {rd_ari:>6.3f} {rd_n:>5}",
             flush=True,
         )
@@ -131,7 +156,11 @@ def main() -> None:
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {"mean_ari": mean, "reddwarf_mean_ari": rd_mean, "same_k": same_k}
-    args.out.write_text(json.dumps({"conversations": rows, **summary}, indent=2) + "\n")
+    polis_math_results = {"conversations": math_rows, "summary": polis_math.summary(math_rows)}
+    args.out.write_text(
+        json.dumps({"conversations": rows, **summary, "polis_math": polis_math_results}, indent=2)
+        + "\n"
+    )
     print(f"wrote {args.out}")
 
 

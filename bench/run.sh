@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Benchmarks (make bench): fidelity vs Polis and red-dwarf, speed vs
-# red-dwarf, scale on synthetic conversations, the web tier under load and faults. Results:
-# bench/results/*.json, summary in
-# docs/benchmarks.md.
+# Benchmarks (make bench): fidelity vs Pol.is and red-dwarf, group identity across
+# recomputations, speed vs red-dwarf, scale on synthetic conversations, the web tier under load
+# and faults. Results: bench/results/*.json, summary in docs/benchmarks.md.
 #
 #   bash bench/run.sh                       # everything (scale: 10k, 100k, 1M participants)
 #   SCALE_SIZES="10000 100000" bash bench/run.sh
-#   POLIS_DATA=tests/data/polis bash bench/run.sh
+#   POLIS_DATA=tests/data/polis POLIS_MATH_DATA=tests/data/polis-math bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,15 +23,22 @@ DATA="${POLIS_DATA:-../shared/data/polis}"
 if [ ! -d "$DATA" ]; then
     DATA=tests/data/polis  # the same six conversations, copied for the tests
 fi
+MATH="${POLIS_MATH_DATA:-../shared/data/polis-math}"
+if [ ! -d "$MATH" ]; then
+    MATH=tests/data/polis-math  # the same three conversations, copied for the tests
+fi
 
-echo "== fidelity (adjusted Rand index vs the groups Polis exported) =="
-"$PY" bench/fidelity.py --data "$DATA"
+echo "== fidelity (Pol.is's current math; the older exports' group-id) =="
+"$PY" bench/fidelity.py --data "$DATA" --math "$MATH"
+echo
+echo "== group identity across recomputations (every 50 votes) =="
+"$PY" bench/stability.py --data "$MATH" "$DATA"
 echo
 echo "== fidelity under older Pol.is conventions (inclusion, filling, scaling) =="
 "$PY" bench/variants.py --data "$DATA"
 echo
 echo "== speed (whole analysis vs red-dwarf's pipeline) =="
-"$PY" bench/speed.py --data "$DATA"
+"$PY" bench/speed.py --data "$DATA" "$MATH"
 echo
 echo "== scale (synthetic, planted groups; 5,000 statements, 30 votes each) =="
 # shellcheck disable=SC2086

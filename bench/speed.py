@@ -8,7 +8,10 @@ The two run alternately per conversation so that both see the same machine load.
 our opinion groups + Pol.is statistics alone, our time including reading the CSV files, and
 the CPU time of both (less sensitive than wall time to other load on the machine).
 
-    .venv/bin/python bench/speed.py [--data DIR] [--repeats 9]
+    .venv/bin/python bench/speed.py [--data DIR ...] [--repeats 9]
+
+DIR holds conversation folders: CSV exports or the Pol.is JSON form (default: the six CSV
+exports and the three Pol.is math conversations in ../shared/data).
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 sys.path.insert(0, str(ROOT))
 
 from debate.analysis import _pol_is_report, analyse  # noqa: E402
@@ -29,7 +36,10 @@ from debate.groups import opinion_groups, vote_counts  # noqa: E402
 from debate.polis import read_polis_export  # noqa: E402
 
 REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
+DEFAULT_DATA = [
+    SHARED / "data" / "polis",
+    SHARED / "data" / "polis-math",
+]
 
 
 def median_time(fn, repeats: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -66,7 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.json")
     args = parser.parse_args()
@@ -79,7 +89,13 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     rows = []
-    for folder in sorted(p for p in args.data.iterdir() if (p / "comments.csv").exists()):
+    folders = [
+        p
+        for data in args.data
+        for p in sorted(data.iterdir())
+        if (p / "comments.csv").exists() or (p / "comments.json").exists()
+    ]
+    for folder in folders:
         proc = subprocess.run(
             [str(REDDWARF_PYTHON), str(ROOT / "bench" / "reddwarf_runner.py"), str(folder)]
             + ["--repeats", str(args.repeats)],
@@ -116,7 +132,7 @@ def main() -> None:
     total_cpu = sum(r["analyse_cpu_s"] for r in rows)
     print("-" * len(header))
     print(
-        f"{'all six':<28} {total_rd:>11.3f} {total:>7.3f} {total_rd / total:>5.1f}x"
+        f"{'all ' + str(len(rows)):<28} {total_rd:>11.3f} {total:>7.3f} {total_rd / total:>5.1f}x"
         f" {total_core:>14.3f} {total_rd / total_core:>5.1f}x {'':>14}"
         f" | {'':>6} {total_rd_cpu:>9.3f} {total_cpu:>6.3f} {total_rd_cpu / total_cpu:>5.1f}x"
     )

@@ -31,13 +31,17 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 sys.path.insert(0, str(ROOT))
 
 from debate.groups import Projection, clustered_participants, opinion_groups  # noqa: E402
 from debate.polis import polis_group_ids, read_polis_export  # noqa: E402
 from debate.types import VoteMatrix  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "polis"
+DEFAULT_DATA = SHARED / "data" / "polis"
 FILLS = ("mean", "zero")
 SCALINGS = ("sparsity", "voted", "none")
 INCLUSIONS = ("min7", "all")

@@ -29,13 +29,29 @@ from debate.types import (
 
 _LAZY: dict[str, tuple[str, ...]] = {
     "debate.analysis": ("analyse", "vote_base_scores"),
-    "debate.polis": ("PolisExport", "read_polis_export", "polis_group_ids"),
+    "debate.polis": (
+        "PolisExport",
+        "VoteLog",
+        "GroupAssignment",
+        "read_polis_export",
+        "polis_group_ids",
+        "read_group_assignment",
+    ),
+    "debate.conversation": (
+        "ConversationState",
+        "ConversationUpdate",
+        "update_conversation",
+        "replay_conversation",
+        "Replay",
+    ),
+    "debate.identity": ("StableGroup", "RetiredGroup", "match_groups", "group_letter"),
     "debate.groups": (
         "Projection",
         "participant_projection",
         "clustered_participants",
         "OpinionGroups",
         "opinion_groups",
+        "assigned_groups",
         "VoteCounts",
         "vote_counts",
         "representative_statements",

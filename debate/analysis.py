@@ -3,7 +3,11 @@
 :func:`analyse` runs the opinion groups and Pol.is statistics of :mod:`debate.groups`, the
 bridging scores (:mod:`debate.bridging`), argument strength (:mod:`debate.semantics`), cruxes
 (:mod:`debate.cruxes`) and controversy (:mod:`debate.controversy`), and assembles plain data:
-dicts, lists, strings, ints, floats (rounded to 6 decimals) and ``None``; never NaN.
+dicts, lists, strings, ints, floats and ``None``; never NaN. Floats are rounded to 6 decimals,
+except the figures Pol.is itself publishes: those computed from vote counts (representative-
+statement and consensus statistics, group-aware consensus, the PCA centre) at full precision,
+those from the principal components (components, comment priorities, extremity, projection) to
+9 decimals, so that they can be compared with Pol.is's to 1e-9 and 1e-6.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from threadpoolctl import ThreadpoolController
 
 from debate.groups import (
     OpinionGroups,
+    Projection,
     VoteCounts,
     comment_priorities,
     divisive_statements,
@@ -34,6 +39,7 @@ from debate.types import Claim, Relation, VoteMatrix
 __all__ = ["analyse", "vote_base_scores"]
 
 _DIGITS = 6
+_FINE = 9
 T = TypeVar("T")
 
 
@@ -42,6 +48,27 @@ def _num(x: float | np.floating[Any]) -> float:
     if not np.isfinite(value):  # pragma: no cover - guarded upstream; JSON has no NaN
         return 0.0
     return value + 0.0  # turn -0.0 into 0.0
+
+
+def _exact(x: float | np.floating[Any]) -> float:
+    """A float at full precision (Pol.is's published figures); never NaN."""
+    value = float(x)
+    return value + 0.0 if np.isfinite(value) else 0.0
+
+
+def _exacts(values: npt.ArrayLike) -> list[Any]:
+    array = np.asarray(values, dtype=np.float64)
+    out: list[Any] = (np.where(np.isfinite(array), array, 0.0) + 0.0).tolist()
+    return out
+
+
+def _fines(values: npt.ArrayLike) -> list[Any]:
+    """Figures from the principal components, to 9 decimals: exact well within Pol.is's 1e-6,
+    and free of the last-bit noise the participants' order leaves in an eigenvector."""
+    array = np.asarray(values, dtype=np.float64)
+    rounded = np.round(np.where(np.isfinite(array), array, 0.0), _FINE) + 0.0
+    out: list[Any] = rounded.tolist()
+    return out
 
 
 def _nums(values: npt.ArrayLike) -> list[Any]:
@@ -55,8 +82,8 @@ def _nums(values: npt.ArrayLike) -> list[Any]:
 def vote_base_scores(matrix: VoteMatrix) -> dict[str, float]:
     """Base score of every statement from its votes: ``(agree + 1) / (agree + disagree + 2)``.
 
-    Passes are ignored; a statement nobody voted on scores 0.5. Moderated-out statements are
-    left out.
+    Passes are ignored; a statement nobody voted on scores 0.5. Moderated-out and meta
+    statements are left out.
 
     Parameters
     ----------
@@ -73,7 +100,7 @@ def vote_base_scores(matrix: VoteMatrix) -> dict[str, float]:
     {'0': 0.6, '1': 0.333333}
     """
     counts = vote_counts(matrix)
-    moderated = matrix.moderated_out
+    moderated = matrix.excluded
     return {
         sid: _num((counts.agree[j] + 1) / (counts.agree[j] + counts.disagree[j] + 2))
         for j, sid in enumerate(matrix.statements)
@@ -88,6 +115,7 @@ def analyse(
     relations: Iterable[Relation] = (),
     seed: int = 0,
     semantics: str = "quadratic-energy",
+    groups: OpinionGroups | None = None,
 ) -> dict[str, Any]:
     """Analyse a consultation: opinion groups, consensus, bridging, strength, cruxes, ...
 
@@ -103,6 +131,11 @@ def analyse(
         The only source of randomness; results are also stable across seeds.
     semantics : str, default "quadratic-energy"
         Gradual semantics for ``strength``.
+    groups : OpinionGroups, optional
+        Opinion groups found elsewhere: given (:func:`debate.groups.assigned_groups`, e.g.
+        Pol.is's own) or carried between recomputations (:func:`debate.conversation.
+        update_conversation`); everything else is computed from them. By default the groups are
+        found here, in one shot (:func:`debate.groups.opinion_groups`).
 
     Returns
     -------
@@ -113,8 +146,8 @@ def analyse(
         who read the input fills it in), plus ``map`` (opinion-map positions of clustered
         participants, group centres and statements), ``statements`` (per-statement vote counts
         overall and per group, priority, moderation), ``priority`` (Pol.is comment routing),
-        ``silhouettes``, ``excluded`` (moderated-out statements, unclustered participants) and
-        ``counts``.
+        ``silhouettes``, ``pca`` (Pol.is's principal components and centre), ``excluded``
+        (moderated-out and meta statements, unclustered participants) and ``counts``.
 
     Examples
     --------
@@ -131,7 +164,7 @@ def analyse(
     # and synchronisation than they save (measured: 2x slower on the Polis conversations, no
     # gain at 100,000 participants), so they are held to one for the duration.
     with _blas_controller().limit(limits=1, user_api="blas"):
-        return _analyse(matrix, claims, relations, seed, semantics)
+        return _analyse(matrix, claims, relations, seed, semantics, groups)
 
 
 @functools.cache
@@ -146,6 +179,7 @@ def _analyse(
     relations: Iterable[Relation],
     seed: int,
     semantics: str,
+    given: OpinionGroups | None,
 ) -> dict[str, Any]:
     start = time.perf_counter()
     timings: dict[str, float] = {"load_s": 0.0}
@@ -156,7 +190,9 @@ def _analyse(
         timings[f"{name}_s"] = _num(time.perf_counter() - t0)
         return value
 
-    groups = timed("groups", lambda: opinion_groups(matrix, seed=seed))
+    groups = (
+        given if given is not None else timed("groups", lambda: opinion_groups(matrix, seed=seed))
+    )
     result = timed(
         "statistics",
         lambda: _pol_is_report(matrix, groups, vote_counts(matrix, groups.labels, groups.k)),
@@ -190,17 +226,20 @@ def _rates(agree: int, disagree: int, seen: int) -> dict[str, float]:
 def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts) -> dict[str, Any]:
     sids = matrix.statements
     pids = matrix.participants
-    moderated = frozenset(matrix.moderated_out)
+    excluded = frozenset(matrix.excluded)  # Pol.is mod-out: moderated out or meta
     labels = groups.labels
     k = groups.k
+    ids = groups.group_ids
     assert groups.projection is not None
     projection = groups.projection
 
+    id_of = np.array([*ids, -1], dtype=np.int64)  # label -1 -> the appended -1
+    reported = id_of[labels].tolist()
     participants: dict[str, int | None] = dict(
-        zip(pids, [g if g >= 0 else None for g in labels.tolist()], strict=True)
+        zip(pids, [g if g >= 0 else None for g in reported], strict=True)
     )
 
-    reps = representative_statements(counts, moderated_out=moderated)
+    reps = representative_statements(counts, moderated_out=excluded)
     group_rows: list[dict[str, Any]] = []
     for g in range(k):
         representative = []
@@ -215,10 +254,10 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
                         int(counts.group_disagree[g, j]),
                         int(counts.group_seen[g, j]),
                     ),
-                    "repness": _num(rep["repness"]),
-                    "repness_test": _num(rep["repness_test"]),
-                    "p_success": _num(rep["p_success"]),
-                    "p_test": _num(rep["p_test"]),
+                    "repness": _exact(rep["repness"]),
+                    "repness_test": _exact(rep["repness_test"]),
+                    "p_success": _exact(rep["p_success"]),
+                    "p_test": _exact(rep["p_test"]),
                     "n_success": int(rep["n_success"]),
                     "n_trials": int(rep["n_trials"]),
                     "best_agree": bool(rep["best_agree"]),
@@ -226,7 +265,7 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
             )
         group_rows.append(
             {
-                "id": g,
+                "id": int(ids[g]),
                 "size": int(groups.sizes[g]),
                 "center": [_num(x) for x in groups.centers[g]],
                 "representative": representative,
@@ -234,7 +273,7 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
         )
 
     consensus: dict[str, list[dict[str, Any]]] = {}
-    for direction, rows in majority_consensus(counts, moderated_out=moderated).items():
+    for direction, rows in majority_consensus(counts, moderated_out=excluded).items():
         consensus[direction] = []
         for row in rows:
             j = int(row["statement"])
@@ -242,8 +281,8 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
                 {
                     "statement": sids[j],
                     **_rates(int(counts.agree[j]), int(counts.disagree[j]), int(counts.seen[j])),
-                    "p_success": _num(row["p_success"]),
-                    "p_test": _num(row["p_test"]),
+                    "p_success": _exact(row["p_success"]),
+                    "p_test": _exact(row["p_test"]),
                     "n_success": int(row["n_success"]),
                     "n_trials": int(row["n_trials"]),
                 }
@@ -251,16 +290,16 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
 
     gic: dict[str, float] = {}
     if k > 0:
-        values = _nums(group_informed_consensus(counts))
-        gic = {sid: values[j] for j, sid in enumerate(sids) if j not in moderated}
+        values = _exacts(group_informed_consensus(counts))
+        gic = {sid: values[j] for j, sid in enumerate(sids) if j not in excluded}
 
     divisive = [
         {
             "statement": sids[int(row["statement"])],
             "spread": _num(row["spread"]),
-            "agree": {str(g): _num(x) for g, x in enumerate(row["agree"])},
+            "agree": {str(ids[g]): _num(x) for g, x in enumerate(row["agree"])},
         }
-        for row in divisive_statements(counts, moderated_out=moderated)
+        for row in divisive_statements(counts, moderated_out=excluded)
     ]
     uncertain = [
         {
@@ -269,21 +308,30 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
             "n_pass": int(row["n_pass"]),
             "n_trials": int(row["n_trials"]),
         }
-        for row in uncertain_statements(counts, moderated_out=moderated)
+        for row in uncertain_statements(counts, moderated_out=excluded)
     ]
 
-    priorities = _nums(
-        comment_priorities(counts, projection.statement_extremity, moderated_out=moderated)
+    moderated = frozenset(matrix.moderated_out)
+    priorities = _fines(
+        comment_priorities(
+            counts,
+            projection.statement_extremity,
+            moderated_out=moderated,
+            meta=matrix.meta,
+        )
     )
-    extremity = _nums(projection.statement_extremity)
-    statement_map = _nums(
-        _statement_positions(projection.components, projection.center, projection.n_statements)
+    extremity = _fines(projection.statement_extremity)
+    statement_map = _statement_positions(
+        projection.components, projection.center, projection.n_statements
     )
+    projected = _fines(statement_map)
+    rounded_map = _nums(statement_map)
     # Plain Python ints, converted once per array rather than once per element.
     agree, disagree, seen = (x.tolist() for x in (counts.agree, counts.disagree, counts.seen))
     g_agree, g_disagree, g_seen = (
         x.tolist() for x in (counts.group_agree, counts.group_disagree, counts.group_seen)
     )
+    meta = frozenset(matrix.meta)
     statements: dict[str, Any] = {}
     for j, sid in enumerate(sids):
         a, d, n_seen = agree[j], disagree[j], seen[j]
@@ -293,8 +341,10 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
             "pass": n_seen - a - d,
             "seen": n_seen,
             "moderated": j in moderated,
+            "meta": j in meta,
             "priority": priorities[j],
             "extremity": extremity[j],
+            "projection": projected[j],
             "groups": [
                 {
                     "agree": g_agree[g][j],
@@ -311,8 +361,8 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
     positions = (np.round(projection.positions[clustered], _DIGITS) + 0.0).tolist()
     opinion_map = {
         "participants": dict(zip([pids[i] for i in clustered.tolist()], positions, strict=True)),
-        "groups": {str(g): [_num(x) for x in groups.centers[g]] for g in range(k)},
-        "statements": {sid: statement_map[j] for j, sid in enumerate(sids) if j not in moderated},
+        "groups": {str(ids[g]): [_num(x) for x in groups.centers[g]] for g in range(k)},
+        "statements": {sid: rounded_map[j] for j, sid in enumerate(sids) if j not in excluded},
     }
     return {
         "participants": participants,
@@ -325,8 +375,10 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
         "statements": statements,
         "priority": {sid: priorities[j] for j, sid in enumerate(sids) if j not in moderated},
         "silhouettes": {str(kk): _num(v) for kk, v in sorted(groups.silhouettes.items())},
+        "pca": _pca_block(matrix, projection),
         "excluded": {
             "statements": [sids[j] for j in sorted(moderated)],
+            "meta": [sids[j] for j in sorted(meta)],
             "participants": int(len(pids) - len(clustered)),
         },
         "counts": {
@@ -335,6 +387,21 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
             "votes": matrix.n_votes,
             "clustered": int(groups.clustered.sum()),
         },
+    }
+
+
+def _pca_block(matrix: VoteMatrix, projection: Projection) -> dict[str, Any]:
+    """Pol.is's ``pca``: centre and two components over the statements with votes.
+
+    Votes are +1 agree here (Pol.is computes with agree = -1), so the centre is Pol.is's
+    negated; a component is defined up to its sign.
+    """
+    voted = np.bincount(matrix.cols.astype(np.int64), minlength=len(matrix.statements)) > 0
+    columns = np.flatnonzero(voted)
+    return {
+        "statements": [matrix.statements[j] for j in columns.tolist()],
+        "center": _exacts(projection.center[columns]),
+        "components": _fines(projection.components[:, columns]),
     }
 
 

@@ -104,7 +104,7 @@ def bridging_scores(
         raise InputError("max_iter must be at least 1 and tol positive")
     n_part, n_stmt = matrix.shape
     hidden = np.zeros(n_stmt, dtype=np.bool_)
-    hidden[list(matrix.moderated_out)] = True
+    hidden[list(matrix.excluded)] = True
     reported = [j for j in range(n_stmt) if not hidden[j]]
     votes, n_votes = _encoded_votes(matrix, hidden)
     if n_votes == 0:

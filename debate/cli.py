@@ -17,6 +17,7 @@ Commands: ``polis`` (here), ``strength`` and ``kialo`` (:mod:`debate.cli_graph`)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import shutil
@@ -24,9 +25,15 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from debate.errors import DebateError
+from debate.errors import DebateError, InputError
+
+if TYPE_CHECKING:
+    from debate.groups import OpinionGroups
+    from debate.polis import PolisExport
+    from debate.types import VoteMatrix
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main", "register_polis", "cli_polis", "analysis_text"]
 
@@ -52,13 +59,53 @@ def register_polis(subparsers: Any) -> None:
         "polis",
         help="analyse a Polis export folder (opinion groups, consensus, bridging, ...)",
         description="Read a Polis export folder (comments.csv and votes.csv or "
-        "participants-votes.csv) and print its analysis: opinion groups and their "
-        "representative statements, consensus, divisive and uncertain statements, bridging, "
-        "cruxes and controversy.",
+        "participants-votes.csv, or the Pol.is JSON form: comments.json and votes.json) and "
+        "print its analysis: opinion groups and their representative statements, consensus, "
+        "divisive and uncertain statements, bridging, cruxes and controversy. The groups are "
+        "found in one shot from the final votes, taken from a file (--groups), or reached by "
+        "replaying the votes through Pol.is's updates (--replay).",
     )
     p.add_argument("directory", metavar="DIR", help="the Polis export folder")
     p.add_argument("--json", action="store_true", help="print the analysis JSON (API.md section 4)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--groups",
+        metavar="FILE",
+        help="use these opinion groups: a JSON object participant id -> group id, or Pol.is's "
+        "math-pca2.json (its in-conv, mod-out and meta-tids come along); everything else is "
+        "computed from them",
+    )
+    how.add_argument(
+        "--replay",
+        action="store_true",
+        help="find the groups as Pol.is does, replaying the votes in time order through its "
+        "update rules (by default one update per second of votes, as Pol.is polls)",
+    )
+    cadence = p.add_mutually_exclusive_group()
+    cadence.add_argument(
+        "--every", type=int, metavar="N", help="with --replay: update after every N votes"
+    )
+    cadence.add_argument(
+        "--cadence",
+        type=float,
+        metavar="SECONDS",
+        help="with --replay: update once per SECONDS of votes (default: 1)",
+    )
+    p.add_argument(
+        "--restart-after",
+        type=float,
+        metavar="SECONDS",
+        help="with --replay: a silence longer than this restarts Pol.is's worker (the next "
+        "update starts the groups afresh)",
+    )
+    p.add_argument(
+        "--final-restart",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --replay: end with one update from a restarted state, as when Pol.is reloads "
+        "the conversation (default: yes)",
+    )
     p.set_defaults(func=cli_polis)
 
 
@@ -67,10 +114,23 @@ def cli_polis(args: argparse.Namespace) -> int:
     from debate.analysis import analyse
     from debate.polis import read_polis_export
 
+    replay = bool(getattr(args, "replay", False))
+    given_file = getattr(args, "groups", None)
+    for option in ("every", "cadence", "restart_after"):
+        if getattr(args, option, None) is not None and not replay:
+            raise InputError(f"--{option.replace('_', '-')} needs --replay")
     start = time.perf_counter()
-    export = read_polis_export(args.directory, polis_groups=False)
+    export = read_polis_export(args.directory, polis_groups=False, history=replay)
+    matrix = export.matrix
+    extra: dict[str, Any] = {}
+    groups = None
+    if given_file is not None:
+        matrix, groups, extra = _given_groups(matrix, given_file, args.seed)
     load_s = time.perf_counter() - start
-    result = analyse(export.matrix, seed=args.seed)
+    if replay:
+        groups, extra = _replayed_groups(export, args)
+    result = analyse(matrix, seed=args.seed, groups=groups)
+    result.update(extra)
     result["timings"] = {
         "load_s": round(load_s, 6),
         **{key: value for key, value in result["timings"].items() if key != "load_s"},
@@ -81,6 +141,66 @@ def cli_polis(args: argparse.Namespace) -> int:
         output = analysis_text(result, export.texts, title=str(args.directory))
     sys.stdout.write(output)
     return 0
+
+
+def _given_groups(
+    matrix: VoteMatrix, path: str, seed: int
+) -> tuple[VoteMatrix, OpinionGroups, dict[str, Any]]:
+    """The groups of a ``--groups`` file, with the moderation a math-pca2.json records."""
+    from debate.groups import assigned_groups
+    from debate.polis import read_group_assignment
+
+    given = read_group_assignment(path, matrix.participants)
+    index = {sid: j for j, sid in enumerate(matrix.statements)}
+    meta = matrix.meta | {index[s] for s in given.meta if s in index}
+    moderated = matrix.moderated_out | {index[s] for s in given.moderated_out if s in index}
+    matrix = dataclasses.replace(matrix, moderated_out=frozenset(moderated - meta), meta=meta)
+    groups = assigned_groups(matrix, given.groups, clustered=given.clustered, seed=seed)
+    return matrix, groups, {"given_groups": {"file": Path(path).name, "source": given.source}}
+
+
+def _replayed_groups(export: PolisExport, args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The groups Pol.is's updates reach when the votes are replayed in time order."""
+    from debate.conversation import replay_conversation
+
+    log = export.log
+    if log is None:
+        raise InputError(
+            "--replay needs the votes with their times (votes.csv or votes.json)",
+            source=export.votes_file,
+        )
+    matrix = export.matrix
+    replayed = replay_conversation(
+        log,
+        every=args.every,
+        cadence=args.cadence,
+        restart_after=args.restart_after,
+        restart_at_end=args.final_restart,
+        moderated_out=matrix.moderated_out,
+        meta=matrix.meta,
+        seed=args.seed,
+    )
+    update = replayed.update
+    if update is None:
+        raise InputError("no votes to replay", source=export.votes_file)
+    state = update.state
+    info = {
+        "replay": {
+            "updates": len(replayed.cuts),
+            "every": args.every,
+            "cadence_s": None if args.every is not None else (args.cadence or 1.0),
+            "restarts": replayed.restarts,
+            "final_restart": bool(args.final_restart),
+            "best_k": update.best_k,
+            "k_history": list(state.k_history),
+            "polis_ids": list(update.polis_ids),
+            "retired": [
+                {"id": r.id, "joined": r.joined, "update": r.update, "at": r.at}
+                for r in state.retired
+            ],
+        }
+    }
+    return update.groups, info
 
 
 def analysis_text(result: dict[str, Any], texts: dict[str, str], *, title: str = "") -> str:
@@ -116,6 +236,15 @@ def analysis_text(result: dict[str, Any], texts: dict[str, str], *, title: str =
         f"Opinion groups: {result['k']} ({clustered} of {counts['participants']} participants"
         " clustered)"
     )
+    if "given_groups" in result:
+        given = result["given_groups"]
+        lines.append(f"Groups given by {given['file']} ({given['source']})")
+    if "replay" in result:
+        replay = result["replay"]
+        lines.append(
+            f"Groups from replaying the votes through {replay['updates']} Pol.is updates"
+            + (" (the last after a restart)" if replay["final_restart"] else "")
+        )
     for group in result["groups"]:
         lines.append("")
         lines.append(f"Group {group['id']}: {group['size']} participants. What sets it apart:")

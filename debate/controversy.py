@@ -140,9 +140,9 @@ def _vote_vectors(
     """Unit-length +1/-1 vote vectors of the participants taken into account."""
     n_part, n_stmt = matrix.shape
     counted = matrix.values != 0
-    if matrix.moderated_out:
+    if matrix.excluded:
         hidden = np.zeros(n_stmt, dtype=np.bool_)
-        hidden[list(matrix.moderated_out)] = True
+        hidden[list(matrix.excluded)] = True
         counted &= ~hidden[matrix.cols]
     rows = matrix.rows[counted]
     votes = np.bincount(rows, minlength=n_part)

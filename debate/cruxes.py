@@ -101,8 +101,8 @@ def crux_scores(
     scores = _normalised_mutual_information(table)
     voters = table.sum(axis=(1, 2))
     eligible = (voters >= min_voters) & (scores > 0.0)
-    if matrix.moderated_out:
-        eligible[list(matrix.moderated_out)] = False
+    if matrix.excluded:
+        eligible[list(matrix.excluded)] = False
     candidates = np.flatnonzero(eligible)
     order = candidates[np.lexsort((candidates, -scores[candidates]))]
     return [{"statement": matrix.statements[j], "score": float(scores[j])} for j in order[:top]]

@@ -3,7 +3,8 @@
 This module follows the Pol.is math (``compdemocracy/polis``, ``math/src/polismath/math/``:
 ``conversation.clj``, ``pca.clj``, ``clusters.clj``, ``repness.clj``, ``stats.clj``):
 
-1. Votes are +1 agree, -1 disagree, 0 pass. Moderated-out statements are zeroed for everyone:
+1. Votes are +1 agree, -1 disagree, 0 pass. Moderated-out and meta statements are zeroed for
+   everyone (Pol.is ``mod-out``):
    they carry no information but, as in Pol.is, count as answered in the projection scaling.
 2. Participants are placed on the first two principal components of the vote matrix with
    missing votes imputed by the statement mean. Once centred, that matrix is exactly the sparse
@@ -20,10 +21,11 @@ This module follows the Pol.is math (``compdemocracy/polis``, ``math/src/polisma
    equivalent of Pol.is adding the most distal participant as a new cluster), two groups are
    found exactly (globally optimal 2-means), and larger k keep the lowest inertia over one
    farthest-first start per base cluster. So the groups are identical whatever the seed.
-4. Pol.is smooths k over time: a new k is only adopted after it won four updates in a row. A
-   one-shot analysis has no history, so the same bias towards the current (smaller) k is
-   expressed as a margin: a larger k must beat the silhouette of the chosen one by
-   ``k_margin``.
+4. k is the silhouette's best (ties: the larger k), as Pol.is chooses it when it computes a
+   conversation afresh. Over a conversation's life Pol.is also smooths k (a new k is adopted
+   only after it was the best four updates in a row), which needs the history:
+   :mod:`debate.conversation` carries it. ``k_margin`` can bias a one-shot analysis towards
+   fewer groups instead (a larger k must beat the chosen one's silhouette by that much).
 
 Group ids are canonical: groups are numbered by decreasing size (ties: by centre).
 """
@@ -31,7 +33,7 @@ Group ids are canonical: groups are numbered by decreasing size (ties: by centre
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.linalg import eigh
-from scipy.sparse.linalg import eigsh, svds
+from scipy.sparse.linalg import ArpackError, eigsh, svds
 from scipy.spatial import cKDTree
 
 from debate.errors import InputError
@@ -52,6 +54,7 @@ __all__ = [
     "clustered_participants",
     "OpinionGroups",
     "opinion_groups",
+    "assigned_groups",
     "VoteCounts",
     "vote_counts",
     "prop_test",
@@ -79,6 +82,7 @@ _GREEDY_N = 15
 _BASE_K = 100
 _MAX_K = 5
 _ITERS = 100
+_META_PRIORITY = 7  # conversation.clj meta-priority
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,9 +121,10 @@ class Projection:
 
 
 def _moderated_mask(matrix: VoteMatrix) -> BoolArray:
+    """Statements Pol.is zeroes for the opinion map (``mod-out``: moderated out or meta)."""
     mask = np.zeros(len(matrix.statements), dtype=bool)
-    if matrix.moderated_out:
-        mask[np.fromiter(matrix.moderated_out, dtype=np.int64)] = True
+    if matrix.excluded:
+        mask[np.fromiter(matrix.excluded, dtype=np.int64)] = True
     return mask
 
 
@@ -196,14 +201,9 @@ def _top_components(centred: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, F
     if min(n, p) <= _GRAM_MAX:
         # Eigenvectors of the small Gram matrix: exact, and far cheaper than a full SVD.
         gram = (centred.T @ centred if p <= n else centred @ centred.T).toarray()
-        m = gram.shape[0]
-        if m <= _DENSE_EIGH_MAX:
-            values, vectors = eigh(gram, subset_by_index=[max(m - 2, 0), m - 1])
-        else:
-            # ARPACK (Lanczos) finds the top two to machine precision; LAPACK's dense solvers
-            # cost far more here, and multithreaded BLAS stalls on a busy machine.
-            v0 = np.random.default_rng(seed).standard_normal(m)
-            values, vectors = eigsh(gram, k=2, which="LA", v0=v0)
+        if not gram.any():  # every vote equals its statement's mean: no direction at all
+            return components, singular
+        values, vectors = _top_eigenpairs(gram, seed=seed)
         top = np.argsort(-values)
         singular[: len(top)] = np.sqrt(np.clip(values[top], 0.0, None))
         for i, t in enumerate(top):
@@ -227,6 +227,22 @@ def _top_components(centred: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, F
         if components[i, j] < 0:
             components[i] = -components[i]
     return components, singular
+
+
+def _top_eigenpairs(gram: FloatArray, *, seed: int) -> tuple[FloatArray, FloatArray]:
+    """The two largest eigenvalues of a symmetric matrix and their eigenvectors (columns)."""
+    m = gram.shape[0]
+    if m > _DENSE_EIGH_MAX:
+        # ARPACK (Lanczos) finds the top two to machine precision; LAPACK's dense solvers
+        # cost far more here, and multithreaded BLAS stalls on a busy machine.
+        v0 = np.random.default_rng(seed).standard_normal(m)
+        try:
+            values, vectors = eigsh(gram, k=2, which="LA", v0=v0)
+            return np.asarray(values), np.asarray(vectors)
+        except ArpackError:  # e.g. a rank-one matrix: the dense solver is exact
+            pass
+    values, vectors = eigh(gram, subset_by_index=[max(m - 2, 0), m - 1])
+    return np.asarray(values), np.asarray(vectors)
 
 
 def clustered_participants(matrix: VoteMatrix) -> BoolArray:
@@ -291,6 +307,10 @@ class OpinionGroups:
     silhouettes : dict of int to float
         Silhouette coefficient (on the base-cluster centres) for every k tried.
     projection : Projection
+    ids : tuple of int
+        The id of each group (group ``g`` is reported as ``ids[g]``); empty means
+        ``0 .. k-1``. Given groups keep their own ids, groups carried between recomputations
+        their stable ids (:mod:`debate.conversation`).
     """
 
     labels: IntArray
@@ -303,6 +323,89 @@ class OpinionGroups:
     base_groups: IntArray
     silhouettes: dict[int, float] = field(default_factory=dict)
     projection: Projection | None = None
+    ids: tuple[int, ...] = ()
+
+    @property
+    def group_ids(self) -> tuple[int, ...]:
+        """The reported id of every group, in group order."""
+        return self.ids if self.ids else tuple(range(self.k))
+
+
+def assigned_groups(
+    matrix: VoteMatrix,
+    groups: Mapping[str, int],
+    *,
+    clustered: Iterable[str] = (),
+    projection: Projection | None = None,
+    seed: int = 0,
+) -> OpinionGroups:
+    """Opinion groups given from outside (Pol.is's own, say), ready for the statistics.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+    groups : mapping of str to int
+        Participant id to group id (any integers); participants not in it are not in a group.
+    clustered : iterable of str, optional
+        Participants who took part in the clustering without a group (rare; Pol.is puts every
+        ``in-conv`` participant in a group). The grouped participants always count as
+        clustered.
+    projection : Projection, optional
+        A precomputed :func:`participant_projection` of ``matrix``.
+    seed : int, default 0
+        Passed to :func:`participant_projection` when it is computed here.
+
+    Returns
+    -------
+    OpinionGroups
+        Groups ordered by id (``ids``); centres are the mean projected positions of their
+        members (Pol.is's group centre: the weighted mean of its base clusters' centres); no
+        base clusters.
+
+    Raises
+    ------
+    InputError
+        If a participant is not in ``matrix``.
+
+    Examples
+    --------
+    >>> m = VoteMatrix.from_dense([[1, 1], [1, -1], [-1, -1]])
+    >>> g = assigned_groups(m, {"0": 7, "2": 3})
+    >>> g.k, g.ids, g.labels.tolist(), g.sizes.tolist()
+    (2, (3, 7), [1, -1, 0], [1, 1])
+    """
+    proj = projection if projection is not None else participant_projection(matrix, seed=seed)
+    position = {pid: i for i, pid in enumerate(matrix.participants)}
+    ids = tuple(sorted(set(int(g) for g in groups.values())))
+    index = {gid: g for g, gid in enumerate(ids)}
+    n = len(matrix.participants)
+    labels = np.full(n, -1, dtype=np.int64)
+    mask = np.zeros(n, dtype=bool)
+    for pid in (*groups, *clustered):
+        if pid not in position:
+            raise InputError(f"unknown participant {pid!r}")
+        mask[position[pid]] = True
+    for pid, gid in groups.items():
+        labels[position[pid]] = index[int(gid)]
+    k = len(ids)
+    sizes = np.bincount(labels[labels >= 0], minlength=k).astype(np.int64)
+    centers = np.zeros((k, 2))
+    for g in range(k):
+        if sizes[g]:
+            centers[g] = proj.positions[labels == g].mean(axis=0)
+    none = np.full(n, -1, dtype=np.int64)
+    return OpinionGroups(
+        labels=labels,
+        k=k,
+        centers=centers,
+        sizes=sizes,
+        clustered=mask,
+        base_labels=none,
+        base_centers=np.zeros((0, 2)),
+        base_groups=np.zeros(0, dtype=np.int64),
+        projection=proj,
+        ids=ids,
+    )
 
 
 def opinion_groups(
@@ -312,7 +415,7 @@ def opinion_groups(
     max_k: int = _MAX_K,
     base_k: int = _BASE_K,
     n_init: int = 0,
-    k_margin: float = 0.05,
+    k_margin: float = 0.0,
     projection: Projection | None = None,
     clustered: BoolArray | None = None,
 ) -> OpinionGroups:
@@ -335,9 +438,9 @@ def opinion_groups(
         Seeded k-means++ starts added, for each k > 2, to the deterministic ones (a
         farthest-first traversal from every base cluster); the lowest weighted inertia wins.
         k = 2 is solved exactly. With the default the grouping does not depend on the seed.
-    k_margin : float, default 0.05
-        Silhouette a larger k must gain over the current choice to be adopted (stands in for
-        Pol.is's k smoothing over successive updates; 0 gives the plain silhouette argmax).
+    k_margin : float, default 0
+        Silhouette a larger k must gain over the current choice to be adopted. 0 gives the
+        silhouette's best k, ties going to the larger k (Pol.is's ``max-key``).
     projection : Projection, optional
         A precomputed :func:`participant_projection` of ``matrix``.
     clustered : ndarray of bool, shape (n_participants,), optional
@@ -385,7 +488,7 @@ def opinion_groups(
     members = np.flatnonzero(clustered)
     voted = np.zeros(len(matrix.statements), dtype=bool)
     voted[matrix.cols] = True
-    voted[list(matrix.moderated_out)] = False
+    voted[list(matrix.excluded)] = False
     # With a single statement the "opinion map" is that one vote: nothing to group.
     if len(members) < 2 or voted.sum() < 2:
         return empty
@@ -409,7 +512,7 @@ def opinion_groups(
         # When every base cluster is its own group the silhouette is undefined (Pol.is: 0).
         score = _silhouette(base_centers, base_group) if n_base > k else 0.0
         silhouettes[k] = score
-        if best is None or score > best_score + k_margin:
+        if best is None or score > best_score + k_margin or (k_margin == 0 and score == best_score):
             best, best_score = (k, base_group), score
     if best is None:
         return empty
@@ -933,23 +1036,26 @@ def representative_statements(
     moderated_out: Sequence[int] | frozenset[int] = frozenset(),
     top: int = 5,
 ) -> list[list[dict[str, Any]]]:
-    """Pol.is representative statements ("repness") of every group.
+    """Pol.is representative statements ("repness") of every group, exactly as Pol.is picks them.
 
     For group g and statement j (n = agree count, s = votes seen, "rest" = all other groups):
     ``pa = (1 + na) / (2 + s)``, ``ra = pa / ((1 + na_rest) / (2 + s_rest))``, ``pat`` the
     one-proportion and ``rat`` the two-proportion z statistics (likewise for disagree). A
     statement is representative when ``rat`` and ``pat`` (or ``rdt`` and ``pdt``) both exceed
-    1.2816 (90 %); its direction is agree when ``rat > rdt``. Candidates are ranked by
-    ``r * r_test * p * p_test``; the group's best agreed statement is put first, five are kept
-    and agrees are listed before disagrees. When nothing passes, the best agreed (or else the
-    best by test) statement is returned alone, so every group has at least one.
+    1.2816 (90 %); it is reported for agreement when ``rat > rdt``, else for disagreement.
+    ``repness_test`` is rounded to single precision, as Pol.is stores it, and candidates are
+    ranked by ``repness * repness_test * p_success * p_test`` (ties: statement order). The
+    group's best agreed statement (``best_agree``) is put first, five are kept and those
+    reported for agreement are listed before those for disagreement. When nothing passes, the
+    best agreed statement (or else the best by test) is returned alone, so that every group has
+    one.
 
     Parameters
     ----------
     counts : VoteCounts
         From :func:`vote_counts` with the group labels.
     moderated_out : collection of int
-        Statement indices never to report.
+        Statement indices never to report (Pol.is ``mod-out``: moderated out and meta).
     top : int, default 5
 
     Returns
@@ -957,19 +1063,20 @@ def representative_statements(
     list (one per group) of list of dict
         Each dict: ``statement`` (index), ``direction`` (``"agree"``/``"disagree"``),
         ``n_success``, ``n_trials``, ``p_success``, ``p_test``, ``repness`` (the ratio r),
-        ``repness_test``, ``metric``, and ``best_agree`` (True for the group's best agreed).
+        ``repness_test``, ``metric``, and ``best_agree`` (True for the group's best agreed
+        statement; like Pol.is, its direction is still the larger of ``rat`` and ``rdt``).
 
     References
     ----------
-    Pol.is ``math/src/polismath/math/repness.clj`` (``conv-repness``, ``select-rep-comments``).
+    Pol.is ``repness.clj`` (``conv-repness``, ``finalize-cmt-stats``, ``select-rep-comments``).
 
     Examples
     --------
-    >>> m = VoteMatrix.from_dense([[1, 1]] * 6 + [[-1, 1]] * 6)
+    >>> m = VoteMatrix.from_dense([[1, -1, 1]] * 6 + [[-1, 1, 1]] * 6)
     >>> rep = representative_statements(vote_counts(m, [0] * 6 + [1] * 6, k=2))
-    >>> [(r["statement"], r["direction"]) for r in rep[0]]
-    [(0, 'agree')]
-    >>> [(r["statement"], r["direction"]) for r in rep[1]]  # best agreed first, then agrees
+    >>> [(r["statement"], r["direction"], r["best_agree"]) for r in rep[0]]
+    [(0, 'agree', True), (1, 'disagree', False)]
+    >>> [(r["statement"], r["direction"]) for r in rep[1]]  # agrees before disagrees
     [(1, 'agree'), (0, 'disagree')]
     """
     k, p = counts.group_seen.shape
@@ -983,13 +1090,13 @@ def representative_statements(
     ra = pa / ((1 + na_rest) / (2 + ns_rest))
     rd = pd / ((1 + nd_rest) / (2 + ns_rest))
     rat, rdt = two_prop_test(na, na_rest, ns, ns_rest), two_prop_test(nd, nd_rest, ns, ns_rest)
+    passes = ((rat > Z_90) & (pat > Z_90)) | ((rdt > Z_90) & (pdt > Z_90))
 
     def finalize(g: int, j: int, best_agree: bool = False) -> dict[str, Any]:
-        # Pol.is finalises the best agreed statement like any other, so on a tie (rat == rdt)
-        # it would be labelled "disagree"; it is chosen for its agreement, so report that.
-        agree = best_agree or bool(rat[g, j] > rdt[g, j])
+        agree = bool(rat[g, j] > rdt[g, j])  # finalize-cmt-stats, for the best agreed too
         r, rt = (ra[g, j], rat[g, j]) if agree else (rd[g, j], rdt[g, j])
         prob, ptest = (pa[g, j], pat[g, j]) if agree else (pd[g, j], pdt[g, j])
+        rt32 = float(np.float32(rt))  # Pol.is stores (float repness-test)
         return {
             "statement": j,
             "direction": "agree" if agree else "disagree",
@@ -998,35 +1105,33 @@ def representative_statements(
             "p_success": float(prob),
             "p_test": float(ptest),
             "repness": float(r),
-            "repness_test": float(rt),
-            "metric": float(r * rt * prob * ptest),
+            "repness_test": rt32,
+            "metric": float(r) * rt32 * float(prob) * float(ptest),
             "best_agree": best_agree,
         }
 
     result: list[list[dict[str, Any]]] = []
     for g in range(k):
-        sufficient: list[int] = []
-        best: int | None = None
+        sufficient: list[dict[str, Any]] = []
+        best: dict[str, Any] | None = None
         best_agree: int | None = None
         for j in range(p):
             if moderated[j]:
                 continue
-            if (rat[g, j] > Z_90 and pat[g, j] > Z_90) or (rdt[g, j] > Z_90 and pdt[g, j] > Z_90):
-                sufficient.append(j)
+            if passes[g, j]:
+                sufficient.append(finalize(g, j))
             if not sufficient and (
-                best is None or max(rat[g, j], rdt[g, j]) > max(rat[g, best], rdt[g, best])
+                best is None or max(rat[g, j], rdt[g, j]) > best["repness_test"]
             ):
-                best = j
+                best = finalize(g, j)
             if _beats_best_agree(g, j, best_agree, na, nd, ra, rat, pa, pat):
                 best_agree = j
         head = [finalize(g, best_agree, True)] if best_agree is not None else []
         if not sufficient:
-            if not head and best is not None:
-                head = [finalize(g, best)]
-            result.append(head)
+            result.append(head or ([best] if best is not None else []))
             continue
         ranked = sorted(
-            (finalize(g, j) for j in sufficient if j != best_agree),
+            (row for row in sufficient if row["statement"] != best_agree),
             key=lambda row: -float(row["metric"]),
         )
         chosen = (head + ranked)[:top]
@@ -1225,6 +1330,7 @@ def comment_priorities(
     extremity: npt.ArrayLike,
     *,
     moderated_out: Sequence[int] | frozenset[int] = frozenset(),
+    meta: Sequence[int] | frozenset[int] = frozenset(),
 ) -> FloatArray:
     """Pol.is comment-routing priority of every statement (higher: show sooner).
 
@@ -1232,7 +1338,8 @@ def comment_priorities(
     ``a = (agree + 1) / (seen + 2)`` and ``E`` the statement's extremity in the opinion map;
     ``priority = (importance * (1 + 8 * 2 ** (-seen / 5))) ** 2`` so that new statements bubble
     up. Counts are those of the clustered participants when groups exist (as in Pol.is), else
-    of everyone. Moderated-out statements get 0.
+    of everyone. Meta statements get Pol.is's fixed ``7 ** 2 = 49``; moderated-out statements
+    get 0 (never shown).
 
     Parameters
     ----------
@@ -1240,6 +1347,8 @@ def comment_priorities(
     extremity : array of float
         :attr:`Projection.statement_extremity`.
     moderated_out : collection of int
+    meta : collection of int
+        Meta statements (``meta-priority``).
 
     Returns
     -------
@@ -1269,6 +1378,7 @@ def comment_priorities(
     p_agree = (agree + 1.0) / (seen + 2.0)
     importance = (1 - p_pass) * (np.asarray(extremity, dtype=np.float64) + 1) * p_agree
     priority = (importance * (1 + 8 * 2.0 ** (-seen / 5.0))) ** 2
+    priority[_moderated_from(frozenset(meta), len(seen))] = float(_META_PRIORITY**2)
     priority[_moderated_from(frozenset(moderated_out), len(seen))] = 0.0
     return np.asarray(priority)
 

@@ -37,6 +37,7 @@ __all__ = [
     "Group",
     "GroupVotes",
     "OpinionMap",
+    "Pca",
     "RepresentativeStatement",
     "StatementStats",
     "UncertainStatement",
@@ -134,6 +135,10 @@ class _Reader:
             raise DebateError(f"{self._at(key)}: expected an object, got {_shown(value)}")
         return value
 
+    def optional_mapping(self, key: str) -> dict[str, Any] | None:
+        """An object field that may be absent (None), kept as plain JSON."""
+        return self.mapping(key) if self.data.get(key) is not None else self._get(key)
+
     def items(self, key: str) -> list[tuple[str, Any]]:
         """The entries of an object field (an absent one is empty)."""
         return [(str(k), v) for k, v in self.mapping(key).items()]
@@ -146,6 +151,20 @@ class _Reader:
         if not isinstance(value, list):
             raise DebateError(f"{self._at(key)}: expected a list, got {_shown(value)}")
         return [(f"{self._at(key)}[{i}]", v) for i, v in enumerate(value)]
+
+    def point(self, key: str) -> tuple[float, ...]:
+        """A list of numbers (an absent one is empty)."""
+        value = self._get(key)
+        return () if value is None else _point(value, self._at(key))
+
+    def texts(self, key: str) -> list[str]:
+        """A list of ids (an absent one is empty); numbers are read as their text."""
+        value = self._get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise DebateError(f"{self._at(key)}: expected a list, got {_shown(value)}")
+        return [str(v) for v in value]
 
     def numbers(self, key: str) -> dict[str, float]:
         """An object of numbers (statement or group id -> score)."""
@@ -487,15 +506,18 @@ class GroupVotes:
 @dataclass(frozen=True, slots=True)
 class StatementStats:
     """One statement's votes, overall and per group (``groups[g]`` for group ``g``), whether it
-    was moderated out, its routing ``priority`` and its ``extremity`` on the opinion map."""
+    was moderated out or is a meta statement, its routing ``priority``, its ``extremity`` on the
+    opinion map and its ``projection`` there (Pol.is's ``comment-projection``)."""
 
     agree: int = 0
     disagree: int = 0
     pass_: int = 0
     seen: int = 0
     moderated: bool = False
+    meta: bool = False
     priority: float = 0.0
     extremity: float = 0.0
+    projection: tuple[float, ...] = ()
     groups: tuple[GroupVotes, ...] = ()
     extra: Extra = field(default_factory=dict)
 
@@ -513,8 +535,10 @@ class StatementStats:
             pass_=r.integer("pass"),
             seen=r.integer("seen"),
             moderated=r.flag("moderated"),
+            meta=r.flag("meta"),
             priority=r.number("priority"),
             extremity=r.number("extremity"),
+            projection=r.point("projection"),
             groups=tuple(GroupVotes.from_json(v, w) for w, v in r.rows("groups")),
             extra=r.extra(),
         )
@@ -526,8 +550,10 @@ class StatementStats:
             "pass": self.pass_,
             "seen": self.seen,
             "moderated": self.moderated,
+            "meta": self.meta,
             "priority": self.priority,
             "extremity": self.extremity,
+            "projection": list(self.projection),
             "groups": [g.to_json() for g in self.groups],
             **self.extra,
         }
@@ -566,11 +592,13 @@ class Excluded:
 
     ``statements``: the ids of the moderated-out statements (as :func:`~debate.analysis.analyse`
     reports them), or their number (the web app replaces the list by the count of statements
-    moderation left out: hidden, merged and awaiting approval); ``participants``: unclustered
+    moderation left out: hidden, merged and awaiting approval); ``meta``: the meta statements'
+    ids (left out of the map and the statistics); ``participants``: unclustered
     participants (the analysis) or participants whose votes were left out (the web app).
     """
 
     statements: tuple[str, ...] | int = ()
+    meta: tuple[str, ...] | None = None
     participants: int = 0
     extra: Extra = field(default_factory=dict)
 
@@ -589,13 +617,52 @@ class Excluded:
             statements = tuple(str(s) for s in raw)
         else:
             statements = _integer(raw, r._at("statements"))
-        return cls(statements=statements, participants=r.integer("participants"), extra=r.extra())
+        return cls(
+            statements=statements,
+            meta=None if r.data.get("meta") is None else tuple(r.texts("meta")),
+            participants=r.integer("participants"),
+            extra=r.extra(),
+        )
 
     def to_json(self) -> dict[str, Any]:
         statements = self.statements
         return {
             "statements": statements if isinstance(statements, int) else list(statements),
+            **({} if self.meta is None else {"meta": list(self.meta)}),
             "participants": self.participants,
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Pca:
+    """Pol.is's principal components: over ``statements`` (the ones with votes), the ``center``
+    of the votes (agree +1) and two ``components`` (one weight per statement each)."""
+
+    statements: tuple[str, ...] = ()
+    center: tuple[float, ...] = ()
+    components: tuple[tuple[float, ...], ...] = ()
+    extra: Extra = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, r: _Reader) -> Pca:
+        raw = r._get("components")
+        if raw is None:
+            raw = []
+        if not isinstance(raw, list):
+            raise DebateError(f"{r._at('components')}: expected a list, got {_shown(raw)}")
+        return cls(
+            statements=tuple(r.texts("statements")),
+            center=r.point("center"),
+            components=tuple(_point(c, f"{r._at('components')}[{i}]") for i, c in enumerate(raw)),
+            extra=r.extra(),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "statements": list(self.statements),
+            "center": list(self.center),
+            "components": [list(c) for c in self.components],
             **self.extra,
         }
 
@@ -674,6 +741,9 @@ class AnalysisResult:
     silhouettes: Mapping[str, float] = field(default_factory=dict)
     excluded: Excluded = field(default_factory=Excluded)
     counts: Counts = field(default_factory=Counts)
+    pca: Pca = field(default_factory=Pca)
+    given_groups: Mapping[str, Any] | None = None
+    replay: Mapping[str, Any] | None = None
     extra: Extra = field(default_factory=dict)
 
     @classmethod
@@ -708,6 +778,9 @@ class AnalysisResult:
             silhouettes=r.numbers("silhouettes"),
             excluded=Excluded.from_json(r.child("excluded")),
             counts=Counts.from_json(r.child("counts")),
+            pca=Pca.from_json(r.child("pca")),
+            given_groups=r.optional_mapping("given_groups"),
+            replay=r.optional_mapping("replay"),
             extra=r.extra(),
         )
 
@@ -733,6 +806,9 @@ class AnalysisResult:
             "silhouettes": dict(self.silhouettes),
             "excluded": self.excluded.to_json(),
             "counts": self.counts.to_json(),
+            "pca": self.pca.to_json(),
+            **({} if self.given_groups is None else {"given_groups": dict(self.given_groups)}),
+            **({} if self.replay is None else {"replay": dict(self.replay)}),
             **self.extra,
         }
 

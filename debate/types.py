@@ -65,7 +65,10 @@ class VoteMatrix:
     ``values[i]`` (+1 agree, -1 disagree, 0 pass) on statement ``statements[cols[i]]``. Each
     (row, col) pair appears at most once: the latest vote has already won. ``moderated_out``
     holds the indices (into ``statements``) of statements removed by moderation: they keep their
-    column but are never reported.
+    column but are never reported. ``meta`` holds the indices of meta statements (Pol.is
+    ``is_meta``: questions about the participants, such as "I work in the public sector"): shown
+    to voters, but, as in Pol.is, left out of the opinion map and of everything reported about
+    opinions.
     """
 
     participants: tuple[str, ...]
@@ -74,6 +77,18 @@ class VoteMatrix:
     cols: npt.NDArray[np.int32]
     values: npt.NDArray[np.int8]
     moderated_out: frozenset[int] = field(default_factory=frozenset)
+    meta: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def excluded(self) -> frozenset[int]:
+        """Statements Pol.is's math leaves out (its ``mod-out``): moderated out or meta.
+
+        Examples
+        --------
+        >>> VoteMatrix.from_dense([[1, 0, 1]], moderated_out=[0], meta=[2]).excluded
+        frozenset({0, 2})
+        """
+        return self.moderated_out | self.meta
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -91,13 +106,14 @@ class VoteMatrix:
         statements: Sequence[str] = (),
         participants: Sequence[str] = (),
         moderated_out: Iterable[str] = (),
+        meta: Iterable[str] = (),
     ) -> VoteMatrix:
         """Build a vote matrix from individual votes; the latest vote (by timestamp) wins.
 
         ``statements`` and ``participants`` fix the order of (and may add vote-less) columns and
         rows; ids only seen in ``stances`` are appended in order of first appearance. Ties in
         timestamp go to the stance that comes later. ``moderated_out`` names statements removed
-        by moderation.
+        by moderation, ``meta`` the meta statements.
 
         Examples
         --------
@@ -121,7 +137,8 @@ class VoteMatrix:
             previous = latest.get((i, j))
             if previous is None or stance.timestamp >= previous[0]:
                 latest[(i, j)] = (stance.timestamp, stance.value)
-        for statement in moderated_out:
+        moderated_out, meta = list(moderated_out), list(meta)
+        for statement in (*moderated_out, *meta):
             stmt_index.setdefault(statement, len(stmt_index))
         keys = sorted(latest)
         return cls(
@@ -131,6 +148,7 @@ class VoteMatrix:
             cols=np.array([k[1] for k in keys], dtype=np.int32),
             values=np.array([latest[k][1] for k in keys], dtype=np.int8),
             moderated_out=frozenset(stmt_index[s] for s in moderated_out),
+            meta=frozenset(stmt_index[s] for s in meta),
         )
 
     @classmethod
@@ -141,10 +159,11 @@ class VoteMatrix:
         participants: Sequence[str] | None = None,
         statements: Sequence[str] | None = None,
         moderated_out: Iterable[int] = (),
+        meta: Iterable[int] = (),
     ) -> VoteMatrix:
         """Build a vote matrix from a list of rows, ``None`` meaning "not voted".
 
-        Ids default to ``"0", "1", ...``; ``moderated_out`` holds column indices.
+        Ids default to ``"0", "1", ...``; ``moderated_out`` and ``meta`` hold column indices.
 
         Examples
         --------
@@ -184,4 +203,5 @@ class VoteMatrix:
             cols=np.array(cols, dtype=np.int32),
             values=np.array(values, dtype=np.int8),
             moderated_out=frozenset(int(j) for j in moderated_out),
+            meta=frozenset(int(j) for j in meta),
         )

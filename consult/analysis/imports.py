@@ -1,12 +1,13 @@
 """Import a Polis export folder as a new consultation, with bulk inserts in one transaction.
 
-The folder is parsed completely by :func:`debate.polis.read_polis_export` before anything is
-written, so a bad file leaves the database untouched. Comments become position statements
-(``external_id`` = the Polis comment-id; moderated-out comments are hidden), each Polis
-participant an imported account without e-mail or password (``is_imported``), and every latest
-vote a vote. Rows go in with multi-row INSERTs on the tables (no ORM objects, one statement per
-few thousand rows): a conversation of 1,500 participants and 15,000 votes imports in about a
-second.
+The folder (a CSV export, or the Pol.is JSON form: comments.json, votes.json and
+conversation.json) is parsed completely by :func:`debate.polis.read_polis_export` before
+anything is written, so a bad file leaves the database untouched. Comments become position
+statements (``external_id`` = the Polis comment-id; moderated-out comments are hidden), each
+Polis participant an imported account without e-mail or password (``is_imported``), and every
+latest vote a vote. Rows go in with multi-row INSERTs on the tables (no ORM objects, one
+statement per few thousand rows): a conversation of 1,500 participants and 15,000 votes imports
+in about a second.
 """
 
 from __future__ import annotations
@@ -98,8 +99,15 @@ def import_polis(
     except InputError as exc:
         raise ImportFailed(str(exc)) from exc
     matrix = export.matrix
-    info = _summary_fields(folder)
-    times = _comment_times(folder)
+    # The Pol.is JSON form has conversation.json and comment times instead of the CSV files.
+    conversation = export.conversation
+    info = _summary_fields(folder) or {
+        "topic": str(conversation.get("topic") or ""),
+        "conversation-description": str(conversation.get("description") or ""),
+    }
+    times = _comment_times(folder) or {
+        cid: datetime.fromtimestamp(stamp, tz=UTC) for cid, stamp in export.comment_times.items()
+    }
     now = utcnow()
     advance: Progress = (
         progress(count_steps(len(matrix.participants), len(matrix.statements), matrix.n_votes))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from debate.analysis import analyse, vote_base_scores
+from debate.groups import assigned_groups
 from debate.polis import read_polis_export
 from debate.types import Claim, Relation, RelationKind, VoteMatrix
 
@@ -206,3 +207,50 @@ def test_analyse_holds_blas_to_one_thread_and_restores_it(monkeypatch):
     analyse(VoteMatrix.from_dense([[1, -1, 1], [1, 1, -1], [-1, 1, 1]]))
     assert seen and all(n == 1 for n in seen[0])
     assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
+
+
+class TestAnalyseGivenGroupsAndMeta:
+    def test_analyse_given_groups_keep_their_ids(self):
+        m = two_camps()
+        given = {p: (7 if int(p) < 12 else 3) for p in m.participants}
+        result = analyse(m, groups=assigned_groups(m, given))
+        assert [g["id"] for g in result["groups"]] == [3, 7]
+        assert [g["size"] for g in result["groups"]] == [8, 12]
+        assert result["participants"]["0"] == 7 and result["participants"]["19"] == 3
+        assert set(result["divisive"][0]["agree"]) == {"3", "7"}
+        assert set(result["map"]["groups"]) == {"3", "7"}
+
+    def test_analyse_meta_statements_are_left_out_but_routed_first(self):
+        rows = [[1, 1, -1, 1], [1, -1, 1, 1], [-1, 1, 1, 0]] * 6
+        m = VoteMatrix.from_dense(rows, meta=[3])
+        result = analyse(m)
+        assert result["excluded"]["meta"] == ["3"]
+        assert result["excluded"]["statements"] == []
+        assert result["statements"]["3"]["meta"] is True
+        assert result["priority"]["3"] == 49
+        assert "3" not in result["group_informed_consensus"]
+        assert "3" not in result["map"]["statements"]
+        assert result["statements"]["3"]["extremity"] == 0
+        reported = {r["statement"] for g in result["groups"] for r in g["representative"]}
+        assert "3" not in reported
+
+    def test_analyse_pca_block_and_statement_projection(self):
+        m = two_camps()
+        result = analyse(m)
+        pca = result["pca"]
+        assert pca["statements"] == list(m.statements)
+        assert len(pca["center"]) == len(pca["components"][0]) == len(m.statements)
+        assert np.linalg.norm(pca["components"][0]) == pytest.approx(1.0)
+        for j, sid in enumerate(pca["statements"]):
+            x, y = result["statements"][sid]["projection"]
+            assert np.hypot(x, y) == pytest.approx(result["statements"][sid]["extremity"])
+            # The projection of a virtual participant agreeing with that statement only.
+            scale = np.sqrt(len(m.statements))
+            assert x == pytest.approx((1 - pca["center"][j]) * pca["components"][0][j] * scale)
+
+    def test_analyse_polis_figures_are_not_rounded(self):
+        result = analyse(two_camps())
+        values = list(result["group_informed_consensus"].values())
+        # (1 + 1) / (8 + 2) * (12 + 1) / (12 + 2) and the like: more than 6 decimals.
+        assert any(round(v, 6) != v for v in values)
+        assert all(round(r["agree"], 6) == r["agree"] for r in result["consensus"]["agree"])

@@ -118,3 +118,142 @@ class TestDispatcher:
         with pytest.raises(SystemExit) as info:
             main(["polis", str(BREXIT), "--seed", "many"])
         assert info.value.code == 2
+
+
+MATH = ROOT / "tests" / "data" / "polis-math"
+BELOW_100 = MATH / "below-100-ptpts"
+
+
+def json_folder(tmp_path, votes, comments=None):
+    comments = comments or [
+        {"tid": t, "txt": f"statement {t}", "mod": 1, "is_meta": False} for t in range(7)
+    ]
+    (tmp_path / "comments.json").write_text(json.dumps(comments))
+    (tmp_path / "votes.json").write_text(json.dumps(votes))
+    return tmp_path
+
+
+def two_camps(n_a=12, n_b=8, minutes=1):
+    """Votes of two camps on 7 statements, one vote a minute."""
+    votes = []
+    for p in range(n_a + n_b):
+        sign = 1 if p < n_a else -1
+        for t in range(7):
+            value = sign if t % 2 == 0 else -sign
+            votes.append({"pid": p, "tid": t, "vote": value, "modified": 60_000 * len(votes)})
+    return votes
+
+
+class TestPolisGroupsAndReplay:
+    def test_main_polis_groups_math_pca2_uses_polis_groups_and_moderation(self, capsys):
+        math = json.loads((BELOW_100 / "math-pca2.json").read_text())
+        assert (
+            main(["polis", str(BELOW_100), "--json", "--groups", str(BELOW_100 / "math-pca2.json")])
+            == 0
+        )
+        result = json.loads(capsys.readouterr().out)
+        assert result["given_groups"] == {"file": "math-pca2.json", "source": "math-pca2"}
+        assert result["k"] == 3
+        clustered = {p for p, g in result["participants"].items() if g is not None}
+        assert clustered == {str(p) for p in math["in-conv"]}
+        assert sorted(result["excluded"]["statements"], key=int) == ["11", "33"]
+
+    def test_main_polis_groups_mapping(self, tmp_path, capsys):
+        groups = tmp_path / "groups.json"
+        groups.write_text(json.dumps({str(p): p % 2 for p in range(20)}))
+        (tmp_path / "export").mkdir()
+        folder = json_folder(tmp_path / "export", two_camps())
+        assert main(["polis", str(folder), "--json", "--groups", str(groups)]) == 0
+        result = json.loads(capsys.readouterr().out)
+        assert [(g["id"], g["size"]) for g in result["groups"]] == [(0, 10), (1, 10)]
+        assert result["participants"]["3"] == 1
+
+    def test_main_polis_replay_reports_the_updates(self, tmp_path, capsys):
+        folder = json_folder(tmp_path, two_camps())
+        assert main(["polis", str(folder), "--json", "--replay", "--every", "35"]) == 0
+        result = json.loads(capsys.readouterr().out)
+        assert result["k"] == 2
+        assert [g["size"] for g in result["groups"]] == [12, 8]
+        replay = result["replay"]
+        assert (replay["updates"], replay["every"], replay["final_restart"]) == (5, 35, True)
+        assert replay["best_k"] == 2
+
+    def test_main_polis_replay_default_cadence(self, tmp_path, capsys):
+        folder = json_folder(tmp_path, two_camps())
+        assert main(["polis", str(folder), "--json", "--replay", "--no-final-restart"]) == 0
+        replay = json.loads(capsys.readouterr().out)["replay"]
+        # One vote a minute: a one-second cadence updates after every vote.
+        assert (replay["updates"], replay["cadence_s"], replay["final_restart"]) == (
+            140,
+            1.0,
+            False,
+        )
+
+    def test_main_polis_replay_needs_vote_times(self, tmp_path, capsys):
+        for name in ("comments.csv", "participants-votes.csv"):
+            shutil.copy(BREXIT / name, tmp_path / name)
+        assert main(["polis", str(tmp_path), "--replay"]) == 2
+        assert capsys.readouterr().err == (
+            "error: participants-votes.csv: --replay needs the votes with their times"
+            " (votes.csv or votes.json)\n"
+        )
+
+    def test_main_polis_every_without_replay_is_an_error(self, capsys):
+        assert main(["polis", str(BELOW_100), "--every", "10"]) == 2
+        assert capsys.readouterr().err == "error: --every needs --replay\n"
+
+    def test_main_polis_groups_and_replay_exclude_each_other(self, capsys):
+        with pytest.raises(SystemExit) as info:
+            main(["polis", str(BELOW_100), "--replay", "--groups", "g.json"])
+        assert info.value.code == 2
+
+
+class TestPolisJsonBadInput:
+    @pytest.mark.parametrize(
+        ("votes", "message"),
+        [
+            (
+                [{"participant": 1, "tid": 0, "vote": 1}],
+                "error: votes.json:1: no participant id: expected key 'pid' or 'participant_id'",
+            ),
+            (
+                [{"pid": 1, "tid": 0, "vote": 1}, {"pid": 1, "tid": 1, "vote": 3}],
+                "error: votes.json:2: unknown vote value 3",
+            ),
+        ],
+    )
+    def test_main_polis_json_bad_vote_is_one_line_and_status_2(
+        self, tmp_path, capsys, votes, message
+    ):
+        assert main(["polis", str(json_folder(tmp_path, votes)), "--json"]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err == message + "\n"
+
+    def test_main_polis_json_missing_file(self, tmp_path, capsys):
+        (tmp_path / "votes.json").write_text("[]")
+        assert main(["polis", str(tmp_path)]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err == (
+            "error: comments.json: missing file (the Pol.is JSON form needs comments.json"
+            " and votes.json)\n"
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ('{"0": 1, "999": 0}', "error: groups.json: unknown participant '999' in the keys"),
+            (
+                "{not json",
+                "error: groups.json:1: not JSON: Expecting property name enclosed in double quotes",
+            ),
+        ],
+    )
+    def test_main_polis_bad_groups_file(self, tmp_path, capsys, text, message):
+        groups = tmp_path / "groups.json"
+        groups.write_text(text)
+        assert main(["polis", str(BELOW_100), "--json", "--groups", str(groups)]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err == message + "\n"

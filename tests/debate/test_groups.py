@@ -40,15 +40,20 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "polis"
 # scoop-hivemind.ubi were clustered by an older Pol.is (participants with fewer than 7 votes are
 # in Polis's groups; in ubi the groups are not separable in the 2-D projection): see
 # docs/benchmarks.md.
+# The older CSV exports (computed by older Pol.is rules, see docs/benchmarks.md): a regression
+# set. k is the silhouette's best, as current Pol.is picks it; football-concussions' export kept
+# 2 groups where the silhouette prefers 4 (ARI 0.189 with the former k margin of 0.05).
 FIDELITY = {
     "15-per-hour-seattle": 0.846,  # measured 0.856
     "brexit-consensus": 0.866,  # 0.876
     "canadian-electoral-reform": 0.954,  # 0.964
-    "football-concussions": 0.179,  # 0.189
+    "football-concussions": 0.097,  # 0.107 (k 4)
     "scoop-hivemind.biodiversity": 0.979,  # 0.989
     "scoop-hivemind.ubi": 0.085,  # 0.095
 }
-SAME_K_AS_POLIS = [name for name in FIDELITY if name != "scoop-hivemind.ubi"]
+SAME_K_AS_POLIS = [
+    name for name in FIDELITY if name not in ("scoop-hivemind.ubi", "football-concussions")
+]
 
 
 @functools.cache
@@ -435,17 +440,26 @@ class TestStatistics:
         assert only["repness_test"] == pytest.approx(0.8 / np.sqrt(0.096))
         assert only["metric"] == pytest.approx(5.0 * 0.8 / np.sqrt(0.096) * 5 / 6 * np.sqrt(5))
         # Group 1: its best agreed (statement 1, everyone agrees) first, then the two sufficient
-        # disagrees by metric: statement 0 (24.06) before statement 2 (6.79).
-        assert [(r["statement"], r["direction"]) for r in rep[1]] == [
-            (1, "agree"),
-            (0, "disagree"),
-            (2, "disagree"),
+        # disagrees by metric: statement 0 (24.06) before statement 2 (6.79). Everyone agrees
+        # with statement 1, so rat = rdt = 0 and Pol.is's finalize-cmt-stats reports it with
+        # its disagree figures (rat > rdt is false), flagged best-agree.
+        assert [(r["statement"], r["direction"], r["best_agree"]) for r in rep[1]] == [
+            (1, "disagree", True),
+            (0, "disagree", False),
+            (2, "disagree", False),
         ]
+        assert (rep[1][0]["n_success"], rep[1][0]["n_trials"]) == (0, 4)
         s2 = rep[1][2]
         assert s2["repness"] == pytest.approx(4.0)  # (4/6) / ((0+1)/6)
         assert s2["p_test"] == pytest.approx(2 * np.sqrt(5) * 0.3)
         assert s2["repness_test"] == pytest.approx(0.6 / np.sqrt(0.1))
         assert rep[1][1]["metric"] > s2["metric"]
+
+    def test_representative_statements_repness_test_in_single_precision(self):
+        rep = representative_statements(vote_counts(SMALL, SMALL_LABELS, k=2))
+        value = rep[0][0]["repness_test"]
+        assert value == float(np.float32(0.8 / np.sqrt(0.096)))  # Pol.is: (float repness-test)
+        assert value != 0.8 / np.sqrt(0.096)
 
     def test_representative_statements_skip_moderated(self):
         rep = representative_statements(vote_counts(SMALL, SMALL_LABELS, k=2), moderated_out={0})

@@ -1,6 +1,7 @@
 """Reading Polis export folders (debate.polis)."""
 
 import csv
+import json
 import shutil
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from debate.polis import (
     _read_votes_csv,
     _read_votes_fast,
     polis_group_ids,
+    read_group_assignment,
     read_polis_export,
 )
 
@@ -264,3 +266,207 @@ class TestReadPolisExportErrors:
     def test_polis_group_ids_missing_file(self, tmp_path):
         with pytest.raises(InputError, match="missing file"):
             polis_group_ids(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# The Pol.is JSON form, the vote log and given groups
+
+MATH = Path(__file__).resolve().parents[1] / "data" / "polis-math"
+
+
+def json_export(tmp_path, *, comments=None, votes=None, spelling="short"):
+    """Write a Pol.is JSON folder (None: leave the file out); spelling picks the key names."""
+    keys = {
+        "short": ("pid", "tid", "mod"),
+        "long": ("participant_id", "statement_id", "moderated"),
+    }[spelling]
+    pid, tid, mod = keys
+    if comments is None:
+        comments = [
+            {tid: 0, "txt": "Parks", mod: 1, "is_meta": False, "created": "1700000000000"},
+            {tid: 1, "txt": "Are you a student?", mod: 1, "is_meta": True},
+            {tid: 2, "txt": "Spam", mod: -1, "is_meta": False},
+        ]
+    if votes is None:
+        votes = [
+            {pid: 7, tid: 0, "vote": 1, "modified": 1700000001000},
+            {pid: 7, tid: 1, "vote": 0, "modified": "1700000002000"},
+            {pid: 9, tid: 0, "vote": -1, "modified": "2023-11-14T22:13:23.000Z"},
+            {pid: 7, tid: 0, "vote": -1, "modified": 1700000005000.0},
+        ]
+    if comments is not False:
+        (tmp_path / "comments.json").write_text(json.dumps(comments))
+    if votes is not False:
+        (tmp_path / "votes.json").write_text(json.dumps(votes))
+    return tmp_path
+
+
+class TestReadPolisJson:
+    @pytest.mark.parametrize("spelling", ["short", "long"])
+    def test_read_polis_export_json_both_key_spellings(self, tmp_path, spelling):
+        exported = read_polis_export(json_export(tmp_path, spelling=spelling), history=True)
+        m = exported.matrix
+        assert exported.votes_file == "votes.json"
+        assert (m.participants, m.statements) == (("7", "9"), ("0", "1", "2"))
+        # The latest vote wins: participant 7 changed its mind on statement 0.
+        assert list(zip(m.rows.tolist(), m.cols.tolist(), m.values.tolist(), strict=True)) == [
+            (0, 0, -1),
+            (0, 1, 0),
+            (1, 0, -1),
+        ]
+        assert (sorted(m.moderated_out), sorted(m.meta)) == ([2], [1])
+        assert exported.texts["1"] == "Are you a student?"
+        assert exported.comment_times == {"0": 1_700_000_000.0}
+
+    def test_read_polis_export_json_times_in_milliseconds_strings_and_iso(self, tmp_path):
+        log = read_polis_export(json_export(tmp_path), history=True).log
+        # Sorted by time; epoch ms (number or string) and ISO 8601 all become seconds.
+        assert log.times.tolist() == [1700000001.0, 1700000002.0, 1700000003.0, 1700000005.0]
+        assert log.values.tolist() == [1, 0, -1, -1]
+        assert [log.participants[r] for r in log.rows] == ["7", "7", "9", "7"]
+        assert log.matrix(1).values.tolist() == [1]  # after the first vote only
+
+    def test_read_polis_export_json_history_is_off_by_default(self, tmp_path):
+        assert read_polis_export(json_export(tmp_path)).log is None
+
+    def test_read_polis_export_json_turns_api_votes_round(self, tmp_path):
+        # The Pol.is API stores agree as -1: the comments' own counts give it away.
+        comments = [
+            {"tid": 0, "txt": "a", "mod": 1, "agree_count": 2, "disagree_count": 0},
+            {"tid": 1, "txt": "b", "mod": 1, "agree_count": 0, "disagree_count": 1},
+        ]
+        votes = [
+            {"pid": 1, "tid": 0, "vote": -1, "modified": 1},
+            {"pid": 2, "tid": 0, "vote": -1, "modified": 2},
+            {"pid": 1, "tid": 1, "vote": 1, "modified": 3},
+        ]
+        exported = read_polis_export(json_export(tmp_path, comments=comments, votes=votes))
+        assert exported.votes_flipped
+        assert exported.matrix.values.tolist() == [1, -1, 1]
+
+    def test_read_polis_export_json_keeps_votes_that_match_the_counts(self, tmp_path):
+        comments = [{"tid": 0, "txt": "a", "mod": 1, "agree_count": 1, "disagree_count": 0}]
+        votes = [{"pid": 1, "tid": 0, "vote": 1, "modified": 1}]
+        exported = read_polis_export(json_export(tmp_path, comments=comments, votes=votes))
+        assert not exported.votes_flipped
+        assert exported.matrix.values.tolist() == [1]
+
+    def test_read_polis_export_json_reads_the_polis_math_conversations(self):
+        exported = read_polis_export(MATH / "25ptpt-3gp-no-strict-with-meta")
+        m = exported.matrix
+        assert (len(m.participants), len(m.statements), m.n_votes) == (27, 57, 1386)
+        assert sorted(int(m.statements[j]) for j in m.meta) == [0, 1, 2, 3]
+        assert not exported.votes_flipped
+        assert exported.conversation["strict_moderation"] is False
+
+
+class TestReadPolisJsonErrors:
+    @pytest.mark.parametrize(
+        ("missing", "present"), [("comments.json", "votes"), ("votes.json", "comments")]
+    )
+    def test_read_polis_export_json_missing_file(self, tmp_path, missing, present):
+        json_export(tmp_path, **{missing.split(".")[0]: False})
+        with pytest.raises(InputError, match=r"missing file") as info:
+            read_polis_export(tmp_path)
+        assert info.value.source == missing
+
+    @pytest.mark.parametrize(
+        ("votes", "row", "message"),
+        [
+            (
+                [{"participant": 1, "tid": 0, "vote": 1}],
+                1,
+                "expected key 'pid' or 'participant_id'",
+            ),
+            (
+                [{"pid": 1, "tid": 0, "vote": 1}, {"pid": 1, "comment": 0, "vote": 1}],
+                2,
+                "expected key 'tid' or 'statement_id'",
+            ),
+            ([{"pid": 1, "tid": 0, "value": 1}], 1, "expected key 'vote'"),
+            ([{"pid": 1, "tid": 0, "vote": 2}], 1, "unknown vote value 2"),
+            ([{"pid": 1, "tid": 0, "vote": "agree"}], 1, "unknown vote value 'agree'"),
+            ([{"pid": 1, "tid": 0, "vote": True}], 1, "unknown vote value True"),
+            ([{"pid": 1, "tid": 0, "vote": 1, "modified": "yesterday"}], 1, "bad time 'yesterday'"),
+            ([[1, 0, 1]], 1, "record is not a JSON object"),
+        ],
+    )
+    def test_read_polis_export_json_bad_vote(self, tmp_path, votes, row, message):
+        with pytest.raises(InputError, match=message) as info:
+            read_polis_export(json_export(tmp_path, votes=votes))
+        assert (info.value.source, info.value.row) == ("votes.json", row)
+        assert str(info.value).startswith(f"votes.json:{row}: ")
+
+    @pytest.mark.parametrize(
+        ("comments", "row", "message"),
+        [
+            ([{"id": 0, "mod": 1}], 1, "expected key 'tid' or 'statement_id'"),
+            ([{"tid": 0, "moderation": 1}], 1, "expected key 'mod' or 'moderated'"),
+            ([{"tid": 0, "mod": 3}], 1, "unknown moderation state 3"),
+            ([{"tid": 0, "mod": 1}, {"tid": 0, "mod": 1}], 2, "duplicate comment id '0'"),
+        ],
+    )
+    def test_read_polis_export_json_bad_comment(self, tmp_path, comments, row, message):
+        with pytest.raises(InputError, match=message) as info:
+            read_polis_export(json_export(tmp_path, comments=comments))
+        assert (info.value.source, info.value.row) == ("comments.json", row)
+
+    def test_read_polis_export_json_not_json(self, tmp_path):
+        json_export(tmp_path)
+        (tmp_path / "votes.json").write_text('[{"pid": 1,\n "tid": }]')
+        with pytest.raises(InputError, match="not JSON") as info:
+            read_polis_export(tmp_path)
+        assert (info.value.source, info.value.row) == ("votes.json", 2)
+
+    def test_read_polis_export_json_not_a_list(self, tmp_path):
+        with pytest.raises(InputError, match="expected a JSON list"):
+            read_polis_export(json_export(tmp_path, votes={"pid": 1}))
+
+
+class TestReadGroupAssignment:
+    def test_read_group_assignment_mapping(self, tmp_path):
+        path = tmp_path / "groups.json"
+        path.write_text('{"7": 1, "9": "0", "11": null}')
+        given = read_group_assignment(path, ["7", "9", "11"])
+        assert given.groups == {"7": 1, "9": 0}
+        assert given.clustered == {"7", "9"}
+        assert given.source == "mapping"
+
+    def test_read_group_assignment_math_pca2(self):
+        folder = MATH / "below-100-ptpts"
+        matrix = read_polis_export(folder).matrix
+        given = read_group_assignment(folder / "math-pca2.json", matrix.participants)
+        math = json.loads((folder / "math-pca2.json").read_text())
+        assert given.source == "math-pca2"
+        assert given.clustered == {str(p) for p in math["in-conv"]}
+        assert sorted(set(given.groups.values())) == [0, 1, 2]
+        assert given.moderated_out == {"11", "33"}
+        # Base cluster 0 holds participant 1 and belongs to group 0.
+        assert given.groups["1"] == 0
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ('{"7": 1, "8": 0}', "unknown participant '8' in the keys"),
+            ('{"7": 1.5}', "group of participant '7' is not an integer"),
+            ('{"7": "north"}', "group of participant '7' is not an integer"),
+            ("[1, 2]", "expected a JSON object"),
+            ("{7: 1}", "not JSON"),
+            (
+                '{"base-clusters": {"id": [0], "members": [[5]]}, "group-clusters": []}',
+                "unknown participant 5 in base-clusters",
+            ),
+            ('{"base-clusters": [], "group-clusters": []}', "malformed math-pca2"),
+        ],
+    )
+    def test_read_group_assignment_bad_file(self, tmp_path, text, message):
+        path = tmp_path / "groups.json"
+        path.write_text(text)
+        with pytest.raises(InputError, match=message) as info:
+            read_group_assignment(path, ["7"])
+        assert info.value.source == "groups.json"
+        assert "\n" not in str(info.value)
+
+    def test_read_group_assignment_missing_file(self, tmp_path):
+        with pytest.raises(InputError, match="missing file"):
+            read_group_assignment(tmp_path / "nope.json", ["7"])

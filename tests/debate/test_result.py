@@ -55,7 +55,9 @@ def test_result_reads_every_field_into_its_type():
     assert rep.direction in {"agree", "disagree"} and isinstance(rep.best_agree, bool)
     assert result.consensus.agree[0].statement == "3"
     unclustered = len(result.participants) - result.n_clustered
-    assert result.excluded == Excluded(statements=("4",), participants=unclustered)
+    assert result.excluded == Excluded(statements=("4",), meta=(), participants=unclustered)
+    assert result.pca.statements == ("0", "1", "2", "3", "4") and len(result.pca.components) == 2
+    assert result.statements["0"].meta is False and len(result.statements["0"].projection) == 2
     assert result.excluded.n_statements == 1
     stats = result.statements["0"]
     assert (stats.agree, stats.disagree, stats.seen) == (9, 7, 16)

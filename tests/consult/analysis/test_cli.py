@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +15,8 @@ from consult.consultations.models import Consultation, ConsultationStatus, Membe
 from consult.statements.models import Statement, StatementStatus
 from consult.votes.models import Vote
 from debate.polis import read_polis_export
+
+POLIS_MATH = Path(__file__).resolve().parents[2] / "data" / "polis-math"
 
 
 def _count(db, model):
@@ -129,6 +132,36 @@ def test_import_polis_bad_row_writes_nothing(
     assert _count(db, Consultation) == 0
     assert _count(db, User) == 0
     assert _count(db, Vote) == 0
+
+
+def test_import_polis_reads_the_polis_json_form(runner, db):
+    folder = POLIS_MATH / "below-100-ptpts"
+    result = runner.invoke(args=["import-polis", str(folder)])
+    assert result.exit_code == 0, result.output
+    consultation = db.session.scalar(select(Consultation))
+    conversation = json.loads((folder / "conversation.json").read_text())
+    assert consultation.title == conversation["topic"]
+    export = read_polis_export(folder)
+    statements = list(
+        db.session.scalars(select(Statement).where(Statement.consultation_id == consultation.id))
+    )
+    hidden = {s.external_id for s in statements if s.status is StatementStatus.hidden}
+    assert hidden == {"11", "33"}  # mod = -1
+    first = next(s for s in statements if s.external_id == "0")
+    assert first.created_at.timestamp() == pytest.approx(export.comment_times["0"])
+    assert _count(db, Vote) == export.matrix.n_votes == 504
+
+
+def test_import_polis_json_bad_vote_exits_2(runner, db, tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(POLIS_MATH / "below-100-ptpts", folder)
+    votes = json.loads((folder / "votes.json").read_text())
+    votes[2]["vote"] = 5
+    (folder / "votes.json").write_text(json.dumps(votes))
+    result = runner.invoke(args=["import-polis", str(folder)])
+    assert result.exit_code == 2
+    assert "votes.json:3: unknown vote value 5" in result.stderr
+    assert _count(db, Consultation) == 0
 
 
 def test_import_polis_missing_files_exit_2(runner, db, tmp_path):
