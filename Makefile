@@ -53,8 +53,9 @@ lint: $(STAMP)
 	$(BIN)/mypy debate consult
 	$(BIN)/lint-imports --no-logo --no-cache
 
+# System packages (Chromium, Pango, HarfBuzz subset, DejaVu fonts) are installed by .ci/run
+# (scripts/system-deps.sh) or by hand (README.md): `make test` never runs a package manager.
 test: $(STAMP) translations lint
-	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)
