@@ -4,22 +4,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Two stamps: `make run`/`serve` need the runtime dependencies only (RUN_STAMP); `make test` and
+# `make lint` add the dev extras (STAMP). Both install the exact versions of the lock files.
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
 
-.PHONY: run serve test lint typecheck bench schema clean screenshots translations translations-update
+.PHONY: run serve test lint typecheck bench schema clean screenshots translations translations-update lock
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+$(RUN_STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
+	touch $@
+
+$(STAMP): pyproject.toml $(LOCK) $(DEV_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -c $(DEV_LOCK) -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+# Re-pin the lock files from the packages installed in .venv (after `pip install -U ...` and a
+# green `make test`): requirements.lock for the runtime, requirements-dev.lock for the dev extras.
+lock: $(STAMP)
+	$(BIN)/python scripts/lock.py
 
 instance/secret_key:
 	mkdir -p instance
 	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 	chmod 600 $@
 
-run: $(STAMP) translations instance/secret_key
+run: $(RUN_STAMP) translations instance/secret_key
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes db upgrade
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes seed-demo --if-empty
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes run --host $(HOST) --port $(PORT)
@@ -27,7 +43,7 @@ run: $(STAMP) translations instance/secret_key
 # The production shape on one machine (docs/deploy.md): gunicorn, a Celery worker and beat,
 # started together by honcho (Procfile), on KENES_DATABASE_URL (PostgreSQL) and KENES_REDIS_URL.
 SERVE_PORT ?= 8000
-serve: $(STAMP) translations instance/secret_key
+serve: $(RUN_STAMP) translations instance/secret_key
 	@case "$$KENES_DATABASE_URL" in postgres*) ;; *) echo "serve: set KENES_DATABASE_URL to a PostgreSQL URL (make run serves SQLite)" >&2; exit 2;; esac
 	@case "$$KENES_REDIS_URL" in redis*) ;; *) echo "serve: set KENES_REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2;; esac
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes db upgrade
@@ -38,7 +54,7 @@ serve: $(STAMP) translations instance/secret_key
 	  $(BIN)/honcho start --port $(SERVE_PORT)
 
 # The compiled catalogs (.mo) are build output; the .po files are the source.
-translations: $(STAMP)
+translations: $(RUN_STAMP)
 	$(BIN)/pybabel -q compile -d consult/translations
 
 # For developers: re-extract the English strings and merge them into the ru/kk catalogs.
