@@ -13,6 +13,10 @@ class Config:
     """Defaults for every setting the app reads."""
 
     SECRET_KEY: str | None = None
+    # Keys the HMAC of the participants' anonymised ids in analyses and exports; its own setting
+    # so that rotating SECRET_KEY leaves the ids unchanged. Required outside debug and tests
+    # (make run keeps one in instance/analysis_id_key).
+    ANALYSIS_ID_KEY: str | None = None
     DATABASE_URL: str | None = None  # default: SQLite file under instance/
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
@@ -25,12 +29,14 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "ru", "kk")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_STORAGE_OPTIONS: dict[str, object] = {}  # Redis: the socket timeouts are added
     # Rate limits on writes ("N per period"); new accounts get the stricter pair.
     RATE_LIMIT_LOGIN = "10 per minute"
     RATE_LIMIT_REGISTER = "5 per hour"
@@ -40,10 +46,19 @@ class Config:
     RATE_LIMIT_VOTE = "120 per minute"
     RATE_LIMIT_VOTE_NEW_ACCOUNT = "60 per minute"
     RATE_LIMIT_FLAG = "30 per hour"
+    RATE_LIMIT_FLAG_NEW_ACCOUNT = "10 per hour"
     NEW_ACCOUNT_AGE = timedelta(days=1)
     API_PER_PAGE = 50
     API_MAX_PER_PAGE = 200
     FLAG_THRESHOLD = 3
+    # Suspected voting brigades: accounts created within BRIGADE_WINDOW (a timedelta; from the
+    # environment, seconds) voting at least BRIGADE_MIN_SIMILARITY alike on BRIGADE_MIN_SHARED
+    # common statements, in groups of BRIGADE_MIN_SIZE or more.
+    BRIGADE_WINDOW = timedelta(hours=1)
+    BRIGADE_MIN_SIMILARITY = 0.95
+    BRIGADE_MIN_SHARED = 10
+    BRIGADE_MIN_SIZE = 3
+    AUDIT_CSV_MAX = 100_000  # rows in one audit-log CSV download
     RESPONSE_WORKING_DAYS = 15
     # ISO dates skipped by the working-day calendar, in addition to weekends and the holidays table.
     PUBLIC_HOLIDAYS: tuple[str, ...] = ()

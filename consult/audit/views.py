@@ -55,7 +55,7 @@ def page_filters() -> tuple[AuditFilters, dict[str, str]]:
 
 def csv_response(scope: AuditScope, filters: AuditFilters, filename: str) -> Response:
     """The filtered log as a CSV download (at most ``AUDIT_CSV_MAX`` rows)."""
-    limit = int(current_app.config.get("AUDIT_CSV_MAX", 100000))
+    limit = int(current_app.config["AUDIT_CSV_MAX"])
     rows = audit_csv_rows(audit_query(scope, filters), limit)
     return Response(
         audit_csv(rows),

@@ -37,11 +37,14 @@ class BrigadeSettings:
 def brigade_settings() -> BrigadeSettings:
     """The ``BRIGADE_*`` settings (an hour, 95 % identical on at least 10 statements, 3 people)."""
     config = current_app.config
+    window = config["BRIGADE_WINDOW"]
+    if not isinstance(window, timedelta):  # KENES_BRIGADE_WINDOW=3600: seconds
+        window = timedelta(seconds=float(window))
     return BrigadeSettings(
-        window=config.get("BRIGADE_WINDOW", timedelta(hours=1)),
-        min_similarity=float(config.get("BRIGADE_MIN_SIMILARITY", 0.95)),
-        min_shared=int(config.get("BRIGADE_MIN_SHARED", 10)),
-        min_size=int(config.get("BRIGADE_MIN_SIZE", 3)),
+        window=window,
+        min_similarity=float(config["BRIGADE_MIN_SIMILARITY"]),
+        min_shared=int(config["BRIGADE_MIN_SHARED"]),
+        min_size=int(config["BRIGADE_MIN_SIZE"]),
     )
 
 

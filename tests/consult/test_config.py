@@ -1,0 +1,62 @@
+"""Every setting the app reads is declared, with its default, in consult/config.py."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from consult.config import ROOT, Config
+from consult.ratelimits import LIMITS
+
+#: config["NAME"], config.get("NAME" ...), config.setdefault("NAME" ...) in Python and templates,
+#: and config.NAME in templates.
+_READ = re.compile(r"""config(?:\[\s*|\.(?:get|setdefault)\(\s*)["']([A-Z][A-Z0-9_]*)["']""")
+_TEMPLATE_ATTR = re.compile(r"\bconfig\.([A-Z][A-Z0-9_]*)\b")
+
+
+def _declared(key: str) -> bool:
+    """Declared by Config, or one of Flask's own settings (Flask declares those itself)."""
+    return hasattr(Config, key) or key in Flask.default_config
+
+
+def settings_read() -> dict[str, set[str]]:
+    """Return {setting: files that read it} over consult/ and templates/."""
+    found: dict[str, set[str]] = {}
+    files = [
+        *sorted((ROOT / "consult").rglob("*.py")),
+        *sorted((ROOT / "templates").rglob("*.html")),
+    ]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        keys = set(_READ.findall(text))
+        if path.suffix == ".html":
+            keys |= set(_TEMPLATE_ATTR.findall(text))
+        for key in keys:
+            found.setdefault(key, set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_the_scan_finds_settings_in_code_and_templates() -> None:
+    found = settings_read()
+    assert "consult/audit/views.py" in found["AUDIT_CSV_MAX"]
+    assert "BRIGADE_MIN_SHARED" in found
+    assert "templates/responses/dashboard.html" in found["RESPONSE_WORKING_DAYS"]
+
+
+def test_every_setting_read_is_declared_in_config() -> None:
+    undeclared = {key: files for key, files in settings_read().items() if not _declared(key)}
+    assert undeclared == {}
+
+
+def test_every_rate_limit_setting_is_declared() -> None:
+    for limit in LIMITS.values():
+        assert hasattr(Config, limit.setting), limit.setting
+        if limit.new_account_default is not None:
+            assert getattr(Config, f"{limit.setting}_NEW_ACCOUNT") == limit.new_account_default
+
+
+def test_scanner_reports_an_undeclared_setting() -> None:
+    text = 'x = app.config.get("NOT_A_SETTING", 1) + current_app.config["AUDIT_CSV_MAX"]'
+    assert set(_READ.findall(text)) == {"NOT_A_SETTING", "AUDIT_CSV_MAX"}
+    assert not _declared("NOT_A_SETTING")
