@@ -30,25 +30,30 @@ $(STAMP): pyproject.toml $(LOCK) $(DEV_LOCK) | $(BIN)/python
 lock: $(STAMP)
 	$(BIN)/python scripts/lock.py
 
-instance/secret_key:
+# Two secrets, each kept across runs: the session secret, and the key of the anonymised ids in
+# analyses and exports (its own, so that rotating the session secret leaves the ids unchanged).
+instance/secret_key instance/analysis_id_key:
 	mkdir -p instance
 	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 	chmod 600 $@
 
-run: $(RUN_STAMP) translations instance/secret_key
-	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes db upgrade
-	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes seed-demo --if-empty
-	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes run --host $(HOST) --port $(PORT)
+KEYS := KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" \
+	KENES_ANALYSIS_ID_KEY="$${KENES_ANALYSIS_ID_KEY:-$$(cat instance/analysis_id_key)}"
+
+run: $(RUN_STAMP) translations instance/secret_key instance/analysis_id_key
+	$(KEYS) $(BIN)/kenes db upgrade
+	$(KEYS) $(BIN)/kenes seed-demo --if-empty
+	$(KEYS) $(BIN)/kenes run --host $(HOST) --port $(PORT)
 
 # The production shape on one machine (docs/deploy.md): gunicorn, a Celery worker and beat,
 # started together by honcho (Procfile), on KENES_DATABASE_URL (PostgreSQL) and KENES_REDIS_URL.
 SERVE_PORT ?= 8000
-serve: $(RUN_STAMP) translations instance/secret_key
+serve: $(RUN_STAMP) translations instance/secret_key instance/analysis_id_key
 	@case "$$KENES_DATABASE_URL" in postgres*) ;; *) echo "serve: set KENES_DATABASE_URL to a PostgreSQL URL (make run serves SQLite)" >&2; exit 2;; esac
 	@case "$$KENES_REDIS_URL" in redis*) ;; *) echo "serve: set KENES_REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2;; esac
-	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes db upgrade
+	$(KEYS) $(BIN)/kenes db upgrade
 	rm -rf instance/metrics && mkdir -p instance/metrics
-	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" \
+	$(KEYS) \
 	  KENES_METRICS_ALLOW="$${KENES_METRICS_ALLOW:-127.0.0.1}" \
 	  PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/instance/metrics" HOST=$(HOST) \
 	  $(BIN)/honcho start --port $(SERVE_PORT)
@@ -80,7 +85,7 @@ bench: $(STAMP)
 # Regenerate the initial migration from the models (only while nothing has been released).
 schema: $(STAMP)
 	rm -f migrations/versions/*.py /tmp/kenes-schema.sqlite3
-	KENES_SECRET_KEY=schema KENES_DATABASE_URL=sqlite:////tmp/kenes-schema.sqlite3 \
+	KENES_SECRET_KEY=schema KENES_ANALYSIS_ID_KEY=schema KENES_DATABASE_URL=sqlite:////tmp/kenes-schema.sqlite3 \
 	  $(BIN)/kenes db migrate -m "initial schema" --rev-id 0001
 	$(BIN)/ruff format migrations/versions
 

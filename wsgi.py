@@ -1,5 +1,11 @@
 """WSGI entry point: ``gunicorn wsgi:app``."""
 
-from consult import create_app
+import sys
 
-app = create_app()
+from consult import MissingSetting, create_app
+
+try:
+    app = create_app()
+except MissingSetting as exc:
+    print(f"Error: {exc}", file=sys.stderr)
+    sys.exit(3)  # gunicorn's "worker failed to boot": it stops instead of respawning workers

@@ -424,6 +424,7 @@ def _app_env(ctx: dict[str, Any]) -> dict[str, str]:
         "KENES_DATABASE_URL": ctx["url"],
         "KENES_REDIS_URL": ctx["redis"].url,
         "KENES_SECRET_KEY": ctx["fixture"].secret_key,
+        "KENES_ANALYSIS_ID_KEY": ctx["fixture"].secret_key,  # the key prepare_database used
         "KENES_LOG_FORMAT": "json",
         "KENES_JOBS_RESULT_DIR": str(ctx["workdir"] / "jobs"),
     }
@@ -465,6 +466,7 @@ def _app(env: dict[str, str]) -> Any:
             "SQLALCHEMY_DATABASE_URI": env["KENES_DATABASE_URL"],
             "REDIS_URL": env["KENES_REDIS_URL"],
             "SECRET_KEY": env["KENES_SECRET_KEY"],
+            "ANALYSIS_ID_KEY": env["KENES_ANALYSIS_ID_KEY"],
             "JOBS_RESULT_DIR": env["KENES_JOBS_RESULT_DIR"],
         }
     )

@@ -113,7 +113,9 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
     from consult.statements.models import Statement, StatementStatus
     from consult.types import utcnow
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret_key, "ANALYSIS_ID_KEY": secret_key}
+    )
     with app.app_context():
         upgrade()
         seed_demo(if_empty=True)

@@ -138,6 +138,7 @@ def main() -> None:
     env = {
         "KENES_DATABASE_URL": url,
         "KENES_SECRET_KEY": secret,
+        "KENES_ANALYSIS_ID_KEY": secret,  # the key prepare_database used
         "KENES_LOG_FORMAT": "json",
     }
     if args.redis_url:

@@ -34,7 +34,11 @@ from consult.responses import wiring as responses
 from consult.statements import wiring as statements
 from consult.votes import wiring as votes
 
-__all__ = ["ROOT", "create_app"]
+__all__ = ["ROOT", "MissingSetting", "create_app"]
+
+
+class MissingSetting(RuntimeError):
+    """A setting production cannot start without (the message is one line for the operator)."""
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -84,11 +88,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _finish_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
-            raise RuntimeError(
+            raise MissingSetting(
                 "KENES_SECRET_KEY must be set outside debug mode and tests "
                 "(make run keeps one in instance/secret_key)"
             )
         app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+    if not app.config.get("ANALYSIS_ID_KEY"):
+        # The anonymised ids in exports must outlive a rotation of the session secret: production
+        # keeps its own key. Debug and tests, which keep nothing, derive one from the secret.
+        if not (app.debug or app.testing):
+            raise MissingSetting(
+                "KENES_ANALYSIS_ID_KEY must be set outside debug mode and tests "
+                "(make run keeps one in instance/analysis_id_key)"
+            )
+        app.config["ANALYSIS_ID_KEY"] = app.config["SECRET_KEY"]
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
     if not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

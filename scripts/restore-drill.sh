@@ -28,6 +28,7 @@ cleanup() {
 trap cleanup EXIT
 step() { echo "restore-drill: $*"; }
 export KENES_SECRET_KEY="${KENES_SECRET_KEY:-restore-drill}" KENES_REDIS_URL="" KENES_LOG_FORMAT=text
+export KENES_ANALYSIS_ID_KEY="${KENES_ANALYSIS_ID_KEY:-restore-drill}"
 export KENES_LOG_REQUESTS=false
 
 source_url="${KENES_DRILL_SOURCE_URL:-}"

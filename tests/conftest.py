@@ -85,6 +85,7 @@ def worker_id(request: pytest.FixtureRequest) -> str:
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
+    "ANALYSIS_ID_KEY": "test-analysis-id-key",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",

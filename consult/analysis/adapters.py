@@ -67,7 +67,7 @@ def statement_key(statement_id: int) -> str:
 
 
 def _participant_key() -> bytes:
-    key = current_app.config.get("ANALYSIS_ID_KEY") or current_app.config["SECRET_KEY"]
+    key = current_app.config["ANALYSIS_ID_KEY"]  # never SECRET_KEY: see consult/config.py
     return hashlib.sha256(b"kenes-analysis-participant:" + str(key).encode()).digest()
 
 

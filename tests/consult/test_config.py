@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from flask import Flask
 
+from consult import MissingSetting, create_app
+from consult.cli import main
 from consult.config import ROOT, Config
 from consult.ratelimits import LIMITS
 
@@ -60,3 +66,39 @@ def test_scanner_reports_an_undeclared_setting() -> None:
     text = 'x = app.config.get("NOT_A_SETTING", 1) + current_app.config["AUDIT_CSV_MAX"]'
     assert set(_READ.findall(text)) == {"NOT_A_SETTING", "AUDIT_CSV_MAX"}
     assert not _declared("NOT_A_SETTING")
+
+
+def _production_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in [n for n in os.environ if n.startswith("KENES_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("KENES_SECRET_KEY", "a-session-secret")
+    monkeypatch.setenv("KENES_DATABASE_URL", f"sqlite:///{tmp_path / 'kenes.sqlite3'}")
+
+
+def test_production_refuses_to_start_without_the_analysis_id_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _production_env(monkeypatch, tmp_path)
+    with pytest.raises(MissingSetting, match="KENES_ANALYSIS_ID_KEY must be set"):
+        create_app()
+    monkeypatch.setenv("KENES_ANALYSIS_ID_KEY", "an-analysis-key")
+    app = create_app()
+    assert app.config["ANALYSIS_ID_KEY"] == "an-analysis-key"
+    assert app.config["SECRET_KEY"] == "a-session-secret"
+
+
+def test_the_cli_reports_the_missing_key_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _production_env(monkeypatch, tmp_path)
+    result = CliRunner().invoke(main, ["routes"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "Error: KENES_ANALYSIS_ID_KEY must be set outside debug mode and tests "
+        "(make run keeps one in instance/analysis_id_key)"
+    ]
+
+
+def test_tests_and_debug_derive_the_analysis_key_from_the_secret() -> None:
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["ANALYSIS_ID_KEY"] == "s"

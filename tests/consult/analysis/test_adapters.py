@@ -46,9 +46,11 @@ def test_participant_id_differs_between_consultations_and_is_stable(app):
     assert first != adapters.participant_id(1, 43)
 
 
-def test_participant_id_depends_on_the_secret(app):
+def test_participant_id_depends_on_the_analysis_key_not_the_session_secret(app):
     before = adapters.participant_id(1, 42)
-    app.config["SECRET_KEY"] = "another-secret"
+    app.config["SECRET_KEY"] = "a-rotated-session-secret"
+    assert adapters.participant_id(1, 42) == before
+    app.config["ANALYSIS_ID_KEY"] = "another-analysis-key"
     assert adapters.participant_id(1, 42) != before
 
 

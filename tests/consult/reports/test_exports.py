@@ -70,6 +70,18 @@ def test_json_export_holds_everything_anonymised(debate: Debate) -> None:
     assert all(p.startswith("p") and len(p) == 17 for p in participants)
 
 
+def test_rotating_the_session_secret_leaves_export_ids_unchanged(app: Any, debate: Debate) -> None:
+    before = json.loads(export(debate.consultation, "json"))
+    app.config["SECRET_KEY"] = "a-rotated-session-secret"
+    after = json.loads(export(debate.consultation, "json"))
+    assert len(before["participants"]) > 3
+    assert after["participants"] == before["participants"]
+    assert [v["participant"] for v in after["votes"]] == [v["participant"] for v in before["votes"]]
+    app.config["ANALYSIS_ID_KEY"] = "another-analysis-key"
+    rekeyed = json.loads(export(debate.consultation, "json"))
+    assert set(rekeyed["participants"]).isdisjoint(before["participants"])
+
+
 def test_json_export_leaves_out_pending_and_redacts_hidden(debate: Debate) -> None:
     debate.arguments[0].status = StatementStatus.hidden
     debate.arguments[1].status = StatementStatus.pending
