@@ -46,6 +46,16 @@ def get_metadata():
     return target_db.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Render the app's column types as plain SQLAlchemy ones: migrations never import consult.
+
+    UTCDateTime only converts values in Python; in the database it is DateTime(timezone=True).
+    """
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return f"sa.DateTime(timezone={obj.impl.timezone!r})"
+    return False
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -86,6 +96,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("render_item", render_item)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -9,8 +9,6 @@ Create Date: 2026-11-28 03:33:26.539722
 from alembic import op
 import sqlalchemy as sa
 
-import consult.types
-
 
 # revision identifiers, used by Alembic.
 revision = "0001"
@@ -34,7 +32,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=20), nullable=False),
         sa.Column("text", sa.String(length=500), nullable=False),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reason_templates")),
     )
     op.create_table(
@@ -58,8 +56,8 @@ def upgrade():
         ),
         sa.Column("locale", sa.String(length=8), nullable=True),
         sa.Column("is_imported", sa.Boolean(), nullable=False),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_login_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("session_version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
@@ -71,9 +69,9 @@ def upgrade():
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("prefix", sa.String(length=12), nullable=False),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
@@ -123,12 +121,12 @@ def upgrade():
             nullable=False,
         ),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("opens_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("closes_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("reported_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opens_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closes_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["users.id"],
@@ -148,8 +146,8 @@ def upgrade():
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("link", sa.String(length=500), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("read_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -171,10 +169,10 @@ def upgrade():
             nullable=False,
         ),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("ends_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("lifted_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lifted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("lifted_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
@@ -201,7 +199,7 @@ def upgrade():
         sa.Column("consultation_id", sa.Integer(), nullable=False),
         sa.Column("fingerprint", sa.String(length=128), nullable=False),
         sa.Column("result", sa.JSON(), nullable=False),
-        sa.Column("computed_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("duration_s", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultation_id"],
@@ -222,7 +220,7 @@ def upgrade():
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"],
             ["users.id"],
@@ -255,7 +253,7 @@ def upgrade():
             sa.Enum("owner", "moderator", name="member_role", native_enum=False, length=20),
             nullable=False,
         ),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultation_id"],
             ["consultations.id"],
@@ -305,8 +303,8 @@ def upgrade():
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("measure_url", sa.String(length=500), nullable=True),
         sa.Column("language", sa.String(length=8), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["users.id"],
@@ -354,8 +352,8 @@ def upgrade():
         sa.Column("auto_hidden", sa.Boolean(), nullable=False),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
         sa.Column("external_id", sa.String(length=64), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["users.id"],
@@ -409,8 +407,8 @@ def upgrade():
             nullable=False,
         ),
         sa.Column("note", sa.String(length=500), nullable=False),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["resolved_by_id"],
@@ -443,10 +441,10 @@ def upgrade():
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("extended_due_on", sa.Date(), nullable=True),
         sa.Column("extension_reason", sa.Text(), nullable=True),
-        sa.Column("extended_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("extended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("response_id", sa.Integer(), nullable=True),
-        sa.Column("answered_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultation_id"],
             ["consultations.id"],
@@ -505,7 +503,7 @@ def upgrade():
             sa.Enum("support", "attack", name="link_relation", native_enum=False, length=10),
             nullable=False,
         ),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("source_id <> target_id", name=op.f("ck_statement_links_no_self_link")),
         sa.ForeignKeyConstraint(
             ["consultation_id"],
@@ -545,8 +543,8 @@ def upgrade():
         sa.Column("statement_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("value", sa.SmallInteger(), nullable=False),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", consult.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("value IN (-1, 0, 1)", name=op.f("ck_votes_value_range")),
         sa.ForeignKeyConstraint(
             ["consultation_id"],

@@ -9,8 +9,6 @@ Create Date: 2026-12-02 12:18:55.798203
 from alembic import op
 import sqlalchemy as sa
 
-import consult.types
-
 
 # revision identifiers, used by Alembic.
 revision = "0002"
@@ -51,11 +49,11 @@ def upgrade():
         sa.Column("result_name", sa.String(length=200), nullable=True),
         sa.Column("result_type", sa.String(length=100), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", consult.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("started_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("heartbeat_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", consult.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("expires_at", consult.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "progress >= 0 AND progress <= 100", name=op.f("ck_jobs_progress_range")
         ),
