@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask
 
-from consult import api, commands, errors, extensions, i18n, ratelimits, security
+from consult import api, commands, errors, extensions, i18n, ratelimits, security, text
 from consult import models as _models  # noqa: F401  (every table, for create_all and Alembic)
 from consult.analysis import wiring as analysis
 from consult.audit import wiring as audit
@@ -77,6 +77,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)  # after every domain added its endpoints
     ratelimits.init_app(app)  # after every blueprint: no write endpoint left without its limit
     app.cli.add_command(commands.seed_demo_command)
+
+    # User text (statements, consultation summary and background, official responses) is shown
+    # through this filter: Markdown with raw HTML escaped, sanitised by an allowlist.
+    app.add_template_filter(text.render_markdown, "render_markdown")
 
     @app.context_processor
     def inject_endpoints() -> dict[str, object]:

@@ -6,6 +6,10 @@ import hashlib
 import re
 import unicodedata
 
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
 
@@ -57,3 +61,46 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+# User text rendered as HTML: a small Markdown (CommonMark: emphasis, links, lists, quotes,
+# code) whose raw HTML is escaped, then sanitised by an allowlist as a second line of defence.
+_MARKDOWN = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True}
+).disable(["image", "heading", "lheading", "hr", "code"])
+#: The only tags and attributes rendered user text may hold.
+MARKDOWN_TAGS = frozenset(
+    {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre"}
+)
+MARKDOWN_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+MARKDOWN_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+#: Links written by users: not endorsed (nofollow, ugc), no window.opener for the target.
+MARKDOWN_LINK_REL = "nofollow ugc noopener"
+
+
+def render_markdown(text: str | None, *, inline: bool = False) -> Markup:
+    """Render user text (Markdown) as safe HTML: raw HTML escaped, then allowlisted by nh3.
+
+    ``inline`` renders one line of text without the enclosing paragraph (a summary in a lead).
+
+    >>> str(render_markdown("Ban **coal** <script>alert(1)</script>"))
+    '<p>Ban <strong>coal</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>'
+    >>> print(render_markdown("[site](https://example.org) [x](javascript:alert(1))"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    <p><a href="https://example.org"
+      rel="nofollow ugc noopener">site</a> [x](javascript:alert(1))</p>
+    >>> str(render_markdown("*cleaner* air", inline=True))
+    '<em>cleaner</em> air'
+    """
+    if not text:
+        return Markup("")
+    html = _MARKDOWN.renderInline(text) if inline else _MARKDOWN.render(text)
+    cleaned = nh3.clean(
+        html,
+        tags=set(MARKDOWN_TAGS),
+        attributes={tag: set(names) for tag, names in MARKDOWN_ATTRIBUTES.items()},
+        url_schemes=set(MARKDOWN_URL_SCHEMES),
+        link_rel=MARKDOWN_LINK_REL,
+        strip_comments=True,
+    )
+    return Markup(cleaned.strip())  # noqa: S704  (nh3 output: allowlisted tags only)

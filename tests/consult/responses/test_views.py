@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
 from consult.notifications.models import Notification
+from consult.reports.exporters import export_chunks
 from consult.responses import deadlines, services
 from consult.responses.models import Response, ResponseItem
 from tests.consult.responses.conftest import Debate, switch_user
@@ -56,9 +58,39 @@ def test_dashboard_shows_due_items_to_policymakers(
     assert "Answers due" in html and "Overdue" in html
     for position in closed_debate.positions:
         assert f'value="{position.id}" form="respond-form"' in html
-    assert (
-        "Publish the report" not in html.split("Answers given")[0].split("respond-form")[0] or True
+    # Answers are still due: no publish button, the count of what is left instead.
+    assert "Publish the report" not in html
+    assert "/responses/publish" not in html
+    left = len(closed_debate.positions)
+    assert f"once every required statement is answered ({left} left)" in html
+
+
+def test_official_response_text_renders_as_sanitised_markdown(
+    client: Any, closed_debate: Debate
+) -> None:
+    text = (
+        "We **will** act <script>alert(1)</script> "
+        "[plan](https://gov.example.kz/plan) [x](javascript:alert(1))"
     )
+    services.create_response(
+        closed_debate.consultation,
+        closed_debate.owner,
+        statement_ids=[closed_debate.positions[0].id],
+        decision="accepted",
+        text=text,
+    )
+    db.session.commit()
+    html = client.get(f"/consultations/{closed_debate.consultation.slug}/responses").get_data(
+        as_text=True
+    )
+    assert "<script>alert" not in html and 'href="javascript:' not in html
+    assert (
+        "We <strong>will</strong> act &lt;script&gt;alert(1)&lt;/script&gt; "
+        '<a href="https://gov.example.kz/plan" rel="nofollow ugc noopener">plan</a>'
+    ) in html
+    # Exports keep the text as written.
+    data = json.loads(b"".join(export_chunks(closed_debate.consultation, "json")))
+    assert data["responses"][0]["text"] == text
 
 
 def test_dashboard_of_a_draft_is_not_found(client: Any, make_debate: Callable[..., Debate]) -> None:
