@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from consult.analysis.adapters import exclusions_for
@@ -33,6 +34,14 @@ from consult.moderation.models import Flag
 from consult.statements.models import Statement, StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
+
+
+def _(text: str, **values: Any) -> str:
+    """Translate a message in a request; English outside one (commands, background jobs)."""
+    if has_request_context():
+        return str(gettext(text, **values))
+    return text % values if values else text
+
 
 #: Length (hex digits) of a suspected group's id.
 GROUP_KEY_HEX = 12
@@ -272,14 +281,12 @@ def exclude_group(
     if group.excluded:
         raise Conflict(_("This group's votes are already left out of the analysis."))
     if _remaining_participants(consultation, set(group.user_ids)) < MIN_PARTICIPANTS:
-        raise ValidationFailed(
-            _(
-                "Leaving out these %(n)s accounts would leave fewer than two participants "
-                "in the analysis: there would be nothing left to analyse.",
-                n=group.size,
-            ),
-            fields={"group": [_("Fewer than two participants would be left.")]},
+        message = _(
+            "Leaving out these %(n)s accounts would leave fewer than two participants "
+            "in the analysis: there would be nothing left to analyse.",
+            n=group.size,
         )
+        raise ValidationFailed(message, fields={"group": [message]})
     evidence = {
         "group": group.key,
         "votes": group.votes,
