@@ -326,3 +326,55 @@ def test_exclusion_api_permissions(
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json", "csv", "xlsx", "aif", "argdown"])
+def test_every_export_states_what_was_excluded_and_by_whom(
+    db: Any, make_brigaded: Any, fmt: str
+) -> None:
+    import io
+    import zipfile
+
+    from consult.reports.exporters import export_chunks
+
+    data = make_brigaded()
+    owner = _owner(data.consultation, db)
+    key = quality.data_quality(data.consultation).groups[0].key
+    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    raw = b"".join(export_chunks(data.consultation, fmt))
+    if fmt in ("csv", "xlsx"):
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            raw = b"".join(archive.read(name) for name in archive.namelist())
+    text = raw.decode("utf-8", errors="replace")
+    assert owner.display_name in text
+    assert "Planted accounts" in text
+
+
+def test_pdf_export_carries_the_data_quality_section(app: Any, db: Any, make_brigaded: Any) -> None:
+    from consult.reports.documents import render_report_html
+
+    data = make_brigaded()
+    owner = _owner(data.consultation, db)
+    key = quality.data_quality(data.consultation).groups[0].key
+    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    with app.test_request_context():
+        html = render_report_html(data.consultation, pdf=True)
+    assert 'id="data-quality"' in html and "Planted accounts" in html
+
+
+def test_report_never_shows_hidden_statements(
+    db: Any, make_brigaded: Any, create_statement: Any
+) -> None:
+    from consult.reports.services import build_report
+    from consult.statements.models import StatementStatus
+
+    data = make_brigaded()
+    hidden = data.statements[0]
+    hidden.status = StatementStatus.hidden
+    db.session.flush()
+    report = build_report(data.consultation)
+    assert hidden.id not in report["statements"]
+    named = [e["statement"] for key in ("divisive", "uncertain", "cruxes") for e in report[key]]
+    named += [e["statement"] for e in report["consensus"]["agree"]]
+    named += [e["statement"] for e in report["group_informed_consensus"]]
+    assert hidden.id not in named
