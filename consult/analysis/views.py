@@ -12,6 +12,7 @@ from flask_login import current_user
 from consult.analysis import adapters, quality, services
 from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
+from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import consultation_counts, get_consultation_by_slug
@@ -221,9 +222,11 @@ def statement_badges(result: AnalysisResult) -> dict[int, list[str]]:
             if badge not in badges[int(key)]:
                 badges[int(key)].append(badge)
 
+    roles = statement_roles(result)  # never both "common ground" and "divisive"
     for item in result.consensus.agree:
-        add(item.statement, "common-ground")
-    for divisive in result.divisive[:5]:
+        if roles.is_common_ground(item.statement):
+            add(item.statement, "common-ground")
+    for divisive in [d for d in result.divisive if roles.is_divisive(d.statement)][:5]:
         add(divisive.statement, "divisive")
     bridging = sorted(((k, v) for k, v in result.bridging.items() if v > 0), key=lambda kv: -kv[1])
     for key, _score in bridging[:3]:
