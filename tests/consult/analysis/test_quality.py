@@ -378,3 +378,49 @@ def test_report_never_shows_hidden_statements(
     named += [e["statement"] for e in report["consensus"]["agree"]]
     named += [e["statement"] for e in report["group_informed_consensus"]]
     assert hidden.id not in named
+
+
+def test_demo_abuse_brigade_is_named_and_excluding_it_restores_the_clean_groups(
+    app: Any, db: Any
+) -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    from consult.consultations.demo import DEMO_SLUG, seed_demo
+    from consult.consultations.services import get_consultation_by_slug
+    from consult.moderation.cli import run_seed_abuse
+    from consult.moderation.demo import ABUSE_DOMAIN
+
+    seed_demo()
+    db.session.commit()
+    consultation = get_consultation_by_slug(DEMO_SLUG)
+    clean, _meta = get_analysis_result(consultation, wait=True)
+    db.session.commit()
+    run_seed_abuse(DEMO_SLUG)  # what `kenes seed-demo --abuse` adds
+    panel = quality.data_quality(consultation)
+    brigade = set(
+        db.session.scalars(select(User.id).where(User.email.like(f"brigade-%@{ABUSE_DOMAIN}")))
+    )
+    assert len(brigade) == 12
+    assert [set(g.user_ids) for g in panel.groups] == [brigade]
+    assert panel.groups[0].share > 0.1 and not panel.groups[0].excluded
+    owner = db.session.scalar(select(User).where(User.email == "policymaker@demo.kenes.kz"))
+    abused, _meta = get_analysis_result(consultation, wait=True)
+    quality.exclude_group(consultation, owner, panel.groups[0].key, reason="Planted brigade")
+    db.session.commit()
+    excluded, _meta = get_analysis_result(consultation, wait=True)
+    assert clean is not None and abused is not None and excluded is not None
+    reference = {p: g for p, g in clean.participants.items() if g is not None}
+
+    def ari(result: Any) -> float:
+        common = [p for p in reference if result.participants.get(p) is not None]
+        assert len(common) == len(reference)
+        return float(
+            adjusted_rand_score(
+                [reference[p] for p in common], [result.participants[p] for p in common]
+            )
+        )
+
+    assert ari(abused) < 0.95  # the brigade steers the groups while it is counted
+    assert ari(excluded) >= 0.95
+    assert len(excluded.groups) == len(clean.groups)
+    assert abs(100 * excluded.controversy - 100 * clean.controversy) <= 5
