@@ -8,6 +8,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from consult.analysis import quality
+from consult.analysis.roles import statement_roles
 from consult.analysis.schemas import (  # noqa: F401  (named in the OpenAPI docstring)
     AnalysisPendingSchema,
     AnalysisSchema,
@@ -15,6 +16,7 @@ from consult.analysis.schemas import (  # noqa: F401  (named in the OpenAPI docs
     ExclusionInputSchema,
     ExclusionSchema,
     LiftExclusionInputSchema,
+    StatementRolesSchema,
 )
 from consult.analysis.services import get_analysis
 from consult.api import ID_RULE, api, load_body, login_required_json, not_found
@@ -80,14 +82,27 @@ def consultation_analysis(consultation_id: int) -> Any:
         response.status_code = 202
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
-    body = AnalysisResult.from_json(result).to_json()
+    typed = AnalysisResult.from_json(result)
+    body = typed.to_json()
+    roles = statement_roles(typed)
     body.update(
         consultation=consultation.id,
         computed_at=meta.computed_at.isoformat() if meta.computed_at else None,
         stale=meta.stale,
         refreshing=meta.refreshing,
+        vote_exclusions=[
+            quality.exclusion_dict(e) for e in quality.list_exclusions(consultation) if e.is_active
+        ],
+        statement_roles={
+            "common_ground": sorted(roles.common_ground, key=_id_order),
+            "divisive": sorted(roles.divisive, key=_id_order),
+        },
     )
     return jsonify(body)
+
+
+def _id_order(key: str) -> tuple[int, str]:
+    return (int(key), "") if key.isdigit() else (0, key)
 
 
 def _viewable(consultation_id: int) -> Consultation:

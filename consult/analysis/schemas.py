@@ -94,6 +94,17 @@ class AnalysisSchema(Schema):
         }
     )
     refreshing = fields.Boolean()
+    vote_exclusions = fields.List(
+        fields.Nested("ExclusionSchema"),
+        metadata={
+            "description": "Suspected groups whose votes are left out of this analysis (active "
+            "exclusions; the data-quality endpoint lists lifted ones too)."
+        },
+    )
+    statement_roles = fields.Nested(
+        "StatementRolesSchema",
+        metadata={"description": "The labels pages and the report show (docs/analysis.md)."},
+    )
 
 
 class AnalysisPendingSchema(Schema):
@@ -104,6 +115,13 @@ class AnalysisPendingSchema(Schema):
     stale = fields.Boolean()
     refreshing = fields.Boolean()
     retry_after = fields.Integer(metadata={"description": "Seconds to wait before asking again."})
+
+
+class StatementRolesSchema(Schema):
+    """Statement ids labelled "common ground" and "divides opinion" (never both)."""
+
+    common_ground = fields.List(fields.String())
+    divisive = fields.List(fields.String())
 
 
 class ExclusionInputSchema(Schema):

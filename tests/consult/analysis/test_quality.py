@@ -424,3 +424,19 @@ def test_demo_abuse_brigade_is_named_and_excluding_it_restores_the_clean_groups(
     assert ari(excluded) >= 0.95
     assert len(excluded.groups) == len(clean.groups)
     assert abs(100 * excluded.controversy - 100 * clean.controversy) <= 5
+
+
+def test_analysis_api_states_the_active_exclusions_and_roles(
+    db: Any, make_brigaded: Any, caller: Caller
+) -> None:
+    data = make_brigaded()
+    owner = _owner(data.consultation, db)
+    key = quality.data_quality(data.consultation).groups[0].key
+    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    body = caller.api("GET", f"/api/v1/consultations/{data.consultation.id}/analysis").json
+    (exclusion,) = body["vote_exclusions"]
+    assert exclusion["accounts"] == 4 and exclusion["excluded_by"] == owner.display_name
+    roles = body["statement_roles"]
+    assert not set(roles["common_ground"]) & set(roles["divisive"])
+    brigade = {adapters.participant_id(data.consultation.id, u.id) for u in data.brigade}
+    assert not brigade & set(body["participants"])
