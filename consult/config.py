@@ -47,6 +47,7 @@ class Config:
     RATE_LIMIT_VOTE_NEW_ACCOUNT = "60 per minute"
     RATE_LIMIT_FLAG = "30 per hour"
     RATE_LIMIT_FLAG_NEW_ACCOUNT = "10 per hour"
+    RATE_LIMIT_EXCLUSION = "30 per hour"
     NEW_ACCOUNT_AGE = timedelta(days=1)
     API_PER_PAGE = 50
     API_MAX_PER_PAGE = 200

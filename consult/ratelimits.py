@@ -53,6 +53,7 @@ LIMITS: dict[str, RateLimit] = {
     "post": RateLimit("RATE_LIMIT_POST"),
     "vote": RateLimit("RATE_LIMIT_VOTE"),
     "flag": RateLimit("RATE_LIMIT_FLAG", new_account_default="10 per hour"),
+    "exclusion": RateLimit("RATE_LIMIT_EXCLUSION"),
 }
 
 #: Every write endpoint -> the limit it counts against.
@@ -68,6 +69,10 @@ RATE_LIMITED_ENDPOINTS: dict[str, str] = {
     "analysis.next_statement": "vote",
     "moderation.flag": "flag",
     "api.moderation_flag_statement": "flag",
+    "analysis.exclude_votes": "exclusion",
+    "analysis.lift_exclusion": "exclusion",
+    "api.exclude_votes": "exclusion",
+    "api.lift_vote_exclusion": "exclusion",
 }
 
 

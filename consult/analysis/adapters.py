@@ -26,6 +26,7 @@ import numpy.typing as npt
 from flask import current_app
 from sqlalchemy import select
 
+from consult.analysis.models import VoteExclusion
 from consult.auth.models import UserBlock
 from consult.auth.standing import active_block_condition
 from consult.consultations.models import Consultation
@@ -123,12 +124,25 @@ def excluded_for_analysis(consultation: Consultation) -> dict[str, list[int]]:
     return {"statements": statements, "users": users}
 
 
+def excluded_voters(consultation_id: int) -> frozenset[int]:
+    """The accounts whose votes an active vote exclusion leaves out (consult.analysis.quality)."""
+    users: set[int] = set()
+    for user_ids in db.session.scalars(
+        select(VoteExclusion.user_ids).where(
+            VoteExclusion.consultation_id == consultation_id, VoteExclusion.lifted_at.is_(None)
+        )
+    ):
+        users.update(int(u) for u in user_ids or [])
+    return frozenset(users)
+
+
 def exclusions_for(consultation: Consultation) -> Exclusions:
-    """What moderation keeps out of the analysis of this consultation."""
+    """What moderation keeps out of the analysis of this consultation: its exclusions, and the
+    votes of excluded suspected groups (the votes are kept; only the analysis skips them)."""
     found = excluded_for_analysis(consultation)
     return Exclusions(
         statements=frozenset(int(s) for s in found["statements"]),
-        users=frozenset(int(u) for u in found["users"]),
+        users=frozenset(int(u) for u in found["users"]) | excluded_voters(consultation.id),
     )
 
 

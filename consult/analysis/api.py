@@ -1,4 +1,4 @@
-"""GET /api/v1/consultations/{id}/analysis."""
+"""GET /api/v1/consultations/{id}/analysis, its data-quality panel, and vote exclusions."""
 
 from __future__ import annotations
 
@@ -7,15 +7,23 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 
+from consult.analysis import quality
+from consult.analysis.roles import statement_roles
 from consult.analysis.schemas import (  # noqa: F401  (named in the OpenAPI docstring)
     AnalysisPendingSchema,
     AnalysisSchema,
+    DataQualitySchema,
+    ExclusionInputSchema,
+    ExclusionSchema,
+    LiftExclusionInputSchema,
+    StatementRolesSchema,
 )
 from consult.analysis.services import get_analysis
-from consult.api import api, not_found
+from consult.api import ID_RULE, api, load_body, login_required_json, not_found
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.extensions import db
+from consult.ratelimits import rate_limited
 from debate.result import AnalysisResult
 
 #: Seconds a client should wait before asking again while the first analysis is computed.
@@ -74,11 +82,104 @@ def consultation_analysis(consultation_id: int) -> Any:
         response.status_code = 202
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
-    body = AnalysisResult.from_json(result).to_json()
+    typed = AnalysisResult.from_json(result)
+    body = typed.to_json()
+    roles = statement_roles(typed)
     body.update(
         consultation=consultation.id,
         computed_at=meta.computed_at.isoformat() if meta.computed_at else None,
         stale=meta.stale,
         refreshing=meta.refreshing,
+        vote_exclusions=[
+            quality.exclusion_dict(e) for e in quality.list_exclusions(consultation) if e.is_active
+        ],
+        statement_roles={
+            "common_ground": sorted(roles.common_ground, key=_id_order),
+            "divisive": sorted(roles.divisive, key=_id_order),
+        },
     )
     return jsonify(body)
+
+
+def _id_order(key: str) -> tuple[int, str]:
+    return (int(key), "") if key.isdigit() else (0, key)
+
+
+def _viewable(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        raise not_found("Consultation")
+    return consultation
+
+
+@api.get(f"/consultations/<{ID_RULE}:consultation_id>/data-quality", endpoint="data_quality")
+def consultation_data_quality(consultation_id: int) -> Any:
+    """The data-quality panel of a consultation.
+    ---
+    get:
+      tags: [analysis]
+      summary: Suspected coordinated accounts, unreviewed flags, pending statements, exclusions.
+      description: >
+        Suspected groups come from the coordinated-voting detection (counts only, no names);
+        `exclusions` lists every exclusion of a group's votes from the analysis, lifted ones
+        included, with when and by whom.
+      x-errors: [404]
+      responses:
+        200: {content: {application/json: {schema: DataQualitySchema}}}
+    """
+    consultation = _viewable(consultation_id)
+    body = {"consultation": consultation.id, **quality.data_quality(consultation).as_dict()}
+    return jsonify(DataQualitySchema().dump(body))
+
+
+@api.post(f"/consultations/<{ID_RULE}:consultation_id>/exclusions", endpoint="exclude_votes")
+@login_required_json
+@rate_limited("exclusion")
+def exclude_votes(consultation_id: int) -> Any:
+    """Leave a suspected group's votes out of the analysis.
+    ---
+    post:
+      tags: [analysis]
+      summary: Exclude a suspected coordinated group's votes (moderators, policymakers); logged.
+      description: >
+        The votes are kept and the exclusion can be lifted. Refused with 422 when fewer than two
+        participants would be left, 404 for a group the detection does not report, 409 when the
+        group is already excluded.
+      requestBody: {content: {application/json: {schema: ExclusionInputSchema}}}
+      x-errors: [401, 403, 404, 409, 422, 429]
+      responses:
+        201: {content: {application/json: {schema: ExclusionSchema}}}
+    """
+    consultation = _viewable(consultation_id)
+    data = load_body(ExclusionInputSchema())
+    exclusion = quality.exclude_group(
+        consultation, current_user, data["group"], reason=data["reason"]
+    )
+    db.session.commit()
+    return jsonify(ExclusionSchema().dump(quality.exclusion_dict(exclusion))), 201
+
+
+@api.post(
+    f"/consultations/<{ID_RULE}:consultation_id>/exclusions/<{ID_RULE}:exclusion_id>/lift",
+    endpoint="lift_vote_exclusion",
+)
+@login_required_json
+@rate_limited("exclusion")
+def lift_vote_exclusion(consultation_id: int, exclusion_id: int) -> Any:
+    """Bring excluded votes back into the analysis.
+    ---
+    post:
+      tags: [analysis]
+      summary: Lift an exclusion (moderators, policymakers); logged.
+      requestBody: {content: {application/json: {schema: LiftExclusionInputSchema}}}
+      x-errors: [401, 403, 404, 409, 422, 429]
+      responses:
+        200: {content: {application/json: {schema: ExclusionSchema}}}
+    """
+    consultation = _viewable(consultation_id)
+    data = load_body(LiftExclusionInputSchema())
+    exclusion = quality.lift_exclusion(
+        consultation, current_user, exclusion_id, reason=data["reason"]
+    )
+    db.session.commit()
+    return jsonify(ExclusionSchema().dump(quality.exclusion_dict(exclusion)))

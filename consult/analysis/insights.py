@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from consult.analysis import adapters
 from consult.analysis.opinion_map import colour_class, map_layout
+from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
@@ -149,6 +150,7 @@ def build_insights(
     """Assemble everything the insights page displays from one analysis result."""
     texts = _statements(consultation, adapters.statement_ids_of(_referenced(result)))
     n_participants = len(result.participants)
+    roles = statement_roles(result)
     common = {
         side: [
             {
@@ -157,7 +159,7 @@ def build_insights(
                 "overall": overall_view(result, c.statement),
             }
             for c in entries
-            if c.statement in texts
+            if c.statement in texts and roles.is_common_ground(c.statement)
         ][:TOP]
         for side, entries in (
             ("agree", result.consensus.agree),
@@ -166,7 +168,11 @@ def build_insights(
     }
     gic = [
         {"statement": texts[k], "score": v, "groups": group_views(result, k)}
-        for k, v in _top(result.group_informed_consensus, texts, TOP_WITH_BARS)
+        for k, v in _top(
+            {k: v for k, v in result.group_informed_consensus.items() if not roles.is_divisive(k)},
+            texts,
+            TOP_WITH_BARS,
+        )
     ]
     divisive = [
         {
@@ -175,7 +181,7 @@ def build_insights(
             "groups": group_views(result, d.statement),
         }
         for d in result.divisive
-        if d.statement in texts
+        if d.statement in texts and roles.is_divisive(d.statement)
     ][:TOP]
     uncertain = [
         {"statement": texts[u.statement], "pct": round(100 * u.pass_)}
@@ -194,7 +200,7 @@ def build_insights(
             "groups": group_views(result, c.statement),
         }
         for c in result.cruxes
-        if c.statement in texts
+        if c.statement in texts and not roles.is_common_ground(c.statement)
     ][:TOP]
     controversy = result.controversy
     my_group = result.group_of(me) if me else None

@@ -6,7 +6,7 @@ API adds), they do not filter it: extra fields of the core pass through unchange
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class RepresentativeSchema(Schema):
@@ -94,6 +94,17 @@ class AnalysisSchema(Schema):
         }
     )
     refreshing = fields.Boolean()
+    vote_exclusions = fields.List(
+        fields.Nested("ExclusionSchema"),
+        metadata={
+            "description": "Suspected groups whose votes are left out of this analysis (active "
+            "exclusions; the data-quality endpoint lists lifted ones too)."
+        },
+    )
+    statement_roles = fields.Nested(
+        "StatementRolesSchema",
+        metadata={"description": "The labels pages and the report show (docs/analysis.md)."},
+    )
 
 
 class AnalysisPendingSchema(Schema):
@@ -104,3 +115,70 @@ class AnalysisPendingSchema(Schema):
     stale = fields.Boolean()
     refreshing = fields.Boolean()
     retry_after = fields.Integer(metadata={"description": "Seconds to wait before asking again."})
+
+
+class StatementRolesSchema(Schema):
+    """Statement ids labelled "common ground" and "divides opinion" (never both)."""
+
+    common_ground = fields.List(fields.String())
+    divisive = fields.List(fields.String())
+
+
+class ExclusionInputSchema(Schema):
+    """Leave a suspected group's votes out of the analysis."""
+
+    group = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "The suspected group's id, from the data-quality panel."},
+    )
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class LiftExclusionInputSchema(Schema):
+    """Bring excluded votes back into the analysis."""
+
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ExclusionSchema(Schema):
+    """What was left out of the analysis, when and by whom."""
+
+    id = fields.Integer()
+    group = fields.String(allow_none=True)
+    accounts = fields.Integer(metadata={"description": "Accounts whose votes are left out."})
+    votes = fields.Integer(metadata={"description": "Their votes (kept in the database)."})
+    reason = fields.String()
+    active = fields.Boolean(metadata={"description": "False once the exclusion is lifted."})
+    excluded_at = fields.String(metadata={"format": "date-time"})
+    excluded_by = fields.String(allow_none=True, metadata={"description": "Display name."})
+    lifted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    lifted_by = fields.String(allow_none=True)
+
+
+class SuspectedGroupSchema(Schema):
+    """Accounts created close together whose votes are near identical (no names)."""
+
+    id = fields.String(metadata={"description": "Stable id of the group (a digest of members)."})
+    accounts = fields.Integer()
+    votes = fields.Integer()
+    share_of_votes = fields.Float()
+    similarity = fields.Float()
+    accounts_created_from = fields.String(metadata={"format": "date-time"})
+    accounts_created_to = fields.String(metadata={"format": "date-time"})
+    first_vote_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    excluded = fields.Boolean()
+    exclusion = fields.Integer(allow_none=True)
+
+
+class DataQualitySchema(Schema):
+    """What could distort the analysis, and what was left out of it."""
+
+    consultation = fields.Integer()
+    suspected_groups = fields.List(fields.Nested(SuspectedGroupSchema))
+    flagged_unreviewed = fields.Integer(
+        metadata={"description": "Visible statements with a flag nobody has reviewed."}
+    )
+    pending = fields.Integer(metadata={"description": "Statements awaiting moderation."})
+    exclusions = fields.List(fields.Nested(ExclusionSchema))
+    total_votes = fields.Integer()

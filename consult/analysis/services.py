@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,6 +28,7 @@ from consult.analysis.models import CachedAnalysis
 from consult.consultations.models import Consultation
 from consult.errors import NotFound
 from consult.extensions import db
+from consult.moderation.models import Flag
 from consult.statements.models import Relation, Statement, StatementLink, StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
@@ -231,10 +232,16 @@ def get_analysis_result(
 
 
 def unvoted_statement_ids(consultation: Consultation, user: Any) -> list[int]:
-    """Return the visible statements of a consultation the user has not voted on, by id."""
+    """Return the statements a user may be offered to vote on, by id.
+
+    Visible statements the user has not voted on, leaving out their own (posting one is an
+    agree vote, as in Pol.is) and those with a flag no moderator has reviewed yet: hidden and
+    pending ones are never offered.
+    """
     voted = select(Vote.statement_id).where(
         Vote.consultation_id == consultation.id, Vote.user_id == user.id
     )
+    flagged = select(Flag.statement_id).where(Flag.resolved_at.is_(None))
     return list(
         db.session.scalars(
             select(Statement.id)
@@ -242,6 +249,8 @@ def unvoted_statement_ids(consultation: Consultation, user: Any) -> list[int]:
                 Statement.consultation_id == consultation.id,
                 Statement.status == StatementStatus.visible,
                 Statement.id.not_in(voted),
+                Statement.id.not_in(flagged),
+                or_(Statement.author_id.is_(None), Statement.author_id != user.id),
             )
             .order_by(Statement.id)
         )

@@ -1,15 +1,18 @@
-"""The insights page and "vote on the next statement"."""
+"""The insights page (with its data-quality panel and exclusions) and "vote on the next
+statement"."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.analysis import adapters, services
-from consult.analysis.forms import NextVoteForm
+from consult.analysis import adapters, quality, services
+from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
+from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import consultation_counts, get_consultation_by_slug
@@ -19,6 +22,7 @@ from consult.ratelimits import rate_limited
 from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
 from consult.votes.services import cast_vote
+from consult.web import login_required, show_errors
 from debate.result import AnalysisResult
 
 bp = Blueprint("analysis", __name__)
@@ -40,20 +44,92 @@ def _me(consultation: Consultation) -> str | None:
 @bp.route("/consultations/<slug>/insights")
 def insights(slug: str) -> Any:
     """The consultation's analysis: opinion groups, common ground, differences, arguments."""
-    consultation = _load(slug)
+    return _render_insights(_load(slug))
+
+
+def _render_insights(
+    consultation: Consultation,
+    *,
+    exclude_form: ExcludeGroupForm | None = None,
+    failed_group: str | None = None,
+    status: int = 200,
+) -> Any:
     result, meta = services.get_analysis_result(consultation)
     db.session.commit()  # keep the cache if it was recomputed inline
     counts = consultation_counts([consultation.id])[consultation.id]
     data = build_insights(consultation, result, me=_me(consultation)) if result else None
-    return render_template(
-        "analysis/insights.html",
-        consultation=consultation,
-        counts=counts,
-        data=data,
-        meta=meta,
-        active_tab="insights",
-        remaining=_remaining(consultation),
+    return (
+        render_template(
+            "analysis/insights.html",
+            consultation=consultation,
+            counts=counts,
+            data=data,
+            meta=meta,
+            active_tab="insights",
+            remaining=_remaining(consultation),
+            quality=quality.data_quality(consultation),
+            can_exclude=quality.can_exclude_votes(current_user, consultation),
+            exclude_form=exclude_form or ExcludeGroupForm(formdata=None),
+            failed_group=failed_group,
+            lift_form=LiftExclusionForm(formdata=None),
+        ),
+        status,
     )
+
+
+@bp.route("/consultations/<slug>/exclusions", methods=["POST"])
+@login_required
+@rate_limited("exclusion")
+def exclude_votes(slug: str) -> Any:
+    """Leave a suspected group's votes out of the analysis (the panel's form)."""
+    consultation = _load(slug)
+    if not quality.can_exclude_votes(current_user, consultation):
+        abort(403)
+    form = ExcludeGroupForm()
+    if not form.validate_on_submit():
+        return _render_insights(
+            consultation, exclude_form=form, failed_group=form.group.data, status=422
+        )
+    try:
+        quality.exclude_group(
+            consultation, current_user, form.group.data, reason=form.reason.data or ""
+        )
+    except ConsultError as exc:
+        db.session.rollback()
+        show_errors(form, exc, "group")
+        return _render_insights(
+            consultation, exclude_form=form, failed_group=form.group.data, status=exc.status
+        )
+    db.session.commit()
+    flash(_("These votes are now left out of the analysis. You can bring them back."), "success")
+    return redirect(url_for("analysis.insights", slug=slug, _anchor="data-quality"))
+
+
+@bp.route("/consultations/<slug>/exclusions/<int:exclusion_id>/lift", methods=["POST"])
+@login_required
+@rate_limited("exclusion")
+def lift_exclusion(slug: str, exclusion_id: int) -> Any:
+    """Bring excluded votes back into the analysis (the panel's form)."""
+    consultation = _load(slug)
+    if not quality.can_exclude_votes(current_user, consultation):
+        abort(403)
+    form = LiftExclusionForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired: please try again."), "error")
+        return redirect(url_for("analysis.insights", slug=slug, _anchor="data-quality"))
+    try:
+        quality.lift_exclusion(
+            consultation, current_user, exclusion_id, reason=form.reason.data or ""
+        )
+    except ConsultError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return redirect(url_for("analysis.insights", slug=slug, _anchor="data-quality"))
+    db.session.commit()
+    flash(_("These votes are back in the analysis."), "success")
+    return redirect(url_for("analysis.insights", slug=slug, _anchor="data-quality"))
 
 
 def _remaining(consultation: Consultation) -> int | None:
@@ -146,9 +222,11 @@ def statement_badges(result: AnalysisResult) -> dict[int, list[str]]:
             if badge not in badges[int(key)]:
                 badges[int(key)].append(badge)
 
+    roles = statement_roles(result)  # never both "common ground" and "divisive"
     for item in result.consensus.agree:
-        add(item.statement, "common-ground")
-    for divisive in result.divisive[:5]:
+        if roles.is_common_ground(item.statement):
+            add(item.statement, "common-ground")
+    for divisive in [d for d in result.divisive if roles.is_divisive(d.statement)][:5]:
         add(divisive.statement, "divisive")
     bridging = sorted(((k, v) for k, v in result.bridging.items() if v > 0), key=lambda kv: -kv[1])
     for key, _score in bridging[:3]:

@@ -19,7 +19,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from consult.auth.models import Role, User
 from consult.auth.services import (
@@ -174,8 +174,10 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
             end_days=42,
             coverage=0.55,
         )
-        change_status(closed, ConsultationStatus.closed, accounts["policymaker"])
-        closed.closed_at = now - timedelta(days=42)
+        # Closed six weeks ago: its response deadlines count from then (close + 15 working days).
+        change_status(
+            closed, ConsultationStatus.closed, accounts["policymaker"], at=now - timedelta(days=42)
+        )
         result.created.append(closed)
     db.session.flush()
     return result
@@ -266,6 +268,13 @@ def _populate(
                     continue
                 value = 1 if mine else _draw_vote(rng, stances[key][home], passes[key])
                 at = statement.created_at + (now - statement.created_at) * rng.random()
+                if mine:  # posting recorded the author's agree vote: date it with the post
+                    db.session.execute(
+                        update(Vote)
+                        .where(Vote.statement_id == statement.id, Vote.user_id == person.id)
+                        .values(created_at=statement.created_at, updated_at=statement.created_at)
+                    )
+                    continue
                 rows.append(
                     {
                         "consultation_id": consultation.id,
@@ -278,7 +287,7 @@ def _populate(
                 )
     if rows:
         db.session.execute(insert(Vote), rows)
-    return len(rows)
+    return len(rows) + len(statements)  # the planted votes and the authors' own
 
 
 def _draw_vote(rng: random.Random, stance: float, pass_share: float) -> int:

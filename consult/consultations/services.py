@@ -170,9 +170,17 @@ def update_consultation(consultation: Consultation, actor: User, **changes: Any)
 
 
 def change_status(
-    consultation: Consultation, status: ConsultationStatus, actor: User
+    consultation: Consultation,
+    status: ConsultationStatus,
+    actor: User,
+    *,
+    at: datetime | None = None,
 ) -> Consultation:
-    """Move a consultation along draft → open → closed → reported."""
+    """Move a consultation along draft → open → closed → reported.
+
+    ``at`` dates the change (default: now); demo data and imports use it to record a past
+    closing, so the response deadlines that closing assigns count from the real date.
+    """
     if not can_edit_consultation(actor, consultation):
         raise NotAllowed("Only this consultation's policymakers can change its status.")
     before = consultation.status
@@ -186,7 +194,7 @@ def change_status(
     consultation_status_changing.send(
         consultation, consultation=consultation, actor=actor, before=before, after=status
     )
-    now = utcnow()
+    now = at or utcnow()
     consultation.status = status
     if status is ConsultationStatus.open and consultation.opens_at is None:
         consultation.opens_at = now

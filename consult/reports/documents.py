@@ -15,9 +15,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from consult.analysis.quality import data_quality
 from consult.consultations.models import Consultation
 from consult.reports import charts
-from consult.reports.markdown import report_markdown
+from consult.reports.markdown import data_quality_markdown, report_markdown
 from consult.reports.rows import stream_rows
 from consult.reports.services import build_report, site_url
 from consult.responses.services import decision_label
@@ -163,10 +164,23 @@ def argument_graph_of(consultation: Consultation) -> Any:
 def export_aif(consultation: Consultation) -> Iterator[bytes]:
     """The argument graph in AIF JSON (I-nodes, RA/CA scheme nodes, edges)."""
     data = aif_json(argument_graph_of(consultation))
+    # What was left out of the vote analysis travels with every export (AIF ignores extra keys).
+    data["kenes:data_quality"] = data_quality(consultation).as_dict()
     yield json.dumps(data, ensure_ascii=False).encode()
 
 
 def export_argdown(consultation: Consultation) -> Iterator[bytes]:
     """The argument graph as Argdown source."""
     G = argument_graph_of(consultation)
-    yield argdown_text(G, title=consultation.title).encode()
+    text = argdown_text(G, title=consultation.title)
+    notes = "\n".join(f"// {line}" for line in data_quality_lines(consultation))
+    # After the front matter (which must open the document), before the arguments.
+    head, sep, rest = text.partition("\n===\n") if text.startswith("===") else ("", "", text)
+    yield (head + sep + notes + "\n\n" + rest).encode()
+
+
+def data_quality_lines(consultation: Consultation) -> list[str]:
+    """The data-quality section as plain lines (the Argdown export's header comment)."""
+    with _request_context():
+        blocks = data_quality_markdown(data_quality(consultation).as_dict())
+    return [line.lstrip("#- ").strip() for block in blocks for line in block.splitlines()]

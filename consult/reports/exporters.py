@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from consult.analysis.quality import data_quality
 from consult.consultations.models import Consultation
 from consult.reports.documents import (
     export_aif,
@@ -159,6 +160,7 @@ def export_json(consultation: Consultation) -> Iterator[bytes]:
         "version": EXPORT_VERSION,
         "exported_at": utcnow().isoformat(),
         "consultation": consultation_record(consultation),
+        "data_quality": data_quality(consultation).as_dict(),
     }
     yield _dumps(head)[:-1].encode()
     for key, rows in (
@@ -259,6 +261,49 @@ def _analysis_tables(analysis: AnalysisResult) -> dict[str, tuple[list[str], Ite
     }
 
 
+def data_quality_tables(
+    consultation: Consultation,
+) -> Iterator[tuple[str, list[str], Iterable[list[Any]]]]:
+    """The data-quality panel as two tables: the suspected groups and the vote exclusions."""
+    dq = data_quality(consultation).as_dict()
+    group_fields = [
+        "id",
+        "accounts",
+        "votes",
+        "share_of_votes",
+        "similarity",
+        "accounts_created_from",
+        "accounts_created_to",
+        "first_vote_at",
+        "excluded",
+        "exclusion",
+    ]
+    summary = [["flagged_unreviewed", dq["flagged_unreviewed"]], ["pending", dq["pending"]]]
+    yield "data_quality", ["key", "value"], summary
+    yield (
+        "suspected_groups",
+        group_fields,
+        ([g[f] for f in group_fields] for g in dq["suspected_groups"]),
+    )
+    exclusion_fields = [
+        "id",
+        "group",
+        "accounts",
+        "votes",
+        "reason",
+        "active",
+        "excluded_at",
+        "excluded_by",
+        "lifted_at",
+        "lifted_by",
+    ]
+    yield (
+        "vote_exclusions",
+        exclusion_fields,
+        ([e[f] for f in exclusion_fields] for e in dq["exclusions"]),
+    )
+
+
 def export_tables(
     consultation: Consultation,
 ) -> Iterator[tuple[str, list[str], Iterable[list[Any]]]]:
@@ -266,6 +311,7 @@ def export_tables(
     anon = Anonymiser(consultation.id)
     record = consultation_record(consultation)
     yield "consultation", ["key", "value"], ([k, v] for k, v in record.items())
+    yield from data_quality_tables(consultation)
     yield (
         "participants",
         ["participant"],

@@ -26,6 +26,61 @@ def _num(value: Any, digits: int = 2) -> str:
     return "—" if value is None else f"{float(value):.{digits}f}"
 
 
+def _when(value: str | None) -> str:
+    return f"{value[:16].replace('T', ' ')} UTC" if value else ""
+
+
+def data_quality_markdown(dq: dict[str, Any]) -> list[str]:
+    """The data-quality section: suspected coordinated accounts, flags, pending, exclusions."""
+    out = [f"## {_('Data quality')}"]
+    items = []
+    for g in dq.get("suspected_groups", []):
+        status = _("left out of the analysis") if g["excluded"] else _("counted in the analysis")
+        items.append(
+            "- "
+            + _(
+                "%(n)s suspected coordinated accounts (created %(start)s to %(end)s): %(v)s votes, "
+                "%(pct)s of all votes, since %(since)s; %(status)s.",
+                n=g["accounts"],
+                start=_when(g["accounts_created_from"]),
+                end=_when(g["accounts_created_to"]),
+                v=g["votes"],
+                pct=_pct(g["share_of_votes"]),
+                since=_when(g["first_vote_at"]),
+                status=status,
+            )
+        )
+    if not dq.get("suspected_groups"):
+        items.append("- " + _("No suspected coordinated voting."))
+    items.append(
+        "- " + _("Flagged statements not yet reviewed: %(n)s.", n=dq.get("flagged_unreviewed", 0))
+    )
+    items.append("- " + _("Statements awaiting moderation: %(n)s.", n=dq.get("pending", 0)))
+    out.append("\n".join(items))
+    exclusions = dq.get("exclusions", [])
+    if exclusions:
+        rows = [_("Votes left out of the analysis:")]
+        for e in exclusions:
+            line = "- " + _(
+                "%(n)s accounts (%(v)s votes), left out on %(when)s by %(who)s",
+                n=e["accounts"],
+                v=e["votes"],
+                when=_when(e["excluded_at"]),
+                who=md_escape(e["excluded_by"] or "—"),
+            )
+            if e["reason"]:
+                line += f": “{md_escape(e['reason'])}”"
+            if not e["active"]:
+                line += "; " + _(
+                    "brought back on %(when)s by %(who)s",
+                    when=_when(e["lifted_at"]),
+                    who=md_escape(e["lifted_by"] or "—"),
+                )
+            rows.append(line + ".")
+        out.append("\n".join(rows))
+    return out
+
+
 def report_markdown(report: dict[str, Any], href: Callable[[int], str]) -> str:
     """Render the report dict of ``build_report`` as Markdown."""
     S = report["statements"]
@@ -74,6 +129,8 @@ def report_markdown(report: dict[str, Any], href: Callable[[int], str]) -> str:
             ]
         )
     )
+
+    out.extend(data_quality_markdown(report.get("data_quality") or {}))
 
     out.append(f"## {_('Opinion groups and what sets each apart')}")
     if not report["groups"]:
@@ -186,7 +243,9 @@ def report_markdown(report: dict[str, Any], href: Callable[[int], str]) -> str:
             "|---|---|---|",
         ]
         for r in report["responses"]:
-            heard = "<br>".join(cite(s.id, 160) for s in sorted(r.statements, key=lambda s: s.id))
+            heard = "<br>".join(
+                cite(s.id, 160) for s in sorted(r.statements, key=lambda s: s.id) if s.id in S
+            )
             did = md_escape(r.text)
             if r.measure_url:
                 did += f" [{_('Measure taken')}]({r.measure_url})"

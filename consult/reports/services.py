@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 
 from consult.analysis.adapters import participant_id
 from consult.analysis.opinion_map import colour_class, map_layout
+from consult.analysis.quality import data_quality
+from consult.analysis.roles import statement_roles
 from consult.analysis.services import get_analysis_result
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationMember, MemberRole
@@ -284,11 +286,20 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         ).all()
     )
     cited: set[int] = set()
+    # Hidden statements never appear in the report, whatever list would name them.
+    hidden = set(
+        db.session.scalars(
+            select(Statement.id).where(
+                Statement.consultation_id == cid, Statement.status == StatementStatus.hidden
+            )
+        )
+    )
 
     def cite(value: Any) -> int | None:
         sid = _sid(value)
-        if sid is not None:
-            cited.add(sid)
+        if sid is None or sid in hidden:
+            return None
+        cited.add(sid)
         return sid
 
     clustered = analysis.n_clustered
@@ -303,15 +314,25 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         }
         for group in analysis.groups
     ]
-    divisive = _entries(analysis.divisive, cite)
+    # One rule (consult/analysis/roles.py): "common ground" and "divides opinion" never overlap.
+    roles = statement_roles(analysis)
+    divisive = _entries([d for d in analysis.divisive if roles.is_divisive(d.statement)], cite)
     uncertain = _entries(analysis.uncertain, cite)
-    cruxes = _entries(analysis.cruxes, cite)
-    consensus_agree = _entries(analysis.consensus.agree, cite)
-    consensus_disagree = _entries(analysis.consensus.disagree, cite)
+    cruxes = _entries([c for c in analysis.cruxes if not roles.is_common_ground(c.statement)], cite)
+    consensus_agree = _entries(
+        [c for c in analysis.consensus.agree if roles.is_common_ground(c.statement)], cite
+    )
+    consensus_disagree = _entries(
+        [c for c in analysis.consensus.disagree if roles.is_common_ground(c.statement)], cite
+    )
     # Group-informed consensus: agreement that holds in every group, best first.
     gic = analysis.group_informed_consensus
     gic_top = sorted(
-        ((v, sid) for k, v in gic.items() if (sid := _sid(k)) is not None),
+        (
+            (v, sid)
+            for k, v in gic.items()
+            if (sid := _sid(k)) is not None and sid not in hidden and not roles.is_divisive(k)
+        ),
         key=lambda t: (-t[0], t[1]),
     )[:TOP]
     cited.update(sid for _score, sid in gic_top)
@@ -329,7 +350,7 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
     for response in response_list:
         cited.update(statement.id for statement in response.statements)
     states = deadlines.item_states(consultation)
-    statements = statement_rows(cited)
+    statements = statement_rows(cited - hidden)
     for sid, row in statements.items():
         row["strength"] = analysis.strength.get(str(sid))
         row["bridging"] = analysis.bridging.get(str(sid))
@@ -382,6 +403,7 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         "response_items": states,
         "response_summary": deadlines.response_summary(states),
         "statements": statements,
+        "data_quality": data_quality(consultation).as_dict(),
         "analysis": analysis.to_json(),
     }
 

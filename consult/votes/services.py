@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -10,7 +12,7 @@ from consult.auth.models import User
 from consult.auth.standing import is_blocked
 from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db
-from consult.signals import vote_cast
+from consult.signals import statement_created, vote_cast
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.permissions import can_vote_statement
 from consult.types import utcnow
@@ -50,6 +52,40 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
     db.session.execute(stmt)
     vote_cast.send(statement, statement=statement, actor=actor, value=value)
     return value
+
+
+def record_author_vote(statement: Statement, author: User) -> None:
+    """Record the author's agree vote on their new statement, as Pol.is does.
+
+    Posting a statement says its author agrees with it, so the author is never asked to vote on
+    it. The vote is stored whatever the statement's status (a pending statement's votes count
+    once it is approved); ``vote_cast`` is not sent: it is part of the post, not a separate act.
+    """
+    now = utcnow()
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(Vote).values(
+        consultation_id=statement.consultation_id,
+        statement_id=statement.id,
+        user_id=author.id,
+        value=VoteValue.agree.value,
+        created_at=now,
+        updated_at=now,
+    )
+    stmt = stmt.on_conflict_do_nothing(index_elements=[Vote.statement_id, Vote.user_id])
+    db.session.execute(stmt)
+
+
+def on_statement_created(sender: Any, **kwargs: Any) -> None:
+    """The ``statement_created`` receiver: the author's agree vote."""
+    statement, actor = kwargs["statement"], kwargs.get("actor")
+    if actor is not None and statement.author_id == actor.id:
+        record_author_vote(statement, actor)
+
+
+def connect_receivers() -> None:
+    """Record authors' votes after posts (idempotent)."""
+    statement_created.connect(on_statement_created)
 
 
 def get_vote(statement: Statement, user: User) -> Vote | None:

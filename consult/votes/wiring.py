@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from consult.votes import api as _api  # noqa: F401  (adds the endpoint to the API)
-from consult.votes import views
+from consult.votes import services, views
 
 
 def init_app(app: Flask) -> None:
-    """Register the vote form's endpoint."""
+    """Register the vote form's endpoint and the author's vote on a new statement."""
     app.register_blueprint(views.bp)
+    services.connect_receivers()

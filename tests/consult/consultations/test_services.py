@@ -224,3 +224,24 @@ def test_display_expands_each_statement_once(
     assert second.repeated and second.children == []
     assert [link.target_id for link in first.also] == [p2.id]
     assert [(link.target_id, link.relation.value) for link in second.also] == [(p1.id, "support")]
+
+
+def test_seed_demo_closed_consultation_deadlines_count_from_its_closing(db: Any) -> None:
+    from consult.responses.calendar import response_due_date
+    from consult.responses.models import ResponseItem
+
+    demo.seed_demo()
+    closed = db.session.scalar(select(Consultation).where(Consultation.slug == demo.CLOSED_SLUG))
+    items = list(
+        db.session.scalars(select(ResponseItem).where(ResponseItem.consultation_id == closed.id))
+    )
+    assert items
+    # The product rule: due 15 working days after the consultation closed (six weeks ago).
+    assert {item.due_on for item in items} == {response_due_date(closed.closed_at.date())}
+    assert closed.closed_at.date() < min(item.due_on for item in items) < _today()
+
+
+def _today() -> Any:
+    from consult.types import utcnow
+
+    return utcnow().date()

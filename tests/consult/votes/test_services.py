@@ -41,3 +41,28 @@ def test_cast_vote_by_anonymous_is_not_allowed(dummy_statement: Any) -> None:
 
     with pytest.raises(NotAllowed):
         cast_vote(dummy_statement, AnonymousUserMixin(), "agree")
+
+
+def test_posting_a_statement_records_the_authors_agree_vote(
+    db: Any, dummy_consultation: Any, dummy_user: Any
+) -> None:
+    from consult.statements.services import create_statement
+
+    statement = create_statement(
+        dummy_consultation, dummy_user, text="Plant more trees.", kind="position"
+    )
+    rows = list(db.session.scalars(select(Vote).where(Vote.statement_id == statement.id)))
+    assert [(v.user_id, v.value) for v in rows] == [(dummy_user.id, VoteValue.agree.value)]
+
+
+def test_the_authors_vote_can_still_be_changed(
+    db: Any, dummy_consultation: Any, dummy_user: Any
+) -> None:
+    from consult.statements.services import create_statement
+
+    statement = create_statement(
+        dummy_consultation, dummy_user, text="Plant more trees.", kind="position"
+    )
+    cast_vote(statement, dummy_user, "pass")
+    rows = list(db.session.scalars(select(Vote).where(Vote.statement_id == statement.id)))
+    assert [(v.user_id, v.value) for v in rows] == [(dummy_user.id, VoteValue.pass_.value)]
