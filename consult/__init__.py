@@ -58,11 +58,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    # The kernel, then the domains, lower layers first.
+    # The kernel, then the domains, lower layers first (jobs before auth: auth registers jobs).
+    jobs.init_app(app)
     auth.init_app(app)
     audit.init_app(app, scope=audit_scope)
     notifications.init_app(app)
-    jobs.init_app(app)
     consultations.init_app(app)
     statements.init_app(app)
     votes.init_app(app)
