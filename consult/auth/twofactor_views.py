@@ -177,8 +177,7 @@ def two_factor_disable() -> Any:
         return redirect(url_for("auth.two_factor"), 303)
     try:
         twofactor.disable(current_user, actor=current_user)
-    except ConsultError as exc:
-        db.session.rollback()
+    except ConsultError as exc:  # raised before any change
         abort(403, exc.message)
     db.session.commit()
     flash(_("Two-factor authentication is off. Log in again."), "info")
