@@ -69,6 +69,7 @@ RATE_LIMITED_ENDPOINTS: dict[str, str] = {
     "privacy.export": "personal_data",
     "api.privacy_export": "personal_data",
     "privacy.delete_account": "personal_data",
+    "api.privacy_delete_account": "personal_data",
     "statements.create": "post",
     "api.create_statement_view": "post",
     "votes.cast": "vote",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from consult.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -67,18 +67,3 @@ class DisableTwoFactorForm(FlaskForm):
     """Turn two-factor off (participants only): confirm with the password."""
 
     password = PasswordField(_l("Password"), validators=[DataRequired()])
-
-
-class DeleteAccountForm(FlaskForm):
-    """Delete one's own account: confirm with the password."""
-
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
-    remove_statements = BooleanField(
-        _l("Also remove my statements where moderation allows"),
-        description=_l(
-            "Otherwise they stay, shown as written by a former participant, without your name."
-        ),
-    )
-    confirm = BooleanField(
-        _l("I understand that this cannot be undone"), validators=[DataRequired()]
-    )
