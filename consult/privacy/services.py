@@ -8,7 +8,7 @@ person wrote (statements with their links, flags), every vote, their notificatio
 (:func:`export_job`) whose file expires after ``PERSONAL_DATA_TTL`` seconds.
 
 Deleting keeps the public record readable: the account row stays as an empty shell named
-"A former participant" (no e-mail, no password, no tokens, no notifications, no two-factor), so
+"Former participant" (no e-mail, no password, no tokens, no notifications, no two-factor), so
 the statements it wrote stay, without a name, and its votes stay counted under an id that no
 longer leads to anybody. When the person asks, their statements are removed where moderation
 allows it (:func:`consult.moderation.removal.can_remove_statement`). Staff and consultation
@@ -43,7 +43,7 @@ from consult.votes.models import Vote
 
 EXPORT_JOB = "privacy.export"
 #: the display name a deleted account keeps
-FORMER_PARTICIPANT = "A former participant"
+FORMER_PARTICIPANT = "Former participant"
 
 
 def _iso(value: datetime | None) -> str | None:
