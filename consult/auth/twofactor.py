@@ -24,6 +24,7 @@ from typing import Any
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from consult.audit.services import record_audit
@@ -99,7 +100,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
 def disable(user: User, *, actor: User) -> None:
     """Turn two-factor off (not for staff while it is required of them)."""
     if must_enrol_if_disabled(user):
-        raise NotAllowed("Two-factor authentication is required for your role.")
+        raise NotAllowed(_("Two-factor authentication is required for your role."))
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
@@ -145,8 +146,8 @@ def _normalise_code(code: str) -> str:
 def _new_recovery_codes(user: User) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    for _n in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _c in range(10))
         code = f"{raw[:5]}-{raw[5:]}"
         codes.append(code)
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash_code(code)))
