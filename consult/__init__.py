@@ -29,6 +29,7 @@ from consult.moderation import wiring as moderation
 from consult.moderation.permissions import audit_scope
 from consult.notifications import wiring as notifications
 from consult.observability import wiring as observability
+from consult.privacy import wiring as privacy
 from consult.reports import wiring as reports
 from consult.responses import wiring as responses
 from consult.statements import wiring as statements
@@ -62,11 +63,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    # The kernel, then the domains, lower layers first.
+    # The kernel, then the domains, lower layers first (jobs before auth: auth registers jobs).
+    jobs.init_app(app)
     auth.init_app(app)
     audit.init_app(app, scope=audit_scope)
     notifications.init_app(app)
-    jobs.init_app(app)
     consultations.init_app(app)
     statements.init_app(app)
     votes.init_app(app)
@@ -74,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     analysis.init_app(app)
     responses.init_app(app)
     reports.init_app(app)
+    privacy.init_app(app)
     api.init_app(app)  # after every domain added its endpoints
     ratelimits.init_app(app)  # after every blueprint: no write endpoint left without its limit
     app.cli.add_command(commands.seed_demo_command)

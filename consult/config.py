@@ -112,3 +112,17 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     SUSPENSIONS_EXPIRE_EVERY = 60  # seconds between runs of the expire-suspensions job
+
+    # --- recovery, verification, two-factor, personal data (docs/accounts.md) ----------------
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a password-reset link works (once)
+    EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600  # seconds an e-mail verification link works (once)
+    # Unverified accounts read and vote; what they post waits (pending) until they confirm.
+    REQUIRE_VERIFIED_EMAIL = True
+    # Moderators, policymakers and admins enrol in two-factor before using the site as such.
+    STAFF_TWO_FACTOR_REQUIRED = True
+    TWO_FACTOR_ISSUER = "Kenes"  # the name authenticator apps show
+    TWO_FACTOR_LOGIN_SECONDS = 300  # time to type the code after the password
+    RATE_LIMIT_TWO_FACTOR = "5 per minute"  # code attempts, per account and per address
+    RATE_LIMIT_VERIFY_EMAIL = "3 per hour"  # "send the link again"
+    RATE_LIMIT_PERSONAL_DATA = "5 per hour"  # data downloads and account deletion
+    PERSONAL_DATA_TTL = 24 * 3600  # seconds a personal data download is kept

@@ -2,7 +2,7 @@
 
 from consult.analysis.models import CachedAnalysis
 from consult.audit.models import AuditEntry
-from consult.auth.models import ApiToken, Role, User, UserBlock
+from consult.auth.models import ApiToken, RecoveryCode, Role, User, UserBlock
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -37,6 +37,7 @@ __all__ = [
     "ModerationMode",
     "Notification",
     "ReasonTemplate",
+    "RecoveryCode",
     "Relation",
     "Response",
     "ResponseItem",

@@ -12,9 +12,6 @@ the error page elsewhere (consult/errors.py).
 :data:`RATE_LIMITED_ENDPOINTS` lists every write endpoint and its limit; :func:`init_app` checks,
 once every blueprint is registered, that each of them carries its limit (and adds it if one was
 forgotten), so that no write endpoint is ever left unlimited.
-
-There is no password-reset flow yet; ``RATE_LIMIT_PASSWORD_RESET`` applies to the endpoints
-named below as soon as one exists.
 """
 
 from __future__ import annotations
@@ -54,6 +51,9 @@ LIMITS: dict[str, RateLimit] = {
     "vote": RateLimit("RATE_LIMIT_VOTE"),
     "flag": RateLimit("RATE_LIMIT_FLAG", new_account_default="10 per hour"),
     "exclusion": RateLimit("RATE_LIMIT_EXCLUSION"),
+    "two_factor": RateLimit("RATE_LIMIT_TWO_FACTOR"),
+    "verify_email": RateLimit("RATE_LIMIT_VERIFY_EMAIL"),
+    "personal_data": RateLimit("RATE_LIMIT_PERSONAL_DATA"),
 }
 
 #: Every write endpoint -> the limit it counts against.
@@ -62,6 +62,15 @@ RATE_LIMITED_ENDPOINTS: dict[str, str] = {
     "auth.register": "register",
     "auth.forgot_password": "password_reset",
     "auth.reset_password": "password_reset",
+    "auth.resend_verification": "verify_email",
+    "auth.two_factor_login": "two_factor",
+    "auth.two_factor_enrol": "two_factor",
+    "auth.two_factor_disable": "two_factor",
+    "auth.two_factor_recovery_codes": "two_factor",
+    "privacy.export": "personal_data",
+    "api.privacy_export": "personal_data",
+    "privacy.delete_account": "personal_data",
+    "api.privacy_delete_account": "personal_data",
     "statements.create": "post",
     "api.create_statement_view": "post",
     "votes.cast": "vote",

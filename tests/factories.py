@@ -24,9 +24,12 @@ from consult.extensions import db
 from consult.security import hash_token, new_token
 from consult.statements.models import Relation, Statement, StatementKind, StatementLink
 from consult.text import text_key
+from consult.types import utcnow
 from consult.votes.models import Vote
 
 PASSWORD = "correct horse battery staple"
+#: the two-factor secret of the staff accounts the factory makes (pyotp.TOTP(TOTP_SECRET).now())
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _PASSWORD_HASH: list[str] = []
 _counter = itertools.count(1)
 
@@ -52,7 +55,12 @@ def create_user(app: Any) -> Callable[..., User]:
             "display_name": f"User {n}",
             "password_hash": password_hash(),
             "role": role,
+            # A confirmed address; staff enrolled in two-factor (STAFF_TWO_FACTOR_REQUIRED).
+            # Pass email_verified_at=None / totp_enabled_at=None for the other cases.
+            "email_verified_at": utcnow(),
         }
+        if role is not Role.participant:
+            values.update(totp_secret=TOTP_SECRET, totp_enabled_at=utcnow())
         values.update(overrides)
         user = User(**values)
         db.session.add(user)

@@ -84,7 +84,7 @@ def create_user_command(
         raise CliError(f"An account with the e-mail {email.lower()} already exists.")
     password = _read_password(password_stdin)
     try:
-        user = create_account(email, name, password, role=Role(role))
+        user = create_account(email, name, password, role=Role(role), verified=True)
     except ConsultError as exc:
         raise fail(exc) from None
     db.session.commit()

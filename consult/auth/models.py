@@ -40,6 +40,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on logout-everywhere and password change: invalidates "remember me" cookies.
     session_version: Mapped[int] = mapped_column(Integer, default=0)
+    # E-mail verification, two-factor and deletion (consult/auth/recovery.py, twofactor.py,
+    # consult/privacy/): None while the address is unconfirmed / 2FA is off / the account lives.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # refuses a replayed code
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -82,6 +89,21 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined,misc]
+    """A one-time two-factor recovery code; only its SHA-256 hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id} used={self.used_at is not None}>"
 
 
 class BlockKind(enum.Enum):

@@ -55,8 +55,12 @@ def create_user(
     *,
     role: Role = Role.participant,
     locale: str | None = None,
+    verified: bool = False,
 ) -> User:
-    """Create an account; raise Conflict if the e-mail is taken."""
+    """Create an account; raise Conflict if the e-mail is taken.
+
+    ``verified``: the address is known to be right (accounts made by an operator or the site).
+    """
     if password is not None:
         check_password_rules(password)
     user = User(
@@ -65,6 +69,7 @@ def create_user(
         password_hash=hash_password(password) if password is not None else None,
         role=role,
         locale=locale,
+        email_verified_at=utcnow() if verified else None,
     )
     try:
         with db.session.begin_nested():

@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from consult.auth import services
+from consult.auth import recovery, services, twofactor
 from consult.auth.forms import LoginForm, RegisterForm, RoleForm, TokenForm
 from consult.auth.models import ApiToken, Role, User
+from consult.auth.twofactor_session import begin_second_step
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.ratelimits import rate_limited
@@ -41,6 +42,10 @@ def login() -> Any:
         form.email.data = session.pop("register_email")
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None and twofactor.is_enrolled(user):
+            return begin_second_step(
+                user, remember=bool(form.remember.data), next_url=request.args.get("next")
+            )
         if user is not None:
             login_user(user, remember=bool(form.remember.data))
             db.session.commit()
@@ -78,6 +83,13 @@ def register() -> Any:
                 db.session.rollback()
         else:
             services.hash_password(form.password.data or "")
+        # Either way a mail goes out from a job: a verification link, or "you have an account".
+        recovery.request_registration_mail(
+            email,
+            base_url=recovery.base_url_for_links(request.url_root),
+            locale=session.get("locale"),
+        )
+        db.session.commit()
         session["register_email"] = services.normalise_email(email)
         flash(_("Thank you for registering. Log in with your e-mail address and password."), "info")
         next_url = safe_next(request.args.get("next"), "") or None

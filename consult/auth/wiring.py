@@ -7,9 +7,11 @@ from typing import Any
 from flask import Flask
 
 from consult.api import use_token_resolver
-from consult.auth import cli, views
+from consult.auth import cli, recovery, twofactor_views, views
+from consult.auth import recovery_views as _recovery_views  # noqa: F401  (pages on views.bp)
 from consult.auth.services import load_session_user, user_for_token
 from consult.extensions import login_manager
+from consult.jobs.runtime import register_job
 from consult.security import bearer_token
 
 
@@ -23,6 +25,11 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(_user_from_request)
     use_token_resolver(app, user_for_token)
+    # recovery_views and twofactor_views add their pages to views.bp (imported above).
+    app.before_request(twofactor_views.require_staff_two_factor)
+    register_job(app, recovery.RESET_JOB, recovery.password_reset_mail_job)
+    register_job(app, recovery.REGISTRATION_JOB, recovery.registration_mail_job)
+    register_job(app, recovery.VERIFY_JOB, recovery.verification_mail_job)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.admin_bp)
     for command in cli.commands:

@@ -189,7 +189,7 @@ def _get_or_create_user(
     user = find_user_by_email(email)
     if user is not None:
         return user, False
-    return create_user(email, name, password, role=role), True
+    return create_user(email, name, password, role=role, verified=True), True
 
 
 def demo_citizen_name(n: int) -> str:

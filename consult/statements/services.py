@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from consult.auth.models import User
+from consult.auth.recovery import needs_verification
 from consult.consultations.models import Consultation, ModerationMode
 from consult.consultations.permissions import can_moderate_consultation
 from consult.errors import Conflict, NotAllowed, ValidationFailed
@@ -88,9 +89,10 @@ def create_statement(
             "You have already posted this text in this consultation.",
             fields={"text": ["You have already posted this."]},
         )
-    pre = consultation.moderation is ModerationMode.pre and not can_moderate_consultation(
-        actor, consultation
-    )
+    pre = (
+        consultation.moderation is ModerationMode.pre
+        and not can_moderate_consultation(actor, consultation)
+    ) or needs_verification(actor)
     statement = Statement(
         consultation_id=consultation.id,
         kind=kind,

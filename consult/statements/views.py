@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult.auth.recovery import needs_verification
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
 from consult.consultations.views import load_consultation, render_consultation_page
@@ -74,7 +75,15 @@ def create(slug: str) -> Any:
         show_errors(form, exc, "text", aliases={"links": "target"})
         return _rerender(consultation, form, exc.status)
     db.session.commit()
-    if statement.status is StatementStatus.pending:
+    if statement.status is StatementStatus.pending and needs_verification(current_user):
+        flash(
+            _(
+                "Thank you. Your statement will appear once you confirm your e-mail address "
+                "(we sent you a link)."
+            ),
+            "info",
+        )
+    elif statement.status is StatementStatus.pending:
         flash(_("Thank you. Your statement will appear once a moderator has approved it."), "info")
     elif statement.kind is StatementKind.position:
         flash(_("Your position has been published."), "success")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from consult.extensions import db
@@ -25,12 +27,35 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app with the demo data on a free port; yield its base URL."""
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The app the live server serves (mail kept in memory: ``live_mail``)."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (scripts/system-deps.sh)")
     path = Path(tmp_path_factory.mktemp("browser")) / "kenes.sqlite3"
-    app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False, DEBUG=False)
+    return make_app(
+        f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False, DEBUG=False, MAIL_SENDER="memory"
+    )
+
+
+@pytest.fixture(scope="session")
+def live_mail(live_app: Flask) -> Callable[[str], str]:
+    """``live_mail(address)``: the path of the last link mailed to that address."""
+
+    def last_link(address: str) -> str:
+        outbox = live_app.extensions.get("kenes_outbox", [])
+        mails = [m for m in outbox if m.to == address]
+        assert mails, f"no mail to {address}"
+        match = re.search(r"https?://[^/\s]+(/\S+)", mails[-1].body)
+        assert match, mails[-1].body
+        return match.group(1)
+
+    return last_link
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """Serve the app with the demo data on a free port; yield its base URL."""
+    app = live_app
     with app.app_context():
         db.create_all()
         from consult.consultations.demo import seed_demo

@@ -14,7 +14,7 @@ PASSWORD = "a long enough password"
 _people = itertools.count(1)
 
 
-def register_and_log_in(page: Any, base: str) -> str:
+def register_and_log_in(page: Any, base: str, mail: Any) -> str:
     email = f"browser-{next(_people)}@example.org"
     page.goto(f"{base}/register")
     page.fill("#email", email)
@@ -27,11 +27,17 @@ def register_and_log_in(page: Any, base: str) -> str:
     page.fill("#password", PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_url(re.compile(r"/$"))
+    # Confirm the address from the mailed link, so that what this account posts is published.
+    page.goto(base + mail(email))
+    page.wait_for_url(re.compile(r"/account$"))
+    page.goto(f"{base}/")
     return email
 
 
-def test_register_post_a_position_and_vote_on_it(phone: Any, live_server: str) -> None:
-    register_and_log_in(phone, live_server)
+def test_register_post_a_position_and_vote_on_it(
+    phone: Any, live_server: str, live_mail: Any
+) -> None:
+    register_and_log_in(phone, live_server, live_mail)
     phone.click("text=How should Almaty reduce winter air pollution?")
     phone.wait_for_url(re.compile(r"/consultations/almaty-winter-air"))
 
@@ -69,8 +75,8 @@ def test_register_post_a_position_and_vote_on_it(phone: Any, live_server: str) -
     assert card.locator("button.vote-button.agree .count").inner_text() == "0"
 
 
-def test_reply_against_a_statement(phone: Any, live_server: str) -> None:
-    register_and_log_in(phone, live_server)
+def test_reply_against_a_statement(phone: Any, live_server: str, live_mail: Any) -> None:
+    register_and_log_in(phone, live_server, live_mail)
     phone.goto(f"{live_server}/consultations/almaty-winter-air")
     target = phone.locator("article.statement-position").first
     target_id = target.get_attribute("id")
@@ -87,8 +93,10 @@ def test_reply_against_a_statement(phone: Any, live_server: str) -> None:
     assert parent.locator(f"#{new_id}").count() == 1
 
 
-def test_reply_without_choosing_a_side_is_explained(phone: Any, live_server: str) -> None:
-    register_and_log_in(phone, live_server)
+def test_reply_without_choosing_a_side_is_explained(
+    phone: Any, live_server: str, live_mail: Any
+) -> None:
+    register_and_log_in(phone, live_server, live_mail)
     phone.goto(f"{live_server}/consultations/almaty-winter-air")
     target = phone.locator("article.statement-position").nth(1)
     target.locator("details.reply > summary").click()

@@ -1,0 +1,1 @@
+"""A participant's own data: download everything as JSON, delete the account, the privacy page."""
