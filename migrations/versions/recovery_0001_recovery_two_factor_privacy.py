@@ -1,7 +1,7 @@
 """account recovery, verification, two-factor and deletion
 
 Revision ID: recovery_0001
-Revises: 0002
+Revises: quality_0001
 Create Date: 2026-12-02 15:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "recovery_0001"
-down_revision = "0002"
+down_revision = "quality_0001"
 branch_labels = None
 depends_on = None
 
