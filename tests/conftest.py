@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
@@ -98,11 +99,33 @@ TEST_CONFIG: dict[str, Any] = {
 }
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole test process: every test builds a new app, and
+    compiling the templates again for each one cost more than most view tests themselves.
+    Jinja checks each entry against the template source's checksum before using it."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     """Build a test app on the given database."""
     config = dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=database_url)
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _BYTECODE
+    return app
 
 
 def _empty_database(app: Flask) -> None:
