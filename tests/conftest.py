@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
 from consult import create_app
 from consult.extensions import db as _db
+from tests.seeds import SEEDS, copy_sqlite
 
 DEFAULT_URL = "sqlite://"
 
@@ -95,11 +99,33 @@ TEST_CONFIG: dict[str, Any] = {
 }
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole test process: every test builds a new app, and
+    compiling the templates again for each one cost more than most view tests themselves.
+    Jinja checks each entry against the template source's checksum before using it."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     """Build a test app on the given database."""
     config = dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI=database_url)
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _BYTECODE
+    return app
 
 
 def _empty_database(app: Flask) -> None:
@@ -118,16 +144,121 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
-    """A new app per test, with an empty database holding the whole schema."""
-    app = make_app(database_url, **app_config)
-    with app.app_context():
-        if not database_url.startswith("postgres"):
+@dataclass(frozen=True)
+class SeedTemplate:
+    """A seeded database of this worker: where it is, and what its seed function returned."""
+
+    url: str
+    data: dict[str, Any]
+
+
+class SeedTemplates:
+    """The seeded databases of one test worker (tests/seeds.py), each built at first use."""
+
+    def __init__(self, database_url: str, folder: Path) -> None:
+        self.database_url = database_url
+        self.folder = folder
+        self.templates: dict[str, SeedTemplate] = {}
+
+    @property
+    def postgres(self) -> bool:
+        return self.database_url.startswith("postgres")
+
+    def get(self, name: str) -> SeedTemplate:
+        if name not in SEEDS:
+            raise pytest.UsageError(f"unknown seed {name!r}: see tests/seeds.py")
+        if name not in self.templates:
+            self.templates[name] = self._build(name)
+        return self.templates[name]
+
+    def _build(self, name: str) -> SeedTemplate:
+        if self.postgres:
+            base = _pg_url(self.database_url)
+            url = base.set(database=f"{base.database}_seed_{name.replace('-', '_')}")
+            create_pg_database(url)
+            target = url.render_as_string(hide_password=False)
+        else:
+            target = f"sqlite:///{self.folder / f'seed-{name}.sqlite3'}"
+        app = make_app(target)
+        with app.app_context():
             _db.create_all()
+            data = SEEDS[name]()
+            _db.session.commit()
+            _db.session.remove()
+            _db.engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it unused
+        return SeedTemplate(target, data)
+
+    def clone_pg(self, name: str) -> URL:
+        """Create a PostgreSQL database copied from a seed's template; return its URL."""
+        template = _pg_url(self.get(name).url)
+        clone = template.set(database=f"{_pg_url(self.database_url).database}_seeded")
+        engine = create_engine(_admin_url(clone), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{clone.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{clone.database}" TEMPLATE "{template.database}"'))
+        engine.dispose()
+        return clone
+
+    def copy_sqlite(self, name: str, app: Flask) -> None:
+        """Replace the app's SQLite database by a copy of a seed's template."""
+        copy_sqlite(self.get(name).url.removeprefix("sqlite:///"), _db.engine)
+
+    def close(self) -> None:
+        if self.postgres:
+            for template in self.templates.values():
+                drop_pg_database(_pg_url(template.url))
+
+
+@pytest.fixture(scope="session")
+def seed_templates(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SeedTemplates]:
+    """This worker's seeded databases (tests/seeds.py)."""
+    templates = SeedTemplates(database_url, tmp_path_factory.mktemp("seeds"))
+    yield templates
+    templates.close()
+
+
+def _seed_name(request: pytest.FixtureRequest) -> str | None:
+    marker = request.node.get_closest_marker("seed")
+    return str(marker.args[0]) if marker else None
+
+
+@pytest.fixture
+def app(
+    request: pytest.FixtureRequest,
+    database_url: str,
+    app_config: dict[str, Any],
+    seed_templates: SeedTemplates,
+) -> Iterator[Flask]:
+    """A new app per test, on an empty database holding the whole schema, or on a copy of a
+    seeded one for a test marked ``@pytest.mark.seed("<name>")`` (tests/seeds.py)."""
+    seed = _seed_name(request)
+    clone = seed_templates.clone_pg(seed) if seed and seed_templates.postgres else None
+    url = clone.render_as_string(hide_password=False) if clone is not None else database_url
+    app = make_app(url, **app_config)
+    with app.app_context():
+        if not seed_templates.postgres:
+            # Copying the schema (or the seed) is several times faster than create_all.
+            seed_templates.copy_sqlite(seed or "empty", app)
         yield app
         _db.session.rollback()
-    _empty_database(app)
+    if clone is not None:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        drop_pg_database(clone)
+    else:
+        _empty_database(app)
+
+
+@pytest.fixture
+def seeded(request: pytest.FixtureRequest, app: Flask, seed_templates: SeedTemplates) -> Any:
+    """What the seed of a ``@pytest.mark.seed("<name>")`` test returned (ids, counts)."""
+    seed = _seed_name(request)
+    if seed is None:
+        raise pytest.UsageError("the seeded fixture needs @pytest.mark.seed(<name>)")
+    return seed_templates.get(seed).data
 
 
 @pytest.fixture

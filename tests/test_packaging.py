@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -52,3 +53,10 @@ def test_runtime_lock_holds_no_dev_package() -> None:
     assert not set(runtime) & set(dev)
     for line in PROJECT["optional-dependencies"]["dev"]:
         assert canonicalize_name(Requirement(line).name) not in runtime
+
+
+def test_pre_commit_runs_the_locked_ruff() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    (ruff,) = [r for r in config["repos"] if r["repo"].endswith("/ruff-pre-commit")]
+    assert ruff["rev"] == "v" + _pins("requirements-dev.lock")["ruff"]
+    assert {hook["id"] for hook in ruff["hooks"]} == {"ruff-check", "ruff-format"}

@@ -3,69 +3,70 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from consult.auth.models import UserBlock
+from consult.auth.models import User, UserBlock
+from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.moderation.blocks.services import block_user
 from consult.moderation.brigades.services import detect_brigades
-from consult.moderation.demo import seed_abuse
+from consult.moderation.demo import AbuseResult, seed_abuse
 from consult.moderation.queue.services import queue_summary
 from consult.types import utcnow
-from consult.votes.models import Vote
+
+
+@dataclass
+class Busy:
+    """The seeded moderation workload (tests/seeds.py, "moderation-workload")."""
+
+    consultation: Consultation
+    moderator: User
+    result: AbuseResult
 
 
 @pytest.fixture
-def busy(consultation, create_statement, people):
+def busy(seeded: dict[str, Any]) -> Busy:
     """A consultation with a dozen statements and some honest votes, then the workload."""
-    statements = [
-        create_statement(consultation=consultation, text=f"Measure number {n} for cleaner air.")
-        for n in range(12)
-    ]
-    for k, person in enumerate(people):
-        for j, statement in enumerate(statements):
-            if (j + k) % 3:
-                db.session.add(
-                    Vote(
-                        consultation_id=consultation.id,
-                        statement_id=statement.id,
-                        user_id=person.id,
-                        value=(1, -1, 0)[(j * k) % 3],
-                    )
-                )
-    db.session.flush()
-    result = seed_abuse(consultation)
-    db.session.commit()
-    return result
+    consultation = db.session.get(Consultation, seeded["consultation_id"])
+    moderator = db.session.get(User, seeded["moderator_id"])
+    assert consultation is not None and moderator is not None
+    return Busy(consultation, moderator, AbuseResult(**seeded["result"]))
 
 
-def test_seed_abuse_fills_the_queue(busy, moderator, consultation):
-    summary = queue_summary(moderator)
+@pytest.mark.seed("moderation-workload")
+def test_seed_abuse_fills_the_queue(busy):
+    summary = queue_summary(busy.moderator)
 
-    assert busy.statements == 200 and not busy.skipped
+    assert busy.result.statements == 200 and not busy.result.skipped
     assert summary["total"] == 200
-    assert summary["auto_hidden"] == busy.auto_hidden > 0
-    assert busy.flags >= 200
+    assert summary["auto_hidden"] == busy.result.auto_hidden > 0
+    assert busy.result.flags >= 200
     assert db.session.scalar(select(func.count(UserBlock.id))) == 1
 
 
-def test_seed_abuse_plants_a_brigade_the_report_finds(busy, consultation):
-    reports = detect_brigades(consultation)
+@pytest.mark.seed("moderation-workload")
+def test_seed_abuse_plants_a_brigade_the_report_finds(busy):
+    reports = detect_brigades(busy.consultation)
 
-    assert [r.size for r in reports] == [busy.brigade] == [12]
+    assert [r.size for r in reports] == [busy.result.brigade] == [12]
     assert reports[0].span < timedelta(minutes=30)
 
 
-def test_seed_abuse_is_idempotent(busy, consultation):
-    again = seed_abuse(consultation)
+@pytest.mark.seed("moderation-workload")
+def test_seed_abuse_is_idempotent(busy):
+    again = seed_abuse(busy.consultation)
 
     assert again.skipped
 
 
-def test_a_moderator_clears_the_queue_by_api(busy, call, moderator):
+@pytest.mark.seed("moderation-workload")
+def test_a_moderator_clears_the_queue_by_api(busy, call):
+    moderator = busy.moderator
     templates = call.api("GET", "/api/v1/moderation/reasons?action=hide", moderator).get_json()
     reason = templates["items"][0]["text"]
     rounds = 0
@@ -93,7 +94,9 @@ def test_a_moderator_clears_the_queue_by_api(busy, call, moderator):
     assert queue_summary(moderator)["total"] == 0
 
 
-def test_a_moderator_clears_the_queue_from_the_page(busy, call, moderator):
+@pytest.mark.seed("moderation-workload")
+def test_a_moderator_clears_the_queue_from_the_page(busy, call):
+    moderator = busy.moderator
     for _round in range(12):
         html = call.page("GET", "/moderation", moderator).get_data(as_text=True)
         ids = re.findall(r'name="statements" value="(\d+)"', html)

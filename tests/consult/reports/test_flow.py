@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from consult.auth.models import User
-from consult.consultations.demo import DEMO_DOMAIN, DEMO_SLUG, seed_demo
+from consult.consultations.demo import DEMO_DOMAIN, DEMO_SLUG
 from consult.consultations.models import Consultation, ConsultationStatus
 from consult.extensions import db
 from consult.notifications.models import Notification
@@ -23,9 +24,8 @@ from tests.consult.responses.conftest import switch_user
 DECISIONS = ["accepted", "partially_accepted", "rejected", "noted"]
 
 
+@pytest.mark.seed("demo")
 def test_policymaker_answers_and_citizen_sees_the_answer(client: Any, auth: Any) -> None:
-    seed_demo()
-    db.session.commit()
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
     assert consultation is not None and consultation.status is ConsultationStatus.open
     policymaker = db.session.scalar(select(User).where(User.email == f"policymaker@{DEMO_DOMAIN}"))
