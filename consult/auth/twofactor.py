@@ -24,7 +24,7 @@ from typing import Any
 import pyotp
 import segno
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from consult.audit.services import record_audit
@@ -100,7 +100,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
 def disable(user: User, *, actor: User) -> None:
     """Turn two-factor off (not for staff while it is required of them)."""
     if must_enrol_if_disabled(user):
-        raise NotAllowed(_("Two-factor authentication is required for your role."))
+        raise NotAllowed(_l("Two-factor authentication is required for your role."))
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None

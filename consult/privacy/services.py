@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, select
 
 from consult.audit.services import record_audit
@@ -209,15 +209,15 @@ class Deletion:
 def check_can_delete(user: User) -> None:
     """Raise unless this account may be deleted by its owner now."""
     if user.deleted_at is not None:
-        raise Conflict(_("This account has already been deleted."))
+        raise Conflict(_l("This account has already been deleted."))
     if user.role is not Role.participant:
         raise NotAllowed(
-            _("Staff accounts are closed by an administrator: ask one to change your role first.")
+            _l("Staff accounts are closed by an administrator: ask one to change your role first.")
         )
     member = db.session.scalar(select(exists().where(ConsultationMember.user_id == user.id)))
     if member:
         raise NotAllowed(
-            _("You own or moderate a consultation: hand it over before deleting your account.")
+            _l("You own or moderate a consultation: hand it over before deleting your account.")
         )
 
 

@@ -79,9 +79,9 @@ def test_recovery_codes_are_hashed_and_single_use(create_user: Any, db: Any) -> 
     assert twofactor.remaining_recovery_codes(user) == 9
 
 
-def test_staff_cannot_disable_two_factor(create_user: Any) -> None:
+def test_staff_cannot_disable_two_factor(app: Any, create_user: Any) -> None:
     user = create_user(role=Role.moderator)
-    with pytest.raises(Exception, match="required"):
+    with app.test_request_context(), pytest.raises(Exception, match="required"):
         twofactor.disable(user, actor=user)
 
 

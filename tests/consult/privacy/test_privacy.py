@@ -132,8 +132,8 @@ def test_hidden_statements_are_kept(author: User, contributions: Any, db: Any) -
     assert not can_remove_statement(contributions["mine"])
 
 
-def test_staff_cannot_delete_themselves(create_user: Any) -> None:
-    with pytest.raises(Exception, match="administrator"):
+def test_staff_cannot_delete_themselves(app: Flask, create_user: Any) -> None:
+    with app.test_request_context(), pytest.raises(Exception, match="administrator"):
         services.delete_account(create_user(role=Role.moderator))
 
 

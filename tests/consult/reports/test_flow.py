@@ -19,7 +19,9 @@ from consult.extensions import db
 from consult.notifications.models import Notification
 from consult.responses.models import ResponseItem
 from consult.statements.models import Statement, StatementKind, StatementStatus
+from consult.types import utcnow
 from tests.consult.responses.conftest import switch_user
+from tests.factories import TOTP_SECRET
 
 DECISIONS = ["accepted", "partially_accepted", "rejected", "noted"]
 
@@ -30,6 +32,9 @@ def test_policymaker_answers_and_citizen_sees_the_answer(client: Any, auth: Any)
     assert consultation is not None and consultation.status is ConsultationStatus.open
     policymaker = db.session.scalar(select(User).where(User.email == f"policymaker@{DEMO_DOMAIN}"))
     assert policymaker is not None
+    # Staff use the site once enrolled in two-factor (the demo accounts are not).
+    policymaker.totp_secret, policymaker.totp_enabled_at = TOTP_SECRET, utcnow()
+    db.session.commit()
     slug = consultation.slug
 
     # 1. The policymaker closes the consultation.
