@@ -12,8 +12,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from consult.analysis import services
+from consult.analysis import quality, services
 from consult.analysis.imports import ImportFailed, import_polis
+from consult.analysis.roles import statement_roles
 from consult.auth.cli import CliError
 from consult.auth.models import User
 from consult.consultations.models import ConsultationStatus
@@ -41,6 +42,30 @@ def analyse_command(slug: str, as_json: bool) -> None:
         consultation.title, AnalysisResult.from_json(result), meta.duration_s or 0.0
     )
     click.echo(summary)
+    click.echo(_quality_summary(quality.data_quality(consultation)))
+
+
+def _quality_summary(panel: quality.DataQuality) -> str:
+    """The data-quality panel in a few lines."""
+    lines = ["  data quality:"]
+    for g in panel.groups:
+        state = "left out of the analysis" if g.excluded else "counted in the analysis"
+        lines.append(
+            f"    suspected coordinated group {g.key}: {g.size} accounts, {g.votes} votes "
+            f"({g.share:.1%} of all), {state}"
+        )
+    if not panel.groups:
+        lines.append("    no suspected coordinated voting")
+    lines.append(f"    flagged statements not yet reviewed: {panel.flagged_unreviewed}")
+    lines.append(f"    statements awaiting moderation: {panel.pending}")
+    for e in panel.exclusions:
+        who = e.created_by.display_name if e.created_by else "a former account"
+        when = f"{e.created_at:%Y-%m-%d %H:%M} UTC"
+        line = f"    exclusion {e.id}: {len(e.user_ids)} accounts, {when} by {who}"
+        if not e.is_active:
+            line += f", lifted {e.lifted_at:%Y-%m-%d %H:%M} UTC" if e.lifted_at else ", lifted"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _text_summary(title: str, result: AnalysisResult, duration: float) -> str:
@@ -65,13 +90,18 @@ def _text_summary(title: str, result: AnalysisResult, duration: float) -> str:
         for rep in group.representative[:3]:
             share = rep.agree if rep.direction == "agree" else rep.disagree
             lines.append(show(rep.statement, f" ({share:.0%} {rep.direction})"))
-    for side, rows in (("agree", result.consensus.agree), ("disagree", result.consensus.disagree)):
+    roles = statement_roles(result)  # the labels of Insights and the report (docs/analysis.md)
+    for side, entries in (
+        ("agree", result.consensus.agree),
+        ("disagree", result.consensus.disagree),
+    ):
+        rows = [c for c in entries if roles.is_common_ground(c.statement)]
         lines.append(f"  most {side}: {'-' if not rows else ''}".rstrip())
         lines += [
             show(c.statement, f" ({(c.agree if side == 'agree' else c.disagree):.0%})")
             for c in rows[:5]
         ]
-    divisive = result.divisive[:5]
+    divisive = [d for d in result.divisive if roles.is_divisive(d.statement)][:5]
     lines.append(f"  divisive: {'-' if not divisive else ''}".rstrip())
     lines += [show(d.statement) for d in divisive]
     lines += [

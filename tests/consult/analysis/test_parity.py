@@ -27,7 +27,14 @@ from consult.statements.models import Statement
 from debate.polis import read_polis_export
 
 ROOT = Path(__file__).resolve().parents[3]
-META = {"consultation", "computed_at", "stale", "refreshing"}
+META = {
+    "consultation",
+    "computed_at",
+    "stale",
+    "refreshing",
+    "vote_exclusions",
+    "statement_roles",
+}
 ENGINE_KEYS = (
     "participants",
     "groups",
@@ -167,7 +174,11 @@ def test_insights_page_shows_the_engine_result(client, imported, engine_result, 
         assert f"Group {letter}: {group['size']} people." in html  # the map's description
     from markupsafe import escape
 
+    # Shown by the one labelling rule (consult/analysis/roles.py): common ground, or divisive.
+    common, divisive = api["statement_roles"]["common_ground"], api["statement_roles"]["divisive"]
+    assert not set(common) & set(divisive)
     for row in engine_result["consensus"]["agree"]:
-        assert str(escape(texts[row["statement"]].strip())) in html
-    for row in engine_result["divisive"][:5]:
+        if row["statement"] in common:
+            assert str(escape(texts[row["statement"]].strip())) in html
+    for row in [d for d in engine_result["divisive"] if d["statement"] in divisive][:5]:
         assert str(escape(texts[row["statement"]].strip())) in html

@@ -440,3 +440,16 @@ def test_analysis_api_states_the_active_exclusions_and_roles(
     assert not set(roles["common_ground"]) & set(roles["divisive"])
     brigade = {adapters.participant_id(data.consultation.id, u.id) for u in data.brigade}
     assert not brigade & set(body["participants"])
+
+
+def test_analyse_command_prints_the_data_quality_panel(
+    db: Any, make_brigaded: Any, runner: Any
+) -> None:
+    data = make_brigaded()
+    owner = _owner(data.consultation, db)
+    key = quality.data_quality(data.consultation).groups[0].key
+    quality.exclude_group(data.consultation, owner, key)
+    db.session.commit()
+    out = runner.invoke(args=["analyse", data.consultation.slug]).output
+    assert f"suspected coordinated group {key}: 4 accounts, 48 votes" in out
+    assert "left out of the analysis" in out and owner.display_name in out
