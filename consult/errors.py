@@ -13,15 +13,31 @@ from consult.extensions import db, login_manager
 
 
 class ConsultError(Exception):
-    """Base class of domain errors raised by services."""
+    """Base class of domain errors raised by services.
+
+    Services pass lazily translated messages (``lazy_gettext``); ``message`` and ``fields`` read
+    them as plain text in the language of the request being answered, so neither a flash, a
+    form field nor the API's JSON body ever holds a lazy string (whose ``__html__`` would bypass
+    escaping).
+    """
 
     status = 400
     code = "bad_request"
 
     def __init__(self, message: str = "", *, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
-        self.message = message or self.__class__.__doc__ or ""
-        self.fields = fields or {}
+        self._message = message or self.__class__.__doc__ or ""
+        self._fields = fields or {}
+
+    @property
+    def message(self) -> str:
+        """The error's message, translated now."""
+        return str(self._message)
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        """Each field's messages, translated now."""
+        return {name: [str(m) for m in messages] for name, messages in self._fields.items()}
 
 
 class ValidationFailed(ConsultError):

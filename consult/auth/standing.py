@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from consult.audit.services import record_audit
@@ -109,22 +110,23 @@ def _check_end(kind: BlockKind, ends_at: datetime | None, now: datetime) -> None
     if kind is BlockKind.suspend:
         if ends_at is None:
             raise ValidationFailed(
-                "A suspension needs an end date.",
-                fields={"ends_at": ["Choose when it ends."]},
+                _l("A suspension needs an end date."),
+                fields={"ends_at": [_l("Choose when it ends.")]},
             )
         if ends_at.tzinfo is None:
             raise ValidationFailed(
-                "Give the end with a time zone.", fields={"ends_at": ["Include a time zone."]}
+                _l("Give the end with a time zone."),
+                fields={"ends_at": [_l("Include a time zone.")]},
             )
         if ends_at <= now:
             raise ValidationFailed(
-                "The end of a suspension must be in the future.",
-                fields={"ends_at": ["Choose a future date."]},
+                _l("The end of a suspension must be in the future."),
+                fields={"ends_at": [_l("Choose a future date.")]},
             )
     elif ends_at is not None:
         raise ValidationFailed(
-            "A block has no end date; use a suspension for a limited time.",
-            fields={"ends_at": ["Leave empty for a block."]},
+            _l("A block has no end date; use a suspension for a limited time."),
+            fields={"ends_at": [_l("Leave empty for a block.")]},
         )
 
 
@@ -147,14 +149,14 @@ def restrict_account(
         kind = BlockKind(kind)
     except ValueError:
         raise ValidationFailed(
-            "Unknown kind.", fields={"kind": ["Choose suspend or block."]}
+            _l("Unknown kind."), fields={"kind": [_l("Choose suspend or block.")]}
         ) from None
     now = utcnow()
     _check_end(kind, ends_at, now)
     if active_block(user) is not None:
         raise Conflict(
-            "This person is already suspended or blocked; lift that first.",
-            fields={"user": ["Already blocked."]},
+            _l("This person is already suspended or blocked; lift that first."),
+            fields={"user": [_l("Already blocked.")]},
         )
     block = UserBlock(
         user_id=user.id,
@@ -240,7 +242,7 @@ def reinstate_account(
     """Lift the user's block or suspension; the receivers restore the content it hid."""
     block = active_block(user)
     if block is None:
-        raise NotFound("This person is not blocked.")
+        raise NotFound(_l("This person is not blocked."))
     block.lifted_at = utcnow()
     block.lifted_by_id = actor.id
     db.session.flush()

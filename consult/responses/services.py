@@ -74,13 +74,28 @@ def clean_response_text(text: str | None) -> str:
     cleaned = clean_text(text or "")
     if len(cleaned) < TEXT_MIN:
         raise ValidationFailed(
-            "The response needs a reasoned text.",
-            fields={"text": [f"Explain the decision in at least {TEXT_MIN} characters."]},
+            _l("The response needs a reasoned text."),
+            fields={
+                "text": [
+                    _l(
+                        "Explain the decision in at least %(limit)s characters.",
+                        limit=TEXT_MIN,
+                    )
+                ]
+            },
         )
     if len(cleaned) > TEXT_MAX:
         raise ValidationFailed(
-            "The response is too long.",
-            fields={"text": [f"Use at most {TEXT_MAX} characters (you wrote {len(cleaned)})."]},
+            _l("The response is too long."),
+            fields={
+                "text": [
+                    _l(
+                        "Use at most %(limit)s characters (you wrote %(count)s).",
+                        limit=TEXT_MAX,
+                        count=len(cleaned),
+                    )
+                ]
+            },
         )
     return cleaned
 
@@ -90,9 +105,9 @@ def clean_measure_url(url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
-    message = "Give a full web address starting with http:// or https://."
+    message = _l("Give a full web address starting with http:// or https://.")
     if len(url) > URL_MAX:
-        raise ValidationFailed("The link is too long.", fields={"measure_url": [message]})
+        raise ValidationFailed(_l("The link is too long."), fields={"measure_url": [message]})
     try:
         parts = urlsplit(url)
         host_ok = bool(parts.hostname) and " " not in url
@@ -100,7 +115,9 @@ def clean_measure_url(url: str | None) -> str | None:
         host_ok = False
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not host_ok:
-        raise ValidationFailed("The link is not a web address.", fields={"measure_url": [message]})
+        raise ValidationFailed(
+            _l("The link is not a web address."), fields={"measure_url": [message]}
+        )
     return url
 
 
@@ -111,7 +128,8 @@ def parse_decision(value: Decision | str | None) -> Decision:
     except ValueError:
         choices = ", ".join(d.value for d in Decision)
         raise ValidationFailed(
-            "Unknown decision.", fields={"decision": [f"Choose one of: {choices}."]}
+            _l("Unknown decision."),
+            fields={"decision": [_l("Choose one of: %(choices)s.", choices=choices)]},
         ) from None
 
 
@@ -144,18 +162,26 @@ def _load_statements(consultation: Consultation, statement_ids: Iterable[int]) -
             ids.append(int(value))
         except (TypeError, ValueError):
             raise ValidationFailed(
-                "Invalid statement.", fields={"statements": [f"{value!r} is not a statement id."]}
+                _l("Invalid statement."),
+                fields={"statements": [_l("%(value)s is not a statement id.", value=repr(value))]},
             ) from None
     ids = list(dict.fromkeys(ids))
     if not ids:
         raise ValidationFailed(
-            "Choose what you are answering.",
-            fields={"statements": ["Select at least one statement."]},
+            _l("Choose what you are answering."),
+            fields={"statements": [_l("Select at least one statement.")]},
         )
     if len(ids) > MAX_STATEMENTS_PER_RESPONSE:
         raise ValidationFailed(
-            "Too many statements.",
-            fields={"statements": [f"Answer at most {MAX_STATEMENTS_PER_RESPONSE} at once."]},
+            _l("Too many statements."),
+            fields={
+                "statements": [
+                    _l(
+                        "Answer at most %(limit)s at once.",
+                        limit=MAX_STATEMENTS_PER_RESPONSE,
+                    )
+                ]
+            },
         )
     found = {
         s.id: s
@@ -169,22 +195,22 @@ def _load_statements(consultation: Consultation, statement_ids: Iterable[int]) -
     for sid in ids:
         statement = found.get(sid)
         if statement is None:
-            errors.append(f"Statement {sid} is not in this consultation.")
+            errors.append(_l("Statement %(sid)s is not in this consultation.", sid=sid))
         elif statement.status is not StatementStatus.visible:
-            errors.append(f"Statement {sid} is not published.")
+            errors.append(_l("Statement %(sid)s is not published.", sid=sid))
     if errors:
-        raise ValidationFailed("Invalid statements.", fields={"statements": errors})
+        raise ValidationFailed(_l("Invalid statements."), fields={"statements": errors})
     return [found[sid] for sid in ids]
 
 
 def check_may_respond(consultation: Consultation, actor: Any) -> None:
     """Raise NotFound, NotAllowed or Conflict unless the actor may answer here."""
     if not can_view_consultation(actor, consultation):
-        raise NotFound("Consultation not found.")
+        raise NotFound(_l("Consultation not found."))
     if consultation.status is ConsultationStatus.draft:  # nothing public to answer yet
-        raise NotFound("Consultation not found.")
+        raise NotFound(_l("Consultation not found."))
     if not can_respond_consultation(actor, consultation):
-        raise NotAllowed("Only this consultation's policymakers can respond.")
+        raise NotAllowed(_l("Only this consultation's policymakers can respond."))
 
 
 def create_response(
@@ -207,7 +233,7 @@ def create_response(
         fields.update(exc.fields)
         statements = []
     if fields:
-        raise ValidationFailed("The response is not valid.", fields=fields)
+        raise ValidationFailed(_l("The response is not valid."), fields=fields)
     answered = list(
         db.session.scalars(
             select(response_statements.c.statement_id).where(
@@ -217,10 +243,14 @@ def create_response(
     )
     if answered:
         raise Conflict(
-            "Already answered.",
+            _l("Already answered."),
             fields={
                 "statements": [
-                    f"Statement {sid} already has an official response; edit that one instead."
+                    _l(
+                        "Statement %(sid)s already has an official response; "
+                        "edit that one instead.",
+                        sid=sid,
+                    )
                     for sid in sorted(answered)
                 ]
             },
@@ -286,7 +316,7 @@ def update_response(
         {**{k: v for k, v in given.items() if v is not None}, "measure_url": measure_url}, fields
     )
     if fields:
-        raise ValidationFailed("The response is not valid.", fields=fields)
+        raise ValidationFailed(_l("The response is not valid."), fields=fields)
     for name, value in changes.items():
         setattr(response, name, value)
     response.updated_at = utcnow()

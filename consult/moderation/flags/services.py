@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -53,11 +54,20 @@ def _clean_note(reason: FlagReason, note: str) -> str:
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationFailed(
-            "The note is too long.", fields={"note": [f"Use at most {NOTE_MAX_LENGTH} characters."]}
+            _l("The note is too long."),
+            fields={
+                "note": [
+                    _l(
+                        "Use at most %(limit)s characters.",
+                        limit=NOTE_MAX_LENGTH,
+                    )
+                ]
+            },
         )
     if reason is FlagReason.other and not note:
         raise ValidationFailed(
-            "Say what is wrong.", fields={"note": ["Add a short note when the reason is other."]}
+            _l("Say what is wrong."),
+            fields={"note": [_l("Add a short note when the reason is other.")]},
         )
     return note
 
@@ -67,21 +77,22 @@ def flag_statement(
 ) -> Flag:
     """Report a statement; at the consultation's threshold it is hidden pending review."""
     if statement.status is StatementStatus.merged:
-        raise NotFound("Statement not found.")
+        raise NotFound(_l("Statement not found."))
     if not can_flag_statement(actor, statement):
         if statement.author_id == actor.id:
-            raise NotAllowed("You cannot flag your own statement.")
+            raise NotAllowed(_l("You cannot flag your own statement."))
         if statement.status is not StatementStatus.visible:
             raise Conflict(
-                "This statement is already being reviewed.",
-                fields={"statement": ["Already under review."]},
+                _l("This statement is already being reviewed."),
+                fields={"statement": [_l("Already under review.")]},
             )
-        raise NotAllowed("You cannot flag this statement.")
+        raise NotAllowed(_l("You cannot flag this statement."))
     try:
         reason = FlagReason(reason)
     except ValueError:
         raise ValidationFailed(
-            "Unknown reason.", fields={"reason": ["Choose spam, offensive, off_topic or other."]}
+            _l("Unknown reason."),
+            fields={"reason": [_l("Choose spam, offensive, off_topic or other.")]},
         ) from None
     flag = Flag(
         statement_id=statement.id, user_id=actor.id, reason=reason, note=_clean_note(reason, note)
@@ -92,8 +103,8 @@ def flag_statement(
             db.session.flush()
     except IntegrityError:
         raise Conflict(
-            "You have already flagged this statement.",
-            fields={"statement": ["You have already flagged this statement."]},
+            _l("You have already flagged this statement."),
+            fields={"statement": [_l("You have already flagged this statement.")]},
         ) from None
     threshold = statement.consultation.flag_threshold or int(current_app.config["FLAG_THRESHOLD"])
     count = open_flag_counts([statement.id]).get(statement.id, 0)

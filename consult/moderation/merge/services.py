@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
 from consult.audit.services import record_audit
@@ -41,28 +42,29 @@ class MergeResult:
 def _check(source: Statement, target: Statement, actor: User) -> None:
     if source.id == target.id:
         raise ValidationFailed(
-            "A statement cannot be merged into itself.", fields={"into": ["Choose another one."]}
+            _l("A statement cannot be merged into itself."),
+            fields={"into": [_l("Choose another one.")]},
         )
     if source.consultation_id != target.consultation_id:
         raise ValidationFailed(
-            "Both statements must belong to the same consultation.",
-            fields={"into": ["Not in the same consultation."]},
+            _l("Both statements must belong to the same consultation."),
+            fields={"into": [_l("Not in the same consultation.")]},
         )
     for statement in (source, target):
         check_moderator(statement, actor)
     if source.status is StatementStatus.merged or target.status is StatementStatus.merged:
         raise Conflict(
-            "One of these statements was already merged.",
-            fields={"into": ["Merge into the statement it now redirects to."]},
+            _l("One of these statements was already merged."),
+            fields={"into": [_l("Merge into the statement it now redirects to.")]},
         )
     if target.status is StatementStatus.hidden:
         raise ValidationFailed(
-            "Merge into a visible statement.", fields={"into": ["The target is hidden."]}
+            _l("Merge into a visible statement."), fields={"into": [_l("The target is hidden.")]}
         )
     if source.kind is not target.kind:
         raise ValidationFailed(
-            "Only statements of the same kind can be merged.",
-            fields={"into": ["One is a position, the other an argument."]},
+            _l("Only statements of the same kind can be merged."),
+            fields={"into": [_l("One is a position, the other an argument.")]},
         )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from consult.auth.models import BlockKind, UserBlock
 from consult.consultations.models import ConsultationStatus, ModerationMode
@@ -213,6 +214,35 @@ def test_create_argument_with_links_is_201(
         {"target": other.id, "relation": "attack"},
     ]
     assert db.session.scalar(select(func.count(StatementLink.id))) == 2
+
+
+def test_create_argument_refused_by_the_database_hides_its_text(
+    api, db, monkeypatch, dummy_consultation, dummy_statement, participant
+):
+    db_text = 'duplicate key value violates unique constraint "uq_statement_links_source_id"'
+
+    def refuse_links(session, flush_context, instances):
+        if any(isinstance(obj, StatementLink) for obj in session.new):
+            raise IntegrityError("INSERT INTO statement_links ...", {}, Exception(db_text))
+
+    event.listen(db.session, "before_flush", refuse_links)
+    try:
+        response = api.post(
+            statements_url(dummy_consultation),
+            json={
+                "text": "Night shifts exist.",
+                "kind": "argument",
+                "links": [{"target": dummy_statement.id, "relation": "support"}],
+            },
+            as_user=participant,
+        )
+    finally:
+        event.remove(db.session, "before_flush", refuse_links)
+
+    error = assert_error(response, 422, "validation_error")
+    assert error["fields"] == {"links": ["A linked statement changed meanwhile; try again."]}
+    body = response.get_data(as_text=True)
+    assert "unique constraint" not in body and "statement_links" not in body
 
 
 def test_create_statement_under_pre_moderation_is_pending(
