@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -66,6 +67,21 @@ class Conflict(ConsultError):
 
     status = 409
     code = "conflict"
+
+
+def invalid(message: str, field: str, *details: str) -> ValidationFailed:
+    """A ValidationFailed whose details name one field."""
+    return ValidationFailed(message, fields={field: list(details)})
+
+
+def too_long(message: str, field: str, limit: int, written: int | None = None) -> ValidationFailed:
+    """A ValidationFailed for a text over its length limit (and how long it was, if given)."""
+    if written is None:
+        return invalid(message, field, _l("Use at most %(limit)s characters.", limit=limit))
+    detail = _l(
+        "Use at most %(limit)s characters (you wrote %(count)s).", limit=limit, count=written
+    )
+    return invalid(message, field, detail)
 
 
 def wants_json() -> bool:

@@ -12,9 +12,8 @@ from consult.analysis.schemas import (  # noqa: F401  (named in the OpenAPI docs
     AnalysisSchema,
 )
 from consult.analysis.services import get_analysis
-from consult.api import api, not_found
-from consult.consultations.models import Consultation
-from consult.consultations.permissions import can_view_consultation
+from consult.api import api
+from consult.consultations.services import get_visible_consultation
 from consult.extensions import db
 from debate.result import AnalysisResult
 
@@ -56,9 +55,7 @@ def consultation_analysis(consultation_id: int) -> Any:
             application/json:
               schema: Error
     """
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
+    consultation = get_visible_consultation(consultation_id, current_user)
     result, meta = get_analysis(consultation)
     db.session.commit()  # the refreshed cache, if it was recomputed inline
     if result is None:

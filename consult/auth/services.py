@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.audit.services import record_audit
 from consult.auth.models import ApiToken, Role, User
-from consult.errors import Conflict, NotAllowed, ValidationFailed
+from consult.errors import Conflict, NotAllowed, invalid, too_long
 from consult.extensions import db
 from consult.security import hash_token, new_token
 from consult.types import utcnow
@@ -33,22 +33,13 @@ def hash_password(password: str) -> str:
 def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH) -> None:
     """Raise ValidationFailed unless the password is long enough (no composition rules)."""
     if len(password) < min_length:
-        raise ValidationFailed(
+        raise invalid(
             _l("Password too short."),
-            fields={"password": [_l("Use at least %(limit)s characters.", limit=min_length)]},
+            "password",
+            _l("Use at least %(limit)s characters.", limit=min_length),
         )
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValidationFailed(
-            _l("Password too long."),
-            fields={
-                "password": [
-                    _l(
-                        "Use at most %(limit)s characters.",
-                        limit=PASSWORD_MAX_LENGTH,
-                    )
-                ]
-            },
-        )
+        raise too_long(_l("Password too long."), "password", PASSWORD_MAX_LENGTH)
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from consult.audit.services import record_audit
 from consult.auth.models import BlockKind, User, UserBlock
-from consult.errors import Conflict, NotFound, ValidationFailed
+from consult.errors import Conflict, NotFound, invalid
 from consult.extensions import db
 from consult.notifications.services import notify
 from consult.signals import account_reinstated, account_restricted
@@ -109,24 +109,24 @@ def _merged(results: list[tuple[Any, Any]]) -> Changed:
 def _check_end(kind: BlockKind, ends_at: datetime | None, now: datetime) -> None:
     if kind is BlockKind.suspend:
         if ends_at is None:
-            raise ValidationFailed(
-                _l("A suspension needs an end date."),
-                fields={"ends_at": [_l("Choose when it ends.")]},
+            raise invalid(
+                _l("A suspension needs an end date."), "ends_at", _l("Choose when it ends.")
             )
         if ends_at.tzinfo is None:
-            raise ValidationFailed(
-                _l("Give the end with a time zone."),
-                fields={"ends_at": [_l("Include a time zone.")]},
+            raise invalid(
+                _l("Give the end with a time zone."), "ends_at", _l("Include a time zone.")
             )
         if ends_at <= now:
-            raise ValidationFailed(
+            raise invalid(
                 _l("The end of a suspension must be in the future."),
-                fields={"ends_at": [_l("Choose a future date.")]},
+                "ends_at",
+                _l("Choose a future date."),
             )
     elif ends_at is not None:
-        raise ValidationFailed(
+        raise invalid(
             _l("A block has no end date; use a suspension for a limited time."),
-            fields={"ends_at": [_l("Leave empty for a block.")]},
+            "ends_at",
+            _l("Leave empty for a block."),
         )
 
 
@@ -148,9 +148,7 @@ def restrict_account(
     try:
         kind = BlockKind(kind)
     except ValueError:
-        raise ValidationFailed(
-            _l("Unknown kind."), fields={"kind": [_l("Choose suspend or block.")]}
-        ) from None
+        raise invalid(_l("Unknown kind."), "kind", _l("Choose suspend or block.")) from None
     now = utcnow()
     _check_end(kind, ends_at, now)
     if active_block(user) is not None:

@@ -25,9 +25,8 @@ from consult.consultations.models import (
 from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
-    can_view_consultation,
 )
-from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed, invalid
 from consult.extensions import db
 from consult.signals import consultation_status_changed, consultation_status_changing
 from consult.statements.models import Statement, StatementStatus
@@ -67,9 +66,10 @@ def get_consultation_by_slug(slug: str) -> Consultation | None:
 
 def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
-        raise ValidationFailed(
+        raise invalid(
             _l("The closing date must be after the opening date."),
-            fields={"closes_at": [_l("Must be after the opening date.")]},
+            "closes_at",
+            _l("Must be after the opening date."),
         )
 
 
@@ -91,7 +91,7 @@ def create_consultation(
         raise NotAllowed(_l("Only policymakers and administrators create consultations."))
     title = title.strip()
     if not title:
-        raise ValidationFailed(_l("A title is required."), fields={"title": [_l("Required.")]})
+        raise invalid(_l("A title is required."), "title", _l("Required."))
     _check_dates(opens_at, closes_at)
     consultation = Consultation(
         title=title,
@@ -139,7 +139,7 @@ def update_consultation(consultation: Consultation, actor: User, **changes: Any)
     if "title" in changes:
         changes["title"] = (changes["title"] or "").strip()
         if not changes["title"]:
-            raise ValidationFailed(_l("A title is required."), fields={"title": [_l("Required.")]})
+            raise invalid(_l("A title is required."), "title", _l("Required."))
     for key in ("summary", "body"):
         if key in changes:
             changes[key] = (changes[key] or "").strip()
@@ -241,7 +241,7 @@ def add_member(consultation: Consultation, user: User, role: MemberRole, *, acto
 
 def visible_consultations(
     viewer: Any, *, status: ConsultationStatus | None = None
-) -> Select[tuple[Consultation]]:
+) -> Select[Consultation]:
     """The consultations the viewer may see (what ``can_view_consultation`` allows), newest
     first, as one SELECT: drafts only for their owners and administrators."""
     query = select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
@@ -264,11 +264,24 @@ def list_visible_consultations(viewer: Any) -> list[Consultation]:
     return list(db.session.scalars(visible_consultations(viewer)))
 
 
+def find_visible_consultation(
+    viewer: Any, *, consultation_id: int | None = None, slug: str | None = None
+) -> Consultation | None:
+    """The consultation with this id or slug if the viewer may see it, else None: the list's
+    query (``visible_consultations``) narrowed to one row, for pages and API alike."""
+    query = visible_consultations(viewer)
+    if consultation_id is not None:
+        query = query.where(Consultation.id == consultation_id)
+    if slug is not None:
+        query = query.where(Consultation.slug == slug)
+    return db.session.scalars(query.limit(1)).first()
+
+
 def get_visible_consultation(consultation_id: int, viewer: Any) -> Consultation:
     """The consultation with this id if the viewer may see it; NotFound otherwise (drafts of
     others included)."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(viewer, consultation):
+    consultation = find_visible_consultation(viewer, consultation_id=consultation_id)
+    if consultation is None:
         raise NotFound(_l("Consultation not found."))
     return consultation
 

@@ -28,7 +28,7 @@ from sqlalchemy import func, select, update
 
 from consult.auth.models import User
 from consult.consultations.permissions import can_moderate_consultation
-from consult.errors import NotAllowed, NotFound, ValidationFailed
+from consult.errors import NotAllowed, NotFound, invalid, too_long
 from consult.extensions import db
 from consult.moderation.models import Flag
 from consult.moderation.permissions import can_moderate_statement
@@ -45,22 +45,13 @@ def clean_reason(reason: str | None, *, field_name: str = "reason", required: bo
     """Trim a moderation reason; raise ValidationFailed if it is missing or too long."""
     text = " ".join((reason or "").split())
     if required and not text:
-        raise ValidationFailed(
+        raise invalid(
             _l("A reason is required."),
-            fields={field_name: [_l("Give a reason: pick a template or write one.")]},
+            field_name,
+            _l("Give a reason: pick a template or write one."),
         )
     if len(text) > REASON_MAX_LENGTH:
-        raise ValidationFailed(
-            _l("The reason is too long."),
-            fields={
-                field_name: [
-                    _l(
-                        "Use at most %(limit)s characters.",
-                        limit=REASON_MAX_LENGTH,
-                    )
-                ]
-            },
-        )
+        raise too_long(_l("The reason is too long."), field_name, REASON_MAX_LENGTH)
     return text
 
 

@@ -21,7 +21,7 @@ from consult.audit.services import record_audit
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationStatus
 from consult.consultations.permissions import can_view_consultation
-from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed, invalid, too_long
 from consult.extensions import db
 from consult.notifications.services import Message, notify_many
 from consult.responses.models import Decision, Response, ResponseItem, response_statements
@@ -73,30 +73,16 @@ def clean_response_text(text: str | None) -> str:
     """Clean and check the reasoned text of a response."""
     cleaned = clean_text(text or "")
     if len(cleaned) < TEXT_MIN:
-        raise ValidationFailed(
+        raise invalid(
             _l("The response needs a reasoned text."),
-            fields={
-                "text": [
-                    _l(
-                        "Explain the decision in at least %(limit)s characters.",
-                        limit=TEXT_MIN,
-                    )
-                ]
-            },
+            "text",
+            _l(
+                "Explain the decision in at least %(limit)s characters.",
+                limit=TEXT_MIN,
+            ),
         )
     if len(cleaned) > TEXT_MAX:
-        raise ValidationFailed(
-            _l("The response is too long."),
-            fields={
-                "text": [
-                    _l(
-                        "Use at most %(limit)s characters (you wrote %(count)s).",
-                        limit=TEXT_MAX,
-                        count=len(cleaned),
-                    )
-                ]
-            },
-        )
+        raise too_long(_l("The response is too long."), "text", TEXT_MAX, len(cleaned))
     return cleaned
 
 
@@ -127,9 +113,8 @@ def parse_decision(value: Decision | str | None) -> Decision:
         return Decision(value)
     except ValueError:
         choices = ", ".join(d.value for d in Decision)
-        raise ValidationFailed(
-            _l("Unknown decision."),
-            fields={"decision": [_l("Choose one of: %(choices)s.", choices=choices)]},
+        raise invalid(
+            _l("Unknown decision."), "decision", _l("Choose one of: %(choices)s.", choices=choices)
         ) from None
 
 
@@ -161,27 +146,24 @@ def _load_statements(consultation: Consultation, statement_ids: Iterable[int]) -
         try:
             ids.append(int(value))
         except (TypeError, ValueError):
-            raise ValidationFailed(
+            raise invalid(
                 _l("Invalid statement."),
-                fields={"statements": [_l("%(value)s is not a statement id.", value=repr(value))]},
+                "statements",
+                _l("%(value)s is not a statement id.", value=repr(value)),
             ) from None
     ids = list(dict.fromkeys(ids))
     if not ids:
-        raise ValidationFailed(
-            _l("Choose what you are answering."),
-            fields={"statements": [_l("Select at least one statement.")]},
+        raise invalid(
+            _l("Choose what you are answering."), "statements", _l("Select at least one statement.")
         )
     if len(ids) > MAX_STATEMENTS_PER_RESPONSE:
-        raise ValidationFailed(
+        raise invalid(
             _l("Too many statements."),
-            fields={
-                "statements": [
-                    _l(
-                        "Answer at most %(limit)s at once.",
-                        limit=MAX_STATEMENTS_PER_RESPONSE,
-                    )
-                ]
-            },
+            "statements",
+            _l(
+                "Answer at most %(limit)s at once.",
+                limit=MAX_STATEMENTS_PER_RESPONSE,
+            ),
         )
     found = {
         s.id: s

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ModerationMode
 from consult.consultations.permissions import can_moderate_consultation
-from consult.errors import Conflict, NotAllowed, ValidationFailed
+from consult.errors import Conflict, NotAllowed, ValidationFailed, invalid, too_long
 from consult.extensions import db
 from consult.signals import statement_created
 from consult.statements.models import (
@@ -34,22 +34,9 @@ def validate_text(text: str) -> str:
     cleaned = clean_text(text)
     limit = int(current_app.config["STATEMENT_MAX_LENGTH"])
     if not cleaned:
-        raise ValidationFailed(
-            _l("The text is empty."), fields={"text": [_l("Write something first.")]}
-        )
+        raise invalid(_l("The text is empty."), "text", _l("Write something first."))
     if len(cleaned) > limit:
-        raise ValidationFailed(
-            _l("The text is too long."),
-            fields={
-                "text": [
-                    _l(
-                        "Use at most %(limit)s characters (you wrote %(count)s).",
-                        limit=limit,
-                        count=len(cleaned),
-                    )
-                ]
-            },
-        )
+        raise too_long(_l("The text is too long."), "text", limit, len(cleaned))
     return cleaned
 
 
@@ -76,14 +63,14 @@ def create_statement(
         try:
             wanted[int(target_id)] = Relation(relation)
         except (TypeError, ValueError):
-            raise ValidationFailed(
-                _l("Invalid link."),
-                fields={"links": [_l("Each link needs a target and a relation.")]},
+            raise invalid(
+                _l("Invalid link."), "links", _l("Each link needs a target and a relation.")
             ) from None
     if kind is StatementKind.argument and not wanted:
-        raise ValidationFailed(
+        raise invalid(
             _l("An argument must support or attack a statement."),
-            fields={"links": [_l("Choose the statement this argument supports or attacks.")]},
+            "links",
+            _l("Choose the statement this argument supports or attacks."),
         )
     targets = _load_targets(consultation, list(wanted))
     key = text_key(cleaned)
@@ -128,9 +115,8 @@ def create_statement(
         # Guarded above; a concurrent change can still trip a constraint. The database's own
         # text names tables and constraints, so it goes to the log, never to the answer.
         current_app.logger.warning("statement links refused by the database: %s", exc.orig)
-        raise ValidationFailed(
-            _l("Invalid link."),
-            fields={"links": [_l("A linked statement changed meanwhile; try again.")]},
+        raise invalid(
+            _l("Invalid link."), "links", _l("A linked statement changed meanwhile; try again.")
         ) from exc
     statement_created.send(statement, statement=statement, actor=actor)
     return statement

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_audit
 from consult.auth.models import User
-from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from consult.errors import Conflict, NotAllowed, NotFound, invalid, too_long
 from consult.extensions import db
 from consult.moderation.common import (
     NOTE_MAX_LENGTH,
@@ -53,21 +53,10 @@ def flagged_by(user: User, statement_ids: list[int]) -> set[int]:
 def _clean_note(reason: FlagReason, note: str) -> str:
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationFailed(
-            _l("The note is too long."),
-            fields={
-                "note": [
-                    _l(
-                        "Use at most %(limit)s characters.",
-                        limit=NOTE_MAX_LENGTH,
-                    )
-                ]
-            },
-        )
+        raise too_long(_l("The note is too long."), "note", NOTE_MAX_LENGTH)
     if reason is FlagReason.other and not note:
-        raise ValidationFailed(
-            _l("Say what is wrong."),
-            fields={"note": [_l("Add a short note when the reason is other.")]},
+        raise invalid(
+            _l("Say what is wrong."), "note", _l("Add a short note when the reason is other.")
         )
     return note
 
@@ -90,9 +79,8 @@ def flag_statement(
     try:
         reason = FlagReason(reason)
     except ValueError:
-        raise ValidationFailed(
-            _l("Unknown reason."),
-            fields={"reason": [_l("Choose spam, offensive, off_topic or other.")]},
+        raise invalid(
+            _l("Unknown reason."), "reason", _l("Choose spam, offensive, off_topic or other.")
         ) from None
     flag = Flag(
         statement_id=statement.id, user_id=actor.id, reason=reason, note=_clean_note(reason, note)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_, select, update
 
 from consult.audit.services import record_audit
 from consult.auth.models import User
-from consult.errors import Conflict, ValidationFailed
+from consult.errors import Conflict, invalid
 from consult.extensions import db
 from consult.moderation.common import (
     check_moderator,
@@ -41,14 +41,14 @@ class MergeResult:
 
 def _check(source: Statement, target: Statement, actor: User) -> None:
     if source.id == target.id:
-        raise ValidationFailed(
-            _l("A statement cannot be merged into itself."),
-            fields={"into": [_l("Choose another one.")]},
+        raise invalid(
+            _l("A statement cannot be merged into itself."), "into", _l("Choose another one.")
         )
     if source.consultation_id != target.consultation_id:
-        raise ValidationFailed(
+        raise invalid(
             _l("Both statements must belong to the same consultation."),
-            fields={"into": [_l("Not in the same consultation.")]},
+            "into",
+            _l("Not in the same consultation."),
         )
     for statement in (source, target):
         check_moderator(statement, actor)
@@ -58,13 +58,12 @@ def _check(source: Statement, target: Statement, actor: User) -> None:
             fields={"into": [_l("Merge into the statement it now redirects to.")]},
         )
     if target.status is StatementStatus.hidden:
-        raise ValidationFailed(
-            _l("Merge into a visible statement."), fields={"into": [_l("The target is hidden.")]}
-        )
+        raise invalid(_l("Merge into a visible statement."), "into", _l("The target is hidden."))
     if source.kind is not target.kind:
-        raise ValidationFailed(
+        raise invalid(
             _l("Only statements of the same kind can be merged."),
-            fields={"into": [_l("One is a position, the other an argument.")]},
+            "into",
+            _l("One is a position, the other an argument."),
         )
 
 
