@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -58,3 +61,15 @@ def get_vote(statement: Statement, user: User) -> Vote | None:
     return db.session.scalar(
         select(Vote).where(Vote.statement_id == statement.id, Vote.user_id == user.id)
     )
+
+
+def vote_row(statement: Statement, user_id: int, value: int, at: datetime) -> dict[str, Any]:
+    """One row of a bulk INSERT of votes (the demo seeds), cast at ``at``."""
+    return {
+        "consultation_id": statement.consultation_id,
+        "statement_id": statement.id,
+        "user_id": user_id,
+        "value": value,
+        "created_at": at,
+        "updated_at": at,
+    }

@@ -196,6 +196,14 @@ def test_flash_message_is_translated(client: FlaskClient, auth: Any, create_user
 # --- service errors reach Russian and Kazakh users translated -------------------------------
 
 
+def assert_translated(response: Any, status: int, translated: str, english: str) -> None:
+    """The page answered ``status`` and shows the message in the user's language only."""
+    text = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert translated in text
+    assert english not in text
+
+
 def test_service_error_on_a_form_field_is_translated(
     client: FlaskClient, auth: Any, create_user: Any, dummy_consultation: Any, db: Any
 ) -> None:
@@ -204,10 +212,7 @@ def test_service_error_on_a_form_field_is_translated(
     data = {"kind": "position", "text": "Buses should run all night."}
     assert client.post(url, data=data).status_code == 303
     again = client.post(url, data=data)
-    text = again.get_data(as_text=True)
-    assert again.status_code == 409
-    assert "Вы уже это публиковали." in text
-    assert "You have already posted this." not in text
+    assert_translated(again, 409, "Вы уже это публиковали.", "You have already posted this.")
 
 
 def test_service_error_page_is_translated(
@@ -217,10 +222,12 @@ def test_service_error_page_is_translated(
     draft = create_consultation(owner=owner, status=ConsultationStatus.draft)
     db.session.commit()
     refused = client.post(f"/consultations/{draft.slug}/status", data={"status": "closed"})
-    text = refused.get_data(as_text=True)
-    assert refused.status_code == 409
-    assert "«draft» күйіндегі кеңес «closed» күйіне өте алмайды." in text
-    assert "consultation cannot become" not in text
+    assert_translated(
+        refused,
+        409,
+        "«draft» күйіндегі кеңес «closed» күйіне өте алмайды.",
+        "consultation cannot become",
+    )
 
 
 def test_service_error_with_a_value_is_translated(
@@ -239,10 +246,9 @@ def test_service_error_with_a_value_is_translated(
         f"/consultations/{consultation.slug}/responses",
         data={"statements": [statement.id], "decision": "accepted", "text": "short"},
     )
-    text = page.get_data(as_text=True)
-    assert page.status_code == 422
-    assert "Шешімді кемінде 10 таңбамен түсіндіріңіз." in text
-    assert "Explain the decision" not in text
+    assert_translated(
+        page, 422, "Шешімді кемінде 10 таңбамен түсіндіріңіз.", "Explain the decision"
+    )
 
 
 def test_service_error_flashed_is_translated(
@@ -256,9 +262,7 @@ def test_service_error_flashed_is_translated(
         data={"statement": pending.id, "value": "agree"},
         follow_redirects=True,
     )
-    text = page.get_data(as_text=True)
-    assert "Высказывание не найдено." in text
-    assert "Statement not found." not in text
+    assert_translated(page, 200, "Высказывание не найдено.", "Statement not found.")
 
 
 def test_api_service_error_follows_accept_language(

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
-from consult.auth.models import BlockKind, UserBlock
 from consult.consultations.models import ConsultationStatus, ModerationMode
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.types import utcnow
@@ -29,6 +28,19 @@ STATEMENT_FIELDS = {
 
 def statements_url(consultation):
     return f"/api/v1/consultations/{consultation.id}/statements"
+
+
+def post_argument(api, consultation, user, target_id, relation="support", text="x"):
+    """Post an argument linked to one statement, as ``user``."""
+    return api.post(
+        statements_url(consultation),
+        json={
+            "text": text,
+            "kind": "argument",
+            "links": [{"target": target_id, "relation": relation}],
+        },
+        as_user=user,
+    )
 
 
 # --- GET /consultations/{id}/statements -----------------------------------------------------
@@ -217,7 +229,7 @@ def test_create_argument_with_links_is_201(
 
 
 def test_create_argument_refused_by_the_database_hides_its_text(
-    api, db, monkeypatch, dummy_consultation, dummy_statement, participant
+    api, db, dummy_consultation, dummy_statement, participant
 ):
     db_text = 'duplicate key value violates unique constraint "uq_statement_links_source_id"'
 
@@ -227,14 +239,8 @@ def test_create_argument_refused_by_the_database_hides_its_text(
 
     event.listen(db.session, "before_flush", refuse_links)
     try:
-        response = api.post(
-            statements_url(dummy_consultation),
-            json={
-                "text": "Night shifts exist.",
-                "kind": "argument",
-                "links": [{"target": dummy_statement.id, "relation": "support"}],
-            },
-            as_user=participant,
+        response = post_argument(
+            api, dummy_consultation, participant, dummy_statement.id, text="Night shifts exist."
         )
     finally:
         event.remove(db.session, "before_flush", refuse_links)
@@ -276,15 +282,7 @@ def test_create_argument_linking_another_consultation_is_422(
 ):
     elsewhere = create_statement()
 
-    response = api.post(
-        statements_url(dummy_consultation),
-        json={
-            "text": "x",
-            "kind": "argument",
-            "links": [{"target": elsewhere.id, "relation": "support"}],
-        },
-        as_user=participant,
-    )
+    response = post_argument(api, dummy_consultation, participant, elsewhere.id)
 
     assert "links" in assert_error(response, 422)["fields"]
 
@@ -295,15 +293,7 @@ def test_create_argument_linking_unreadable_statement_is_422(
 ):
     target = create_statement(consultation=dummy_consultation, status=status)
 
-    response = api.post(
-        statements_url(dummy_consultation),
-        json={
-            "text": "x",
-            "kind": "argument",
-            "links": [{"target": target.id, "relation": "attack"}],
-        },
-        as_user=participant,
-    )
+    response = post_argument(api, dummy_consultation, participant, target.id, "attack")
 
     assert "links" in assert_error(response, 422)["fields"]
 
@@ -433,17 +423,9 @@ def test_create_statement_in_others_draft_is_404(api, create_consultation, parti
 
 
 def test_create_statement_blocked_user_is_403(
-    api, db, dummy_consultation, participant, dummy_admin
+    api, db, dummy_consultation, participant, dummy_admin, create_block
 ):
-    db.session.add(
-        UserBlock(
-            user_id=participant.id,
-            kind=BlockKind.suspend,
-            reason="Spam",
-            ends_at=utcnow() + timedelta(days=1),
-            created_by_id=dummy_admin.id,
-        )
-    )
+    create_block(participant, ends_in=timedelta(days=1), by=dummy_admin, reason="Spam")
 
     response = api.post(
         statements_url(dummy_consultation),
@@ -456,17 +438,9 @@ def test_create_statement_blocked_user_is_403(
 
 
 def test_create_statement_after_suspension_ended_is_201(
-    api, db, dummy_consultation, participant, dummy_admin
+    api, db, dummy_consultation, participant, dummy_admin, create_block
 ):
-    db.session.add(
-        UserBlock(
-            user_id=participant.id,
-            kind=BlockKind.suspend,
-            reason="Spam",
-            ends_at=utcnow() - timedelta(minutes=1),
-            created_by_id=dummy_admin.id,
-        )
-    )
+    create_block(participant, ends_in=-timedelta(minutes=1), by=dummy_admin, reason="Spam")
 
     response = api.post(
         statements_url(dummy_consultation),
