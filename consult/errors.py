@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -13,15 +14,31 @@ from consult.extensions import db, login_manager
 
 
 class ConsultError(Exception):
-    """Base class of domain errors raised by services."""
+    """Base class of domain errors raised by services.
+
+    Services pass lazily translated messages (``lazy_gettext``); ``message`` and ``fields`` read
+    them as plain text in the language of the request being answered, so neither a flash, a
+    form field nor the API's JSON body ever holds a lazy string (whose ``__html__`` would bypass
+    escaping).
+    """
 
     status = 400
     code = "bad_request"
 
     def __init__(self, message: str = "", *, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
-        self.message = message or self.__class__.__doc__ or ""
-        self.fields = fields or {}
+        self._message = message or self.__class__.__doc__ or ""
+        self._fields = fields or {}
+
+    @property
+    def message(self) -> str:
+        """The error's message, translated now."""
+        return str(self._message)
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        """Each field's messages, translated now."""
+        return {name: [str(m) for m in messages] for name, messages in self._fields.items()}
 
 
 class ValidationFailed(ConsultError):
@@ -50,6 +67,21 @@ class Conflict(ConsultError):
 
     status = 409
     code = "conflict"
+
+
+def invalid(message: str, field: str, *details: str) -> ValidationFailed:
+    """A ValidationFailed whose details name one field."""
+    return ValidationFailed(message, fields={field: list(details)})
+
+
+def too_long(message: str, field: str, limit: int, written: int | None = None) -> ValidationFailed:
+    """A ValidationFailed for a text over its length limit (and how long it was, if given)."""
+    if written is None:
+        return invalid(message, field, _l("Use at most %(limit)s characters.", limit=limit))
+    detail = _l(
+        "Use at most %(limit)s characters (you wrote %(count)s).", limit=limit, count=written
+    )
+    return invalid(message, field, detail)
 
 
 def wants_json() -> bool:

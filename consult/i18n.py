@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,7 +13,13 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша
 
 
 def select_locale() -> str | None:
-    """Pick the user's language: explicit choice, account setting, then the browser's."""
+    """Pick the user's language: explicit choice, account setting, then the browser's.
+
+    Outside a request (a CLI command, a job, a test of a service) there is nobody to ask: the
+    default language, English, is used.
+    """
+    if not has_request_context():
+        return None
     languages = list(current_app.config["LANGUAGES"])
     chosen = session.get("locale")
     if chosen in languages:

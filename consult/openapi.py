@@ -127,9 +127,11 @@ def _expand_errors(document: dict[str, Any]) -> None:
 
     Docstrings list the error statuses an endpoint answers in one line, ``x-errors: [401, 404]``,
     or with their descriptions, ``x-errors: {401: Not authenticated.}`` (the default description
-    is the HTTP reason). A status the docstring's ``responses`` already describe is left alone.
+    is the HTTP reason). A status the docstring's ``responses`` already describe is left alone;
+    a 429 carries its ``Retry-After`` header.
     """
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    retry_after = {"Retry-After": {"schema": {"type": "integer"}}}
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in _METHODS or not isinstance(operation, dict):
@@ -141,6 +143,8 @@ def _expand_errors(document: dict[str, Any]) -> None:
                 response: dict[str, Any] = {"content": error}
                 if description:
                     response["description"] = str(description)
+                if str(status) == "429":
+                    response["headers"] = retry_after
                 responses.setdefault(str(status), response)
 
 

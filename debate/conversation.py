@@ -820,18 +820,7 @@ def _no_groups(
     n = len(matrix.participants)
     clustered = np.zeros(n, dtype=bool)
     clustered[[position[pid] for pid in in_conv]] = True
-    none = np.full(n, -1, dtype=np.int64)
-    return OpinionGroups(
-        labels=none,
-        k=0,
-        centers=np.zeros((0, 2)),
-        sizes=np.zeros(0, dtype=np.int64),
-        clustered=clustered,
-        base_labels=none.copy(),
-        base_centers=np.zeros((0, 2)),
-        base_groups=np.zeros(0, dtype=np.int64),
-        projection=proj,
-    )
+    return OpinionGroups.empty(clustered, proj)
 
 
 def _reported_groups(

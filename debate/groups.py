@@ -325,6 +325,26 @@ class OpinionGroups:
     projection: Projection | None = None
     ids: tuple[int, ...] = ()
 
+    @classmethod
+    def empty(cls, clustered: BoolArray, projection: Projection | None = None) -> OpinionGroups:
+        """No groups: every participant unlabelled, ``clustered`` kept as given.
+
+        >>> OpinionGroups.empty(np.array([True, False])).labels.tolist()
+        [-1, -1]
+        """
+        none = np.full(len(clustered), -1, dtype=np.int64)
+        return cls(
+            labels=none,
+            k=0,
+            centers=np.zeros((0, 2)),
+            sizes=np.zeros(0, dtype=np.int64),
+            clustered=clustered,
+            base_labels=none.copy(),
+            base_centers=np.zeros((0, 2)),
+            base_groups=np.zeros(0, dtype=np.int64),
+            projection=projection,
+        )
+
     @property
     def group_ids(self) -> tuple[int, ...]:
         """The reported id of every group, in group order."""
@@ -473,18 +493,7 @@ def opinion_groups(
         clustered = clustered_participants(matrix)
     elif clustered.shape != (n,):
         raise InputError(f"clustered must have one entry per participant ({n})")
-    none = np.full(n, -1, dtype=np.int64)
-    empty = OpinionGroups(
-        labels=none,
-        k=0,
-        centers=np.zeros((0, 2)),
-        sizes=np.zeros(0, dtype=np.int64),
-        clustered=clustered,
-        base_labels=none.copy(),
-        base_centers=np.zeros((0, 2)),
-        base_groups=np.zeros(0, dtype=np.int64),
-        projection=proj,
-    )
+    empty = OpinionGroups.empty(clustered, proj)
     members = np.flatnonzero(clustered)
     voted = np.zeros(len(matrix.statements), dtype=bool)
     voted[matrix.cols] = True
@@ -518,9 +527,9 @@ def opinion_groups(
         return empty
     k, base_group = best
     base_group = _canonical_groups(base_group, base_centers, weights, k)
-    labels = none.copy()
+    labels = empty.labels.copy()
     labels[members] = base_group[base_of_member]
-    base_labels = none.copy()
+    base_labels = empty.labels.copy()
     base_labels[members] = base_of_member
     sizes = np.bincount(base_group, weights=weights, minlength=k).astype(np.int64)
     centers = np.stack(

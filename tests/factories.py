@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from werkzeug.security import generate_password_hash
 
-from consult.auth.models import ApiToken, Role, User
+from consult.auth.models import ApiToken, BlockKind, Role, User, UserBlock
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -174,6 +175,31 @@ def create_vote(app: Any, create_user: Callable[..., User]) -> Callable[..., Vot
         db.session.add(vote)
         db.session.flush()
         return vote
+
+    return factory
+
+
+@pytest.fixture
+def create_block(app: Any) -> Callable[..., UserBlock]:
+    """Block someone, or suspend them with ``ends_in`` (negative: a suspension that has ended)."""
+
+    def factory(
+        user: User,
+        *,
+        ends_in: timedelta | None = None,
+        by: User | None = None,
+        reason: str = "Abuse",
+    ) -> UserBlock:
+        block = UserBlock(
+            user_id=user.id,
+            kind=BlockKind.block if ends_in is None else BlockKind.suspend,
+            reason=reason,
+            ends_at=None if ends_in is None else utcnow() + ends_in,
+            created_by_id=by.id if by else None,
+        )
+        db.session.add(block)
+        db.session.flush()
+        return block
 
     return factory
 

@@ -22,6 +22,7 @@ from consult.analysis.services import get_analysis
 from consult.api import ID_RULE, api, load_body, login_required_json, not_found
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
+from consult.consultations.services import get_visible_consultation
 from consult.extensions import db
 from consult.ratelimits import rate_limited
 from debate.result import AnalysisResult
@@ -64,9 +65,7 @@ def consultation_analysis(consultation_id: int) -> Any:
             application/json:
               schema: Error
     """
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
+    consultation = get_visible_consultation(consultation_id, current_user)
     result, meta = get_analysis(consultation)
     db.session.commit()  # the refreshed cache, if it was recomputed inline
     if result is None:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -147,7 +148,7 @@ def refresh_analysis_by_id(consultation_id: int) -> None:
     """Recompute and store one consultation's analysis (the background task's body)."""
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
-        raise NotFound("Consultation not found.")
+        raise NotFound(_l("Consultation not found."))
     refresh_analysis(consultation)
 
 

@@ -14,8 +14,8 @@ from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVote
 from consult.analysis.insights import build_insights
 from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
-from consult.consultations.permissions import can_view_consultation
-from consult.consultations.services import consultation_counts, get_consultation_by_slug
+from consult.consultations.services import consultation_counts
+from consult.consultations.views import load_consultation
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.ratelimits import rate_limited
@@ -29,10 +29,7 @@ bp = Blueprint("analysis", __name__)
 
 
 def _load(slug: str) -> Consultation:
-    consultation = get_consultation_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
+    return load_consultation(slug)
 
 
 def _me(consultation: Consultation) -> str | None:

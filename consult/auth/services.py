@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.audit.services import record_audit
 from consult.auth.models import ApiToken, Role, User
-from consult.errors import Conflict, NotAllowed, ValidationFailed
+from consult.errors import Conflict, NotAllowed, invalid, too_long
 from consult.extensions import db
 from consult.security import hash_token, new_token
 from consult.types import utcnow
@@ -32,15 +33,13 @@ def hash_password(password: str) -> str:
 def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH) -> None:
     """Raise ValidationFailed unless the password is long enough (no composition rules)."""
     if len(password) < min_length:
-        raise ValidationFailed(
-            "Password too short.",
-            fields={"password": [f"Use at least {min_length} characters."]},
+        raise invalid(
+            _l("Password too short."),
+            "password",
+            _l("Use at least %(limit)s characters.", limit=min_length),
         )
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValidationFailed(
-            "Password too long.",
-            fields={"password": [f"Use at most {PASSWORD_MAX_LENGTH} characters."]},
-        )
+        raise too_long(_l("Password too long."), "password", PASSWORD_MAX_LENGTH)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -77,8 +76,8 @@ def create_user(
             db.session.flush()
     except IntegrityError as exc:
         raise Conflict(
-            "An account with this e-mail already exists.",
-            fields={"email": ["An account with this e-mail already exists."]},
+            _l("An account with this e-mail already exists."),
+            fields={"email": [_l("An account with this e-mail already exists.")]},
         ) from exc
     return user
 
@@ -105,7 +104,7 @@ def change_password(user: User, password: str) -> None:
 def set_role(user: User, role: Role, *, actor: User) -> None:
     """Change a user's site-wide role (admins only)."""
     if not actor.is_admin:
-        raise NotAllowed("Only administrators can assign roles.")
+        raise NotAllowed(_l("Only administrators can assign roles."))
     before = user.role
     user.role = role
     record_audit(
@@ -159,7 +158,7 @@ def load_session_user(user_id: str) -> User | None:
 def revoke_token(token: ApiToken, *, actor: User) -> None:
     """Revoke one of the actor's tokens."""
     if token.user_id != actor.id and not actor.is_admin:
-        raise NotAllowed("This is not your token.")
+        raise NotAllowed(_l("This is not your token."))
     token.revoked_at = utcnow()
 
 

@@ -20,11 +20,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from consult.audit.services import record_audit
 from consult.auth.models import BlockKind, User, UserBlock
-from consult.errors import Conflict, NotFound, ValidationFailed
+from consult.errors import Conflict, NotFound, invalid
 from consult.extensions import db
 from consult.notifications.services import notify
 from consult.signals import account_reinstated, account_restricted
@@ -108,23 +109,24 @@ def _merged(results: list[tuple[Any, Any]]) -> Changed:
 def _check_end(kind: BlockKind, ends_at: datetime | None, now: datetime) -> None:
     if kind is BlockKind.suspend:
         if ends_at is None:
-            raise ValidationFailed(
-                "A suspension needs an end date.",
-                fields={"ends_at": ["Choose when it ends."]},
+            raise invalid(
+                _l("A suspension needs an end date."), "ends_at", _l("Choose when it ends.")
             )
         if ends_at.tzinfo is None:
-            raise ValidationFailed(
-                "Give the end with a time zone.", fields={"ends_at": ["Include a time zone."]}
+            raise invalid(
+                _l("Give the end with a time zone."), "ends_at", _l("Include a time zone.")
             )
         if ends_at <= now:
-            raise ValidationFailed(
-                "The end of a suspension must be in the future.",
-                fields={"ends_at": ["Choose a future date."]},
+            raise invalid(
+                _l("The end of a suspension must be in the future."),
+                "ends_at",
+                _l("Choose a future date."),
             )
     elif ends_at is not None:
-        raise ValidationFailed(
-            "A block has no end date; use a suspension for a limited time.",
-            fields={"ends_at": ["Leave empty for a block."]},
+        raise invalid(
+            _l("A block has no end date; use a suspension for a limited time."),
+            "ends_at",
+            _l("Leave empty for a block."),
         )
 
 
@@ -146,15 +148,13 @@ def restrict_account(
     try:
         kind = BlockKind(kind)
     except ValueError:
-        raise ValidationFailed(
-            "Unknown kind.", fields={"kind": ["Choose suspend or block."]}
-        ) from None
+        raise invalid(_l("Unknown kind."), "kind", _l("Choose suspend or block.")) from None
     now = utcnow()
     _check_end(kind, ends_at, now)
     if active_block(user) is not None:
         raise Conflict(
-            "This person is already suspended or blocked; lift that first.",
-            fields={"user": ["Already blocked."]},
+            _l("This person is already suspended or blocked; lift that first."),
+            fields={"user": [_l("Already blocked.")]},
         )
     block = UserBlock(
         user_id=user.id,
@@ -240,7 +240,7 @@ def reinstate_account(
     """Lift the user's block or suspension; the receivers restore the content it hid."""
     block = active_block(user)
     if block is None:
-        raise NotFound("This person is not blocked.")
+        raise NotFound(_l("This person is not blocked."))
     block.lifted_at = utcnow()
     block.lifted_by_id = actor.id
     db.session.flush()

@@ -110,16 +110,15 @@ def list_consultations() -> Any:
         - in: query
           name: status
           schema: {type: string, enum: [draft, open, closed, reported]}
-      x-errors: {401: The bearer token is unknown or revoked.}
+      x-errors:
+        401: The bearer token is unknown or revoked.
+        422: Invalid page, per_page or status.
       responses:
         200:
           description: One page of consultations.
           content:
             application/json:
               schema: ConsultationPageSchema
-        422:
-          description: Invalid page, per_page or status.
-          content: {application/json: {schema: Error}}
     """
     query = visible_consultations(current_user, status=_status_filter())
     return jsonify(page_of(query, serialize_consultations))
@@ -175,16 +174,15 @@ def show_consultation(consultation_id: int) -> Any:
       security: [{}, {bearer: []}, {session: []}]
       parameters:
         - {in: path, name: consultation_id, required: true, schema: {type: integer}}
-      x-errors: {401: The bearer token is unknown or revoked.}
+      x-errors:
+        401: The bearer token is unknown or revoked.
+        404: No such consultation, or someone else's draft.
       responses:
         200:
           description: The consultation.
           content:
             application/json:
               schema: ConsultationSchema
-        404:
-          description: No such consultation, or someone else's draft.
-          content: {application/json: {schema: Error}}
     """
     return jsonify(serialize_consultation(get_visible_consultation(consultation_id, current_user)))
 

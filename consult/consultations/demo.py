@@ -59,6 +59,7 @@ from consult.statements.models import Statement, StatementKind
 from consult.statements.services import create_statement
 from consult.types import utcnow
 from consult.votes.models import Vote
+from consult.votes.services import vote_row
 
 DEMO_PASSWORD = "kenes-demo-password"
 DEMO_DOMAIN = "demo.kenes.kz"
@@ -275,16 +276,7 @@ def _populate(
                         .values(created_at=statement.created_at, updated_at=statement.created_at)
                     )
                     continue
-                rows.append(
-                    {
-                        "consultation_id": consultation.id,
-                        "statement_id": statement.id,
-                        "user_id": person.id,
-                        "value": value,
-                        "created_at": at,
-                        "updated_at": at,
-                    }
-                )
+                rows.append(vote_row(statement, person.id, value, at))
     if rows:
         db.session.execute(insert(Vote), rows)
     return len(rows) + len(statements)  # the planted votes and the authors' own

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,9 +25,8 @@ from consult.consultations.models import (
 from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
-    can_view_consultation,
 )
-from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed, invalid
 from consult.extensions import db
 from consult.signals import consultation_status_changed, consultation_status_changing
 from consult.statements.models import Statement, StatementStatus
@@ -66,9 +66,10 @@ def get_consultation_by_slug(slug: str) -> Consultation | None:
 
 def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
-        raise ValidationFailed(
-            "The closing date must be after the opening date.",
-            fields={"closes_at": ["Must be after the opening date."]},
+        raise invalid(
+            _l("The closing date must be after the opening date."),
+            "closes_at",
+            _l("Must be after the opening date."),
         )
 
 
@@ -87,10 +88,10 @@ def create_consultation(
 ) -> Consultation:
     """Create a draft consultation owned by the actor."""
     if not can_create_consultation(actor):
-        raise NotAllowed("Only policymakers and administrators create consultations.")
+        raise NotAllowed(_l("Only policymakers and administrators create consultations."))
     title = title.strip()
     if not title:
-        raise ValidationFailed("A title is required.", fields={"title": ["Required."]})
+        raise invalid(_l("A title is required."), "title", _l("Required."))
     _check_dates(opens_at, closes_at)
     consultation = Consultation(
         title=title,
@@ -118,27 +119,27 @@ def create_consultation(
         except IntegrityError:
             if slug is not None:
                 raise Conflict(
-                    "A consultation with this slug already exists.",
-                    fields={"slug": ["Already taken."]},
+                    _l("A consultation with this slug already exists."),
+                    fields={"slug": [_l("Already taken.")]},
                 ) from None
             candidate = f"{base[:72]}-{secrets.token_hex(3)}"
-    raise Conflict("Could not find a free slug for this title.")
+    raise Conflict(_l("Could not find a free slug for this title."))
 
 
 def update_consultation(consultation: Consultation, actor: User, **changes: Any) -> Consultation:
     """Change a consultation's fields (and status, through the allowed transitions)."""
     if not can_edit_consultation(actor, consultation):
-        raise NotAllowed("Only this consultation's policymakers can change it.")
+        raise NotAllowed(_l("Only this consultation's policymakers can change it."))
     status = changes.pop("status", None)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(
-            "Unknown fields.", fields={name: ["Unknown field."] for name in sorted(unknown)}
+            _l("Unknown fields."), fields={name: [_l("Unknown field.")] for name in sorted(unknown)}
         )
     if "title" in changes:
         changes["title"] = (changes["title"] or "").strip()
         if not changes["title"]:
-            raise ValidationFailed("A title is required.", fields={"title": ["Required."]})
+            raise invalid(_l("A title is required."), "title", _l("Required."))
     for key in ("summary", "body"):
         if key in changes:
             changes[key] = (changes[key] or "").strip()
@@ -182,14 +183,26 @@ def change_status(
     closing, so the response deadlines that closing assigns count from the real date.
     """
     if not can_edit_consultation(actor, consultation):
-        raise NotAllowed("Only this consultation's policymakers can change its status.")
+        raise NotAllowed(_l("Only this consultation's policymakers can change its status."))
     before = consultation.status
     if status is before:
         return consultation
     if status not in TRANSITIONS[before]:
         raise Conflict(
-            f"A {before.value} consultation cannot become {status.value}.",
-            fields={"status": [f"Cannot go from {before.value} to {status.value}."]},
+            _l(
+                "A %(before)s consultation cannot become %(after)s.",
+                before=before.value,
+                after=status.value,
+            ),
+            fields={
+                "status": [
+                    _l(
+                        "Cannot go from %(before)s to %(after)s.",
+                        before=before.value,
+                        after=status.value,
+                    )
+                ]
+            },
         )
     consultation_status_changing.send(
         consultation, consultation=consultation, actor=actor, before=before, after=status
@@ -221,7 +234,7 @@ def change_status(
 def add_member(consultation: Consultation, user: User, role: MemberRole, *, actor: User) -> None:
     """Assign a policymaker (owner) or a moderator to a consultation."""
     if not can_edit_consultation(actor, consultation):
-        raise NotAllowed("Only this consultation's policymakers can assign people.")
+        raise NotAllowed(_l("Only this consultation's policymakers can assign people."))
     exists = db.session.scalar(
         select(ConsultationMember.id).where(
             ConsultationMember.consultation_id == consultation.id,
@@ -236,7 +249,7 @@ def add_member(consultation: Consultation, user: User, role: MemberRole, *, acto
 
 def visible_consultations(
     viewer: Any, *, status: ConsultationStatus | None = None
-) -> Select[tuple[Consultation]]:
+) -> Select[Consultation]:
     """The consultations the viewer may see (what ``can_view_consultation`` allows), newest
     first, as one SELECT: drafts only for their owners and administrators."""
     query = select(Consultation).order_by(Consultation.created_at.desc(), Consultation.id.desc())
@@ -259,12 +272,25 @@ def list_visible_consultations(viewer: Any) -> list[Consultation]:
     return list(db.session.scalars(visible_consultations(viewer)))
 
 
+def find_visible_consultation(
+    viewer: Any, *, consultation_id: int | None = None, slug: str | None = None
+) -> Consultation | None:
+    """The consultation with this id or slug if the viewer may see it, else None: the list's
+    query (``visible_consultations``) narrowed to one row, for pages and API alike."""
+    query = visible_consultations(viewer)
+    if consultation_id is not None:
+        query = query.where(Consultation.id == consultation_id)
+    if slug is not None:
+        query = query.where(Consultation.slug == slug)
+    return db.session.scalars(query.limit(1)).first()
+
+
 def get_visible_consultation(consultation_id: int, viewer: Any) -> Consultation:
     """The consultation with this id if the viewer may see it; NotFound otherwise (drafts of
     others included)."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(viewer, consultation):
-        raise NotFound("Consultation not found.")
+    consultation = find_visible_consultation(viewer, consultation_id=consultation_id)
+    if consultation is None:
+        raise NotFound(_l("Consultation not found."))
     return consultation
 
 
@@ -296,7 +322,7 @@ def require_consultation(consultation_id: int) -> Consultation:
     """Return the consultation or raise NotFound."""
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
-        raise NotFound("Consultation not found.")
+        raise NotFound(_l("Consultation not found."))
     return consultation
 
 

@@ -35,7 +35,6 @@ from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
     can_moderate_consultation,
-    can_view_consultation,
 )
 from consult.consultations.services import (
     TRANSITIONS,
@@ -43,7 +42,7 @@ from consult.consultations.services import (
     change_status,
     consultation_counts,
     create_consultation,
-    get_consultation_by_slug,
+    find_visible_consultation,
     list_visible_consultations,
     slugify,
     update_consultation,
@@ -70,9 +69,10 @@ SORTS = ("oldest", "newest", "votes")
 
 
 def load_consultation(slug: str) -> Consultation:
-    """Return the consultation, or 404 if it does not exist or the viewer may not see it."""
-    consultation = get_consultation_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
+    """Return the consultation, or 404 if it does not exist or the viewer may not see it (the
+    API's query: ``find_visible_consultation``)."""
+    consultation = find_visible_consultation(current_user, slug=slug)
+    if consultation is None:
         abort(404)
     return consultation
 

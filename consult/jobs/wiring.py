@@ -30,22 +30,14 @@ def init_app(app: Flask) -> None:
         jobs.on_register = functools.partial(register_task, app, jobs.celery)
     listen_for_commits()
 
-    register_job(
-        app,
-        "jobs.expire",
-        services.expire_results_job,
-        key=lambda: "jobs.expire",
-        exclusive=True,
-        schedule=float(app.config["JOBS_EXPIRE_EVERY"]),
+    periodic = (
+        ("jobs.expire", services.expire_results_job, "JOBS_EXPIRE_EVERY"),
+        ("jobs.requeue", services.requeue_lost_job, "JOBS_REQUEUE_EVERY"),
     )
-    register_job(
-        app,
-        "jobs.requeue",
-        services.requeue_lost_job,
-        key=lambda: "jobs.requeue",
-        exclusive=True,
-        schedule=float(app.config["JOBS_REQUEUE_EVERY"]),
-    )
+    for name, job, every in periodic:
+        # One run at a time across the workers: the job's name is its lock key.
+        key = functools.partial(str, name)
+        register_job(app, name, job, key=key, exclusive=True, schedule=float(app.config[every]))
     register_job(app, "jobs.probe", services.probe_job, tracked=True)
 
     app.register_blueprint(views.bp)

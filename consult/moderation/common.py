@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from consult.auth.models import User
 from consult.consultations.permissions import can_moderate_consultation
-from consult.errors import NotAllowed, NotFound, ValidationFailed
+from consult.errors import NotAllowed, NotFound, invalid, too_long
 from consult.extensions import db
 from consult.moderation.models import Flag
 from consult.moderation.permissions import can_moderate_statement
@@ -44,15 +45,13 @@ def clean_reason(reason: str | None, *, field_name: str = "reason", required: bo
     """Trim a moderation reason; raise ValidationFailed if it is missing or too long."""
     text = " ".join((reason or "").split())
     if required and not text:
-        raise ValidationFailed(
-            "A reason is required.",
-            fields={field_name: ["Give a reason: pick a template or write one."]},
+        raise invalid(
+            _l("A reason is required."),
+            field_name,
+            _l("Give a reason: pick a template or write one."),
         )
     if len(text) > REASON_MAX_LENGTH:
-        raise ValidationFailed(
-            "The reason is too long.",
-            fields={field_name: [f"Use at most {REASON_MAX_LENGTH} characters."]},
-        )
+        raise too_long(_l("The reason is too long."), field_name, REASON_MAX_LENGTH)
     return text
 
 
@@ -77,9 +76,9 @@ def statement_link(statement_id: int) -> str:
 def check_moderator(statement: Statement, actor: User) -> None:
     """Raise NotAllowed unless the actor moderates this statement (never their own)."""
     if statement.author_id is not None and statement.author_id == actor.id:
-        raise NotAllowed("You cannot moderate your own statement.")
+        raise NotAllowed(_l("You cannot moderate your own statement."))
     if not can_moderate_statement(actor, statement):
-        raise NotAllowed("You do not moderate this consultation.")
+        raise NotAllowed(_l("You do not moderate this consultation."))
 
 
 def open_flag_counts(statement_ids: Sequence[int]) -> dict[int, int]:
@@ -113,9 +112,9 @@ def get_moderatable_statement(statement_id: int, actor: User, *, own: bool = Fal
     """
     statement = db.session.get(Statement, statement_id)
     if statement is None or not can_view_statement(actor, statement):
-        raise NotFound("Statement not found.")
+        raise NotFound(_l("Statement not found."))
     if not can_moderate_consultation(actor, statement.consultation):
-        raise NotAllowed("You do not moderate this consultation.")
+        raise NotAllowed(_l("You do not moderate this consultation."))
     if not own and statement.author_id is not None and statement.author_id == actor.id:
-        raise NotAllowed("You cannot moderate your own statement.")
+        raise NotAllowed(_l("You cannot moderate your own statement."))
     return statement

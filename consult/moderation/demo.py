@@ -33,6 +33,7 @@ from consult.statements.models import Statement, StatementKind, StatementStatus
 from consult.statements.services import create_statement
 from consult.types import utcnow
 from consult.votes.models import Vote
+from consult.votes.services import vote_row
 
 ABUSE_DOMAIN = "abuse.demo.kenes.kz"
 MARKER = "abuse-"
@@ -323,16 +324,7 @@ def _plant_brigade(
             if len(statements) >= 25 and i in (3, 8) and j == i:  # a slip: not all identical
                 value = 0
             at = member.created_at + timedelta(minutes=5 + j)
-            rows.append(
-                {
-                    "consultation_id": consultation.id,
-                    "statement_id": statement.id,
-                    "user_id": member.id,
-                    "value": value,
-                    "created_at": at,
-                    "updated_at": at,
-                }
-            )
+            rows.append(vote_row(statement, member.id, value, at))
     if rows:
         db.session.execute(insert(Vote), rows)
     return len(members), len(rows)

@@ -7,10 +7,8 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 
-from consult.api import ApiError, api, forbid, not_found
-from consult.consultations.models import Consultation
-from consult.consultations.permissions import can_view_consultation
-from consult.extensions import db
+from consult.api import ApiError, api, forbid
+from consult.consultations.services import get_visible_consultation
 from consult.reports.exporters import FORMATS
 from consult.reports.views import download_response
 from consult.responses.permissions import can_view_report
@@ -44,9 +42,7 @@ def consultation_report(consultation_id: int) -> Any:
             "Unknown format.",
             fields={"format": [f"Use one of: {', '.join(FORMATS)}."]},
         )
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
+    consultation = get_visible_consultation(consultation_id, current_user)
     if not can_view_report(current_user, consultation):
         raise forbid("The report is available once it is published.")
     return download_response(consultation, fmt)

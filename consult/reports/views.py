@@ -8,8 +8,7 @@ from flask import Blueprint, Response, abort, render_template, stream_with_conte
 from flask_login import current_user
 
 from consult.consultations.models import Consultation
-from consult.consultations.permissions import can_view_consultation
-from consult.consultations.services import get_consultation_by_slug
+from consult.consultations.views import load_consultation
 from consult.reports.documents import report_context
 from consult.reports.exporters import FORMATS, export_chunks, export_filename
 from consult.responses.permissions import can_view_report
@@ -19,9 +18,7 @@ bp = Blueprint("reports", __name__)
 
 def load_report_consultation(slug: str) -> Consultation:
     """Return the consultation if the viewer may read its report; 404 or 403 otherwise."""
-    consultation = get_consultation_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
+    consultation = load_consultation(slug)
     if not can_view_report(current_user, consultation):
         abort(403, description="The report is published when the policymakers have answered.")
     return consultation

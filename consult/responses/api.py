@@ -11,6 +11,7 @@ from marshmallow import Schema
 from consult.api import ApiError, api, forbid, load_body, login_required_json, not_found, page_of
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
+from consult.consultations.services import get_visible_consultation
 from consult.extensions import db
 from consult.responses import deadlines, services
 from consult.responses.models import Response, ResponseItem
@@ -30,10 +31,7 @@ from consult.statements.permissions import can_view_statement
 
 
 def _consultation(consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
-    return consultation
+    return get_visible_consultation(consultation_id, current_user)
 
 
 def _statement(statement_id: int) -> Statement:

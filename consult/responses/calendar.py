@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.consultations.models import Holiday
@@ -75,7 +76,8 @@ def parse_public_holidays(values: Iterable[str] | str) -> set[date]:
         try:
             days.add(date.fromisoformat(text))
         except ValueError:
-            raise ValidationFailed(f"PUBLIC_HOLIDAYS: {text!r} is not an ISO date") from None
+            message = _l("PUBLIC_HOLIDAYS: %(value)s is not an ISO date", value=repr(text))
+            raise ValidationFailed(message) from None
     return days
 
 

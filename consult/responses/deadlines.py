@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
@@ -194,32 +195,34 @@ def extend_response_item(
     consultation = db.session.get(Consultation, item.consultation_id)
     assert consultation is not None
     if not can_view_consultation(actor, consultation):
-        raise NotFound("Consultation not found.")
+        raise NotFound(_l("Consultation not found."))
     if not can_manage_responses(actor, consultation):
-        raise NotAllowed("Only this consultation's policymakers can extend a deadline.")
+        raise NotAllowed(_l("Only this consultation's policymakers can extend a deadline."))
     if item.response_id is not None:
-        raise Conflict("This statement has already been answered.")
+        raise Conflict(_l("This statement has already been answered."))
     if item.extended_due_on is not None:
         raise Conflict(
-            "A deadline can be extended only once.",
-            fields={"due_on": ["This deadline has already been extended."]},
+            _l("A deadline can be extended only once."),
+            fields={"due_on": [_l("This deadline has already been extended.")]},
         )
     fields: dict[str, list[str]] = {}
     cleaned = clean_text(reason or "")
     if len(cleaned) < REASON_MIN:
-        fields["reason"] = [f"State the reason in at least {REASON_MIN} characters."]
+        fields["reason"] = [
+            _l("State the reason in at least %(limit)s characters.", limit=REASON_MIN)
+        ]
     elif len(cleaned) > REASON_MAX:
-        fields["reason"] = [f"Use at most {REASON_MAX} characters."]
+        fields["reason"] = [_l("Use at most %(limit)s characters.", limit=REASON_MAX)]
     if due_on is None:
-        fields["due_on"] = ["Choose the new due date."]
+        fields["due_on"] = [_l("Choose the new due date.")]
     elif due_on <= item.due_on:
-        fields["due_on"] = [f"Choose a date after {item.due_on.isoformat()}."]
+        fields["due_on"] = [_l("Choose a date after %(date)s.", date=item.due_on.isoformat())]
     elif due_on > item.due_on + timedelta(days=MAX_EXTENSION_DAYS):
-        fields["due_on"] = [f"Extend by at most {MAX_EXTENSION_DAYS} days."]
+        fields["due_on"] = [_l("Extend by at most %(limit)s days.", limit=MAX_EXTENSION_DAYS)]
     elif not is_working_day(due_on, public_holidays()):
-        fields["due_on"] = ["Choose a working day (not a weekend or public holiday)."]
+        fields["due_on"] = [_l("Choose a working day (not a weekend or public holiday).")]
     if fields:
-        raise ValidationFailed("The extension is not valid.", fields=fields)
+        raise ValidationFailed(_l("The extension is not valid."), fields=fields)
     assert due_on is not None
     item.extended_due_on = due_on
     item.extension_reason = cleaned
@@ -320,9 +323,12 @@ def check_report_ready(consultation: Consultation) -> None:
     missing = unanswered_required(consultation)
     if missing:
         raise Conflict(
-            f"{missing} required statement(s) still need an official response before the "
-            "report can be published.",
-            fields={"status": [f"{missing} required response(s) missing."]},
+            _l(
+                "%(missing)s required statement(s) still need an official response "
+                "before the report can be published.",
+                missing=missing,
+            ),
+            fields={"status": [_l("%(missing)s required response(s) missing.", missing=missing)]},
         )
 
 

@@ -21,7 +21,7 @@ from consult.audit.services import record_audit
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationStatus
 from consult.consultations.permissions import can_view_consultation
-from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed, invalid, too_long
 from consult.extensions import db
 from consult.notifications.services import Message, notify_many
 from consult.responses.models import Decision, Response, ResponseItem, response_statements
@@ -73,15 +73,16 @@ def clean_response_text(text: str | None) -> str:
     """Clean and check the reasoned text of a response."""
     cleaned = clean_text(text or "")
     if len(cleaned) < TEXT_MIN:
-        raise ValidationFailed(
-            "The response needs a reasoned text.",
-            fields={"text": [f"Explain the decision in at least {TEXT_MIN} characters."]},
+        raise invalid(
+            _l("The response needs a reasoned text."),
+            "text",
+            _l(
+                "Explain the decision in at least %(limit)s characters.",
+                limit=TEXT_MIN,
+            ),
         )
     if len(cleaned) > TEXT_MAX:
-        raise ValidationFailed(
-            "The response is too long.",
-            fields={"text": [f"Use at most {TEXT_MAX} characters (you wrote {len(cleaned)})."]},
-        )
+        raise too_long(_l("The response is too long."), "text", TEXT_MAX, len(cleaned))
     return cleaned
 
 
@@ -90,9 +91,9 @@ def clean_measure_url(url: str | None) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
-    message = "Give a full web address starting with http:// or https://."
+    message = _l("Give a full web address starting with http:// or https://.")
     if len(url) > URL_MAX:
-        raise ValidationFailed("The link is too long.", fields={"measure_url": [message]})
+        raise ValidationFailed(_l("The link is too long."), fields={"measure_url": [message]})
     try:
         parts = urlsplit(url)
         host_ok = bool(parts.hostname) and " " not in url
@@ -100,7 +101,9 @@ def clean_measure_url(url: str | None) -> str | None:
         host_ok = False
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not host_ok:
-        raise ValidationFailed("The link is not a web address.", fields={"measure_url": [message]})
+        raise ValidationFailed(
+            _l("The link is not a web address."), fields={"measure_url": [message]}
+        )
     return url
 
 
@@ -110,8 +113,8 @@ def parse_decision(value: Decision | str | None) -> Decision:
         return Decision(value)
     except ValueError:
         choices = ", ".join(d.value for d in Decision)
-        raise ValidationFailed(
-            "Unknown decision.", fields={"decision": [f"Choose one of: {choices}."]}
+        raise invalid(
+            _l("Unknown decision."), "decision", _l("Choose one of: %(choices)s.", choices=choices)
         ) from None
 
 
@@ -143,19 +146,24 @@ def _load_statements(consultation: Consultation, statement_ids: Iterable[int]) -
         try:
             ids.append(int(value))
         except (TypeError, ValueError):
-            raise ValidationFailed(
-                "Invalid statement.", fields={"statements": [f"{value!r} is not a statement id."]}
+            raise invalid(
+                _l("Invalid statement."),
+                "statements",
+                _l("%(value)s is not a statement id.", value=repr(value)),
             ) from None
     ids = list(dict.fromkeys(ids))
     if not ids:
-        raise ValidationFailed(
-            "Choose what you are answering.",
-            fields={"statements": ["Select at least one statement."]},
+        raise invalid(
+            _l("Choose what you are answering."), "statements", _l("Select at least one statement.")
         )
     if len(ids) > MAX_STATEMENTS_PER_RESPONSE:
-        raise ValidationFailed(
-            "Too many statements.",
-            fields={"statements": [f"Answer at most {MAX_STATEMENTS_PER_RESPONSE} at once."]},
+        raise invalid(
+            _l("Too many statements."),
+            "statements",
+            _l(
+                "Answer at most %(limit)s at once.",
+                limit=MAX_STATEMENTS_PER_RESPONSE,
+            ),
         )
     found = {
         s.id: s
@@ -169,22 +177,22 @@ def _load_statements(consultation: Consultation, statement_ids: Iterable[int]) -
     for sid in ids:
         statement = found.get(sid)
         if statement is None:
-            errors.append(f"Statement {sid} is not in this consultation.")
+            errors.append(_l("Statement %(sid)s is not in this consultation.", sid=sid))
         elif statement.status is not StatementStatus.visible:
-            errors.append(f"Statement {sid} is not published.")
+            errors.append(_l("Statement %(sid)s is not published.", sid=sid))
     if errors:
-        raise ValidationFailed("Invalid statements.", fields={"statements": errors})
+        raise ValidationFailed(_l("Invalid statements."), fields={"statements": errors})
     return [found[sid] for sid in ids]
 
 
 def check_may_respond(consultation: Consultation, actor: Any) -> None:
     """Raise NotFound, NotAllowed or Conflict unless the actor may answer here."""
     if not can_view_consultation(actor, consultation):
-        raise NotFound("Consultation not found.")
+        raise NotFound(_l("Consultation not found."))
     if consultation.status is ConsultationStatus.draft:  # nothing public to answer yet
-        raise NotFound("Consultation not found.")
+        raise NotFound(_l("Consultation not found."))
     if not can_respond_consultation(actor, consultation):
-        raise NotAllowed("Only this consultation's policymakers can respond.")
+        raise NotAllowed(_l("Only this consultation's policymakers can respond."))
 
 
 def create_response(
@@ -207,7 +215,7 @@ def create_response(
         fields.update(exc.fields)
         statements = []
     if fields:
-        raise ValidationFailed("The response is not valid.", fields=fields)
+        raise ValidationFailed(_l("The response is not valid."), fields=fields)
     answered = list(
         db.session.scalars(
             select(response_statements.c.statement_id).where(
@@ -217,10 +225,14 @@ def create_response(
     )
     if answered:
         raise Conflict(
-            "Already answered.",
+            _l("Already answered."),
             fields={
                 "statements": [
-                    f"Statement {sid} already has an official response; edit that one instead."
+                    _l(
+                        "Statement %(sid)s already has an official response; "
+                        "edit that one instead.",
+                        sid=sid,
+                    )
                     for sid in sorted(answered)
                 ]
             },
@@ -286,7 +298,7 @@ def update_response(
         {**{k: v for k, v in given.items() if v is not None}, "measure_url": measure_url}, fields
     )
     if fields:
-        raise ValidationFailed("The response is not valid.", fields=fields)
+        raise ValidationFailed(_l("The response is not valid."), fields=fields)
     for name, value in changes.items():
         setattr(response, name, value)
     response.updated_at = utcnow()

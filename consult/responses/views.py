@@ -15,8 +15,8 @@ from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import (
     change_status,
     consultation_counts,
-    get_consultation_by_slug,
 )
+from consult.consultations.views import load_consultation
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.responses import deadlines, services
@@ -38,10 +38,7 @@ STATEMENT_PARTIAL = "responses/_statement_response.html"
 
 
 def _consultation_or_404(slug: str) -> Consultation:
-    consultation = get_consultation_by_slug(slug)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
+    return load_consultation(slug)
 
 
 def _form_choices(

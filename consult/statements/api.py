@@ -140,19 +140,16 @@ def list_statements(consultation_id: int) -> Any:
         - in: query
           name: kind
           schema: {type: string, enum: [position, argument]}
-      x-errors: {401: The bearer token is unknown or revoked.}
+      x-errors:
+        401: The bearer token is unknown or revoked.
+        404: No such consultation, or someone else's draft.
+        422: Invalid page, per_page or kind.
       responses:
         200:
           description: One page of statements.
           content:
             application/json:
               schema: StatementPageSchema
-        404:
-          description: No such consultation, or someone else's draft.
-          content: {application/json: {schema: Error}}
-        422:
-          description: Invalid page, per_page or kind.
-          content: {application/json: {schema: Error}}
     """
     consultation = get_visible_consultation(consultation_id, current_user)
     kind = _kind_filter()
@@ -188,7 +185,10 @@ def create_statement_view(consultation_id: int) -> Any:
         401: Not authenticated.
         403: The account is blocked or suspended.
         404: No such consultation.
+        409: The consultation is not open, or the caller already posted this text.
         415: The body is not JSON.
+        422: Invalid text, kind or links.
+        429: Too many posts; retry after Retry-After seconds.
       responses:
         201:
           description: >-
@@ -198,17 +198,6 @@ def create_statement_view(consultation_id: int) -> Any:
           content:
             application/json:
               schema: StatementSchema
-        409:
-          description: The consultation is not open, or the caller already posted this text.
-          content: {application/json: {schema: Error}}
-        422:
-          description: Invalid text, kind or links.
-          content: {application/json: {schema: Error}}
-        429:
-          description: Too many posts; retry after Retry-After seconds.
-          headers:
-            Retry-After: {schema: {type: integer}}
-          content: {application/json: {schema: Error}}
     """
     actor = current_user._get_current_object()
     consultation = get_visible_consultation(consultation_id, current_user)
@@ -235,7 +224,9 @@ def show_statement(statement_id: int) -> Any:
       security: [{}, {bearer: []}, {session: []}]
       parameters:
         - {in: path, name: statement_id, required: true, schema: {type: integer}}
-      x-errors: {401: The bearer token is unknown or revoked.}
+      x-errors:
+        401: The bearer token is unknown or revoked.
+        404: No such statement, or one the caller may not read.
       responses:
         200:
           description: The statement.
@@ -246,9 +237,6 @@ def show_statement(statement_id: int) -> Any:
           description: Merged; Location is the statement it was merged into.
           headers:
             Location: {schema: {type: string}}
-        404:
-          description: No such statement, or one the caller may not read.
-          content: {application/json: {schema: Error}}
     """
     viewer = current_user._get_current_object()
     statement = db.session.get(Statement, statement_id)

@@ -41,23 +41,17 @@ def vote_statement(statement_id: int) -> Any:
         400: The body is not JSON.
         401: Not authenticated.
         403: The account is blocked or suspended.
+        404: No such statement, or one that is not visible.
         409: The consultation is not open.
         415: The body is not JSON.
         422: Invalid value.
+        429: Too many votes; retry after Retry-After seconds.
       responses:
         200:
           description: The stored vote and the statement's counts.
           content:
             application/json:
               schema: VoteSchema
-        404:
-          description: No such statement, or one that is not visible.
-          content: {application/json: {schema: Error}}
-        429:
-          description: Too many votes; retry after Retry-After seconds.
-          headers:
-            Retry-After: {schema: {type: integer}}
-          content: {application/json: {schema: Error}}
     """
     actor = current_user._get_current_object()
     statement = db.session.get(Statement, statement_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,13 +29,13 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
     if isinstance(value, str):
         value = VoteValue.from_label(value)
     if statement.status is not StatementStatus.visible:
-        raise NotFound("Statement not found.")
+        raise NotFound(_l("Statement not found."))
     if not can_vote_statement(actor, statement):
         if not statement.consultation.is_open:
-            raise Conflict("This consultation is not open for voting.")
+            raise Conflict(_l("This consultation is not open for voting."))
         if is_blocked(actor):
-            raise NotAllowed("Your account cannot vote at the moment.")
-        raise NotAllowed("You cannot vote on this statement.")
+            raise NotAllowed(_l("Your account cannot vote at the moment."))
+        raise NotAllowed(_l("You cannot vote on this statement."))
     now = utcnow()
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -93,3 +95,15 @@ def get_vote(statement: Statement, user: User) -> Vote | None:
     return db.session.scalar(
         select(Vote).where(Vote.statement_id == statement.id, Vote.user_id == user.id)
     )
+
+
+def vote_row(statement: Statement, user_id: int, value: int, at: datetime) -> dict[str, Any]:
+    """One row of a bulk INSERT of votes (the demo seeds), cast at ``at``."""
+    return {
+        "consultation_id": statement.consultation_id,
+        "statement_id": statement.id,
+        "user_id": user_id,
+        "value": value,
+        "created_at": at,
+        "updated_at": at,
+    }

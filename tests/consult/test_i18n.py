@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale, ngettext
 
 from consult import ROOT
+from consult.consultations.models import ConsultationStatus
+from consult.statements.models import StatementStatus
 
 TRANSLATIONS = ROOT / "consult" / "translations"
 LANGUAGES = {"ru": 3, "kk": 2}  # locale -> number of plural forms
@@ -189,3 +191,92 @@ def test_flash_message_is_translated(client: FlaskClient, auth: Any, create_user
     client.post("/language", data={"locale": "ru", "next": "/"})
     text = client.post("/logout", follow_redirects=True).get_data(as_text=True)
     assert "Вы вышли из системы." in text
+
+
+# --- service errors reach Russian and Kazakh users translated -------------------------------
+
+
+def assert_translated(response: Any, status: int, translated: str, english: str) -> None:
+    """The page answered ``status`` and shows the message in the user's language only."""
+    text = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert translated in text
+    assert english not in text
+
+
+def test_service_error_on_a_form_field_is_translated(
+    client: FlaskClient, auth: Any, create_user: Any, dummy_consultation: Any, db: Any
+) -> None:
+    auth.login(create_user(locale="ru"))
+    url = f"/consultations/{dummy_consultation.slug}/statements"
+    data = {"kind": "position", "text": "Buses should run all night."}
+    assert client.post(url, data=data).status_code == 303
+    again = client.post(url, data=data)
+    assert_translated(again, 409, "Вы уже это публиковали.", "You have already posted this.")
+
+
+def test_service_error_page_is_translated(
+    client: FlaskClient, auth: Any, create_user: Any, create_consultation: Any, db: Any
+) -> None:
+    owner = auth.login(create_user(role="policymaker", locale="kk"))
+    draft = create_consultation(owner=owner, status=ConsultationStatus.draft)
+    db.session.commit()
+    refused = client.post(f"/consultations/{draft.slug}/status", data={"status": "closed"})
+    assert_translated(
+        refused,
+        409,
+        "«draft» күйіндегі кеңес «closed» күйіне өте алмайды.",
+        "consultation cannot become",
+    )
+
+
+def test_service_error_with_a_value_is_translated(
+    client: FlaskClient,
+    auth: Any,
+    create_user: Any,
+    create_consultation: Any,
+    create_statement: Any,
+    db: Any,
+) -> None:
+    owner = auth.login(create_user(role="policymaker", locale="kk"))
+    consultation = create_consultation(owner=owner, status="closed")
+    statement = create_statement(consultation=consultation)
+    db.session.commit()
+    page = client.post(
+        f"/consultations/{consultation.slug}/responses",
+        data={"statements": [statement.id], "decision": "accepted", "text": "short"},
+    )
+    assert_translated(
+        page, 422, "Шешімді кемінде 10 таңбамен түсіндіріңіз.", "Explain the decision"
+    )
+
+
+def test_service_error_flashed_is_translated(
+    client: FlaskClient, auth: Any, create_user: Any, create_statement: Any, db: Any
+) -> None:
+    auth.login(create_user(locale="ru"))
+    pending = create_statement(status=StatementStatus.pending)
+    db.session.commit()
+    page = client.post(
+        f"/consultations/{pending.consultation.slug}/next",
+        data={"statement": pending.id, "value": "agree"},
+        follow_redirects=True,
+    )
+    assert_translated(page, 200, "Высказывание не найдено.", "Statement not found.")
+
+
+def test_api_service_error_follows_accept_language(
+    client: FlaskClient, create_user: Any, create_token: Any, dummy_statement: Any, db: Any
+) -> None:
+    dummy_statement.consultation.status = ConsultationStatus.closed
+    token = create_token(create_user())
+    db.session.commit()
+    response = client.put(
+        f"/api/v1/statements/{dummy_statement.id}/vote",
+        json={"value": "agree"},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "ru"},
+    )
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "conflict" and error["status"] == 409
+    assert error["message"] == "В этой консультации голосование недоступно."

@@ -11,24 +11,11 @@ from debate.analysis import analyse, vote_base_scores
 from debate.groups import assigned_groups
 from debate.polis import read_polis_export
 from debate.types import Claim, Relation, RelationKind, VoteMatrix
+from tests.debate.helpers import ANALYSIS_KEYS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "polis"
 
-API_KEYS = {
-    "participants",
-    "groups",
-    "consensus",
-    "group_informed_consensus",
-    "divisive",
-    "uncertain",
-    "bridging",
-    "strength",
-    "cruxes",
-    "controversy",
-    "k",
-    "seed",
-    "timings",
-}
+API_KEYS = ANALYSIS_KEYS
 
 
 @functools.cache

@@ -5,22 +5,14 @@ from scipy.optimize import minimize
 from debate.bridging import bridging_scores
 from debate.errors import InputError
 from debate.types import VoteMatrix
+from tests.debate.helpers import from_array as dense_matrix
 
 A, D, P = 1, -1, 0
 
 
 def from_array(votes, moderated_out=()):
     """VoteMatrix from a dense array with 2 meaning "not voted"."""
-    votes = np.asarray(votes)
-    rows, cols = np.nonzero(votes != 2)
-    return VoteMatrix(
-        participants=tuple(f"p{i}" for i in range(votes.shape[0])),
-        statements=tuple(f"s{j}" for j in range(votes.shape[1])),
-        rows=rows.astype(np.int32),
-        cols=cols.astype(np.int32),
-        values=votes[rows, cols].astype(np.int8),
-        moderated_out=frozenset(moderated_out),
-    )
+    return dense_matrix(votes, moderated_out, missing=2)
 
 
 def two_camps(seed=0, n=600, share_a=0.7):

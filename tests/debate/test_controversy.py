@@ -3,21 +3,7 @@ import pytest
 
 from debate.controversy import controversy_score
 from debate.errors import InputError
-from debate.types import VoteMatrix
-
-
-def from_array(votes, moderated_out=()):
-    """VoteMatrix from a dense array of +1/-1/0 votes (0 meaning "not voted")."""
-    votes = np.asarray(votes)
-    rows, cols = np.nonzero(votes)
-    return VoteMatrix(
-        participants=tuple(f"p{i}" for i in range(votes.shape[0])),
-        statements=tuple(f"s{j}" for j in range(votes.shape[1])),
-        rows=rows.astype(np.int32),
-        cols=cols.astype(np.int32),
-        values=votes[rows, cols].astype(np.int8),
-        moderated_out=frozenset(moderated_out),
-    )
+from tests.debate.helpers import from_array
 
 
 def two_camps(n, n_statements, *, loyalty, seen, seed):

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consult.audit.models import AuditEntry
@@ -43,8 +44,8 @@ def block_user(
     statements are hidden until the block is lifted."""
     if not can_block_user(actor, user):
         if actor.id == user.id:
-            raise NotAllowed("You cannot block yourself.")
-        raise NotAllowed("You cannot block this person.")
+            raise NotAllowed(_l("You cannot block yourself."))
+        raise NotAllowed(_l("You cannot block this person."))
     return restrict_account(
         user,
         actor,
@@ -60,7 +61,7 @@ def lift_block(
 ) -> UserBlock:
     """Lift the user's block or suspension and restore the statements it hid."""
     if not can_block_user(actor, user):
-        raise NotAllowed("You cannot unblock this person.")
+        raise NotAllowed(_l("You cannot unblock this person."))
     return reinstate_account(
         user,
         actor,

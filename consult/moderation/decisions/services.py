@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.audit.services import record_audit
@@ -27,7 +28,7 @@ from consult.statements.models import Statement, StatementStatus
 from consult.text import excerpt
 from consult.types import utcnow
 
-UNKNOWN_ACTION = {"action": ["Choose hide, restore, approve or ignore_flags."]}
+UNKNOWN_ACTION = {"action": [_l("Choose hide, restore, approve or ignore_flags.")]}
 
 
 def possible_actions(statement: Statement, open_flags: int) -> list[str]:
@@ -51,29 +52,34 @@ def _apply(statement: Statement, action: str, flags: int) -> None:
     status = statement.status
     if action == "hide":
         if status is StatementStatus.hidden:
-            raise Conflict("This statement is already hidden.", fields={"action": ["Hidden."]})
+            raise Conflict(
+                _l("This statement is already hidden."), fields={"action": [_l("Hidden.")]}
+            )
         statement.status = StatementStatus.hidden
     elif action == "restore":
         if status is not StatementStatus.hidden and not statement.auto_hidden:
             raise Conflict(
-                "Only hidden statements can be restored.",
-                fields={"action": ["This statement is not hidden."]},
+                _l("Only hidden statements can be restored."),
+                fields={"action": [_l("This statement is not hidden.")]},
             )
         statement.status = StatementStatus.visible
     elif action == "approve":
         if status is StatementStatus.hidden:
             raise Conflict(
-                "A hidden statement is restored, not approved.",
-                fields={"action": ["Use restore for hidden statements."]},
+                _l("A hidden statement is restored, not approved."),
+                fields={"action": [_l("Use restore for hidden statements.")]},
             )
         if status is StatementStatus.visible and not flags:
             raise Conflict(
-                "This statement is already published.", fields={"action": ["Nothing to approve."]}
+                _l("This statement is already published."),
+                fields={"action": [_l("Nothing to approve.")]},
             )
         statement.status = StatementStatus.visible
     else:  # ignore_flags
         if not flags:
-            raise Conflict("This statement has no open flags.", fields={"action": ["No flags."]})
+            raise Conflict(
+                _l("This statement has no open flags."), fields={"action": [_l("No flags.")]}
+            )
         if statement.auto_hidden and status is StatementStatus.pending:
             statement.status = StatementStatus.visible
     statement.auto_hidden = False
@@ -83,12 +89,12 @@ def moderate_statement(statement: Statement, actor: User, action: str, *, reason
     """Hide, restore or approve a statement, or dismiss its flags; always with a reason."""
     check_moderator(statement, actor)
     if action not in ACTIONS:
-        raise ValidationFailed("Unknown action.", fields=UNKNOWN_ACTION)
+        raise ValidationFailed(_l("Unknown action."), fields=UNKNOWN_ACTION)
     reason = clean_reason(reason)
     if statement.status is StatementStatus.merged:
         raise Conflict(
-            "This statement was merged into another one.",
-            fields={"action": ["Merged statements cannot be moderated."]},
+            _l("This statement was merged into another one."),
+            fields={"action": [_l("Merged statements cannot be moderated.")]},
         )
     flags = open_flag_counts([statement.id]).get(statement.id, 0)
     before = statement_state(statement, flags)
@@ -143,16 +149,18 @@ def load_statements_for_moderation(statement_ids: Sequence[int], actor: User) ->
     missing = [i for i in ids if i not in found]
     if missing:
         raise NotFound(
-            "Statement not found.",
-            fields={"statements": [f"Unknown statement {i}." for i in missing]},
+            _l("Statement not found."),
+            fields={"statements": [_l("Unknown statement %(i)s.", i=i) for i in missing]},
         )
     scope = moderated_consultation_ids(actor)
     outside = [i for i in ids if scope is not None and found[i].consultation_id not in scope]
     if outside:
         raise NotAllowed(
-            "You do not moderate the consultation of some of these statements.",
+            _l("You do not moderate the consultation of some of these statements."),
             fields={
-                "statements": [f"Statement {i} is outside your consultations." for i in outside]
+                "statements": [
+                    _l("Statement %(i)s is outside your consultations.", i=i) for i in outside
+                ]
             },
         )
     return [found[i] for i in ids]
@@ -169,7 +177,7 @@ def bulk_moderate(
     statements = load_statements_for_moderation(statement_ids, actor)
     reason = clean_reason(reason)
     if action not in ACTIONS:
-        raise ValidationFailed("Unknown action.", fields=UNKNOWN_ACTION)
+        raise ValidationFailed(_l("Unknown action."), fields=UNKNOWN_ACTION)
     result = BulkResult()
     for statement in statements:
         try:

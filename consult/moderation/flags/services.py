@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_audit
 from consult.auth.models import User
-from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from consult.errors import Conflict, NotAllowed, NotFound, invalid, too_long
 from consult.extensions import db
 from consult.moderation.common import (
     NOTE_MAX_LENGTH,
@@ -52,12 +53,10 @@ def flagged_by(user: User, statement_ids: list[int]) -> set[int]:
 def _clean_note(reason: FlagReason, note: str) -> str:
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationFailed(
-            "The note is too long.", fields={"note": [f"Use at most {NOTE_MAX_LENGTH} characters."]}
-        )
+        raise too_long(_l("The note is too long."), "note", NOTE_MAX_LENGTH)
     if reason is FlagReason.other and not note:
-        raise ValidationFailed(
-            "Say what is wrong.", fields={"note": ["Add a short note when the reason is other."]}
+        raise invalid(
+            _l("Say what is wrong."), "note", _l("Add a short note when the reason is other.")
         )
     return note
 
@@ -67,21 +66,21 @@ def flag_statement(
 ) -> Flag:
     """Report a statement; at the consultation's threshold it is hidden pending review."""
     if statement.status is StatementStatus.merged:
-        raise NotFound("Statement not found.")
+        raise NotFound(_l("Statement not found."))
     if not can_flag_statement(actor, statement):
         if statement.author_id == actor.id:
-            raise NotAllowed("You cannot flag your own statement.")
+            raise NotAllowed(_l("You cannot flag your own statement."))
         if statement.status is not StatementStatus.visible:
             raise Conflict(
-                "This statement is already being reviewed.",
-                fields={"statement": ["Already under review."]},
+                _l("This statement is already being reviewed."),
+                fields={"statement": [_l("Already under review.")]},
             )
-        raise NotAllowed("You cannot flag this statement.")
+        raise NotAllowed(_l("You cannot flag this statement."))
     try:
         reason = FlagReason(reason)
     except ValueError:
-        raise ValidationFailed(
-            "Unknown reason.", fields={"reason": ["Choose spam, offensive, off_topic or other."]}
+        raise invalid(
+            _l("Unknown reason."), "reason", _l("Choose spam, offensive, off_topic or other.")
         ) from None
     flag = Flag(
         statement_id=statement.id, user_id=actor.id, reason=reason, note=_clean_note(reason, note)
@@ -92,8 +91,8 @@ def flag_statement(
             db.session.flush()
     except IntegrityError:
         raise Conflict(
-            "You have already flagged this statement.",
-            fields={"statement": ["You have already flagged this statement."]},
+            _l("You have already flagged this statement."),
+            fields={"statement": [_l("You have already flagged this statement.")]},
         ) from None
     threshold = statement.consultation.flag_threshold or int(current_app.config["FLAG_THRESHOLD"])
     count = open_flag_counts([statement.id]).get(statement.id, 0)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 
 from consult.audit.services import record_audit
 from consult.auth.models import User
-from consult.errors import Conflict, ValidationFailed
+from consult.errors import Conflict, invalid
 from consult.extensions import db
 from consult.moderation.common import (
     check_moderator,
@@ -40,29 +41,29 @@ class MergeResult:
 
 def _check(source: Statement, target: Statement, actor: User) -> None:
     if source.id == target.id:
-        raise ValidationFailed(
-            "A statement cannot be merged into itself.", fields={"into": ["Choose another one."]}
+        raise invalid(
+            _l("A statement cannot be merged into itself."), "into", _l("Choose another one.")
         )
     if source.consultation_id != target.consultation_id:
-        raise ValidationFailed(
-            "Both statements must belong to the same consultation.",
-            fields={"into": ["Not in the same consultation."]},
+        raise invalid(
+            _l("Both statements must belong to the same consultation."),
+            "into",
+            _l("Not in the same consultation."),
         )
     for statement in (source, target):
         check_moderator(statement, actor)
     if source.status is StatementStatus.merged or target.status is StatementStatus.merged:
         raise Conflict(
-            "One of these statements was already merged.",
-            fields={"into": ["Merge into the statement it now redirects to."]},
+            _l("One of these statements was already merged."),
+            fields={"into": [_l("Merge into the statement it now redirects to.")]},
         )
     if target.status is StatementStatus.hidden:
-        raise ValidationFailed(
-            "Merge into a visible statement.", fields={"into": ["The target is hidden."]}
-        )
+        raise invalid(_l("Merge into a visible statement."), "into", _l("The target is hidden."))
     if source.kind is not target.kind:
-        raise ValidationFailed(
-            "Only statements of the same kind can be merged.",
-            fields={"into": ["One is a position, the other an argument."]},
+        raise invalid(
+            _l("Only statements of the same kind can be merged."),
+            "into",
+            _l("One is a position, the other an argument."),
         )
 
 

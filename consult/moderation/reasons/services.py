@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consult.audit.services import record_audit
@@ -38,17 +39,17 @@ def list_reason_templates(action: str | None = None) -> list[ReasonTemplate]:
 
 def _check(actor: User, action: str, text: str) -> tuple[str, str]:
     if not can_manage_reason_templates(actor):
-        raise NotAllowed("Only moderators edit reason templates.")
+        raise NotAllowed(_l("Only moderators edit reason templates."))
     errors: dict[str, list[str]] = {}
     if action not in TEMPLATE_ACTIONS:
-        errors["action"] = [f"Choose one of: {', '.join(TEMPLATE_ACTIONS)}."]
+        errors["action"] = [_l("Choose one of: %(choices)s.", choices=", ".join(TEMPLATE_ACTIONS))]
     text = " ".join((text or "").split())
     if not text:
-        errors["text"] = ["Write the reason."]
+        errors["text"] = [_l("Write the reason.")]
     elif len(text) > TEXT_MAX_LENGTH:
-        errors["text"] = [f"Use at most {TEXT_MAX_LENGTH} characters."]
+        errors["text"] = [_l("Use at most %(limit)s characters.", limit=TEXT_MAX_LENGTH)]
     if errors:
-        raise ValidationFailed("The reason template is not valid.", fields=errors)
+        raise ValidationFailed(_l("The reason template is not valid."), fields=errors)
     return action, text
 
 
@@ -90,7 +91,7 @@ def update_reason_template(
 def delete_reason_template(template: ReasonTemplate, actor: User) -> None:
     """Remove a reason template (decisions that used it keep their reason text)."""
     if not can_manage_reason_templates(actor):
-        raise NotAllowed("Only moderators edit reason templates.")
+        raise NotAllowed(_l("Only moderators edit reason templates."))
     record_audit(
         actor,
         "reason_template_delete",

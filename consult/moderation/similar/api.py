@@ -7,10 +7,8 @@ from typing import Any
 from flask import jsonify, request
 from flask_login import current_user
 
-from consult.api import ID_RULE, ApiError, api, int_arg, not_found
-from consult.consultations.models import Consultation
-from consult.consultations.permissions import can_view_consultation
-from consult.extensions import db
+from consult.api import ID_RULE, ApiError, api, int_arg
+from consult.consultations.services import get_visible_consultation
 from consult.moderation.schemas import SimilarListSchema
 from consult.moderation.similar.services import similar_statements
 
@@ -32,9 +30,7 @@ def similar(consultation_id: int) -> Any:
       responses:
         200: {content: {application/json: {schema: SimilarListSchema}}}
     """
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
+    consultation = get_visible_consultation(consultation_id, current_user)
     text = request.args.get("text", "")
     if len(text) > SIMILAR_TEXT_MAX:
         raise ApiError(

@@ -114,7 +114,7 @@ def test_analysis_input_drops_merged_and_pending_statements(make_opinions, db):
     assert data.excluded["statements"] == 2
 
 
-def test_analysis_input_excludes_blocked_participants(make_opinions, db):
+def test_analysis_input_excludes_blocked_participants(make_opinions, db, create_block):
     opinions = make_opinions(n=3)
     blocked = opinions.camp_a[0]
     db.session.add(UserBlock(user_id=blocked.id, kind=BlockKind.block, reason="spam"))
@@ -123,14 +123,7 @@ def test_analysis_input_excludes_blocked_participants(make_opinions, db):
         UserBlock(user_id=lifted.id, kind=BlockKind.block, reason="x", lifted_at=utcnow())
     )
     expired = opinions.camp_a[2]
-    db.session.add(
-        UserBlock(
-            user_id=expired.id,
-            kind=BlockKind.suspend,
-            reason="x",
-            ends_at=utcnow() - timedelta(days=1),
-        )
-    )
+    create_block(expired, ends_in=-timedelta(days=1), reason="x")
     db.session.flush()
     data = adapters.analysis_input(opinions.consultation)
     cid = opinions.consultation.id

@@ -7,23 +7,9 @@ import re
 from consult.analysis import tasks
 from consult.analysis.adapters import participant_id
 from consult.consultations.models import ConsultationStatus
-from consult.votes.models import Vote
+from tests.debate.helpers import ANALYSIS_KEYS
 
-SECTION_4 = {
-    "participants",
-    "groups",
-    "consensus",
-    "group_informed_consensus",
-    "divisive",
-    "uncertain",
-    "bridging",
-    "strength",
-    "cruxes",
-    "controversy",
-    "k",
-    "seed",
-    "timings",
-}
+SECTION_4 = ANALYSIS_KEYS
 
 
 def _get(client, consultation_id, **kwargs):
@@ -95,18 +81,13 @@ def test_analysis_api_202_while_first_analysis_is_computed(client, db, app, make
     assert later.get_json()["stale"] is False
 
 
-def test_analysis_api_stale_result_while_refreshing(client, db, app, make_opinions, create_user):
+def test_analysis_api_stale_result_while_refreshing(
+    client, db, app, make_opinions, create_user, create_vote
+):
     opinions = make_opinions(n=4)
     first = _get(client, opinions.consultation.id).get_json()
     app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=0)
-    db.session.add(
-        Vote(
-            consultation_id=opinions.consultation.id,
-            statement_id=opinions.statements[0].id,
-            user_id=create_user().id,
-            value=1,
-        )
-    )
+    create_vote(opinions.statements[0], 1, create_user())
     db.session.commit()
     response = _get(client, opinions.consultation.id)
     tasks.wait_for_refreshes(timeout=30)

@@ -25,6 +25,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.statements.models import Statement
 from debate.polis import read_polis_export
+from tests.debate.helpers import ANALYSIS_KEYS
 
 ROOT = Path(__file__).resolve().parents[3]
 META = {
@@ -35,20 +36,8 @@ META = {
     "vote_exclusions",
     "statement_roles",
 }
-ENGINE_KEYS = (
-    "participants",
-    "groups",
-    "consensus",
-    "group_informed_consensus",
-    "divisive",
-    "uncertain",
-    "bridging",
-    "strength",
-    "cruxes",
-    "priority",
-    "controversy",
-    "k",
-)
+#: What the engine prints and the API returns alike (the API adds its seed and timings).
+ENGINE_KEYS = (ANALYSIS_KEYS - {"seed", "timings"}) | {"priority"}
 
 
 @pytest.fixture

@@ -118,18 +118,13 @@ def test_insights_page_while_first_analysis_is_computed(client, db, app, make_op
     assert '<meta http-equiv="refresh"' in html
 
 
-def test_insights_page_marks_a_stale_result(client, db, app, make_opinions, create_user):
+def test_insights_page_marks_a_stale_result(
+    client, db, app, make_opinions, create_user, create_vote
+):
     opinions = make_opinions(n=4)
     get_analysis(opinions.consultation)
     app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=0)
-    db.session.add(
-        Vote(
-            consultation_id=opinions.consultation.id,
-            statement_id=opinions.statements[0].id,
-            user_id=create_user().id,
-            value=1,
-        )
-    )
+    create_vote(opinions.statements[0], 1, create_user())
     db.session.commit()
     html = _insights(client, opinions.consultation).get_data(as_text=True)
     tasks.wait_for_refreshes(timeout=30)
@@ -164,18 +159,11 @@ def test_next_page_requires_login(client, db, make_opinions):
 
 
 def test_next_page_shows_an_unvoted_statement_with_vote_buttons(
-    client, auth, db, make_opinions, create_user
+    client, auth, db, make_opinions, create_user, create_vote
 ):
     opinions = make_opinions(n=3)
     user = create_user()
-    db.session.add(
-        Vote(
-            consultation_id=opinions.consultation.id,
-            statement_id=opinions.statements[0].id,
-            user_id=user.id,
-            value=1,
-        )
-    )
+    create_vote(opinions.statements[0], 1, user)
     db.session.commit()
     auth.login(user)
     response = _next(client, opinions.consultation)
@@ -268,7 +256,7 @@ def test_next_page_hidden_statement_cannot_be_voted(client, auth, db, make_opini
     assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
 
 
-def test_next_page_when_everything_is_voted(client, auth, db, make_opinions):
+def test_next_page_when_everything_is_voted(client, auth, db, make_opinions, create_vote):
     opinions = make_opinions(n=2)
     user = opinions.camp_a[0]
     for statement in opinions.statements:
@@ -278,14 +266,7 @@ def test_next_page_when_everything_is_voted(client, auth, db, make_opinions):
             )
             is None
         ):
-            db.session.add(
-                Vote(
-                    consultation_id=statement.consultation_id,
-                    statement_id=statement.id,
-                    user_id=user.id,
-                    value=0,
-                )
-            )
+            create_vote(statement, 0, user)
     db.session.commit()
     auth.login(user)
     html = _next(client, opinions.consultation).get_data(as_text=True)
@@ -353,21 +334,14 @@ def test_statement_badges_from_the_analysis(make_opinions, db):
 
 
 def test_next_page_shows_what_an_argument_answers(
-    client, auth, db, dummy_consultation, create_statement, create_user
+    client, auth, db, dummy_consultation, create_statement, create_user, create_vote
 ):
     position = create_statement(consultation=dummy_consultation, text="Plant more trees.")
     argument = create_statement(
         consultation=dummy_consultation, text="Trees give shade in summer.", supports=position
     )
     user = create_user()
-    db.session.add(
-        Vote(
-            consultation_id=dummy_consultation.id,
-            statement_id=position.id,
-            user_id=user.id,
-            value=1,
-        )
-    )
+    create_vote(position, 1, user)
     db.session.commit()
     auth.login(user)
     html = _next(client, dummy_consultation).get_data(as_text=True)

@@ -250,17 +250,6 @@ def test_create_consultation_form_body_is_415(api, dummy_policymaker):
     assert_error(response, 415, "unsupported_media_type")
 
 
-def test_create_consultation_malformed_json_is_400(api, dummy_policymaker):
-    response = api.post(
-        "/api/v1/consultations",
-        data='{"title": "Night buses",',
-        content_type="application/json",
-        as_user=dummy_policymaker,
-    )
-
-    assert_error(response, 400, "bad_request")
-
-
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -28,16 +28,22 @@ def test_wrong_method_is_json_405_with_allow(api, dummy_policymaker):
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "status", "code"),
     [
-        b'{"title": "Night buses",',
-        b"{'title': 'single quotes'}",
-        b'{"title": "\xff\xfe"}',
-        b"[" * 100_000,
+        (b'{"title": "Night buses",', 400, "bad_request"),
+        (b"{'title': 'single quotes'}", 400, "bad_request"),
+        (b'{"title": "\xff\xfe"}', 400, "bad_request"),
+        (b"[" * 100_000, 400, "bad_request"),
+        (b"null", 422, "validation_error"),
+        (b"[]", 422, "validation_error"),
+        (b'"a string"', 422, "validation_error"),
+        (b"42", 422, "validation_error"),
     ],
-    ids=["truncated", "single-quotes", "not-utf8", "deeply-nested"],
+    ids=["truncated", "single-quotes", "not-utf8", "deeply-nested"]
+    + ["null", "list", "string", "number"],
 )
-def test_malformed_json_is_400(api, dummy_policymaker, raw):
+def test_json_body_that_is_not_an_object_is_refused(api, dummy_policymaker, raw, status, code):
+    """Malformed JSON is a 400; well-formed JSON that is not an object is a 422."""
     response = api.post(
         "/api/v1/consultations",
         data=raw,
@@ -45,19 +51,7 @@ def test_malformed_json_is_400(api, dummy_policymaker, raw):
         as_user=dummy_policymaker,
     )
 
-    assert_error(response, 400, "bad_request")
-
-
-@pytest.mark.parametrize("raw", [b"null", b"[]", b'"a string"', b"42"])
-def test_json_that_is_not_an_object_is_422(api, dummy_policymaker, raw):
-    response = api.post(
-        "/api/v1/consultations",
-        data=raw,
-        content_type="application/json",
-        as_user=dummy_policymaker,
-    )
-
-    assert_error(response, 422, "validation_error")
+    assert_error(response, status, code)
 
 
 def test_json_with_charset_is_accepted(api, dummy_policymaker):

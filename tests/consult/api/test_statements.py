@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
-from consult.auth.models import BlockKind, UserBlock
 from consult.consultations.models import ConsultationStatus, ModerationMode
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.types import utcnow
@@ -28,6 +28,19 @@ STATEMENT_FIELDS = {
 
 def statements_url(consultation):
     return f"/api/v1/consultations/{consultation.id}/statements"
+
+
+def post_argument(api, consultation, user, target_id, relation="support", text="x"):
+    """Post an argument linked to one statement, as ``user``."""
+    return api.post(
+        statements_url(consultation),
+        json={
+            "text": text,
+            "kind": "argument",
+            "links": [{"target": target_id, "relation": relation}],
+        },
+        as_user=user,
+    )
 
 
 # --- GET /consultations/{id}/statements -----------------------------------------------------
@@ -215,6 +228,29 @@ def test_create_argument_with_links_is_201(
     assert db.session.scalar(select(func.count(StatementLink.id))) == 2
 
 
+def test_create_argument_refused_by_the_database_hides_its_text(
+    api, db, dummy_consultation, dummy_statement, participant
+):
+    db_text = 'duplicate key value violates unique constraint "uq_statement_links_source_id"'
+
+    def refuse_links(session, flush_context, instances):
+        if any(isinstance(obj, StatementLink) for obj in session.new):
+            raise IntegrityError("INSERT INTO statement_links ...", {}, Exception(db_text))
+
+    event.listen(db.session, "before_flush", refuse_links)
+    try:
+        response = post_argument(
+            api, dummy_consultation, participant, dummy_statement.id, text="Night shifts exist."
+        )
+    finally:
+        event.remove(db.session, "before_flush", refuse_links)
+
+    error = assert_error(response, 422, "validation_error")
+    assert error["fields"] == {"links": ["A linked statement changed meanwhile; try again."]}
+    body = response.get_data(as_text=True)
+    assert "unique constraint" not in body and "statement_links" not in body
+
+
 def test_create_statement_under_pre_moderation_is_pending(
     api, create_consultation, participant, create_user
 ):
@@ -246,15 +282,7 @@ def test_create_argument_linking_another_consultation_is_422(
 ):
     elsewhere = create_statement()
 
-    response = api.post(
-        statements_url(dummy_consultation),
-        json={
-            "text": "x",
-            "kind": "argument",
-            "links": [{"target": elsewhere.id, "relation": "support"}],
-        },
-        as_user=participant,
-    )
+    response = post_argument(api, dummy_consultation, participant, elsewhere.id)
 
     assert "links" in assert_error(response, 422)["fields"]
 
@@ -265,15 +293,7 @@ def test_create_argument_linking_unreadable_statement_is_422(
 ):
     target = create_statement(consultation=dummy_consultation, status=status)
 
-    response = api.post(
-        statements_url(dummy_consultation),
-        json={
-            "text": "x",
-            "kind": "argument",
-            "links": [{"target": target.id, "relation": "attack"}],
-        },
-        as_user=participant,
-    )
+    response = post_argument(api, dummy_consultation, participant, target.id, "attack")
 
     assert "links" in assert_error(response, 422)["fields"]
 
@@ -403,17 +423,9 @@ def test_create_statement_in_others_draft_is_404(api, create_consultation, parti
 
 
 def test_create_statement_blocked_user_is_403(
-    api, db, dummy_consultation, participant, dummy_admin
+    api, db, dummy_consultation, participant, dummy_admin, create_block
 ):
-    db.session.add(
-        UserBlock(
-            user_id=participant.id,
-            kind=BlockKind.suspend,
-            reason="Spam",
-            ends_at=utcnow() + timedelta(days=1),
-            created_by_id=dummy_admin.id,
-        )
-    )
+    create_block(participant, ends_in=timedelta(days=1), by=dummy_admin, reason="Spam")
 
     response = api.post(
         statements_url(dummy_consultation),
@@ -426,17 +438,9 @@ def test_create_statement_blocked_user_is_403(
 
 
 def test_create_statement_after_suspension_ended_is_201(
-    api, db, dummy_consultation, participant, dummy_admin
+    api, db, dummy_consultation, participant, dummy_admin, create_block
 ):
-    db.session.add(
-        UserBlock(
-            user_id=participant.id,
-            kind=BlockKind.suspend,
-            reason="Spam",
-            ends_at=utcnow() - timedelta(minutes=1),
-            created_by_id=dummy_admin.id,
-        )
-    )
+    create_block(participant, ends_in=-timedelta(minutes=1), by=dummy_admin, reason="Spam")
 
     response = api.post(
         statements_url(dummy_consultation),

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from consult.auth.models import BlockKind, UserBlock
 from consult.consultations.models import ConsultationStatus
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
@@ -164,15 +163,8 @@ def test_vote_in_finished_consultation_is_409(
     assert votes_of(db, statement) == []
 
 
-def test_vote_blocked_user_is_403(api, db, dummy_statement, participant, dummy_admin):
-    db.session.add(
-        UserBlock(
-            user_id=participant.id,
-            kind=BlockKind.block,
-            reason="Abuse",
-            created_by_id=dummy_admin.id,
-        )
-    )
+def test_vote_blocked_user_is_403(api, db, dummy_statement, participant, dummy_admin, create_block):
+    create_block(participant, by=dummy_admin)
 
     response = api.put(vote_url(dummy_statement), json={"value": "agree"}, as_user=participant)
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
 
 from consult.auth.models import Role, User
-from consult.consultations.models import Consultation, ResponsePolicy
+from consult.consultations.models import Consultation, ConsultationStatus, ResponsePolicy
+from consult.extensions import db
+from consult.responses import deadlines, services
+from consult.responses.models import Response
 from consult.statements.models import Statement
 
 
@@ -104,3 +108,31 @@ def switch_user(auth: Any, user: User | None) -> None:
     else:
         auth.login(user)
     g.pop("_login_user", None)
+
+
+TEXT = "We will build the first new tram line in 2026 and consult on the route."
+
+
+@pytest.fixture
+def closed_debate(make_debate: Callable[..., Debate]) -> Debate:
+    """A closed debate whose required answers are assigned (closed on 6 January 2025)."""
+    debate = make_debate(n=2)
+    debate.consultation.status = ConsultationStatus.closed
+    deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
+    db.session.commit()
+    return debate
+
+
+def answer(
+    debate: Debate, statements: list[Statement], decision: str = "accepted", text: str = TEXT
+) -> Response:
+    """Publish the policymaker's response to these statements, and commit."""
+    response = services.create_response(
+        debate.consultation,
+        debate.owner,
+        statement_ids=[s.id for s in statements],
+        decision=decision,
+        text=text,
+    )
+    db.session.commit()
+    return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
-from consult.responses import deadlines, services
+from consult.responses import services
 from consult.responses.models import ResponseItem
 from tests.consult.responses.conftest import Debate
 
@@ -28,12 +28,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def debate(make_debate: Callable[..., Debate]) -> Debate:
-    debate = make_debate(n=2)
-    debate.consultation.status = ConsultationStatus.closed
-    deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
-    db.session.commit()
-    return debate
+def debate(closed_debate: Debate) -> Debate:
+    return closed_debate
 
 
 def test_post_statement_response(client: Any, create_token: Any, debate: Debate) -> None:

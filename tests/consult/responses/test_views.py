@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,31 +15,13 @@ from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
 from consult.notifications.models import Notification
 from consult.reports.exporters import export_chunks
-from consult.responses import deadlines, services
+from consult.responses import services
 from consult.responses.models import Response, ResponseItem
-from tests.consult.responses.conftest import Debate, switch_user
-
-TEXT = "We will build the first new tram line in 2026 and consult on the route."
-
-
-@pytest.fixture
-def closed_debate(make_debate: Callable[..., Debate]) -> Debate:
-    debate = make_debate(n=2)
-    debate.consultation.status = ConsultationStatus.closed
-    deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
-    db.session.commit()
-    return debate
+from tests.consult.responses.conftest import TEXT, Debate, answer, switch_user
 
 
 def test_dashboard_is_public_without_deadlines(client: Any, closed_debate: Debate) -> None:
-    services.create_response(
-        closed_debate.consultation,
-        closed_debate.owner,
-        statement_ids=[closed_debate.positions[0].id],
-        decision="accepted",
-        text=TEXT,
-    )
-    db.session.commit()
+    answer(closed_debate, [closed_debate.positions[0]])
     page = client.get(f"/consultations/{closed_debate.consultation.slug}/responses")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -190,14 +172,7 @@ def test_publish_report_needs_answers(client: Any, auth: Any, closed_debate: Deb
     assert refused.status_code == 409 and "still need an official response" in refused.get_data(
         as_text=True
     )
-    services.create_response(
-        closed_debate.consultation,
-        closed_debate.owner,
-        statement_ids=[p.id for p in closed_debate.positions],
-        decision="noted",
-        text=TEXT,
-    )
-    db.session.commit()
+    answer(closed_debate, closed_debate.positions, "noted")
     done = client.post(f"/consultations/{slug}/responses/publish")
     assert done.status_code == 302 and done.headers["Location"].endswith(
         f"/consultations/{slug}/report"
@@ -207,14 +182,7 @@ def test_publish_report_needs_answers(client: Any, auth: Any, closed_debate: Deb
 
 
 def test_edit_response(client: Any, auth: Any, closed_debate: Debate) -> None:
-    response = services.create_response(
-        closed_debate.consultation,
-        closed_debate.owner,
-        statement_ids=[closed_debate.positions[0].id],
-        decision="accepted",
-        text=TEXT,
-    )
-    db.session.commit()
+    response = answer(closed_debate, [closed_debate.positions[0]])
     assert client.get(f"/responses/{response.id}/edit").status_code == 302
     switch_user(auth, closed_debate.owner)
     assert client.get(f"/responses/{response.id}/edit").status_code == 200
@@ -233,14 +201,7 @@ def test_edit_response(client: Any, auth: Any, closed_debate: Debate) -> None:
 
 def test_notifications_page_and_header_count(client: Any, auth: Any, closed_debate: Debate) -> None:
     position = closed_debate.positions[0]
-    services.create_response(
-        closed_debate.consultation,
-        closed_debate.owner,
-        statement_ids=[position.id],
-        decision="accepted",
-        text=TEXT,
-    )
-    db.session.commit()
+    answer(closed_debate, [position])
     author = closed_debate.authors[position.id]
     assert client.get("/notifications").status_code == 302
     switch_user(auth, author)
@@ -258,14 +219,7 @@ def test_notifications_page_and_header_count(client: Any, auth: Any, closed_deba
 def test_notifications_of_others_are_not_found(
     client: Any, auth: Any, closed_debate: Debate, create_user: Callable[..., User]
 ) -> None:
-    services.create_response(
-        closed_debate.consultation,
-        closed_debate.owner,
-        statement_ids=[closed_debate.positions[0].id],
-        decision="accepted",
-        text=TEXT,
-    )
-    db.session.commit()
+    answer(closed_debate, [closed_debate.positions[0]])
     note = db.session.scalar(select(Notification))
     assert note is not None
     stranger = create_user()
@@ -276,13 +230,6 @@ def test_notifications_of_others_are_not_found(
 
 def test_thread_shows_the_official_response(client: Any, closed_debate: Debate) -> None:
     position = closed_debate.positions[0]
-    services.create_response(
-        closed_debate.consultation,
-        closed_debate.owner,
-        statement_ids=[position.id],
-        decision="accepted",
-        text=TEXT,
-    )
-    db.session.commit()
+    answer(closed_debate, [position])
     html = client.get(f"/consultations/{closed_debate.consultation.slug}").get_data(as_text=True)
     assert "Official response" in html and TEXT in html
