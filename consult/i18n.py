@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from consult import formatting
 from consult.config import ROOT
 from consult.extensions import babel
 
@@ -14,6 +15,8 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша
 
 def select_locale() -> str | None:
     """Pick the user's language: explicit choice, account setting, then the browser's."""
+    if not has_request_context():
+        return None  # CLI, jobs: the default locale
     languages = list(current_app.config["LANGUAGES"])
     chosen = session.get("locale")
     if chosen in languages:
@@ -31,6 +34,7 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(ROOT / "consult" / "translations"),
     )
+    formatting.init_app(app)
 
     @app.context_processor
     def inject_languages() -> dict[str, object]:

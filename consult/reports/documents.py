@@ -117,7 +117,9 @@ def export_pdf(consultation: Consultation) -> Iterator[bytes]:
     with _request_context():
         html = render_report_html(consultation, pdf=True)
     base = current_app.static_folder or "."
-    yield HTML(string=html, base_url=base).write_pdf()
+    # Tagged PDF/UA-1: a structure tree for screen readers, the document's language (from the
+    # <html lang>) and title in its metadata.
+    yield HTML(string=html, base_url=base).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 def export_markdown(consultation: Consultation) -> Iterator[bytes]:

@@ -23,6 +23,7 @@ from consult.consultations.models import Consultation, ConsultationStatus
 from consult.consultations.permissions import can_view_consultation
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
+from consult.formatting import too_long_message
 from consult.notifications.services import Message, notify_many
 from consult.responses.models import Decision, Response, ResponseItem, response_statements
 from consult.responses.permissions import can_respond_consultation
@@ -80,7 +81,7 @@ def clean_response_text(text: str | None) -> str:
     if len(cleaned) > TEXT_MAX:
         raise ValidationFailed(
             "The response is too long.",
-            fields={"text": [f"Use at most {TEXT_MAX} characters (you wrote {len(cleaned)})."]},
+            fields={"text": [too_long_message(TEXT_MAX, len(cleaned))]},
         )
     return cleaned
 

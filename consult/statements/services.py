@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +16,7 @@ from consult.consultations.models import Consultation, ModerationMode
 from consult.consultations.permissions import can_moderate_consultation
 from consult.errors import Conflict, NotAllowed, ValidationFailed
 from consult.extensions import db
+from consult.formatting import too_long_message
 from consult.signals import statement_created
 from consult.statements.models import (
     Relation,
@@ -33,11 +35,13 @@ def validate_text(text: str) -> str:
     cleaned = clean_text(text)
     limit = int(current_app.config["STATEMENT_MAX_LENGTH"])
     if not cleaned:
-        raise ValidationFailed("The text is empty.", fields={"text": ["Write something first."]})
+        raise ValidationFailed(
+            _("The text is empty."), fields={"text": [_("Write something first.")]}
+        )
     if len(cleaned) > limit:
         raise ValidationFailed(
-            "The text is too long.",
-            fields={"text": [f"Use at most {limit} characters (you wrote {len(cleaned)})."]},
+            _("The text is too long."),
+            fields={"text": [too_long_message(limit, len(cleaned))]},
         )
     return cleaned
 

@@ -147,6 +147,19 @@ def test_pdf_report_has_the_title(debate: Debate) -> None:
     assert "Overview" in text
 
 
+def test_pdf_report_is_tagged_with_its_language(app: Any, debate: Debate) -> None:
+    from flask_babel import force_locale
+    from pypdf import PdfReader
+
+    with app.test_request_context(), force_locale("kk"):
+        pdf = export(debate.consultation, "pdf")
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert root["/Lang"] == "kk"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+
+
 def test_aif_export_structure(debate: Debate) -> None:
     data = json.loads(export(debate.consultation, "aif"))
     nodes = {n["nodeID"]: n for n in data["nodes"]}

@@ -86,7 +86,7 @@ def test_post_needs_login(client: Any, db: Any, open_consultation: Consultation)
         ("", "Write your position first."),
         (" \n\t ", "Write your position first."),
         ("\u200b\u202e", "Write something first."),
-        ("x" * 2001, "Use at most 2000 characters (you wrote 2001)."),
+        ("x" * 2001, "Use at most 2,000 characters (you wrote 2,001)."),
     ],
 )
 def test_post_position_rejects_bad_text(
