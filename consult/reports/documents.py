@@ -39,11 +39,11 @@ def _base_url() -> str:
 
 
 def statement_href_factory(*, absolute: bool) -> Callable[[int], str]:
-    """Links from the report to statements: the thread page, or the appendix when offline."""
+    """Links from the report to statements: each one's own page, or the appendix when offline."""
     base = _base_url() if absolute else ""
     if absolute and not base:
         return lambda sid: f"#st-{sid}"
-    return lambda sid: f"{base}/statements/{sid}"
+    return lambda sid: f"{base}/statements/{sid}/branch"
 
 
 def report_context(

@@ -253,7 +253,7 @@ def test_report_page_access(
     page = client.get(f"/consultations/{slug}/report")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Consultation report" in html
-    assert f'href="/statements/{debate.positions[0].id}"' in html
+    assert f'href="/statements/{debate.positions[0].id}/branch"' in html
     assert f'id="st-{debate.positions[0].id}"' in html
     assert client.get(f"/consultations/{slug}/report.pdf").status_code == 200
     assert client.get(f"/consultations/{slug}/report.doc").status_code == 404
