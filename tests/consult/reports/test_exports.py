@@ -255,6 +255,13 @@ def test_report_page_access(
     assert page.status_code == 200 and "Consultation report" in html
     assert f'href="/statements/{debate.positions[0].id}/branch"' in html
     assert f'id="st-{debate.positions[0].id}"' in html
+    # On screen: the overview open, every other section folded under its heading.
+    assert html.count('<details class="report-fold">') == html.count('class="report-section') - 1
+    assert '<h2 id="h-groups">' in html.split('<details class="report-fold">')[1]
+    export_html = client.get(f"/consultations/{slug}/report.html").get_data(as_text=True)
+    assert (
+        '<details class="report-fold">' not in export_html and '<h2 id="h-groups">' in export_html
+    )
     assert client.get(f"/consultations/{slug}/report.pdf").status_code == 200
     assert client.get(f"/consultations/{slug}/report.doc").status_code == 404
     debate.consultation.status = ConsultationStatus.reported
