@@ -1,4 +1,4 @@
-"""A Kazakh-speaking citizen on a phone: register, vote, post, and later find the official answer."""
+"""A Kazakh-speaking citizen on a phone: register, vote, post, later find the official answer."""
 
 from __future__ import annotations
 
