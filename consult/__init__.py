@@ -29,6 +29,7 @@ from consult.moderation import wiring as moderation
 from consult.moderation.permissions import audit_scope
 from consult.notifications import wiring as notifications
 from consult.observability import wiring as observability
+from consult.participation import wiring as participation
 from consult.privacy import wiring as privacy
 from consult.reports import wiring as reports
 from consult.responses import wiring as responses
@@ -76,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     responses.init_app(app)
     reports.init_app(app)
     privacy.init_app(app)
+    participation.init_app(app)
     api.init_app(app)  # after every domain added its endpoints
     ratelimits.init_app(app)  # after every blueprint: no write endpoint left without its limit
     app.cli.add_command(commands.seed_demo_command)

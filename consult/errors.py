@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from consult.extensions import db, login_manager
+from consult.formatting import format_rate_limit
 
 
 class ConsultError(Exception):
@@ -139,7 +142,7 @@ def init_app(app: Flask) -> None:
                 response.headers["Allow"] = exc.get_response().headers["Allow"]
             return response, status
         response = exc.get_response()
-        html = render_template("errors/error.html", status=status, message=exc.description)
+        html = render_template("errors/error.html", status=status, message=page_message(exc))
         headers = {k: v for k, v in response.headers.items() if k in ("Retry-After", "Allow")}
         if status == 429 and "Retry-After" not in headers:
             headers["Retry-After"] = _retry_after(exc)
@@ -171,6 +174,27 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return json_error(500, "internal_error", "Something went wrong on our side.")
         return render_template("errors/error.html", status=500, message=None), 500
+
+
+def page_message(exc: HTTPException) -> str | None:
+    """The explanation an error page shows, in the reader's language.
+
+    Werkzeug's stock descriptions are English only; the page's own translated text replaces
+    them. A rate limit's value ("5 per 1 hour") is written out in words.
+    """
+    description = exc.description or ""
+    if (exc.code or 500) == 429:
+        limit = getattr(getattr(exc, "limit", None), "limit", None)
+        value = str(limit) if limit is not None else description
+        if not _LIMIT_TEXT.match(value):
+            return None
+        return str(_("The limit is %(limit)s.", limit=format_rate_limit(value)))
+    if description == type(exc).description:
+        return None
+    return description
+
+
+_LIMIT_TEXT = re.compile(r"^\s*\d+\s+per\s", re.I)
 
 
 def database_unavailable(app: Flask, exc: Exception) -> Any:

@@ -6,6 +6,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from consult import formatting
 from consult.config import ROOT
 from consult.extensions import babel
 
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(ROOT / "consult" / "translations"),
     )
+    formatting.init_app(app)
 
     @app.context_processor
     def inject_languages() -> dict[str, object]:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -40,12 +40,15 @@ class RateLimit:
 
     setting: str
     new_account_default: str | None = None
+    #: Whether a request the form turns down (422) uses up the budget. Registration does
+    #: not: five typos must not lock a household out; logging in does (password guessing).
+    counts_rejected_input: bool = True
 
 
 #: Every limit of the app, by name (the name is also the shared counter's scope).
 LIMITS: dict[str, RateLimit] = {
     "login": RateLimit("RATE_LIMIT_LOGIN"),
-    "register": RateLimit("RATE_LIMIT_REGISTER"),
+    "register": RateLimit("RATE_LIMIT_REGISTER", counts_rejected_input=False),
     "password_reset": RateLimit("RATE_LIMIT_PASSWORD_RESET"),
     "post": RateLimit("RATE_LIMIT_POST"),
     "vote": RateLimit("RATE_LIMIT_VOTE"),
@@ -120,6 +123,11 @@ def limit_value(name: str) -> Callable[[], str]:
     return provider
 
 
+def _accepted(response: Response) -> bool:
+    """Count a request unless its input was turned down (422 with the form's errors)."""
+    return response.status_code != 422
+
+
 def rate_limited(name: str) -> Callable[[F], F]:
     """Limit a view's writes with the limit ``name``: one budget shared by every view using it.
 
@@ -127,8 +135,13 @@ def rate_limited(name: str) -> Callable[[F], F]:
     """
     if name not in LIMITS:
         raise KeyError(f"unknown rate limit {name!r} (declare it in LIMITS)")
+    deduct_when = None if LIMITS[name].counts_rejected_input else _accepted
     decorator = limiter.shared_limit(
-        limit_value(name), scope=name, key_func=rate_limit_key, methods=WRITE_METHODS
+        limit_value(name),
+        scope=name,
+        key_func=rate_limit_key,
+        methods=WRITE_METHODS,
+        deduct_when=deduct_when,
     )
     return decorator  # type: ignore[return-value]
 

@@ -8,6 +8,7 @@ from sqlalchemy import event
 from consult.audit import api as _api  # noqa: F401  (adds the endpoints to the API blueprint)
 from consult.audit import views
 from consult.audit.access import ScopeProvider, use_scope
+from consult.audit.describe import describe_change
 from consult.audit.models import refuse_bulk_changes
 from consult.extensions import db
 
@@ -21,3 +22,4 @@ def init_app(app: Flask, *, scope: ScopeProvider) -> None:
     if not event.contains(db.session, "do_orm_execute", refuse_bulk_changes):
         event.listen(db.session, "do_orm_execute", refuse_bulk_changes)
     app.register_blueprint(views.bp)
+    app.add_template_global(describe_change, "describe_change")

@@ -27,6 +27,7 @@ from consult.audit.services import record_audit
 from consult.auth.models import BlockKind, User, UserBlock
 from consult.errors import Conflict, NotFound, invalid
 from consult.extensions import db
+from consult.formatting import format_moment
 from consult.notifications.services import notify
 from consult.signals import account_reinstated, account_restricted
 from consult.types import utcnow
@@ -203,7 +204,7 @@ def _restricted_message(until: datetime | None, reason: str) -> str:
             _(
                 "Your account is suspended until %(date)s: you cannot post, vote or flag, and "
                 "your statements are hidden meanwhile. Reason: %(reason)s",
-                date=until.strftime("%Y-%m-%d %H:%M UTC"),
+                date=format_moment(until),
                 reason=reason,
             )
         )

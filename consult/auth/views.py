@@ -61,38 +61,46 @@ def login() -> Any:
 @bp.route("/register", methods=["GET", "POST"])
 @rate_limited("register")
 def register() -> Any:
-    """Create an account, then ask the person to log in."""
+    """Create an account and log the person in."""
     if current_user.is_authenticated:
         return redirect(url_for("consultations.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        # Whether the address is new or already registered, the answer is the same (a redirect
-        # to the login page with the same message, after the same password hashing work), so
-        # the form cannot be used to find out who has an account.
         email = form.email.data or ""
+        password = form.password.data or ""
+        next_url = safe_next(request.args.get("next"), "") or None
+        user: User | None = None
+        returning = False
         if services.find_user_by_email(email) is None:
             try:
-                services.create_user(
-                    email,
-                    form.display_name.data or "",
-                    form.password.data or "",
-                    locale=session.get("locale"),
+                user = services.create_user(
+                    email, form.display_name.data or "", password, locale=session.get("locale")
                 )
                 db.session.commit()
             except ConsultError:
                 db.session.rollback()
+                user = None
         else:
-            services.hash_password(form.password.data or "")
-        # Either way a mail goes out from a job: a verification link, or "you have an account".
-        recovery.request_registration_mail(
-            email,
-            base_url=recovery.base_url_for_links(request.url_root),
-            locale=session.get("locale"),
-        )
+            # The owner registering again with their own password is simply logged in.
+            user = services.authenticate(email, password)
+            returning = user is not None
+        if not returning:
+            # A mail goes out from a job either way: a verification link, or "you have an account".
+            recovery.request_registration_mail(
+                email,
+                base_url=recovery.base_url_for_links(request.url_root),
+                locale=session.get("locale"),
+            )
         db.session.commit()
+        if user is not None:
+            login_user(user)
+            db.session.commit()
+            flash(_("Welcome, %(name)s. You can take part now.", name=user.display_name), "success")
+            return redirect(next_url or url_for("consultations.index"), 303)
+        # Taken by someone else: the same neutral answer as before, to the login page. The
+        # registration limit (per address) bounds how many addresses can be tried this way.
         session["register_email"] = services.normalise_email(email)
         flash(_("Thank you for registering. Log in with your e-mail address and password."), "info")
-        next_url = safe_next(request.args.get("next"), "") or None
         return redirect(url_for("auth.login", next=next_url), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status

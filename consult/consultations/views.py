@@ -235,6 +235,16 @@ def render_consultation_page(
     return render_template("consultations/show.html", **context), status
 
 
+def branch_display(node: ThreadNode) -> DisplayNode:
+    """One statement's branch as the pages show it (the statement page uses it)."""
+    return _display([node], None, set())[0]
+
+
+def load_authors(views: dict[int, StatementView]) -> list[User]:
+    """Load every author of the views in one query (kept by the caller while rendering)."""
+    return _load_authors(views)
+
+
 def _load_authors(views: dict[int, StatementView]) -> list[User]:
     """Load every author in one query (the cards read ``statement.author``).
 

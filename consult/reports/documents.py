@@ -40,11 +40,11 @@ def _base_url() -> str:
 
 
 def statement_href_factory(*, absolute: bool) -> Callable[[int], str]:
-    """Links from the report to statements: the thread page, or the appendix when offline."""
+    """Links from the report to statements: each one's own page, or the appendix when offline."""
     base = _base_url() if absolute else ""
     if absolute and not base:
         return lambda sid: f"#st-{sid}"
-    return lambda sid: f"{base}/statements/{sid}"
+    return lambda sid: f"{base}/statements/{sid}/branch"
 
 
 def report_context(
@@ -118,7 +118,9 @@ def export_pdf(consultation: Consultation) -> Iterator[bytes]:
     with _request_context():
         html = render_report_html(consultation, pdf=True)
     base = current_app.static_folder or "."
-    yield HTML(string=html, base_url=base).write_pdf()
+    # Tagged PDF/UA-1: a structure tree for screen readers, the document's language (from the
+    # <html lang>) and title in its metadata.
+    yield HTML(string=html, base_url=base).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 def export_markdown(consultation: Consultation) -> Iterator[bytes]:

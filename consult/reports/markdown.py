@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from consult.formatting import format_day, format_moment
 from consult.responses.services import decision_label
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -107,8 +108,8 @@ def report_markdown(report: dict[str, Any], href: Callable[[int], str]) -> str:
         ("reported_at", _("Report published")),
     ):
         if c.get(key):
-            facts.append(f"- {label}: {c[key].strftime('%Y-%m-%d')}")
-    facts.append(f"- {_('Figures as of')}: {report['generated_at'].strftime('%Y-%m-%d %H:%M')} UTC")
+            facts.append(f"- {label}: {format_day(c[key])}")
+    facts.append(f"- {_('Figures as of')}: {format_moment(report['generated_at'])}")
     out.append("\n".join(facts))
 
     out.append(f"## {_('Overview')}")

@@ -43,7 +43,9 @@ def show(slug: str) -> Any:
     consultation = load_report_consultation(slug)
     context = report_context(consultation, absolute_links=False)
     formats = [(f.name, f.label) for f in FORMATS.values()]
-    return render_template("reports/show.html", formats=formats, **context)
+    # On screen the report opens on its overview; each section below unfolds (the exports and
+    # the PDF show everything).
+    return render_template("reports/show.html", formats=formats, report_fold=True, **context)
 
 
 @bp.route("/consultations/<slug>/report.<fmt>")

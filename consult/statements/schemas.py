@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
+from consult.formatting import too_long_message
 from consult.schemas import CleanString, StrictInteger, UTCDateTime, page_schema
 from consult.statements.models import Relation, StatementKind, StatementStatus
 from consult.votes.schemas import VOTE_LABELS, VoteCountsSchema
@@ -20,7 +21,7 @@ def _text_length(text: str) -> None:
     if not text:
         raise ValidationError("Write something first.")
     if len(text) > limit:
-        raise ValidationError(f"Use at most {limit} characters (you wrote {len(text)}).")
+        raise ValidationError(too_long_message(limit, len(text)))
 
 
 def _distinct_targets(links: list[dict[str, Any]]) -> None:

@@ -4,21 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.auth.recovery import needs_verification
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
-from consult.consultations.views import load_consultation, render_consultation_page
+from consult.consultations.views import (
+    branch_display,
+    load_authors,
+    load_consultation,
+    render_consultation_page,
+)
 from consult.errors import Conflict, ValidationFailed
 from consult.extensions import db
 from consult.ratelimits import rate_limited
 from consult.statements.forms import ArgumentForm, PositionForm
+from consult.statements.hooks import thread_context
 from consult.statements.models import Statement, StatementKind, StatementStatus
-from consult.statements.permissions import can_view_statement
-from consult.statements.services import create_statement
+from consult.statements.permissions import can_post_statement, can_view_statement
+from consult.statements.services import (
+    build_threads,
+    create_statement,
+    find_branch,
+    statement_ancestors,
+    statement_views,
+)
 from consult.web import login_redirect, show_errors
 
 bp = Blueprint("statements", __name__)
@@ -99,6 +120,41 @@ def _rerender(consultation: Consultation, form: PositionForm | ArgumentForm, sta
 
 
 MAX_MERGE_HOPS = 20
+
+
+@bp.route("/statements/<int:statement_id>/branch")
+def branch(statement_id: int) -> Any:
+    """One statement on its own page: its branch of replies, and a breadcrumb to the question."""
+    statement = db.session.get(Statement, statement_id)
+    if (
+        statement is None
+        or statement.status is StatementStatus.merged
+        or not can_view_statement(current_user, statement)
+    ):
+        abort(404)
+    consultation = statement.consultation
+    views = statement_views(consultation, current_user, placeholders=True)
+    node = find_branch(build_threads(views), statement.id)
+    if node is None or node.view.placeholder:
+        abort(404)
+    focus = branch_display(node)
+    authors = load_authors(views)
+    can_post = can_post_statement(current_user, consultation)
+    context = dict(thread_context(consultation, current_user, list(views)))
+    context.update(
+        consultation=consultation,
+        statement=statement,
+        focus=focus,
+        ancestors=statement_ancestors(views, statement.id),
+        views=views,
+        can_post=can_post,
+        can_vote=can_post,
+        argument_form=None,
+        reply_target=None,
+        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+        authors=authors,
+    )
+    return render_template("statements/branch.html", **context)
 
 
 @bp.route("/statements/<int:statement_id>")

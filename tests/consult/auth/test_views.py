@@ -45,49 +45,68 @@ def test_register_page_renders(client: Any) -> None:
     assert b'name="password"' in response.data
 
 
-def test_register_creates_account_and_sends_to_login(client: Any, db: Any) -> None:
+def test_register_creates_account_and_logs_in(client: Any, db: Any) -> None:
     response = register(client, "Dana@Example.org")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/login"
+    assert response.headers["Location"] == "/"
     user = db.session.scalar(select(User).where(User.email == "dana@example.org"))
     assert user is not None and user.display_name == "Dana"
     assert user.password_hash and NEW_PASSWORD not in user.password_hash
     assert user.role is Role.participant
-    assert logged_in_user_id(client) is None
-    # The login form is pre-filled with the address just registered.
-    page = client.get("/login", follow_redirects=True)
-    assert b'value="dana@example.org"' in page.data
-    assert b"Thank you for registering" in page.data
+    assert logged_in_user_id(client) == user.get_id()
+    page = client.get("/")
+    assert b"Welcome, Dana." in page.data
 
 
-def test_register_then_login_works(client: Any) -> None:
+def test_register_goes_on_to_the_next_page(client: Any) -> None:
+    response = client.post(
+        "/register?next=/consultations/x",
+        data={
+            "email": "n@example.org",
+            "display_name": "Nurlan",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert response.headers["Location"] == "/consultations/x"
+
+
+def test_register_then_logout_and_login_works(client: Any) -> None:
     register(client)
+    client.post("/logout")
+    assert logged_in_user_id(client) is None
     response = login(client, "new@example.org", NEW_PASSWORD)
     assert response.status_code == 302
     assert logged_in_user_id(client) is not None
 
 
-def test_register_duplicate_email_answers_like_a_new_one(
+def test_register_existing_email_with_its_password_logs_the_owner_in(
+    client: Any, db: Any, create_user: Any
+) -> None:
+    owner = create_user(email="taken@example.org")
+    db.session.commit()
+    response = register(client, "taken@example.org", password=PASSWORD, confirm=PASSWORD)
+    assert response.status_code == 303
+    assert logged_in_user_id(client) == owner.get_id()
+    assert count_users(db) == 1
+
+
+def test_register_existing_email_changes_nothing_and_sends_to_login(
     client: Any, db: Any, create_user: Any
 ) -> None:
     existing = create_user(email="taken@example.org", display_name="Original")
     old_hash = existing.password_hash
     db.session.commit()
-    fresh = register(client, "fresh@example.org")
-    fresh_page = client.get("/login")
-    client.get("/")  # consume flashes
-    duplicate = register(client, "TAKEN@example.org", display_name="Impostor")
-    duplicate_page = client.get("/login")
-    assert (duplicate.status_code, duplicate.headers["Location"]) == (
-        fresh.status_code,
-        fresh.headers["Location"],
-    )
-    flash = re.compile(rb'<p class="flash[^"]*">([^<]*)</p>')
-    assert flash.findall(duplicate_page.data) == flash.findall(fresh_page.data)
+    response = register(client, "TAKEN@example.org", display_name="Impostor")
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
+    assert logged_in_user_id(client) is None
+    page = client.get("/login")
+    assert b'value="taken@example.org"' in page.data
+    assert b"Thank you for registering" in page.data
     db.session.expire_all()
     assert db.session.get(User, existing.id).display_name == "Original"
     assert db.session.get(User, existing.id).password_hash == old_hash
-    assert count_users(db) == 2
+    assert count_users(db) == 1
 
 
 @pytest.mark.parametrize(

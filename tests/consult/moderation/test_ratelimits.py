@@ -76,6 +76,24 @@ def test_register_is_limited(call):
     assert_limited(register(2), json=False)
 
 
+def test_register_rejected_input_does_not_use_up_the_limit(call):
+    def register(n: int, confirm: str = PASSWORD):
+        return call.page(
+            "POST",
+            "/register",
+            data={
+                "email": f"new{n}@example.org",
+                "display_name": f"New {n}",
+                "password": PASSWORD,
+                "confirm": confirm,
+            },
+        )
+
+    assert [register(n, confirm="typo typo typo").status_code for n in range(5)] == [422] * 5
+    assert [register(n).status_code for n in range(2)] == [303, 303]
+    assert_limited(register(2), json=False)
+
+
 def test_posting_on_the_page_is_limited(call, consultation, people):
     def post(n: int):
         return call.page(

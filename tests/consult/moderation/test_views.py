@@ -298,6 +298,17 @@ def test_audit_page_lists_and_filters(call, statement, people, moderator):
     assert "Advertising." in hides and "Second look." not in hides
 
 
+def test_audit_page_shows_changes_in_words(call, statement, moderator):
+    moderate_statement(statement, moderator, "hide", reason="Advertising.")
+
+    html = call.page("GET", "/moderation/audit", moderator).get_data(as_text=True)
+
+    assert "<del>Visible</del>" in html and "<ins>Hidden</ins>" in html
+    assert "Status:" in html
+    assert '"status"' not in html and "<code>visible</code>" not in html
+    assert 'class="table table-stack"' in html and 'data-label="Change"' in html
+
+
 def test_audit_csv_export(call, statement, moderator):
     moderate_statement(statement, moderator, "hide", reason="Advertising.")
 

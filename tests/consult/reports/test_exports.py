@@ -159,6 +159,19 @@ def test_pdf_report_has_the_title(debate: Debate) -> None:
     assert "Overview" in text
 
 
+def test_pdf_report_is_tagged_with_its_language(app: Any, debate: Debate) -> None:
+    from flask_babel import force_locale
+    from pypdf import PdfReader
+
+    with app.test_request_context(), force_locale("kk"):
+        pdf = export(debate.consultation, "pdf")
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert root["/Lang"] == "kk"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+
+
 def test_aif_export_structure(debate: Debate) -> None:
     data = json.loads(export(debate.consultation, "aif"))
     nodes = {n["nodeID"]: n for n in data["nodes"]}
@@ -252,8 +265,15 @@ def test_report_page_access(
     page = client.get(f"/consultations/{slug}/report")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Consultation report" in html
-    assert f'href="/statements/{debate.positions[0].id}"' in html
+    assert f'href="/statements/{debate.positions[0].id}/branch"' in html
     assert f'id="st-{debate.positions[0].id}"' in html
+    # On screen: the overview open, every other section folded under its heading.
+    assert html.count('<details class="report-fold">') == html.count('class="report-section') - 1
+    assert '<h2 id="h-groups">' in html.split('<details class="report-fold">')[1]
+    export_html = client.get(f"/consultations/{slug}/report.html").get_data(as_text=True)
+    assert (
+        '<details class="report-fold">' not in export_html and '<h2 id="h-groups">' in export_html
+    )
     assert client.get(f"/consultations/{slug}/report.pdf").status_code == 200
     assert client.get(f"/consultations/{slug}/report.doc").status_code == 404
     debate.consultation.status = ConsultationStatus.reported

@@ -86,7 +86,7 @@ def test_post_needs_login(client: Any, db: Any, open_consultation: Consultation)
         ("", "Write your position first."),
         (" \n\t ", "Write your position first."),
         ("\u200b\u202e", "Write something first."),
-        ("x" * 2001, "Use at most 2000 characters (you wrote 2001)."),
+        ("x" * 2001, "Use at most 2,000 characters (you wrote 2,001)."),
     ],
 )
 def test_post_position_rejects_bad_text(
@@ -408,3 +408,63 @@ def test_show_statement_of_a_draft_is_404_for_others(
     draft = create_consultation(status=ConsultationStatus.draft)
     statement = create_statement(consultation=draft)
     assert client.get(f"/statements/{statement.id}").status_code == 404
+
+
+# --- a statement's own page (its branch) -----------------------------------------------------
+
+
+def test_branch_page_shows_the_branch_and_a_breadcrumb(
+    client: Any, dummy_statement: Statement, create_statement: Any
+) -> None:
+    argument = create_statement(
+        consultation=dummy_statement.consultation, supports=dummy_statement, text="Night workers."
+    )
+    reply = create_statement(
+        consultation=dummy_statement.consultation, attacks=argument, text="Too expensive."
+    )
+    elsewhere = create_statement(consultation=dummy_statement.consultation, text="Unrelated.")
+
+    html = client.get(f"/statements/{argument.id}/branch").get_data(as_text=True)
+
+    crumbs = html.split('class="breadcrumbs branch-crumbs"')[1].split("</nav>")[0]
+    assert "/consultations/public-transport" in crumbs
+    assert f"/statements/{dummy_statement.id}/branch" in crumbs
+    assert f'aria-current="page">#{argument.id}' in crumbs
+    assert f'id="s-{argument.id}"' in html and f'id="s-{reply.id}"' in html
+    assert "Too expensive." in html and "Unrelated." not in html
+    assert f'id="s-{elsewhere.id}"' not in html
+    assert '<details class="branch" open>' in html
+
+
+def test_branch_page_missing_hidden_or_merged_is_404(
+    client: Any, db: Any, dummy_statement: Statement, create_statement: Any
+) -> None:
+    assert client.get("/statements/999999/branch").status_code == 404
+    merged = create_statement(consultation=dummy_statement.consultation)
+    merged.status, merged.merged_into_id = StatementStatus.merged, dummy_statement.id
+    dummy_statement.status = StatementStatus.hidden
+    db.session.flush()
+    assert client.get(f"/statements/{dummy_statement.id}/branch").status_code == 404
+    assert client.get(f"/statements/{merged.id}/branch").status_code == 404
+
+
+def test_branch_page_of_a_draft_is_404_for_strangers(
+    client: Any, create_consultation: Any, create_statement: Any
+) -> None:
+    draft = create_consultation(status=ConsultationStatus.draft)
+    statement = create_statement(consultation=draft)
+    assert client.get(f"/statements/{statement.id}/branch").status_code == 404
+
+
+def test_thread_links_each_statement_to_its_page_and_folds_deep_branches(
+    client: Any, dummy_statement: Statement, create_statement: Any
+) -> None:
+    argument = create_statement(consultation=dummy_statement.consultation, supports=dummy_statement)
+    create_statement(consultation=dummy_statement.consultation, attacks=argument)
+
+    html = client.get("/consultations/public-transport").get_data(as_text=True)
+
+    assert f'href="/statements/{argument.id}/branch"' in html
+    # Replies to a position are open; replies to replies start folded.
+    assert html.count('<details class="branch" open>') == 1
+    assert html.count('<details class="branch">') == 1

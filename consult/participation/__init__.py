@@ -1,0 +1,1 @@
+"""A participant's follow-up: what became of their statements ("My participation")."""

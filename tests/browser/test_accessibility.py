@@ -1,0 +1,106 @@
+"""axe-core on every page, in every language, for every role: no serious or critical finding.
+
+axe-core is vendored in ``tests/browser/vendor`` (never fetched from a CDN, never served by the
+app) and injected by Playwright before each page's own scripts, which the page's
+Content-Security-Policy does not block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+VENDOR = Path(__file__).parent / "vendor"
+AXE = VENDOR / "axe.min.js"
+DEMO_PASSWORD = "kenes-demo-password"
+DEMO = "/consultations/almaty-winter-air"
+CLOSED = "/consultations/panfilov-street-pedestrian-zone"
+
+PUBLIC = [
+    "/",
+    DEMO,
+    f"{DEMO}/insights",
+    f"{CLOSED}",
+    f"{CLOSED}/report",
+    "/no-such-page",
+]
+PAGES: dict[str, list[str]] = {
+    "anonymous": [*PUBLIC, "/login", "/register"],
+    "citizen": [*PUBLIC, f"{DEMO}/next", "/account", "/notifications"],
+    "moderator": [
+        *PUBLIC,
+        "/moderation",
+        "/moderation/audit",
+        "/moderation/brigades",
+        "/moderation/reasons",
+    ],
+    "policymaker": [*PUBLIC, f"{DEMO}/report", f"{DEMO}/responses", f"{CLOSED}/responses"],
+}
+LANGUAGES = ("kk", "ru", "en")
+BLOCKING = ("serious", "critical")
+
+
+def test_vendored_axe_is_the_recorded_file() -> None:
+    recorded = (VENDOR / "axe.min.js.sha256").read_text().split()[0]
+    assert hashlib.sha256(AXE.read_bytes()).hexdigest() == recorded
+    assert AXE.read_text(encoding="utf-8").startswith("/*! axe v4.")
+
+
+def log_in(page: Any, base: str, role: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", f"{role}@demo.kenes.kz")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def axe_findings(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical axe findings on the current page (WCAG 2.x A and AA rules)."""
+    result = page.evaluate(
+        """async () => {
+            const r = await window.axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                                'wcag22aa', 'best-practice', 'experimental']},
+                resultTypes: ['violations'],
+            });
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')), count: v.nodes.length}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in BLOCKING]
+
+
+@pytest.fixture
+def visitor(browser: Any) -> Iterator[Any]:
+    """A fresh phone-sized context with axe-core injected into every page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", list(PAGES))
+def test_pages_have_no_serious_accessibility_findings(
+    visitor: Any, live_server: str, role: str, language: str
+) -> None:
+    visitor.context.set_extra_http_headers({"Accept-Language": language})
+    if role != "anonymous":
+        log_in(visitor, live_server, role)
+    findings: dict[str, list[dict[str, Any]]] = {}
+    for path in PAGES[role]:
+        visitor.goto(f"{live_server}{path}")
+        assert visitor.evaluate("document.documentElement.lang") == language, path
+        found = axe_findings(visitor)
+        if found:
+            findings[path] = found
+    assert findings == {}, json.dumps(findings, indent=1)
