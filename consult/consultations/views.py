@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -52,21 +51,15 @@ from consult.errors import ValidationFailed
 from consult.extensions import db
 from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.hooks import thread_context
-from consult.statements.models import StatementLink
 from consult.statements.permissions import can_post_statement
-from consult.statements.services import (
-    StatementView,
-    ThreadNode,
-    build_threads,
-    statement_views,
-)
-from consult.web import login_required, show_errors
+from consult.statements.services import StatementView
+from consult.statements.thread import SORTS, thread_page
+from consult.web import login_required, page_number, show_errors
 
 bp = Blueprint("consultations", __name__)
 
 # Paths under /consultations/ that are pages, not slugs.
 RESERVED_SLUGS = frozenset({"new"})
-SORTS = ("oldest", "newest", "votes")
 
 
 def load_consultation(slug: str) -> Consultation:
@@ -138,41 +131,6 @@ def index() -> Any:
 # --- the discussion page -------------------------------------------------------------------
 
 
-@dataclass
-class DisplayNode:
-    """A thread node as the page shows it."""
-
-    view: StatementView
-    relation: str | None
-    children: list[DisplayNode]
-    repeated: bool
-    # Outgoing links to statements other than the one this node is shown under.
-    also: list[StatementLink] = field(default_factory=list)
-
-
-def _display(nodes: list[ThreadNode], parent_id: int | None, seen: set[int]) -> list[DisplayNode]:
-    """Expand each statement once: later occurrences become references to the first one."""
-    shown = []
-    for node in nodes:
-        repeated = node.repeated or node.view.id in seen
-        seen.add(node.view.id)
-        also = [link for link in node.view.links if link.target_id != parent_id]
-        children = [] if repeated else _display(node.children, node.view.id, seen)
-        shown.append(DisplayNode(node.view, node.relation, children, repeated, also))
-    return shown
-
-
-def _sort_roots(threads: list[ThreadNode], order: str) -> list[ThreadNode]:
-    """Order the positions; arguments whose targets are not shown stay last."""
-    positions = [t for t in threads if t.view.statement.kind.value == "position"]
-    orphans = [t for t in threads if t.view.statement.kind.value != "position"]
-    if order == "newest":
-        positions.sort(key=lambda t: (t.view.statement.created_at, t.view.id), reverse=True)
-    elif order == "votes":
-        positions.sort(key=lambda t: (-t.view.total, t.view.id))
-    return positions + orphans
-
-
 def render_consultation_page(
     consultation: Consultation,
     *,
@@ -183,14 +141,16 @@ def render_consultation_page(
 ) -> Any:
     """Render the discussion page; the statement and vote views re-render it on bad input.
 
-    ``errors`` is the error summary: (message, id of the field to fix) pairs.
+    The page is a bounded first screen (``consult.statements.thread``): one page of positions
+    with their strongest replies; the rest is one link away. ``errors`` is the error summary:
+    (message, id of the field to fix) pairs.
     """
     order = request.args.get("sort", "oldest")
     if order not in SORTS:
         order = "oldest"
-    views = statement_views(consultation, current_user, placeholders=True)
-    authors = _load_authors(views)
-    threads = _display(_sort_roots(build_threads(views), order), None, set())
+    screen = thread_page(consultation, current_user, order=order, page=page_number())
+    views = screen.views
+    authors = load_authors(views)
     extra = thread_context(consultation, current_user, list(views))
     counts = consultation_counts([consultation.id])[consultation.id]
     can_post = can_post_statement(current_user, consultation)
@@ -205,16 +165,15 @@ def render_consultation_page(
             for name, messages in form.errors.items():
                 anchor = _field_anchor(prefix, name, reply_target)
                 errors.extend((str(message), anchor) for message in messages)
-    shown = [v for v in views.values() if not v.placeholder]  # not the hidden stand-ins
-    positions = sum(1 for v in shown if v.statement.kind.value == "position")
     context = dict(extra)
     context.update(
         consultation=consultation,
-        threads=threads,
+        threads=screen.cards,
+        screen=screen,
         views=views,
         counts=counts,
-        n_positions=positions,
-        n_arguments=len(shown) - positions,
+        n_positions=screen.n_positions,
+        n_arguments=screen.n_arguments,
         order=order,
         sorts=SORTS,
         can_post=can_post,
@@ -235,7 +194,7 @@ def render_consultation_page(
     return render_template("consultations/show.html", **context), status
 
 
-def _load_authors(views: dict[int, StatementView]) -> list[User]:
+def load_authors(views: dict[int, StatementView]) -> list[User]:
     """Load every author in one query (the cards read ``statement.author``).
 
     The caller keeps the list while rendering: the session's identity map holds objects weakly.

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
-from consult.consultations.views import load_consultation, render_consultation_page
+from consult.consultations.views import (
+    load_authors,
+    load_consultation,
+    render_consultation_page,
+)
 from consult.errors import Conflict, ValidationFailed
 from consult.extensions import db
 from consult.ratelimits import rate_limited
 from consult.statements.forms import ArgumentForm, PositionForm
+from consult.statements.hooks import thread_context
 from consult.statements.models import Statement, StatementKind, StatementStatus
-from consult.statements.permissions import can_view_statement
+from consult.statements.permissions import can_post_statement, can_view_statement
 from consult.statements.services import create_statement
-from consult.web import login_redirect, show_errors
+from consult.statements.thread import branch_page
+from consult.web import login_redirect, page_number, show_errors
 
 bp = Blueprint("statements", __name__)
 
@@ -112,3 +118,52 @@ def show(statement_id: int) -> Any:
     ):
         abort(404)
     return redirect(thread_url(statement))
+
+
+@bp.route("/statements/<int:statement_id>/replies")
+def replies(statement_id: int) -> Any:
+    """All the replies to a statement, a page at a time (the thread page links here).
+
+    With ``?fragment=1`` only the list is returned, for static/js/kenes.js to put in place.
+    """
+    statement = db.session.get(Statement, statement_id)
+    if statement is None or statement.status is StatementStatus.merged:
+        abort(404)
+    consultation = statement.consultation
+    load_consultation(consultation.slug)  # 404 unless the viewer may see the consultation
+    readable = can_view_statement(current_user, statement)
+    screen = branch_page(statement, current_user, page=page_number())
+    if not readable and not screen.total:
+        abort(404)
+    views = screen.views
+    authors = load_authors(views)
+    fragment = request.args.get("fragment") == "1"
+    next_page_url = None
+    if screen.page < screen.pages:
+        next_page_url = url_for(
+            "statements.replies",
+            statement_id=statement.id,
+            page=screen.page + 1,
+            fragment="1" if fragment else None,
+        )
+    can_post = can_post_statement(current_user, consultation)
+    context = thread_context(consultation, current_user, list(views))
+    context.update(
+        consultation=consultation,
+        statement=statement,
+        readable=readable,
+        screen=screen,
+        cards=screen.cards,
+        root_class="",
+        views=views,
+        can_post=can_post,
+        can_vote=can_post,
+        reply_target=None,
+        argument_form=None,
+        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+        authors=authors,
+        next_page_url=next_page_url,
+        active_tab="discussion",
+    )
+    template = "statements/_thread.html" if fragment else "statements/replies.html"
+    return render_template(template, **context)
