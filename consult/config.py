@@ -59,8 +59,19 @@ class Config:
     # see docs/benchmarks.md "Insights page"); above it, in the background while the last
     # result is served. With KENES_REDIS_URL, a lock makes one worker process recompute.
     ANALYSIS_INLINE_MAX_VOTES = 50_000
-    ANALYSIS_WORKERS = 1  # background recomputation threads per process
-    ANALYSIS_LOCK_SECONDS = 600  # expiry of the Redis recomputation lock
+    ANALYSIS_LOCK_SECONDS = 600  # expiry of the recomputation job's run lock
+    ANALYSIS_DEBOUNCE_SECONDS = 2.0  # votes arriving within this wait for one recomputation
+    # The thread page's first screen (consult/statements/thread.py): positions per page, replies
+    # shown under each statement, levels, reply cards in all; the rest is one link away.
+    THREAD_PAGE_SIZE = 20
+    THREAD_REPLIES_SHOWN = 3
+    THREAD_DEPTH = 4
+    THREAD_REPLY_BUDGET = 60
+    # The anonymous thread page is cached (Redis, else in-process) until the consultation's
+    # content version changes; the TTL only bounds what Redis keeps of old versions.
+    THREAD_CACHE = True
+    THREAD_CACHE_SECONDS = 300
+    THREAD_CACHE_SIZE = 256  # pages per process without Redis
 
     # --- operations: Redis, jobs, faults, logs, metrics, proxies (docs/deploy.md) ------------
     REDIS_SOCKET_TIMEOUT = 1.0  # seconds: a dead Redis must not hold a request

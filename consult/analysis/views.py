@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from consult.analysis import adapters, services
+from consult.analysis import adapters, services, tasks
 from consult.analysis.forms import NextVoteForm
 from consult.analysis.insights import build_insights
 from consult.consultations.models import Consultation
@@ -51,6 +51,7 @@ def insights(slug: str) -> Any:
         counts=counts,
         data=data,
         meta=meta,
+        refresh_job=tasks.refresh_job_of(consultation.id) if meta.refreshing else None,
         active_tab="insights",
         remaining=_remaining(consultation),
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from consult.auth.models import User
 from consult.auth.services import find_user_by_email
 from consult.auth.standing import is_blocked
+from consult.consultations import pagecache
 from consult.consultations.forms import ConsultationForm, MemberForm, StatusForm
 from consult.consultations.models import (
     Consultation,
@@ -138,12 +139,14 @@ def render_consultation_page(
     argument_form: ArgumentForm | None = None,
     errors: list[tuple[str, str]] | None = None,
     status: int = 200,
+    shared: bool = False,
 ) -> Any:
     """Render the discussion page; the statement and vote views re-render it on bad input.
 
     The page is a bounded first screen (``consult.statements.thread``): one page of positions
     with their strongest replies; the rest is one link away. ``errors`` is the error summary:
-    (message, id of the field to fix) pairs.
+    (message, id of the field to fix) pairs. A ``shared`` page (the cached anonymous one)
+    carries a marker where each visitor's CSRF token goes (``pagecache.py``).
     """
     order = request.args.get("sort", "oldest")
     if order not in SORTS:
@@ -191,6 +194,8 @@ def render_consultation_page(
         max_length=current_app.config["STATEMENT_MAX_LENGTH"],
         authors=authors,
     )
+    if shared:
+        context["csrf_token"] = lambda: pagecache.CSRF_MARKER
     return render_template("consultations/show.html", **context), status
 
 
@@ -218,7 +223,12 @@ def _field_anchor(prefix: str, name: str, reply_target: int | None) -> str:
 @bp.route("/consultations/<slug>")
 def show(slug: str) -> Any:
     """A consultation: its positions, their argument trees, votes and the forms to take part."""
-    return render_consultation_page(load_consultation(slug))
+    consultation = load_consultation(slug)
+    if pagecache.is_cacheable():
+        return pagecache.serve_cached(
+            consultation, lambda: render_consultation_page(consultation, shared=True)
+        )
+    return render_consultation_page(consultation)
 
 
 # --- create and edit ------------------------------------------------------------------------

@@ -253,11 +253,13 @@ def _fill(
     statements = {
         s.id: s for s in db.session.scalars(select(Statement).where(Statement.id.in_(ids)))
     }
-    readable_ids = set(
-        db.session.scalars(
-            select(Statement.id).where(Statement.id.in_(ids), _readable(Statement, viewer))
-        )
-    )
+    me = viewer.id if _signed_in(viewer) else None
+    readable_ids = {
+        sid
+        for sid, s in statements.items()
+        if s.status is StatementStatus.visible
+        or (s.status is StatementStatus.pending and me is not None and s.author_id == me)
+    }
     views: dict[int, StatementView] = {}
     for sid in ids:
         statement = statements.get(sid)
