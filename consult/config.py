@@ -63,10 +63,10 @@ class Config:
     ANALYSIS_DEBOUNCE_SECONDS = 2.0  # votes arriving within this wait for one recomputation
     # The thread page's first screen (consult/statements/thread.py): positions per page, replies
     # shown under each statement, levels, reply cards in all; the rest is one link away.
-    THREAD_PAGE_SIZE = 20
-    THREAD_REPLIES_SHOWN = 3
+    THREAD_PAGE_SIZE = 10
+    THREAD_REPLIES_SHOWN = 2
     THREAD_DEPTH = 4
-    THREAD_REPLY_BUDGET = 60
+    THREAD_REPLY_BUDGET = 30
     # The anonymous thread page is cached (Redis, else in-process) until the consultation's
     # content version changes; the TTL only bounds what Redis keeps of old versions.
     THREAD_CACHE = True

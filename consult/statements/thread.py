@@ -39,6 +39,11 @@ from consult.votes.models import Vote
 
 SORTS = ("oldest", "newest", "votes")
 _HIDDEN = (StatementStatus.hidden, StatementStatus.pending)
+# Made once: a new alias per query costs event registrations and defeats SQLAlchemy's cache
+# of compiled statements.
+_CHILD = aliased(Statement, name="child")
+_REPLY = aliased(Statement, name="reply")
+_TARGET = aliased(Statement, name="target")
 
 
 @dataclass
@@ -75,19 +80,19 @@ class ThreadPage:
 class Limits:
     """How much one screen shows."""
 
-    per_page: int = 20
-    per_parent: int = 3
+    per_page: int = 10
+    per_parent: int = 2
     depth: int = 4
-    budget: int = 60
+    budget: int = 30
 
     @classmethod
     def from_config(cls) -> Limits:
         config = current_app.config
         return cls(
-            per_page=int(config.get("THREAD_PAGE_SIZE", 20)),
-            per_parent=int(config.get("THREAD_REPLIES_SHOWN", 3)),
-            depth=int(config.get("THREAD_DEPTH", 4)),
-            budget=int(config.get("THREAD_REPLY_BUDGET", 60)),
+            per_page=int(config.get("THREAD_PAGE_SIZE", cls.per_page)),
+            per_parent=int(config.get("THREAD_REPLIES_SHOWN", cls.per_parent)),
+            depth=int(config.get("THREAD_DEPTH", cls.depth)),
+            budget=int(config.get("THREAD_REPLY_BUDGET", cls.budget)),
         )
 
 
@@ -108,7 +113,7 @@ def _readable(entity: Any, viewer: Any) -> Any:
 
 def _shown(entity: Any, viewer: Any) -> Any:
     """SQL: readable, or a hidden/pending statement that a readable reply answers (stand-in)."""
-    reply = aliased(Statement)
+    reply = _REPLY
     answered = exists(
         select(StatementLink.id)
         .join(reply, reply.id == StatementLink.source_id)
@@ -141,7 +146,7 @@ def _ranked_replies(
     """The strongest replies of each parent: (parent, reply, relation, replies of the parent)."""
     if not parent_ids:
         return []
-    child = aliased(Statement)
+    child = _CHILD
     totals = _vote_totals(
         select(StatementLink.source_id).where(StatementLink.target_id.in_(parent_ids))
     )
@@ -180,7 +185,7 @@ def _ranked_replies(
 def _reply_counts(parent_ids: list[int], viewer: Any) -> dict[int, int]:
     if not parent_ids:
         return {}
-    child = aliased(Statement)
+    child = _CHILD
     rows = db.session.execute(
         select(StatementLink.target_id, func.count())
         .join(child, child.id == StatementLink.source_id)
@@ -286,7 +291,7 @@ def _fill(
         if c:
             view.agree, view.disagree, view.pass_ = c[1], c[-1], c[0]
         view.my_vote = mine.get(sid)
-    target = aliased(Statement)
+    target = _TARGET
     links = db.session.scalars(
         select(StatementLink)
         .join(target, target.id == StatementLink.target_id)
