@@ -147,8 +147,32 @@ def build(url: str, secret: str, statements: int, votes: int, participants: int)
 
 
 WORDS = [
-    *("air coal heating city bus tram tax fee winter smog school clinic road park tree").split(),
-    *("electric gas plant district budget citizen mayor filter stove law fine").split(),
+    "air",
+    "coal",
+    "heating",
+    "city",
+    "bus",
+    "tram",
+    "tax",
+    "fee",
+    "winter",
+    "smog",
+    "school",
+    "clinic",
+    "road",
+    "park",
+    "tree",
+    "electric",
+    "gas",
+    "plant",
+    "district",
+    "budget",
+    "citizen",
+    "mayor",
+    "filter",
+    "stove",
+    "law",
+    "fine",
 ]
 
 
