@@ -35,8 +35,10 @@ from stack import drop_postgres, fresh_postgres, new_secret
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_thread_bench"
 
 
-def build(url: str, secret: str, statements: int, votes: int, participants: int) -> dict[str, Any]:
-    """Create the consultation with bulk inserts; return its slug and a participant's id."""
+def build(
+    url: str, secret: str, statements: int, votes: int, participants: int, *, slug: str = "national"
+) -> dict[str, Any]:
+    """Create the consultation with bulk inserts; return its slug, id and a participant's id."""
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
@@ -59,7 +61,7 @@ def build(url: str, secret: str, statements: int, votes: int, participants: int)
                 insert(User).returning(User.id, sort_by_parameter_order=True),
                 [
                     {
-                        "email": f"p{i}@bench.kenes.kz",
+                        "email": f"{slug}-p{i}@bench.kenes.kz",
                         "display_name": f"Participant {i}",
                         "role": Role.participant,
                         "created_at": old,
@@ -71,7 +73,7 @@ def build(url: str, secret: str, statements: int, votes: int, participants: int)
             )
         )
         consultation = Consultation(
-            slug="national",
+            slug=slug,
             title="A national consultation",
             summary="Ten thousand statements.",
             body="Background.",
@@ -143,7 +145,12 @@ def build(url: str, secret: str, statements: int, votes: int, participants: int)
         db.session.commit()
         db.session.execute(db.text("ANALYZE"))
         db.session.commit()
-        return {"slug": "national", "user_id": user_ids[1], "position_id": ids[0]}
+        return {
+            "slug": slug,
+            "consultation_id": cid,
+            "user_id": user_ids[1],
+            "position_id": ids[0],
+        }
 
 
 WORDS = [
@@ -174,6 +181,35 @@ WORDS = [
     "law",
     "fine",
 ]
+
+
+def _existing(url: str, secret: str) -> dict[str, Any]:
+    """The fixture of a database a ``--keep-database`` run built."""
+    from sqlalchemy import select
+
+    from consult import create_app
+    from consult.consultations.models import Consultation
+    from consult.extensions import db
+    from consult.statements.models import Statement
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        consultation = db.session.scalar(
+            select(Consultation).where(Consultation.slug == "national")
+        )
+        assert consultation is not None, "no consultation 'national': run with --keep-database"
+        position = db.session.scalar(
+            select(Statement.id).where(Statement.consultation_id == consultation.id).limit(1)
+        )
+        user_id = db.session.scalar(select(db.func.min(Statement.author_id)))
+        result = {
+            "slug": consultation.slug,
+            "consultation_id": consultation.id,
+            "user_id": user_id,
+            "position_id": position,
+        }
+        db.engine.dispose()
+        return result
 
 
 def measure(client: Any, url: str, runs: int, *, headers: dict[str, str] | None = None) -> dict:
@@ -252,14 +288,21 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
+        "--reuse-database", action="store_true", help="use the consultation a kept run built"
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="print where an anonymous render's time goes"
     )
     args = parser.parse_args()
 
-    url = fresh_postgres(args.database_url)
     secret = new_secret()
     started = time.perf_counter()
-    fixture = build(url, secret, args.statements, args.votes, args.participants)
+    if args.reuse_database:
+        url = args.database_url
+        fixture = _existing(url, secret)
+    else:
+        url = fresh_postgres(args.database_url)
+        fixture = build(url, secret, args.statements, args.votes, args.participants)
     print(
         f"built {args.statements} statements, {args.votes} votes in "
         f"{time.perf_counter() - started:.1f} s; load average {os.getloadavg()[0]:.2f}",
@@ -313,7 +356,7 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        if not args.keep_database:
+        if not args.keep_database and not args.reuse_database:
             with app.app_context():
                 from consult.extensions import db
 

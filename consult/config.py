@@ -72,6 +72,7 @@ class Config:
     THREAD_CACHE = True
     THREAD_CACHE_SECONDS = 300
     THREAD_CACHE_SIZE = 256  # pages per process without Redis
+    COUNTS_MAX_AGE = 5.0  # seconds a consultation's header figures may lag while votes arrive
 
     # --- operations: Redis, jobs, faults, logs, metrics, proxies (docs/deploy.md) ------------
     REDIS_SOCKET_TIMEOUT = 1.0  # seconds: a dead Redis must not hold a request
@@ -95,6 +96,10 @@ class Config:
     JOBS_WORKER_MAX_MEMORY_KB = 0  # recycle a worker child above this resident size (0: never)
     DATABASE_RETRY_AFTER = 5  # Retry-After of the 503 answered while the database is down
     DATABASE_CONNECT_TIMEOUT = 5  # seconds (PostgreSQL)
+    # Session settings of every PostgreSQL connection. JIT off: the planner's cost estimate of
+    # the thread page's queries (a correlated EXISTS) crosses jit_above_cost, and compiling
+    # took 76 ms of a 14 ms query (docs/benchmarks.md, "Thread page of a large consultation").
+    DATABASE_OPTIONS = "-c jit=off"
     LOG_FORMAT = "auto"  # "json", "text", or "auto": text on a terminal, JSON otherwise
     LOG_LEVEL = "INFO"
     LOG_REQUESTS = True  # one log line per request (method, path, status, duration, request id)

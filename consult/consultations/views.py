@@ -43,6 +43,7 @@ from consult.consultations.services import (
     change_status,
     consultation_counts,
     create_consultation,
+    current_counts,
     get_consultation_by_slug,
     list_visible_consultations,
     slugify,
@@ -155,7 +156,7 @@ def render_consultation_page(
     views = screen.views
     authors = load_authors(views)
     extra = thread_context(consultation, current_user, list(views))
-    counts = consultation_counts([consultation.id])[consultation.id]
+    counts = current_counts(consultation)
     can_post = can_post_statement(current_user, consultation)
     reply_target = None
     if argument_form is not None and argument_form.target.data in views:
