@@ -61,6 +61,8 @@ class Config:
     ANALYSIS_INLINE_MAX_VOTES = 50_000
     ANALYSIS_LOCK_SECONDS = 600  # expiry of the recomputation job's run lock
     ANALYSIS_DEBOUNCE_SECONDS = 2.0  # votes arriving within this wait for one recomputation
+    # A small stale analysis younger than this is served as it is while the job refreshes it.
+    ANALYSIS_STALE_GRACE_SECONDS = 5.0
     # The thread page's first screen (consult/statements/thread.py): positions per page, replies
     # shown under each statement, levels, reply cards in all; the rest is one link away.
     THREAD_PAGE_SIZE = 10

@@ -230,7 +230,11 @@ def get_analysis(
     fresh = cached is not None and cached.fingerprint == fingerprint
     if not fresh:
         background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
-        if wait or not background or n_votes <= inline_limit():
+        # While votes stream in, a small analysis computed moments ago is served (stale) and
+        # refreshed by the job: concurrent readers do not all recompute it inline.
+        grace = float(current_app.config.get("ANALYSIS_STALE_GRACE_SECONDS", 5.0))
+        recent = cached is not None and (utcnow() - cached.computed_at).total_seconds() < grace
+        if wait or not background or (n_votes <= inline_limit() and not recent):
             return refresh_analysis(consultation)
         tasks.schedule_refresh(consultation.id)
     meta = AnalysisMeta(

@@ -270,3 +270,38 @@ def test_next_statement_for_prefers_statements_new_since_the_analysis(
 def test_next_statement_for_anonymous_is_none(make_opinions, db):
     opinions = make_opinions(n=2)
     assert services.next_statement_for(opinions.consultation, None) is None
+
+
+def test_small_analysis_computed_moments_ago_is_served_stale_and_refreshed_by_the_job(
+    make_opinions, create_user, db, app, analyse_calls
+):
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=10_000)
+    opinions = make_opinions(n=4)
+    services.get_analysis(opinions.consultation)
+    db.session.commit()
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    db.session.commit()
+    assert len(analyse_calls) == 1
+
+    served, meta = services.get_analysis(opinions.consultation)
+
+    assert meta.stale and len(analyse_calls) == 1  # not recomputed inside the request
+    db.session.commit()  # hands the refresh job over
+    tasks.wait_for_refreshes(timeout=30)
+    assert len(analyse_calls) == 2
+
+
+def test_small_analysis_older_than_the_grace_is_recomputed_inline(
+    make_opinions, create_user, db, app, analyse_calls
+):
+    app.config.update(
+        ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=10_000, ANALYSIS_STALE_GRACE_SECONDS=0
+    )
+    opinions = make_opinions(n=4)
+    services.get_analysis(opinions.consultation)
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    db.session.commit()
+
+    _, meta = services.get_analysis(opinions.consultation)
+
+    assert not meta.stale and len(analyse_calls) == 2
