@@ -74,6 +74,8 @@ class ThreadPage:
     total: int  # root cards over all pages
     n_positions: int = 0
     n_arguments: int = 0
+    #: a branch: the statement whose replies these are, with them as its children
+    parent: ThreadCard | None = None
 
 
 @dataclass(frozen=True)
@@ -416,5 +418,44 @@ def branch_page(
         for _parent, reply, relation, _n in rows
     ]
     placed = _expand(roots, viewer, limits)
-    views = _fill(roots, placed, viewer, above=statement.id)
-    return ThreadPage(cards=_prune(roots), views=views, page=page, pages=pages, total=total)
+    parent = ThreadCard(view=_pending_view(statement.id), relation=None, children=roots)
+    parent.replies = total
+    views = _fill([parent], [parent, *placed], viewer)
+    parent.children = _prune(roots)
+    return ThreadPage(
+        cards=parent.children, views=views, page=page, pages=pages, total=total, parent=parent
+    )
+
+
+def statement_place(statement: Statement, viewer: Any) -> tuple[int | None, int]:
+    """Where a statement is shown: (the statement whose replies page shows it, or None for the
+    positions' pages; the page number there)."""
+    limits = Limits.from_config()
+    per_page = max(1, limits.per_page)
+    if statement.kind is StatementKind.position:
+        before = db.session.scalar(
+            select(func.count()).where(
+                Statement.consultation_id == statement.consultation_id,
+                Statement.kind == StatementKind.position,
+                _shown(Statement, viewer),
+                or_(
+                    Statement.created_at < statement.created_at,
+                    and_(
+                        Statement.created_at == statement.created_at,
+                        Statement.id < statement.id,
+                    ),
+                ),
+            )
+        )
+        return None, int(before or 0) // per_page + 1
+    target_id = db.session.scalar(
+        select(StatementLink.target_id)
+        .where(StatementLink.source_id == statement.id)
+        .order_by(StatementLink.id)
+        .limit(1)
+    )
+    if target_id is None:
+        return None, 1
+    rows = _ranked_replies([target_id], viewer, limit=None)
+    index = next((i for i, row in enumerate(rows) if row[1] == statement.id), 0)
+    return int(target_id), index // per_page + 1

@@ -23,16 +23,28 @@ from consult.statements.hooks import thread_context
 from consult.statements.models import Statement, StatementKind, StatementStatus
 from consult.statements.permissions import can_post_statement, can_view_statement
 from consult.statements.services import create_statement
-from consult.statements.thread import branch_page
+from consult.statements.thread import branch_page, statement_place
 from consult.web import login_redirect, page_number, show_errors
 
 bp = Blueprint("statements", __name__)
 
 
 def thread_url(statement: Statement) -> str:
-    """The statement's place on its consultation's page."""
+    """The statement's place: its page of positions, or the replies page of what it answers."""
+    above, page = statement_place(statement, current_user)
+    anchor = f"s-{statement.id}"
+    if above is not None:
+        return url_for(
+            "statements.replies",
+            statement_id=above,
+            page=page if page > 1 else None,
+            _anchor=anchor,
+        )
     return url_for(
-        "consultations.show", slug=statement.consultation.slug, _anchor=f"s-{statement.id}"
+        "consultations.show",
+        slug=statement.consultation.slug,
+        page=page if page > 1 else None,
+        _anchor=anchor,
     )
 
 
