@@ -8,6 +8,9 @@
   SIGKILLed; every acknowledged vote must be in the database (aim: 0 lost).
 - ``worker-kill``: a Celery worker is SIGKILLed in the middle of a job (its pool child, then
   the whole worker); the job must run to completion after the restart.
+- ``analysis-kill``: the same with the analysis refresh (``analysis.refresh``) of a
+  consultation of ``--analysis-votes`` votes: the worker is killed while it analyses; after the
+  restart the analysis is stored, computed from the current votes.
 
 Usage::
 
@@ -47,7 +50,7 @@ from stack import (
     start_gunicorn,
 )
 
-SCENARIOS = ("redis", "postgres", "web-kill", "worker-kill")
+SCENARIOS = ("redis", "postgres", "web-kill", "worker-kill", "analysis-kill")
 DEMO_PASSWORD = "kenes-demo-password"
 
 
@@ -416,6 +419,106 @@ def _worker_kill_once(ctx: dict[str, Any], args: Any, mode: str) -> dict[str, An
     return result
 
 
+def scenario_analysis_kill(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
+    from thread_page import build
+
+    if "analysis_consultation" not in ctx:
+        started = time.monotonic()
+        built = build(
+            ctx["url"],
+            ctx["fixture"].secret_key,
+            args.analysis_statements,
+            args.analysis_votes,
+            args.analysis_participants,
+        )
+        ctx["analysis_consultation"] = built["consultation_id"]
+        print(
+            f"  built {args.analysis_statements} statements, {args.analysis_votes} votes "
+            f"in {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
+    results = {}
+    for mode in ("child", "whole"):
+        results[mode] = _analysis_kill_once(ctx, args, mode)
+    return results
+
+
+def _analysis_kill_once(ctx: dict[str, Any], args: Any, mode: str) -> dict[str, Any]:
+    from consult.analysis import tasks
+    from consult.analysis.models import CachedAnalysis
+    from consult.analysis.services import analysis_fingerprint
+    from consult.consultations.models import Consultation
+    from consult.extensions import db
+    from consult.jobs.models import Job
+
+    env = _app_env(ctx) | {"KENES_JOBS_VISIBILITY_TIMEOUT": str(args.visibility_timeout)}
+    app = ctx.setdefault("app", _app(env))
+    cid = ctx["analysis_consultation"]
+    with app.app_context():
+        db.session.execute(db.delete(CachedAnalysis).where(CachedAnalysis.consultation_id == cid))
+        db.session.commit()
+    worker = _start_worker(env)
+    with app.app_context():
+        tasks.schedule_refresh(cid)
+        db.session.commit()
+        job_id = db.session.scalar(
+            db.select(Job.id)
+            .where(Job.name == tasks.JOB, Job.subject == tasks.subject(cid))
+            .order_by(Job.created_at.desc())
+            .limit(1)
+        )
+        db.session.remove()
+    t0 = time.monotonic()
+    progress = _wait_progress(ctx, job_id, at_least=30, timeout=120)
+    killed_at = time.monotonic()
+    restarted_at = None
+    if mode == "child":
+        children = _children(worker.pid)
+        target = children[0] if children else worker.pid
+        os.kill(target, signal.SIGKILL)
+        print(f"  [{mode}] SIGKILL worker child {target} while analysing ({progress}%)", flush=True)
+    else:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        print(f"  [{mode}] SIGKILL whole worker while analysing ({progress}%)", flush=True)
+        time.sleep(1.0)
+        worker = _start_worker(env)
+        restarted_at = time.monotonic()
+    try:
+        status, attempts, _ = _wait_done(ctx, job_id, timeout=args.visibility_timeout + 300)
+    finally:
+        with _suppress():
+            os.killpg(worker.pid, signal.SIGTERM)
+        with _suppress():
+            worker.wait(timeout=20)
+    done_at = time.monotonic()
+    with app.app_context():
+        consultation = db.session.get(Consultation, cid)
+        stored = db.session.get(CachedAnalysis, cid)
+        current, n_votes = analysis_fingerprint(consultation)
+        fresh = stored is not None and stored.fingerprint == current
+        duration = stored.duration_s if stored is not None else None
+        db.session.remove()
+    result = {
+        "job": job_id,
+        "votes": n_votes,
+        "killed_at_progress": progress,
+        "status": status,
+        "attempts": attempts,
+        "stored_and_fresh": fresh,
+        "analysis_seconds": round(duration, 1) if duration else None,
+        "seconds_from_kill_to_done": round(done_at - killed_at, 1),
+        "seconds_from_restart_to_done": round(done_at - restarted_at, 1) if restarted_at else None,
+        "total_seconds": round(done_at - t0, 1),
+    }
+    print(
+        f"  [{mode}] analysis {status} after {attempts} attempts, stored and fresh: {fresh}, "
+        f"{result['seconds_from_kill_to_done']} s after the kill",
+        flush=True,
+    )
+    return result
+
+
 # --- plumbing ---------------------------------------------------------------------------------
 
 
@@ -559,6 +662,9 @@ def main() -> None:
     )
     parser.add_argument("--job-seconds", type=float, default=8.0)
     parser.add_argument("--visibility-timeout", type=int, default=10)
+    parser.add_argument("--analysis-statements", type=int, default=2000)
+    parser.add_argument("--analysis-votes", type=int, default=150_000)
+    parser.add_argument("--analysis-participants", type=int, default=5000)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     unknown = set(args.scenarios) - set(SCENARIOS)
@@ -598,6 +704,7 @@ def main() -> None:
                 "postgres": scenario_postgres,
                 "web-kill": scenario_web_kill,
                 "worker-kill": scenario_worker_kill,
+                "analysis-kill": scenario_analysis_kill,
             }[name](ctx, args)
     finally:
         redis.kill()
@@ -619,6 +726,11 @@ def main() -> None:
         r["status"] != "done" for r in results["worker-kill"].values()
     ):
         failures.append("worker-kill: job did not complete")
+    if "analysis-kill" in results and any(
+        r["status"] != "done" or not r["stored_and_fresh"]
+        for r in results["analysis-kill"].values()
+    ):
+        failures.append("analysis-kill: the analysis was not completed after the restart")
     print("faults:", "OK" if not failures else "FAILED: " + "; ".join(failures), flush=True)
     raise SystemExit(1 if failures else 0)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (make bench): fidelity vs Pol.is and red-dwarf, group identity across
-# recomputations, speed vs red-dwarf, scale on synthetic conversations, the web tier under load
-# and faults. Results: bench/results/*.json, summary in docs/benchmarks.md.
+# recomputations, speed vs red-dwarf, scale on synthetic conversations, the web tier under load,
+# the thread page and the analysis job at national scale, and faults. Results: bench/results/*.json, summary in docs/benchmarks.md.
 #
 #   bash bench/run.sh                       # everything (scale: 10k, 100k, 1M participants)
 #   SCALE_SIZES="10000 100000" bash bench/run.sh
@@ -49,5 +49,11 @@ echo "== web tier under load (gunicorn + PostgreSQL vs a bare Flask hello, wrk, 
 # KENES_BENCH_REDIS_URL (default: none) choose the services.
 "$PY" bench/web.py --json bench/results/web.json --label "make bench"
 echo
-echo "== faults under load (private PostgreSQL and Redis) =="
+echo "== thread page of a large consultation (10,000 statements, 200,000 votes) =="
+"$PY" bench/thread_page.py --json bench/results/thread_page.json
+echo
+echo "== national-scale analysis in a worker (100,000 statements, 20,000 people, 1M votes) =="
+"$PY" bench/analysis_worker.py --json bench/results/analysis_worker.json
+echo
+echo "== faults under load (private PostgreSQL and Redis; workers killed mid-job and mid-analysis) =="
 "$PY" bench/faults.py --json bench/results/faults.json

@@ -75,8 +75,22 @@ class Config:
     # see docs/benchmarks.md "Insights page"); above it, in the background while the last
     # result is served. With KENES_REDIS_URL, a lock makes one worker process recompute.
     ANALYSIS_INLINE_MAX_VOTES = 50_000
-    ANALYSIS_WORKERS = 1  # background recomputation threads per process
-    ANALYSIS_LOCK_SECONDS = 600  # expiry of the Redis recomputation lock
+    ANALYSIS_LOCK_SECONDS = 600  # expiry of the recomputation job's run lock
+    ANALYSIS_DEBOUNCE_SECONDS = 2.0  # votes arriving within this wait for one recomputation
+    # A small stale analysis younger than this is served as it is while the job refreshes it.
+    ANALYSIS_STALE_GRACE_SECONDS = 5.0
+    # The thread page's first screen (consult/statements/thread.py): positions per page, replies
+    # shown under each statement, levels, reply cards in all; the rest is one link away.
+    THREAD_PAGE_SIZE = 10
+    THREAD_REPLIES_SHOWN = 2
+    THREAD_DEPTH = 4
+    THREAD_REPLY_BUDGET = 30
+    # The anonymous thread page is cached (Redis, else in-process) until the consultation's
+    # content version changes; the TTL only bounds what Redis keeps of old versions.
+    THREAD_CACHE = True
+    THREAD_CACHE_SECONDS = 300
+    THREAD_CACHE_SIZE = 256  # pages per process without Redis
+    COUNTS_MAX_AGE = 5.0  # seconds a consultation's header figures may lag while votes arrive
 
     # --- operations: Redis, jobs, faults, logs, metrics, proxies (docs/deploy.md) ------------
     REDIS_SOCKET_TIMEOUT = 1.0  # seconds: a dead Redis must not hold a request
@@ -100,6 +114,10 @@ class Config:
     JOBS_WORKER_MAX_MEMORY_KB = 0  # recycle a worker child above this resident size (0: never)
     DATABASE_RETRY_AFTER = 5  # Retry-After of the 503 answered while the database is down
     DATABASE_CONNECT_TIMEOUT = 5  # seconds (PostgreSQL)
+    # Session settings of every PostgreSQL connection. JIT off: the planner's cost estimate of
+    # the thread page's queries (a correlated EXISTS) crosses jit_above_cost, and compiling
+    # took 76 ms of a 14 ms query (docs/benchmarks.md, "Thread page of a large consultation").
+    DATABASE_OPTIONS = "-c jit=off"
     LOG_FORMAT = "auto"  # "json", "text", or "auto": text on a terminal, JSON otherwise
     LOG_LEVEL = "INFO"
     LOG_REQUESTS = True  # one log line per request (method, path, status, duration, request id)

@@ -94,6 +94,7 @@ TEST_CONFIG: dict[str, Any] = {
     "RATELIMIT_ENABLED": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "ANALYSIS_BACKGROUND": False,
+    "COUNTS_MAX_AGE": 0,
     "JOBS_BACKEND": "eager",
     "SERVER_NAME": None,
 }

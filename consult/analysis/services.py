@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from consult.analysis import adapters, tasks
 from consult.analysis.models import CachedAnalysis
 from consult.consultations.models import Consultation
+from consult.consultations.versions import mark_changed
 from consult.errors import NotFound
 from consult.extensions import db
 from consult.moderation.models import Flag
@@ -35,6 +38,11 @@ from consult.types import utcnow
 from consult.votes.models import Vote
 from debate.analysis import analyse
 from debate.result import AnalysisResult, Excluded
+
+log = logging.getLogger(__name__)
+
+#: ``progress(percent, message)`` of a running refresh job.
+Progress = Callable[..., None]
 
 #: Bump when what is stored changes shape, so every cached result is recomputed.
 ANALYSIS_VERSION = "1"
@@ -102,10 +110,17 @@ def analysis_fingerprint(
 
 
 def compute_analysis(
-    consultation: Consultation, *, exclusions: adapters.Exclusions | None = None
+    consultation: Consultation,
+    *,
+    exclusions: adapters.Exclusions | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run the analysis core on the consultation's current votes and return its JSON."""
+    started = time.perf_counter()
     data = adapters.analysis_input(consultation, exclusions=exclusions)
+    loaded = time.perf_counter()
+    if progress is not None:
+        progress(30, "Analysing the votes")
     result = AnalysisResult.from_json(
         _analyse(
             data.matrix,
@@ -114,6 +129,14 @@ def compute_analysis(
             seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
         )
     )
+    log.info(
+        "analysis of consultation %s: load %.2f s, analyse %.2f s",
+        consultation.id,
+        loaded - started,
+        time.perf_counter() - loaded,
+    )
+    if progress is not None:
+        progress(90, "Storing the result")
     # What moderation left out, as counts (the core's own "excluded" lists hidden statement ids
     # and counts unclustered participants, which "counts" already gives). Hidden statements
     # stay out of the published result altogether, their vote counts included.
@@ -129,13 +152,15 @@ def compute_analysis(
     return result.to_json()
 
 
-def refresh_analysis(consultation: Consultation) -> tuple[dict[str, Any], AnalysisMeta]:
+def refresh_analysis(
+    consultation: Consultation, *, progress: Progress | None = None
+) -> tuple[dict[str, Any], AnalysisMeta]:
     """Recompute the analysis now and store it in the cache (flushes, never commits)."""
     exclusions = adapters.exclusions_for(consultation)
     # Fingerprint first: if votes arrive meanwhile, the stored result is already stale.
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     started = time.perf_counter()
-    result = compute_analysis(consultation, exclusions=exclusions)
+    result = compute_analysis(consultation, exclusions=exclusions, progress=progress)
     duration = time.perf_counter() - started
     now = utcnow()
     _store(consultation.id, fingerprint, result, now, duration)
@@ -144,12 +169,12 @@ def refresh_analysis(consultation: Consultation) -> tuple[dict[str, Any], Analys
     )
 
 
-def refresh_analysis_by_id(consultation_id: int) -> None:
-    """Recompute and store one consultation's analysis (the background task's body)."""
+def refresh_analysis_by_id(consultation_id: int, *, progress: Progress | None = None) -> None:
+    """Recompute and store one consultation's analysis (the background job's body)."""
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound(_l("Consultation not found."))
-    refresh_analysis(consultation)
+    refresh_analysis(consultation, progress=progress)
 
 
 def _store(
@@ -175,6 +200,7 @@ def _store(
         set_={k: stmt.excluded[k] for k in values if k != "consultation_id"},
     )
     db.session.execute(stmt)
+    mark_changed(consultation_id)  # the thread page shows the analysis's badges
     cached = db.session.identity_map.get(db.session.identity_key(CachedAnalysis, consultation_id))
     if cached is not None:
         db.session.expire(cached)
@@ -206,7 +232,11 @@ def get_analysis(
     fresh = cached is not None and cached.fingerprint == fingerprint
     if not fresh:
         background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
-        if wait or not background or n_votes <= inline_limit():
+        # While votes stream in, a small analysis computed moments ago is served (stale) and
+        # refreshed by the job: concurrent readers do not all recompute it inline.
+        grace = float(current_app.config.get("ANALYSIS_STALE_GRACE_SECONDS", 5.0))
+        recent = cached is not None and (utcnow() - cached.computed_at).total_seconds() < grace
+        if wait or not background or (n_votes <= inline_limit() and not recent):
             return refresh_analysis(consultation)
         tasks.schedule_refresh(consultation.id)
     meta = AnalysisMeta(

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.analysis import adapters, quality, services
+from consult.analysis import adapters, quality, services, tasks
 from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
 from consult.analysis.roles import statement_roles
@@ -64,6 +64,7 @@ def _render_insights(
             meta=meta,
             active_tab="insights",
             remaining=_remaining(consultation),
+            refresh_job=tasks.refresh_job_of(consultation.id) if meta.refreshing else None,
             quality=quality.data_quality(consultation),
             can_exclude=quality.can_exclude_votes(current_user, consultation),
             exclude_form=exclude_form or ExcludeGroupForm(formdata=None),

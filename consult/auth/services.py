@@ -127,20 +127,26 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return row, token
 
 
-def user_for_token(token: str) -> User | None:
-    """Return the owner of a valid (unrevoked) API token, or None."""
-    row = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if row is None:
+def user_for_token(token: str, *, commit: bool = True) -> User | None:
+    """Return the owner of a valid (unrevoked) API token, or None (one query for both).
+
+    The token's ``last_used_at`` is refreshed at most once a minute: committed at once, or with
+    ``commit=False`` left to the request's own transaction (a write request then commits one
+    transaction, not two).
+    """
+    found = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if found is None:
         return None
+    row, owner = found
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
-        db.session.commit()
-    owner: User = row.user
+        if commit:
+            db.session.commit()
     return owner
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from consult.api import use_token_resolver
 from consult.auth import cli, recovery, twofactor_views, views
@@ -20,11 +20,16 @@ def _user_from_request(request: Any) -> Any:
     return user_for_token(token) if token else None
 
 
+def _api_token_owner(token: str) -> Any:
+    # A write commits the token's last use with its own transaction; a read commits it at once.
+    return user_for_token(token, commit=request.method in ("GET", "HEAD", "OPTIONS"))
+
+
 def init_app(app: Flask) -> None:
     """Load users from sessions and bearer tokens; register the pages and the commands."""
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(_user_from_request)
-    use_token_resolver(app, user_for_token)
+    use_token_resolver(app, _api_token_owner)
     # recovery_views and twofactor_views add their pages to views.bp (imported above).
     app.before_request(twofactor_views.require_staff_two_factor)
     register_job(app, recovery.RESET_JOB, recovery.password_reset_mail_job)

@@ -84,6 +84,9 @@ class Consultation(db.Model):  # type: ignore[name-defined,misc]
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Bumped in the same transaction as every change the thread page shows (votes, statements,
+    #: links, moderation, responses): the key of the cached anonymous page (versions.py).
+    content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     created_by: Mapped[User | None] = relationship()
     members: Mapped[list[ConsultationMember]] = relationship(

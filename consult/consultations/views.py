@@ -24,6 +24,7 @@ from sqlalchemy import select
 from consult.auth.models import User
 from consult.auth.services import find_user_by_email
 from consult.auth.standing import is_blocked
+from consult.consultations import pagecache
 from consult.consultations.forms import ConsultationForm, MemberForm, StatusForm
 from consult.consultations.models import (
     Consultation,
@@ -42,6 +43,7 @@ from consult.consultations.services import (
     change_status,
     consultation_counts,
     create_consultation,
+    current_counts,
     find_visible_consultation,
     list_visible_consultations,
     slugify,
@@ -53,19 +55,14 @@ from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.hooks import thread_context
 from consult.statements.models import StatementLink
 from consult.statements.permissions import can_post_statement
-from consult.statements.services import (
-    StatementView,
-    ThreadNode,
-    build_threads,
-    statement_views,
-)
-from consult.web import login_required, show_errors
+from consult.statements.services import StatementView, ThreadNode
+from consult.statements.thread import SORTS, thread_page
+from consult.web import login_required, page_number, show_errors
 
 bp = Blueprint("consultations", __name__)
 
 # Paths under /consultations/ that are pages, not slugs.
 RESERVED_SLUGS = frozenset({"new"})
-SORTS = ("oldest", "newest", "votes")
 
 
 def load_consultation(slug: str) -> Consultation:
@@ -138,6 +135,73 @@ def index() -> Any:
 # --- the discussion page -------------------------------------------------------------------
 
 
+def render_consultation_page(
+    consultation: Consultation,
+    *,
+    position_form: PositionForm | None = None,
+    argument_form: ArgumentForm | None = None,
+    errors: list[tuple[str, str]] | None = None,
+    status: int = 200,
+    shared: bool = False,
+) -> Any:
+    """Render the discussion page; the statement and vote views re-render it on bad input.
+
+    The page is a bounded first screen (``consult.statements.thread``): one page of positions
+    with their strongest replies; the rest is one link away. ``errors`` is the error summary:
+    (message, id of the field to fix) pairs. A ``shared`` page (the cached anonymous one)
+    carries a marker where each visitor's CSRF token goes (``pagecache.py``).
+    """
+    order = request.args.get("sort", "oldest")
+    if order not in SORTS:
+        order = "oldest"
+    screen = thread_page(consultation, current_user, order=order, page=page_number())
+    views = screen.views
+    authors = load_authors(views)
+    extra = thread_context(consultation, current_user, list(views))
+    counts = current_counts(consultation)
+    can_post = can_post_statement(current_user, consultation)
+    reply_target = None
+    if argument_form is not None and argument_form.target.data in views:
+        reply_target = argument_form.target.data
+    if errors is None:
+        errors = []
+        for form, prefix in ((position_form, "position"), (argument_form, "reply")):
+            if form is None:
+                continue
+            for name, messages in form.errors.items():
+                anchor = _field_anchor(prefix, name, reply_target)
+                errors.extend((str(message), anchor) for message in messages)
+    context = dict(extra)
+    context.update(
+        consultation=consultation,
+        threads=screen.cards,
+        screen=screen,
+        views=views,
+        counts=counts,
+        n_positions=screen.n_positions,
+        n_arguments=screen.n_arguments,
+        order=order,
+        sorts=SORTS,
+        can_post=can_post,
+        can_vote=can_post,
+        blocked=is_blocked(current_user),
+        can_edit=viewer_can_edit(consultation),
+        can_moderate=can_moderate_consultation(current_user, consultation),
+        position_form=position_form or PositionForm(formdata=None),
+        argument_form=argument_form,
+        reply_target=reply_target,
+        errors=errors,
+        status_form=StatusForm(formdata=None),
+        next_statuses=_next_statuses(consultation),
+        active_tab="discussion",
+        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+        authors=authors,
+    )
+    if shared:
+        context["csrf_token"] = lambda: pagecache.CSRF_MARKER
+    return render_template("consultations/show.html", **context), status
+
+
 @dataclass
 class DisplayNode:
     """A thread node as the page shows it."""
@@ -160,79 +224,6 @@ def _display(nodes: list[ThreadNode], parent_id: int | None, seen: set[int]) -> 
         children = [] if repeated else _display(node.children, node.view.id, seen)
         shown.append(DisplayNode(node.view, node.relation, children, repeated, also))
     return shown
-
-
-def _sort_roots(threads: list[ThreadNode], order: str) -> list[ThreadNode]:
-    """Order the positions; arguments whose targets are not shown stay last."""
-    positions = [t for t in threads if t.view.statement.kind.value == "position"]
-    orphans = [t for t in threads if t.view.statement.kind.value != "position"]
-    if order == "newest":
-        positions.sort(key=lambda t: (t.view.statement.created_at, t.view.id), reverse=True)
-    elif order == "votes":
-        positions.sort(key=lambda t: (-t.view.total, t.view.id))
-    return positions + orphans
-
-
-def render_consultation_page(
-    consultation: Consultation,
-    *,
-    position_form: PositionForm | None = None,
-    argument_form: ArgumentForm | None = None,
-    errors: list[tuple[str, str]] | None = None,
-    status: int = 200,
-) -> Any:
-    """Render the discussion page; the statement and vote views re-render it on bad input.
-
-    ``errors`` is the error summary: (message, id of the field to fix) pairs.
-    """
-    order = request.args.get("sort", "oldest")
-    if order not in SORTS:
-        order = "oldest"
-    views = statement_views(consultation, current_user, placeholders=True)
-    authors = _load_authors(views)
-    threads = _display(_sort_roots(build_threads(views), order), None, set())
-    extra = thread_context(consultation, current_user, list(views))
-    counts = consultation_counts([consultation.id])[consultation.id]
-    can_post = can_post_statement(current_user, consultation)
-    reply_target = None
-    if argument_form is not None and argument_form.target.data in views:
-        reply_target = argument_form.target.data
-    if errors is None:
-        errors = []
-        for form, prefix in ((position_form, "position"), (argument_form, "reply")):
-            if form is None:
-                continue
-            for name, messages in form.errors.items():
-                anchor = _field_anchor(prefix, name, reply_target)
-                errors.extend((str(message), anchor) for message in messages)
-    shown = [v for v in views.values() if not v.placeholder]  # not the hidden stand-ins
-    positions = sum(1 for v in shown if v.statement.kind.value == "position")
-    context = dict(extra)
-    context.update(
-        consultation=consultation,
-        threads=threads,
-        views=views,
-        counts=counts,
-        n_positions=positions,
-        n_arguments=len(shown) - positions,
-        order=order,
-        sorts=SORTS,
-        can_post=can_post,
-        can_vote=can_post,
-        blocked=is_blocked(current_user),
-        can_edit=viewer_can_edit(consultation),
-        can_moderate=can_moderate_consultation(current_user, consultation),
-        position_form=position_form or PositionForm(formdata=None),
-        argument_form=argument_form,
-        reply_target=reply_target,
-        errors=errors,
-        status_form=StatusForm(formdata=None),
-        next_statuses=_next_statuses(consultation),
-        active_tab="discussion",
-        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
-        authors=authors,
-    )
-    return render_template("consultations/show.html", **context), status
 
 
 def branch_display(node: ThreadNode) -> DisplayNode:
@@ -269,7 +260,12 @@ def _field_anchor(prefix: str, name: str, reply_target: int | None) -> str:
 @bp.route("/consultations/<slug>")
 def show(slug: str) -> Any:
     """A consultation: its positions, their argument trees, votes and the forms to take part."""
-    return render_consultation_page(load_consultation(slug))
+    consultation = load_consultation(slug)
+    if pagecache.is_cacheable():
+        return pagecache.serve_cached(
+            consultation, lambda: render_consultation_page(consultation, shared=True)
+        )
+    return render_consultation_page(consultation)
 
 
 # --- create and edit ------------------------------------------------------------------------

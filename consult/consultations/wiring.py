@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from consult.consultations import api as _api  # noqa: F401  (adds the endpoints to the API)
-from consult.consultations import views
+from consult.consultations import versions, views
 
 
 def init_app(app: Flask) -> None:
-    """Register the consultation pages."""
+    """Register the consultation pages and the content-version listeners."""
     app.register_blueprint(views.bp)
+    versions.listen()

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,15 +31,28 @@ from consult.statements.services import (
     statement_ancestors,
     statement_views,
 )
-from consult.web import login_redirect, show_errors
+from consult.statements.thread import branch_page, statement_place
+from consult.web import login_redirect, page_number, show_errors
 
 bp = Blueprint("statements", __name__)
 
 
 def thread_url(statement: Statement) -> str:
-    """The statement's place on its consultation's page."""
+    """The statement's place: its page of positions, or the replies page of what it answers."""
+    above, page = statement_place(statement, current_user)
+    anchor = f"s-{statement.id}"
+    if above is not None:
+        return url_for(
+            "statements.replies",
+            statement_id=above,
+            page=page if page > 1 else None,
+            _anchor=anchor,
+        )
     return url_for(
-        "consultations.show", slug=statement.consultation.slug, _anchor=f"s-{statement.id}"
+        "consultations.show",
+        slug=statement.consultation.slug,
+        page=page if page > 1 else None,
+        _anchor=anchor,
     )
 
 
@@ -177,3 +181,52 @@ def show(statement_id: int) -> Any:
     ):
         abort(404)
     return redirect(thread_url(statement))
+
+
+@bp.route("/statements/<int:statement_id>/replies")
+def replies(statement_id: int) -> Any:
+    """All the replies to a statement, a page at a time (the thread page links here).
+
+    With ``?fragment=1`` only the list is returned, for static/js/kenes.js to put in place.
+    """
+    statement = db.session.get(Statement, statement_id)
+    if statement is None or statement.status is StatementStatus.merged:
+        abort(404)
+    consultation = statement.consultation
+    load_consultation(consultation.slug)  # 404 unless the viewer may see the consultation
+    readable = can_view_statement(current_user, statement)
+    screen = branch_page(statement, current_user, page=page_number())
+    if not readable and not screen.total:
+        abort(404)
+    views = screen.views
+    authors = load_authors(views)
+    fragment = request.args.get("fragment") == "1"
+    next_page_url = None
+    if screen.page < screen.pages:
+        next_page_url = url_for(
+            "statements.replies",
+            statement_id=statement.id,
+            page=screen.page + 1,
+            fragment="1" if fragment else None,
+        )
+    can_post = can_post_statement(current_user, consultation)
+    context = thread_context(consultation, current_user, list(views))
+    context.update(
+        consultation=consultation,
+        statement=statement,
+        readable=readable,
+        screen=screen,
+        cards=screen.cards,
+        root_class="",
+        views=views,
+        can_post=can_post,
+        can_vote=can_post,
+        reply_target=None,
+        argument_form=None,
+        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+        authors=authors,
+        next_page_url=next_page_url,
+        active_tab="discussion",
+    )
+    template = "statements/_thread.html" if fragment else "statements/replies.html"
+    return render_template(template, **context)

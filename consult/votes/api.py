@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from consult.api import ID_RULE, api, load_body, login_required_json, not_found
 from consult.extensions import db
@@ -54,15 +55,18 @@ def vote_statement(statement_id: int) -> Any:
               schema: VoteSchema
     """
     actor = current_user._get_current_object()
-    statement = db.session.get(Statement, statement_id)
+    statement = db.session.get(
+        Statement, statement_id, options=[joinedload(Statement.consultation)]
+    )
     if statement is None or not can_view_statement(actor, statement):
         raise not_found("Statement")
     data = load_body(VoteInputSchema())
     value = cast_vote(statement, actor, data["value"])
+    # The counts are read in the vote's own transaction: one transaction per request, and
+    # nothing is read again after the commit.
+    sid = statement.id
+    counts = vote_counts([sid]).get(sid, {})
     db.session.commit()
-    counts = vote_counts([statement.id]).get(statement.id, {})
     return jsonify(
-        _output.dump(
-            {"statement": statement.id, "value": value.label, "votes": vote_totals(counts)}
-        )
+        _output.dump({"statement": sid, "value": value.label, "votes": vote_totals(counts)})
     )

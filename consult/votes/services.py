@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.auth.models import User
 from consult.auth.standing import is_blocked
+from consult.consultations.versions import mark_changed
 from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db
 from consult.signals import statement_created, vote_cast
@@ -25,6 +26,9 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
     """Store the actor's vote on a statement; a later vote replaces the earlier one.
 
     One INSERT … ON CONFLICT DO UPDATE: concurrent identical requests store exactly one row.
+    Nothing else is written during the request: the thread page's content version is bumped
+    in the same transaction, and whatever a vote sets off elsewhere (the analysis refresh)
+    is asked for by the reader that finds the analysis stale, through the job queue.
     """
     if isinstance(value, str):
         value = VoteValue.from_label(value)
@@ -52,6 +56,7 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
         set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
     )
     db.session.execute(stmt)
+    mark_changed(statement.consultation_id)  # one UPDATE just before COMMIT (versions.py)
     vote_cast.send(statement, statement=statement, actor=actor, value=value)
     return value
 

@@ -124,4 +124,35 @@
       timer = setTimeout(check, 500);
     });
   });
+
+  // The thread page shows the strongest replies first; "Show N more replies" loads the rest in
+  // place (a page of its own without JavaScript: /statements/<id>/replies).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-thread-expand], a[data-thread-next]") : null;
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    var url = link.getAttribute("href");
+    if (url.indexOf("fragment=1") < 0) url += (url.indexOf("?") < 0 ? "?" : "&") + "fragment=1";
+    link.setAttribute("aria-busy", "true");
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) { window.location.href = link.href; return; }
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var list = holder.querySelector("ol.thread");
+        if (!list) return;
+        if (link.hasAttribute("data-thread-next")) {
+          var entry = link.closest("li");
+          while (list.firstElementChild) entry.parentNode.insertBefore(list.firstElementChild, entry);
+          entry.remove();
+          return;
+        }
+        var item = link.closest("li.thread-item");
+        var shown = item ? item.querySelector(":scope > ol.thread") : null;
+        if (shown) shown.replaceWith(list); else link.parentNode.parentNode.insertBefore(list, link.parentNode);
+        link.parentNode.remove();
+      })
+      .catch(function () { window.location.href = link.href; });
+  });
 })();

@@ -137,6 +137,7 @@ def test_get_analysis_large_without_cache_refreshes_in_background(make_opinions,
     result, meta = services.get_analysis(opinions.consultation)
     assert result is None
     assert meta.refreshing and meta.stale
+    db.session.commit()  # as the page and the API do: the job is handed over at commit
     tasks.wait_for_refreshes(timeout=30)
     db.session.expire_all()
     stored = db.session.get(CachedAnalysis, opinions.consultation.id)
@@ -154,6 +155,7 @@ def test_get_analysis_large_serves_stale_result_while_refreshing(
     served, meta = services.get_analysis(opinions.consultation)
     assert served == first
     assert meta.stale and meta.refreshing
+    db.session.commit()
     tasks.wait_for_refreshes(timeout=30)
     db.session.expire_all()
     fresh, meta = services.get_analysis(opinions.consultation)
@@ -171,63 +173,42 @@ def test_get_analysis_small_is_recomputed_inline_even_in_background_mode(
     assert len(analyse_calls) == 1
 
 
-class FakeRedis:
-    """Just enough of redis-py for the refresh lock."""
+def test_refresh_is_a_keyed_exclusive_debounced_tracked_job(app):
+    from consult.jobs.runtime import spec_of
 
-    def __init__(self, held: bool = False) -> None:
-        self.store: dict[str, bytes] = {"held": b"1"} if held else {}
-        self.sets: list[tuple[str, bool, int]] = []
-
-    def set(self, key, value, nx=False, ex=None):
-        self.sets.append((key, nx, ex))
-        if nx and (key in self.store or "held" in self.store):
-            return None
-        self.store[key] = value.encode()
-        return True
-
-    def get(self, key):
-        return self.store.get(key)
-
-    def delete(self, key):
-        self.store.pop(key, None)
+    with app.app_context():
+        spec = spec_of(tasks.JOB)
+    assert spec.tracked and spec.exclusive and spec.debounce > 0
+    assert spec.key(12) == "analysis:12"
 
 
-def test_refresh_skipped_when_another_worker_holds_the_lock(
-    make_opinions, db, app, monkeypatch, analyse_calls
-):
-    opinions = make_opinions(n=4)
-    db.session.commit()
-    fake = FakeRedis(held=True)
-    monkeypatch.setattr(tasks, "_redis", lambda app: fake)
-    assert tasks._run(app, opinions.consultation.id) is False
-    assert analyse_calls == []
-    assert fake.sets[0][1] is True and fake.sets[0][2] > 0  # SET NX EX
-
-
-def test_refresh_takes_and_releases_the_lock(make_opinions, db, app, monkeypatch):
-    opinions = make_opinions(n=4)
-    db.session.commit()
-    fake = FakeRedis()
-    monkeypatch.setattr(tasks, "_redis", lambda app: fake)
-    assert tasks._run(app, opinions.consultation.id) is True
-    assert fake.store == {}  # released
-    db.session.expire_all()
-    assert db.session.get(CachedAnalysis, opinions.consultation.id) is not None
-
-
-def test_schedule_refresh_runs_once_at_a_time(make_opinions, db, app, monkeypatch):
-    import threading
+def test_schedule_refresh_is_absorbed_while_one_waits(make_opinions, db, app, analyse_calls):
+    from consult.jobs.models import Job
 
     opinions = make_opinions(n=2)
     db.session.commit()
-    release = threading.Event()
-    monkeypatch.setattr(tasks, "_run", lambda app, cid: release.wait(10))
-    assert tasks.schedule_refresh(opinions.consultation.id) is True
-    assert tasks.schedule_refresh(opinions.consultation.id) is False
-    assert tasks.is_refreshing(opinions.consultation.id)
-    release.set()
-    tasks.wait_for_refreshes(timeout=10)
-    assert not tasks.is_refreshing(opinions.consultation.id)
+    cid = opinions.consultation.id
+    assert tasks.schedule_refresh(cid) is True
+    assert tasks.schedule_refresh(cid) is False  # the same debounce window: one run
+    assert tasks.is_refreshing(cid)
+    assert analyse_calls == []  # nothing runs before the caller commits
+    db.session.commit()
+    tasks.wait_for_refreshes(timeout=30)
+    db.session.expire_all()
+    assert len(analyse_calls) == 1
+    assert not tasks.is_refreshing(cid)
+    job = db.session.scalar(db.select(Job).where(Job.name == tasks.JOB))
+    assert job.status.value == "done" and job.progress == 100
+    assert db.session.get(CachedAnalysis, cid) is not None
+
+
+def test_scheduled_refresh_is_dropped_with_a_rollback(make_opinions, db, app, analyse_calls):
+    opinions = make_opinions(n=2)
+    db.session.commit()
+    tasks.schedule_refresh(opinions.consultation.id)
+    db.session.rollback()
+    tasks.wait_for_refreshes(timeout=30)
+    assert analyse_calls == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,43 +272,36 @@ def test_next_statement_for_anonymous_is_none(make_opinions, db):
     assert services.next_statement_for(opinions.consultation, None) is None
 
 
-def _redis_url():
-    import os
-
-    import redis
-
-    url = os.environ.get("KENES_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return None
-    return url
-
-
-def test_refresh_lock_on_a_real_redis(make_opinions, db, app, analyse_calls):
-    url = _redis_url()
-    if url is None:
-        pytest.skip("no Redis server reachable")
-    import redis
-
-    opinions = make_opinions(n=3)
+def test_small_analysis_computed_moments_ago_is_served_stale_and_refreshed_by_the_job(
+    make_opinions, create_user, db, app, analyse_calls
+):
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=10_000)
+    opinions = make_opinions(n=4)
+    services.get_analysis(opinions.consultation)
     db.session.commit()
-    app.config["REDIS_URL"] = url
-    app.extensions.pop("kenes_analysis_redis", None)
-    client = redis.Redis.from_url(url)
-    key = f"kenes:analysis:refresh:{opinions.consultation.id}"
-    try:
-        client.set(key, "another-worker", ex=60)
-        assert tasks._run(app, opinions.consultation.id) is False
-        assert analyse_calls == []
-        assert client.get(key) == b"another-worker"  # someone else's lock is left alone
-        client.delete(key)
-        assert tasks._run(app, opinions.consultation.id) is True
-        assert len(analyse_calls) == 1
-        assert client.get(key) is None
-    finally:
-        client.delete(key)
-        client.close()
-        used = app.extensions.pop("kenes_analysis_redis", None)
-        if used is not None:
-            used.close()
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    db.session.commit()
+    assert len(analyse_calls) == 1
+
+    served, meta = services.get_analysis(opinions.consultation)
+
+    assert meta.stale and len(analyse_calls) == 1  # not recomputed inside the request
+    db.session.commit()  # hands the refresh job over
+    tasks.wait_for_refreshes(timeout=30)
+    assert len(analyse_calls) == 2
+
+
+def test_small_analysis_older_than_the_grace_is_recomputed_inline(
+    make_opinions, create_user, db, app, analyse_calls
+):
+    app.config.update(
+        ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=10_000, ANALYSIS_STALE_GRACE_SECONDS=0
+    )
+    opinions = make_opinions(n=4)
+    services.get_analysis(opinions.consultation)
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    db.session.commit()
+
+    _, meta = services.get_analysis(opinions.consultation)
+
+    assert not meta.stale and len(analyse_calls) == 2

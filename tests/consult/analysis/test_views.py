@@ -348,3 +348,38 @@ def test_next_page_shows_what_an_argument_answers(
     assert argument.text in html
     assert "Argues for" in html and "“Plant more trees.”" in html
     assert "You have voted on 1 of 2 statements." in html
+
+
+def test_insights_page_shows_the_refresh_progress(client, db, app, make_opinions, create_user):
+    from consult.jobs.models import Job, JobStatus
+    from consult.types import utcnow
+
+    opinions = make_opinions(n=4)
+    get_analysis(opinions.consultation)
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=0)
+    db.session.add(
+        Vote(
+            consultation_id=opinions.consultation.id,
+            statement_id=opinions.statements[0].id,
+            user_id=create_user().id,
+            value=1,
+        )
+    )
+    db.session.add(
+        Job(
+            id="a" * 32,
+            name=tasks.JOB,
+            subject=tasks.subject(opinions.consultation.id),
+            status=JobStatus.running,
+            progress=40,
+            message="",
+            attempts=1,
+            args={},
+            created_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    html = _insights(client, opinions.consultation).get_data(as_text=True)
+    tasks.wait_for_refreshes(timeout=30)
+    assert '<progress max="100" value="40"' in html
+    assert "40 % done." in html

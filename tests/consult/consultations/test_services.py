@@ -20,10 +20,9 @@ from consult.consultations.models import (
     ConsultationStatus,
     MemberRole,
 )
-from consult.consultations.views import _display
 from consult.extensions import db as _db
 from consult.statements.models import Statement, StatementKind, StatementLink
-from consult.statements.services import build_threads, statement_views
+from consult.statements.thread import thread_page
 from consult.votes.models import Vote
 from tests.conftest import make_app
 
@@ -216,8 +215,7 @@ def test_display_expands_each_statement_once(
         )
     )
     reply = create_statement(consultation=consultation, attacks=shared)
-    views = statement_views(consultation, None)
-    nodes = _display(build_threads(views), None, set())
+    nodes = thread_page(consultation, None).cards
     first, second = nodes[0].children[0], nodes[1].children[0]
     assert (first.view.id, second.view.id) == (shared.id, shared.id)
     assert not first.repeated and [c.view.id for c in first.children] == [reply.id]

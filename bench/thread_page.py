@@ -1,0 +1,382 @@
+"""The thread page of a large consultation: server time and HTML size of the first screen.
+
+Builds (on PostgreSQL, a fresh ``kenes_thread_bench`` database) one open consultation with
+``--statements`` statements (a tenth positions, the rest arguments replying to a random earlier
+statement, most to positions) and ``--votes`` votes from ``--participants`` accounts, then
+renders the thread page in-process (Flask's test client: server time only, no network) and
+reports the median and 95th percentile of ``--runs`` renders and the size of the HTML:
+
+- ``anonymous, rendered``: the anonymous page with the page cache off (what a miss costs);
+- ``anonymous, cached``: the anonymous page served from the cache (in-process here);
+- ``signed in``: a participant's page (never cached: their votes and forms);
+- ``page 2`` / ``replies``: the next page of positions, a position's replies page;
+- ``reference``: a bare Flask "hello" (bench/hello.py) through the same kind of test client,
+  measured in the same run (how fast the machine is right now).
+
+Usage::
+
+    .venv/bin/python bench/thread_page.py                      # 10,000 statements, 200,000 votes
+    .venv/bin/python bench/thread_page.py --statements 1000 --votes 20000 --runs 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from stack import drop_postgres, fresh_postgres, new_secret
+
+DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_thread_bench"
+
+
+def build(
+    url: str, secret: str, statements: int, votes: int, participants: int, *, slug: str = "national"
+) -> dict[str, Any]:
+    """Create the consultation with bulk inserts; return its slug, id and a participant's id."""
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from consult import create_app
+    from consult.auth.models import Role, User
+    from consult.consultations.models import Consultation, ConsultationStatus
+    from consult.extensions import db
+    from consult.statements.models import Relation, Statement, StatementKind, StatementLink
+    from consult.types import utcnow
+    from consult.votes.models import Vote
+
+    rng = random.Random(7)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        upgrade()
+        now = utcnow()
+        old = now.replace(year=now.year - 1)
+        user_ids = list(
+            db.session.scalars(
+                insert(User).returning(User.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "email": f"{slug}-p{i}@bench.kenes.kz",
+                        "display_name": f"Participant {i}",
+                        "role": Role.participant,
+                        "created_at": old,
+                        "is_imported": False,
+                        "session_version": 0,
+                    }
+                    for i in range(participants)
+                ],
+            )
+        )
+        consultation = Consultation(
+            slug=slug,
+            title="A national consultation",
+            summary="Ten thousand statements.",
+            body="Background.",
+            status=ConsultationStatus.open,
+            created_by_id=user_ids[0],
+            opens_at=old,
+        )
+        db.session.add(consultation)
+        db.session.flush()
+        cid = consultation.id
+        n_positions = max(1, statements // 10)
+        rows = []
+        for i in range(statements):
+            kind = StatementKind.position if i < n_positions else StatementKind.argument
+            rows.append(
+                {
+                    "consultation_id": cid,
+                    "kind": kind,
+                    "text": f"Statement {i}: " + " ".join(rng.choice(WORDS) for _ in range(25)),
+                    "text_key": f"k{i}",
+                    "author_id": rng.choice(user_ids),
+                    "status": "visible",
+                    "auto_hidden": False,
+                    "created_at": old,
+                    "updated_at": old,
+                }
+            )
+        ids = list(
+            db.session.scalars(
+                insert(Statement).returning(Statement.id, sort_by_parameter_order=True), rows
+            )
+        )
+        links = []
+        for i in range(n_positions, statements):
+            # Most arguments answer a position; the others an earlier argument (deep branches).
+            if rng.random() < 0.6:
+                target = ids[rng.randrange(n_positions)]
+            else:
+                target = ids[rng.randrange(n_positions, i)] if i > n_positions else ids[0]
+            links.append(
+                {
+                    "consultation_id": cid,
+                    "source_id": ids[i],
+                    "target_id": target,
+                    "relation": rng.choice([Relation.support, Relation.attack]),
+                    "created_at": old,
+                }
+            )
+        db.session.execute(insert(StatementLink), links)
+        seen: set[tuple[int, int]] = set()
+        vote_rows = []
+        while len(vote_rows) < votes:
+            pair = (rng.choice(ids), rng.choice(user_ids))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            vote_rows.append(
+                {
+                    "consultation_id": cid,
+                    "statement_id": pair[0],
+                    "user_id": pair[1],
+                    "value": rng.choice([1, 1, -1, 0]),
+                    "created_at": old,
+                    "updated_at": old,
+                }
+            )
+        for start in range(0, len(vote_rows), 20000):
+            db.session.execute(insert(Vote), vote_rows[start : start + 20000])
+        db.session.commit()
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        return {
+            "slug": slug,
+            "consultation_id": cid,
+            "user_id": user_ids[1],
+            "position_id": ids[0],
+        }
+
+
+WORDS = [
+    "air",
+    "coal",
+    "heating",
+    "city",
+    "bus",
+    "tram",
+    "tax",
+    "fee",
+    "winter",
+    "smog",
+    "school",
+    "clinic",
+    "road",
+    "park",
+    "tree",
+    "electric",
+    "gas",
+    "plant",
+    "district",
+    "budget",
+    "citizen",
+    "mayor",
+    "filter",
+    "stove",
+    "law",
+    "fine",
+]
+
+
+def _existing(url: str, secret: str) -> dict[str, Any]:
+    """The fixture of a database a ``--keep-database`` run built."""
+    from sqlalchemy import select
+
+    from consult import create_app
+    from consult.consultations.models import Consultation
+    from consult.extensions import db
+    from consult.statements.models import Statement
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        consultation = db.session.scalar(
+            select(Consultation).where(Consultation.slug == "national")
+        )
+        assert consultation is not None, "no consultation 'national': run with --keep-database"
+        position = db.session.scalar(
+            select(Statement.id).where(Statement.consultation_id == consultation.id).limit(1)
+        )
+        user_id = db.session.scalar(select(db.func.min(Statement.author_id)))
+        result = {
+            "slug": consultation.slug,
+            "consultation_id": consultation.id,
+            "user_id": user_id,
+            "position_id": position,
+        }
+        db.engine.dispose()
+        return result
+
+
+def measure(client: Any, url: str, runs: int, *, headers: dict[str, str] | None = None) -> dict:
+    """Median and p95 of ``runs`` renders, and the HTML size."""
+    times = []
+    size = 0
+    status = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers or {})
+        times.append(time.perf_counter() - started)
+        size = len(response.data)
+        status = response.status_code
+    times.sort()
+    return {
+        "status": status,
+        "median_ms": 1000 * statistics.median(times),
+        "p95_ms": 1000 * times[min(len(times) - 1, int(0.95 * len(times)))],
+        "html_kb": size / 1024,
+        "cache": response.headers.get("X-Kenes-Cache", ""),
+    }
+
+
+def _profile(client: Any, url: str) -> None:
+    """Where one render's time goes: each SQL query's time, then cProfile (cumulative)."""
+    import cProfile
+    import pstats
+
+    from sqlalchemy import event
+
+    from consult.extensions import db
+
+    timings: list[tuple[float, str]] = []
+    started: list[float] = []
+
+    def before(*_args: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        timings.append((time.perf_counter() - started.pop(), " ".join(statement.split())[:150]))
+
+    with client.application.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    begin = time.perf_counter()
+    client.get(url)
+    total = time.perf_counter() - begin
+    event.remove(engine, "before_cursor_execute", before)
+    event.remove(engine, "after_cursor_execute", after)
+    sql = sum(t for t, _ in timings)
+    print(f"one render: {1000 * total:.1f} ms, {len(timings)} queries, {1000 * sql:.1f} ms in SQL")
+    for took, text in sorted(timings, reverse=True)[:8]:
+        print(f"  {1000 * took:7.1f} ms  {text}")
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(3):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"consult|jinja2/environment|psycopg/cursor", 25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=os.environ.get("KENES_BENCH_DATABASE_URL", DEFAULT_DB)
+    )
+    parser.add_argument("--statements", type=int, default=10_000)
+    parser.add_argument("--votes", type=int, default=200_000)
+    parser.add_argument("--participants", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--reuse-database", action="store_true", help="use the consultation a kept run built"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where an anonymous render's time goes"
+    )
+    args = parser.parse_args()
+
+    secret = new_secret()
+    started = time.perf_counter()
+    if args.reuse_database:
+        url = args.database_url
+        fixture = _existing(url, secret)
+    else:
+        url = fresh_postgres(args.database_url)
+        fixture = build(url, secret, args.statements, args.votes, args.participants)
+    print(
+        f"built {args.statements} statements, {args.votes} votes in "
+        f"{time.perf_counter() - started:.1f} s; load average {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    from consult import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    rows = []
+    try:
+        page = f"/consultations/{fixture['slug']}"
+        anon = app.test_client()
+        user = app.test_client()
+        with user.session_transaction() as session:
+            session["_user_id"] = f"{fixture['user_id']}:0"
+            session["_fresh"] = True
+        cases = [
+            ("anonymous, rendered", anon, page, {"THREAD_CACHE": False}),
+            ("anonymous, cached", anon, page, {"THREAD_CACHE": True}),
+            ("signed in", user, page, {}),
+            ("page 2, anonymous rendered", anon, page + "?page=2", {"THREAD_CACHE": False}),
+            (
+                "a position's replies",
+                anon,
+                f"/statements/{fixture['position_id']}/replies",
+                {},
+            ),
+        ]
+        from hello import app as hello_app
+
+        reference = {
+            "case": "reference: bare Flask hello",
+            **measure(hello_app.test_client(), "/", args.runs),
+        }
+        rows.append(reference)
+        print(
+            f"{reference['case']:<28} {reference['status']}  median {reference['median_ms']:7.1f} ms  "
+            f"p95 {reference['p95_ms']:7.1f} ms",
+            flush=True,
+        )
+        for name, client, target, config in cases:
+            app.config.update(config)
+            client.get(target)  # warm-up (and fills the cache)
+            row = {"case": name, **measure(client, target, args.runs)}
+            rows.append(row)
+            if args.profile and name == "anonymous, rendered":
+                _profile(client, target)
+            print(
+                f"{name:<28} {row['status']}  median {row['median_ms']:7.1f} ms  "
+                f"p95 {row['p95_ms']:7.1f} ms  HTML {row['html_kb']:6.1f} KB {row['cache']}",
+                flush=True,
+            )
+    finally:
+        if not args.keep_database and not args.reuse_database:
+            with app.app_context():
+                from consult.extensions import db
+
+                db.engine.dispose()
+            drop_postgres(url)
+    if args.json:
+        existing = json.loads(args.json.read_text()) if args.json.exists() else []
+        existing.append(
+            {
+                "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "statements": args.statements,
+                "votes": args.votes,
+                "participants": args.participants,
+                "runs": args.runs,
+                "load_average": os.getloadavg()[0],
+                "results": rows,
+            }
+        )
+        args.json.write_text(json.dumps(existing, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The content version of a consultation: bumped by every change its thread page shows.
+
+A vote, a statement, a link, a moderation decision, an official response or an edit of the
+consultation marks the consultation as changed; just before the transaction commits, one
+``UPDATE consultations SET content_version = content_version + 1`` per changed consultation
+runs in that same transaction. A cached page keyed by the version is therefore never served
+after the change that made it stale is visible to readers, and never invalidated by a change
+that was rolled back.
+
+ORM changes are found by a ``before_flush`` listener (any object with a ``consultation_id``,
+and consultations themselves); core statements (the vote upsert) call :func:`mark_changed`.
+The UPDATE is the last statement before COMMIT so that the row lock, which serialises
+concurrent writers of one consultation, is held for as short a time as possible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from consult.consultations.models import Consultation
+from consult.extensions import db
+
+_KEY = "kenes_changed_consultations"
+
+
+def mark_changed(consultation_id: int, session: Session | None = None) -> None:
+    """Bump this consultation's content version when the current transaction commits."""
+    session = session if session is not None else db.session()
+    session.info.setdefault(_KEY, set()).add(int(consultation_id))
+
+
+def content_version(consultation_id: int) -> int:
+    """The consultation's current content version (0 if it does not exist)."""
+    value = db.session.scalar(
+        select(Consultation.content_version).where(Consultation.id == consultation_id)
+    )
+    return int(value or 0)
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    changed: set[int] = session.info.setdefault(_KEY, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Consultation):
+            if obj.id is not None and (obj in session.deleted or session.is_modified(obj)):
+                changed.add(obj.id)
+            continue
+        consultation_id = getattr(obj, "consultation_id", None)
+        if isinstance(consultation_id, int):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            changed.add(consultation_id)
+
+
+def _before_commit(session: Session) -> None:
+    if not session.info.get(_KEY) and not (session.new or session.dirty or session.deleted):
+        return
+    session.flush()  # collects the ORM changes not flushed yet
+    changed = session.info.pop(_KEY, None)
+    if not changed:
+        return
+    session.execute(
+        update(Consultation)
+        .where(Consultation.id.in_(sorted(changed)))  # one lock order: no deadlocks
+        .values(
+            content_version=Consultation.content_version + 1,
+            updated_at=Consultation.updated_at,  # not an edit of the consultation itself
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+def listen() -> None:
+    """Install the listeners (once per process; every session of every app)."""
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_rollback", _after_rollback)
