@@ -156,3 +156,31 @@
       .catch(function () { window.location.href = link.href; });
   });
 })();
+
+// Folded sections and branches (details/summary): a link to something inside one opens it,
+// and printing opens them all (closed again afterwards).
+(function () {
+  "use strict";
+  var openAround = function () {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id ? document.getElementById(id) : null;
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS" && !node.open) node.open = true;
+    }
+    if (target) target.scrollIntoView();
+  };
+  window.addEventListener("hashchange", openAround);
+  if (window.location.hash) openAround();
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      d.setAttribute("data-print-opened", "");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-print-opened]").forEach(function (d) {
+      d.open = false;
+      d.removeAttribute("data-print-opened");
+    });
+  });
+})();
