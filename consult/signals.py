@@ -27,7 +27,3 @@ account_reinstated = _signals.signal("account-reinstated")
 #: sent with ``user=...`` when an account's e-mail address is confirmed; the statements domain
 #: publishes what the account posted while unverified
 account_verified = _signals.signal("account-verified")
-#: sent with ``user=..., remove=...`` before an account is deleted (consult/privacy): receivers
-#: remove (where ``remove`` and moderation allow) or keep the account's contributions and return
-#: ``{"removed": [statement ids], "kept": [statement ids]}``
-account_deleting = _signals.signal("account-deleting")
