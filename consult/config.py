@@ -75,7 +75,9 @@ class Config:
     # see docs/benchmarks.md "Insights page"); above it, in the background while the last
     # result is served. With KENES_REDIS_URL, a lock makes one worker process recompute.
     ANALYSIS_INLINE_MAX_VOTES = 50_000
-    ANALYSIS_LOCK_SECONDS = 600  # expiry of the recomputation job's run lock
+    # Expiry of the recomputation job's run lock; a heartbeat extends it every sixth of that
+    # while the job runs, so a killed worker's lock is gone within this many seconds.
+    ANALYSIS_LOCK_SECONDS = 60
     ANALYSIS_DEBOUNCE_SECONDS = 2.0  # votes arriving within this wait for one recomputation
     # A small stale analysis younger than this is served as it is while the job refreshes it.
     ANALYSIS_STALE_GRACE_SECONDS = 5.0

@@ -15,6 +15,7 @@ process; what a refresh does is given by the analysis domain's ``init_app``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -43,10 +44,35 @@ def subject(consultation_id: int) -> str:
 
 
 def refresh_job(ctx: JobContext, consultation_id: int) -> None:
-    """Recompute and store one consultation's analysis, reporting progress."""
+    """Recompute and store one consultation's analysis, reporting progress.
+
+    A heartbeat thread repeats the last progress every ``lock_ttl / 6`` seconds while the
+    analysis core runs (it reports nothing for minutes at national scale): the run lock stays
+    alive while the job does, and expires soon after a killed worker's, so that the queue's
+    redelivery can take it over.
+    """
     refresh: Refresh = ctx.app.extensions[_REFRESH_KEY]
-    ctx.progress(5, "Loading the votes", force=True)
-    refresh(int(consultation_id), progress=ctx.progress)
+    last: dict[str, Any] = {"percent": 5.0, "message": "Loading the votes"}
+
+    def report(percent: float, message: str = "", **_: Any) -> None:
+        last.update(percent=percent, message=message)
+        ctx.progress(percent, message, force=True)
+
+    stop = threading.Event()
+
+    def heartbeat() -> None:
+        with ctx.app.app_context():
+            while not stop.wait(max(1.0, ctx.spec.lock_ttl / 6)):
+                ctx.progress(last["percent"], last["message"], force=True)
+
+    beat = threading.Thread(target=heartbeat, name="kenes-analysis-heartbeat", daemon=True)
+    beat.start()
+    try:
+        report(5, "Loading the votes")
+        refresh(int(consultation_id), progress=report)
+    finally:
+        stop.set()
+        beat.join(timeout=5)
 
 
 def use_refresh(app: Flask, refresh: Refresh) -> None:
@@ -60,7 +86,7 @@ def use_refresh(app: Flask, refresh: Refresh) -> None:
         key=job_key,
         exclusive=True,
         debounce=float(app.config.get("ANALYSIS_DEBOUNCE_SECONDS", 2.0)),
-        lock_ttl=float(app.config.get("ANALYSIS_LOCK_SECONDS", 600)),
+        lock_ttl=float(app.config.get("ANALYSIS_LOCK_SECONDS", 60)),
         result_ttl=3600.0,
     )
 
