@@ -1,14 +1,14 @@
 """consultation content version (the key of the cached thread page)
 
 Revision ID: scale_0001
-Revises: 0002
+Revises: recovery_0001
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "scale_0001"
-down_revision = "0002"
+down_revision = "recovery_0001"
 branch_labels = None
 depends_on = None
 
