@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.analysis import adapters, tasks
+from consult.analysis import state as analysis_state
 from consult.analysis.models import CachedAnalysis
 from consult.consultations.models import Consultation
 from consult.errors import NotFound
@@ -35,7 +36,7 @@ from debate.analysis import analyse
 from debate.result import AnalysisResult, Excluded
 
 #: Bump when what is stored changes shape, so every cached result is recomputed.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -100,18 +101,36 @@ def analysis_fingerprint(
 
 
 def compute_analysis(
-    consultation: Consultation, *, exclusions: adapters.Exclusions | None = None
+    consultation: Consultation,
+    *,
+    exclusions: adapters.Exclusions | None = None,
+    fingerprint: str | None = None,
 ) -> dict[str, Any]:
-    """Run the analysis core on the consultation's current votes and return its JSON."""
+    """Run the analysis core on the consultation's current votes and return its JSON.
+
+    The opinion groups continue from the consultation's stored state (:mod:`.state`), which
+    this advances by one update and stores (flushes, never commits); ``fingerprint`` names the
+    data (:func:`analysis_fingerprint`), computed here when not given.
+    """
+    if exclusions is None:
+        exclusions = adapters.exclusions_for(consultation)
+    if fingerprint is None:
+        fingerprint, _n = analysis_fingerprint(consultation, exclusions)
     data = adapters.analysis_input(consultation, exclusions=exclusions)
-    result = AnalysisResult.from_json(
-        _analyse(
-            data.matrix,
-            claims=data.claims,
-            relations=data.relations,
-            seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
-        )
+    seed = int(current_app.config.get("ANALYSIS_SEED", 0))
+    groups = analysis_state.current_groups(consultation.id, data.matrix, fingerprint, seed=seed)
+    document = _analyse(
+        data.matrix,
+        claims=data.claims,
+        relations=data.relations,
+        seed=seed,
+        groups=groups.groups,
     )
+    # Every group shown so far, live or retired: its letter, colour and dates (the API's
+    # stable group ids are the ids here and in "groups" and "participants").
+    document["group_registry"] = groups.registry
+    document["group_updates"] = {"origin": groups.origin, "updates": groups.updates}
+    result = AnalysisResult.from_json(document)
     # What moderation left out, as counts (the core's own "excluded" lists hidden statement ids
     # and counts unclustered participants, which "counts" already gives). Hidden statements
     # stay out of the published result altogether, their vote counts included.
@@ -133,7 +152,7 @@ def refresh_analysis(consultation: Consultation) -> tuple[dict[str, Any], Analys
     # Fingerprint first: if votes arrive meanwhile, the stored result is already stale.
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     started = time.perf_counter()
-    result = compute_analysis(consultation, exclusions=exclusions)
+    result = compute_analysis(consultation, exclusions=exclusions, fingerprint=fingerprint)
     duration = time.perf_counter() - started
     now = utcnow()
     _store(consultation.id, fingerprint, result, now, duration)

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from consult.analysis.adapters import participant_id
-from consult.analysis.opinion_map import colour_class, map_layout
+from consult.analysis.opinion_map import group_styles, map_layout
 from consult.analysis.services import get_analysis_result
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationMember, MemberRole
@@ -28,7 +28,7 @@ from consult.responses import services as responses
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
-from debate.result import AnalysisResult, group_label
+from debate.result import AnalysisResult
 
 TOP = 8  # statements per list (consensus, divisive, uncertain, cruxes)
 TOP_REPRESENTATIVE = 5
@@ -292,11 +292,12 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         return sid
 
     clustered = analysis.n_clustered
+    styles = group_styles(analysis)
     groups = [
         {
             "id": group.id,
-            "label": group_label(group.id),
-            "colour": colour_class(group.id),
+            "label": styles.of(group.id).label,
+            "colour": styles.of(group.id).colour,
             "size": group.size,
             "share": group.size / clustered if clustered else 0.0,
             "representative": _entries(group.representative, cite, TOP_REPRESENTATIVE),

@@ -44,18 +44,25 @@ ENGINE_KEYS = (
 )
 
 
+_ENGINE: dict[str, dict] = {}
+
+
 @pytest.fixture
 def engine_result(polis_dir):
-    """``python -m debate polis DIR --json``, run as a separate process."""
+    """``python -m debate polis DIR --json``, run as a separate process (once per folder: it
+    replays the votes through Pol.is's updates, which takes a while)."""
+    if str(polis_dir) in _ENGINE:
+        return _ENGINE[str(polis_dir)]
     done = subprocess.run(
         [sys.executable, "-m", "debate", "polis", str(polis_dir), "--json"],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
-        timeout=300,
+        timeout=600,
     )
-    return json.loads(done.stdout)
+    _ENGINE[str(polis_dir)] = json.loads(done.stdout)
+    return _ENGINE[str(polis_dir)]
 
 
 @pytest.fixture
