@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from consult.analysis.adapters import participant_id
+from consult.analysis.insights import retired_groups
 from consult.analysis.opinion_map import group_styles, map_layout
 from consult.analysis.services import get_analysis_result
 from consult.auth.models import User
@@ -368,6 +369,15 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
             "responses": len(response_list),
         },
         "groups": groups,
+        "retired_groups": [
+            {
+                "label": r["label"],
+                "colour": r["colour"],
+                "date": r["date"],
+                "joined": r["joined"].label if r["joined"] is not None else None,
+            }
+            for r in retired_groups(analysis, styles)
+        ],
         "consensus": {"agree": consensus_agree, "disagree": consensus_disagree},
         "group_informed_consensus": [{"statement": sid, "score": s} for s, sid in gic_top],
         "divisive": divisive,

@@ -145,3 +145,42 @@ def test_demo_newcomer_voting_on_the_next_statement_changes_no_other_label(
     labels_after = shown(after)
     changed = {p for p, style in labels_before.items() if labels_after.get(p) != style}
     assert changed == set()
+
+
+def _with_a_retired_group(db, consultation):
+    """Record in the stored registry that a group H merged into A on 3 December."""
+    row = db.session.get(AnalysisState, consultation.id)
+    row.group_registry = [
+        *row.group_registry,
+        {
+            "id": 7,
+            "label": "H",
+            "colour": 3,
+            "created_at": DAY1.isoformat(),
+            "retired_at": DAY3.isoformat(),
+            "joined": 0,
+        },
+    ]
+    db.session.execute(delete(CachedAnalysis))
+    db.session.commit()
+
+
+def test_insights_page_says_which_group_joined_which(client, db, make_opinions):
+    opinions = make_opinions(n=8)
+    services.get_analysis(opinions.consultation)
+    _with_a_retired_group(db, opinions.consultation)
+    html = client.get(f"/consultations/{opinions.consultation.slug}/insights").get_data(
+        as_text=True
+    )
+    assert "Group H joined Group A on 3 December." in html
+
+
+def test_report_page_says_which_group_joined_which(client, auth, db, make_opinions):
+    opinions = make_opinions(n=8)
+    services.get_analysis(opinions.consultation)
+    _with_a_retired_group(db, opinions.consultation)
+    owner = opinions.consultation.created_by
+    if owner is not None:
+        auth.login(owner)
+    html = client.get(f"/consultations/{opinions.consultation.slug}/report").get_data(as_text=True)
+    assert "Group H joined Group A on 3 December." in html
