@@ -1,6 +1,6 @@
 """Import every model so that Alembic and the app see the whole schema."""
 
-from consult.analysis.models import CachedAnalysis
+from consult.analysis.models import AnalysisState, CachedAnalysis
 from consult.audit.models import AuditEntry
 from consult.auth.models import ApiToken, RecoveryCode, Role, User, UserBlock
 from consult.consultations.models import (
@@ -19,6 +19,7 @@ from consult.statements.models import Relation, Statement, StatementKind, Statem
 from consult.votes.models import Vote, VoteValue
 
 __all__ = [
+    "AnalysisState",
     "CachedAnalysis",
     "ApiToken",
     "AuditEntry",

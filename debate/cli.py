@@ -62,8 +62,9 @@ def register_polis(subparsers: Any) -> None:
         "participants-votes.csv, or the Pol.is JSON form: comments.json and votes.json) and "
         "print its analysis: opinion groups and their representative statements, consensus, "
         "divisive and uncertain statements, bridging, cruxes and controversy. The groups are "
-        "found in one shot from the final votes, taken from a file (--groups), or reached by "
-        "replaying the votes through Pol.is's updates (--replay).",
+        "reached by replaying the votes in time order through Pol.is's updates when the votes "
+        "have times (votes.csv, votes.json), else found in one shot from the final votes "
+        "(also with --one-shot), or taken from a file (--groups).",
     )
     p.add_argument("directory", metavar="DIR", help="the Polis export folder")
     p.add_argument("--json", action="store_true", help="print the analysis JSON (API.md section 4)")
@@ -80,7 +81,13 @@ def register_polis(subparsers: Any) -> None:
         "--replay",
         action="store_true",
         help="find the groups as Pol.is does, replaying the votes in time order through its "
-        "update rules (by default one update per second of votes, as Pol.is polls)",
+        "update rules (by default one update per second of votes, as Pol.is polls); the "
+        "default when the votes have times, an error when they have none",
+    )
+    how.add_argument(
+        "--one-shot",
+        action="store_true",
+        help="find the groups in one shot from the final votes, even when the votes have times",
     )
     cadence = p.add_mutually_exclusive_group()
     cadence.add_argument(
@@ -112,16 +119,19 @@ def register_polis(subparsers: Any) -> None:
 def cli_polis(args: argparse.Namespace) -> int:
     """Analyse the Polis export ``args.directory`` and print it; return the exit status (0)."""
     from debate.analysis import analyse
-    from debate.polis import read_polis_export
+    from debate.polis import has_vote_times, read_polis_export
 
-    replay = bool(getattr(args, "replay", False))
+    asked = bool(getattr(args, "replay", False))
     given_file = getattr(args, "groups", None)
+    one_shot = bool(getattr(args, "one_shot", False)) or given_file is not None
     for option in ("every", "cadence", "restart_after"):
-        if getattr(args, option, None) is not None and not replay:
+        if getattr(args, option, None) is not None and one_shot:
             raise InputError(f"--{option.replace('_', '-')} needs --replay")
     start = time.perf_counter()
-    export = read_polis_export(args.directory, polis_groups=False, history=replay)
+    export = read_polis_export(args.directory, polis_groups=False, history=not one_shot)
     matrix = export.matrix
+    # Replay by default when the votes carry their times (participants-votes.csv has none).
+    replay = asked or (not one_shot and has_vote_times(export))
     extra: dict[str, Any] = {}
     groups = None
     if given_file is not None:
@@ -179,6 +189,7 @@ def _replayed_groups(export: PolisExport, args: argparse.Namespace) -> tuple[Any
         moderated_out=matrix.moderated_out,
         meta=matrix.meta,
         seed=args.seed,
+        fresh_ids=True,
     )
     update = replayed.update
     if update is None:

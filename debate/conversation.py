@@ -178,6 +178,58 @@ class ConversationState:
         """
         return replace(self, participants=(), group_clusterings={}, k_smoother=KSmoother())
 
+    def without_identities(self) -> ConversationState:
+        """The state without its groups' identities: the next update numbers its groups afresh.
+
+        For the last update of a replay that *starts* a conversation's state: nobody has seen
+        the groups the replay went through, so the groups first shown get ids 0 .. k-1 (A, B,
+        C, ...) in Pol.is's cluster order, and nothing is reported retired.
+
+        Examples
+        --------
+        >>> s = ConversationState(groups=(StableGroup(4, frozenset("ab")),), next_group_id=6)
+        >>> s.without_identities().groups, s.without_identities().next_group_id
+        ((), 0)
+        """
+        return replace(self, groups=(), next_group_id=0, retired=())
+
+    def renamed(
+        self,
+        participants: Mapping[str, str],
+        statements: Mapping[str, str] | None = None,
+    ) -> ConversationState:
+        """The same state under other participant (and statement) ids.
+
+        An application that imports a conversation gives its participants and statements its
+        own ids; the state replayed on the source's ids carries over with this. Ids missing
+        from a mapping are kept as they are.
+
+        Examples
+        --------
+        >>> s = ConversationState(participants=("1", "2"), in_conv=frozenset({"1", "2"}),
+        ...                       groups=(StableGroup(0, frozenset({"1"})),))
+        >>> r = s.renamed({"1": "p-a", "2": "p-b"})
+        >>> r.participants, sorted(r.in_conv), sorted(r.groups[0].members)
+        (('p-a', 'p-b'), ['p-a', 'p-b'], ['p-a'])
+        """
+
+        def pid(value: str) -> str:
+            return participants.get(value, value)
+
+        sids = statements or {}
+        return replace(
+            self,
+            participants=tuple(pid(p) for p in self.participants),
+            in_conv=frozenset(pid(p) for p in self.in_conv),
+            components={sids.get(s, s): loading for s, loading in self.components.items()},
+            base_clusters=tuple(
+                replace(c, members=tuple(pid(m) for m in c.members)) for c in self.base_clusters
+            ),
+            groups=tuple(
+                StableGroup(g.id, frozenset(pid(m) for m in g.members)) for g in self.groups
+            ),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (dicts, lists, strings, numbers, null) to store the state.
 
@@ -876,11 +928,15 @@ class Replay:
         After how many votes (in time order) each update ran.
     restarts : int
         How many updates started from a restarted state.
+    start : ConversationState or None
+        The state the last update started from (run that update again from it, on the same
+        votes, and the same groups come out).
     """
 
     update: ConversationUpdate | None
     cuts: tuple[int, ...]
     restarts: int
+    start: ConversationState | None = None
 
     @property
     def state(self) -> ConversationState:
@@ -968,6 +1024,7 @@ def replay_conversation(
     meta: frozenset[int] = frozenset(),
     seed: int = 0,
     on_update: Callable[[int, ConversationUpdate], None] | None = None,
+    fresh_ids: bool = False,
 ) -> Replay:
     """Replay a conversation's votes in time order through Pol.is's update rules.
 
@@ -994,6 +1051,11 @@ def replay_conversation(
     seed : int, default 0
     on_update : callable, optional
         Called with ``(votes so far, update)`` after every update.
+    fresh_ids : bool, default False
+        Run the last update again without the groups' identities
+        (:meth:`ConversationState.without_identities`), so that the groups reported are
+        numbered 0 .. k-1 and none is reported retired: for a replay that starts a state whose
+        earlier groups nobody has seen (``on_update`` is not called for this run).
 
     Returns
     -------
@@ -1014,19 +1076,38 @@ def replay_conversation(
     cuts: list[int] = []
     restarts = 0
     last: ConversationUpdate | None = None
+    previous = ConversationState()
+    before = previous
     for cut, restarted, update in replay_updates(
         log,
         every=every,
         cadence=cadence,
         restart_after=restart_after,
-        restart_at_end=restart_at_end,
+        restart_at_end=False,
         moderated_out=moderated_out,
         meta=meta,
         seed=seed,
     ):
         cuts.append(cut)
         restarts += int(restarted)
+        before = previous.restarted() if restarted else previous
+        previous = update.state
         last = update
         if on_update is not None:
             on_update(cut, update)
-    return Replay(update=last, cuts=tuple(cuts), restarts=restarts)
+    if last is None:
+        return Replay(update=None, cuts=(), restarts=0, start=None)
+    done = cuts[-1]
+    final = log.matrix(done, moderated_out=moderated_out, meta=meta)
+    at = float(log.times[done - 1])
+    if restart_at_end:
+        before = previous.restarted()
+        last = update_conversation(before, final, seed=seed, at=at)
+        cuts.append(done)
+        restarts += 1
+        if on_update is not None:
+            on_update(done, last)
+    if fresh_ids:
+        before = before.without_identities()
+        last = update_conversation(before, final, seed=seed, at=at)
+    return Replay(update=last, cuts=tuple(cuts), restarts=restarts, start=before)

@@ -41,6 +41,7 @@ from debate.types import VoteMatrix
 __all__ = [
     "PolisExport",
     "VoteLog",
+    "has_vote_times",
     "GroupAssignment",
     "read_polis_export",
     "polis_group_ids",
@@ -159,6 +160,13 @@ class PolisExport:
     comment_times: dict[str, float] = field(default_factory=dict)
     conversation: dict[str, Any] = field(default_factory=dict)
     votes_flipped: bool = False
+
+
+def has_vote_times(export: PolisExport) -> bool:
+    """Whether an export's votes carry their times (votes.csv, votes.json; read with
+    ``history=True``): then they can be replayed in time order."""
+    log = export.log
+    return log is not None and len(log) > 0 and bool((log.times > 0).any())
 
 
 def read_polis_export(

@@ -33,6 +33,7 @@ from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
 from consult.votes.models import Vote
+from debate.polis import VoteLog
 from debate.types import Claim, Relation, RelationKind, VoteMatrix
 
 IntArray = npt.NDArray[np.int64]
@@ -79,6 +80,11 @@ def participant_id(consultation_id: int, user_id: int) -> str:
     without the server's secret.
     """
     return _participant_ids(consultation_id, [user_id])[0]
+
+
+def participant_ids(consultation_id: int, user_ids: Iterable[int]) -> list[str]:
+    """Return the opaque analysis ids of several users of one consultation, in order."""
+    return _participant_ids(consultation_id, user_ids)
 
 
 def _participant_ids(consultation_id: int, user_ids: Iterable[int]) -> list[str]:
@@ -261,3 +267,42 @@ def analysis_input(
 def statement_ids_of(keys: Iterable[str]) -> list[int]:
     """Turn analysis statement ids back into database ids (ignoring anything else)."""
     return [int(k) for k in keys if str(k).isdigit()]
+
+
+def vote_log(consultation_id: int, matrix: VoteMatrix) -> VoteLog:
+    """Every vote of the matrix, in the order it was cast (its last change), as a ``VoteLog``.
+
+    Participants and statements are the matrix's own (same ids, same order), so that the log's
+    matrices line up with it; votes of anyone or on anything the matrix leaves out are dropped.
+    Ties in time go by vote id.
+    """
+    rows = db.session.execute(
+        select(Vote.user_id, Vote.statement_id, Vote.value, Vote.updated_at)
+        .where(Vote.consultation_id == consultation_id)
+        .order_by(Vote.updated_at, Vote.id)
+    ).all()
+    users = sorted({user_id for user_id, _s, _v, _t in rows})
+    pid_of = dict(zip(users, _participant_ids(consultation_id, users), strict=True))
+    row_of = {pid: i for i, pid in enumerate(matrix.participants)}
+    col_of = {sid: j for j, sid in enumerate(matrix.statements)}
+    r: list[int] = []
+    c: list[int] = []
+    v: list[int] = []
+    t: list[float] = []
+    for user_id, statement_id, value, at in rows:
+        i = row_of.get(pid_of[user_id])
+        j = col_of.get(statement_key(statement_id))
+        if i is None or j is None:
+            continue
+        r.append(i)
+        c.append(j)
+        v.append(int(value))
+        t.append(at.timestamp() if at is not None else 0.0)
+    return VoteLog(
+        participants=matrix.participants,
+        statements=matrix.statements,
+        rows=np.array(r, dtype=np.int64),
+        cols=np.array(c, dtype=np.int64),
+        values=np.array(v, dtype=np.int8),
+        times=np.array(t, dtype=np.float64),
+    )

@@ -18,8 +18,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import insert, select
 
+from consult.analysis import adapters
+from consult.analysis import state as analysis_state
+from consult.analysis.services import analysis_fingerprint
 from consult.auth.models import User
 from consult.consultations.imports import ImportFailed, ImportSummary, insert_participants
 from consult.consultations.models import (
@@ -34,8 +38,9 @@ from consult.statements.models import Statement, StatementKind, StatementStatus
 from consult.text import clean_text, text_key
 from consult.types import utcnow
 from consult.votes.models import Vote
+from debate.conversation import replay_conversation
 from debate.errors import InputError
-from debate.polis import read_polis_export
+from debate.polis import PolisExport, has_vote_times, read_polis_export
 
 #: Votes per batch (bounded memory, and a progress bar that moves).
 VOTE_CHUNK = 5000
@@ -95,7 +100,7 @@ def import_polis(
     """
     folder = Path(directory)
     try:
-        export = read_polis_export(folder)
+        export = read_polis_export(folder, history=True)
     except InputError as exc:
         raise ImportFailed(str(exc)) from exc
     matrix = export.matrix
@@ -166,22 +171,90 @@ def import_polis(
     rows = matrix.rows.tolist()
     cols = matrix.cols.tolist()
     values = matrix.values.tolist()
+    cast_at = _vote_times(export, now)
     _insert_votes(
         consultation.id,
         [
-            (statement_ids[c], user_ids[r], int(v))
+            (statement_ids[c], user_ids[r], int(v), cast_at.get((r, c), now))
             for r, c, v in zip(rows, cols, values, strict=True)
         ],
-        now,
         advance,
     )
     db.session.flush()
+    if has_vote_times(export):
+        _start_groups_by_replay(export, consultation, user_ids, statement_ids, now)
     return ImportSummary(
         consultation=consultation,
         participants=len(user_ids),
         statements=len(statement_ids),
         hidden=len(moderated),
         votes=len(rows),
+    )
+
+
+def _vote_times(export: PolisExport, now: datetime) -> dict[tuple[int, int], datetime]:
+    """When each latest vote was cast, by (matrix row, column), where the export says."""
+    log = export.log
+    if log is None or not has_vote_times(export):
+        return {}
+    row_of = {pid: i for i, pid in enumerate(export.matrix.participants)}
+    col_of = {sid: j for j, sid in enumerate(export.matrix.statements)}
+    rows = [row_of.get(pid, -1) for pid in log.participants]
+    cols = [col_of.get(sid, -1) for sid in log.statements]
+    times: dict[tuple[int, int], float] = {}
+    for r, c, t in zip(log.rows.tolist(), log.cols.tolist(), log.times.tolist(), strict=True):
+        times[(rows[r], cols[c])] = t  # in time order: the latest vote's time stays
+    return {key: datetime.fromtimestamp(t, tz=UTC) for key, t in times.items() if t > 0}
+
+
+def _start_groups_by_replay(
+    export: PolisExport,
+    consultation: Consultation,
+    user_ids: list[int],
+    statement_ids: list[int],
+    now: datetime,
+) -> None:
+    """Store the opinion groups' state the votes reach when replayed in time order.
+
+    The same replay as ``python -m debate polis DIR`` (one update per second of votes, a
+    final restart, the groups numbered afresh), with the export's ids turned into the
+    consultation's, so that the consultation's first analysis equals the command's.
+    """
+    log = export.log
+    assert log is not None  # has_vote_times
+    matrix = export.matrix
+    replayed = replay_conversation(
+        log,
+        restart_at_end=True,
+        moderated_out=matrix.moderated_out,
+        meta=matrix.meta,
+        seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
+        fresh_ids=True,
+    )
+    if replayed.update is None or replayed.start is None:
+        return
+    people = dict(
+        zip(
+            matrix.participants,
+            adapters.participant_ids(consultation.id, user_ids),
+            strict=True,
+        )
+    )
+    statements = {
+        sid: adapters.statement_key(db_id)
+        for sid, db_id in zip(matrix.statements, statement_ids, strict=True)
+    }
+    start = replayed.start.renamed(people, statements)
+    state = replayed.update.state.renamed(people, statements)
+    fingerprint, _n = analysis_fingerprint(consultation)
+    analysis_state.save_state(
+        consultation.id,
+        base=start,
+        state=state,
+        registry=analysis_state.advance_registry([], [g.id for g in state.groups], (), now),
+        fingerprint=fingerprint,
+        origin=analysis_state.ORIGIN_REPLAY,
+        at=now,
     )
 
 
@@ -234,11 +307,11 @@ def _free_slug(base: str) -> str:
 
 def _insert_votes(
     consultation_id: int,
-    votes: list[tuple[int, int, int]],
-    now: datetime,
+    votes: list[tuple[int, int, int, datetime]],
     advance: Progress,
 ) -> None:
-    """Insert (statement id, user id, value) rows: COPY on PostgreSQL, executemany elsewhere.
+    """Insert (statement id, user id, value, time) rows: COPY on PostgreSQL, executemany
+    elsewhere.
 
     Both run on the session's connection, inside its transaction. On PostgreSQL an executemany
     still executes one INSERT per row on the server; COPY streams the rows in one command.
@@ -252,8 +325,8 @@ def _insert_votes(
         with raw.cursor() as cursor, cursor.copy(command) as copy:
             for start in range(0, len(votes), VOTE_CHUNK):
                 chunk = votes[start : start + VOTE_CHUNK]
-                for statement_id, user_id, value in chunk:
-                    copy.write_row((consultation_id, statement_id, user_id, value, now, now))
+                for statement_id, user_id, value, at in chunk:
+                    copy.write_row((consultation_id, statement_id, user_id, value, at, at))
                 advance(len(chunk))
         return
     table = Vote.__table__
@@ -261,6 +334,6 @@ def _insert_votes(
         chunk = votes[start : start + VOTE_CHUNK]
         db.session.execute(
             insert(table),
-            [dict(zip(columns, (consultation_id, *vote, now, now), strict=True)) for vote in chunk],
+            [dict(zip(columns, (consultation_id, *vote, vote[3]), strict=True)) for vote in chunk],
         )
         advance(len(chunk))

@@ -9,31 +9,46 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
+from flask_babel import format_date
 from sqlalchemy import select
 
 from consult.analysis import adapters
-from consult.analysis.opinion_map import colour_class, map_layout
+from consult.analysis.opinion_map import (
+    NO_GROUP,
+    GroupStyle,
+    GroupStyles,
+    group_styles,
+    map_layout,
+)
 from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.extensions import db
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
-from debate.result import AnalysisResult, GroupVotes, group_label
+from debate.result import AnalysisResult, GroupVotes
 
 TOP = 5
 #: Lists that show every group's bar are kept shorter.
 TOP_WITH_BARS = 3
 
 
-def _bar(gid: int | None, agree: float, disagree: float, passes: float, n: int) -> dict[str, Any]:
+def _bar(
+    gid: int | None,
+    agree: float,
+    disagree: float,
+    passes: float,
+    n: int,
+    style: GroupStyle = NO_GROUP,
+) -> dict[str, Any]:
     agree_w = round(100 * max(agree, 0.0), 1)
     disagree_w = round(100 * max(disagree, 0.0), 1)
     pass_w = round(max(0.0, min(100.0 - agree_w - disagree_w, 100 * passes)), 1)
     return {
         "group": gid,
-        "label": group_label(gid),
-        "colour": colour_class(gid),
+        "label": style.label,
+        "colour": style.colour,
         "agree": agree,
         "disagree": disagree,
         "pass": passes,
@@ -49,17 +64,25 @@ def _bar(gid: int | None, agree: float, disagree: float, passes: float, n: int) 
     }
 
 
-def _votes_bar(gid: int | None, votes: GroupVotes) -> dict[str, Any]:
+def _votes_bar(gid: int | None, votes: GroupVotes, style: GroupStyle = NO_GROUP) -> dict[str, Any]:
     agree, disagree, passes = votes.shares
-    return _bar(gid, agree, disagree, passes, votes.seen)
+    return _bar(gid, agree, disagree, passes, votes.seen, style)
 
 
-def group_views(result: AnalysisResult, statement: str) -> list[dict[str, Any]]:
+def group_views(
+    result: AnalysisResult, statement: str, styles: GroupStyles | None = None
+) -> list[dict[str, Any]]:
     """Return each group's agree/disagree/pass shares on a statement (empty if unknown)."""
     stats = result.statements.get(statement)
     if stats is None:
         return []
-    return [_votes_bar(gid, votes) for gid, votes in enumerate(stats.groups)]
+    styles = styles if styles is not None else group_styles(result)
+    # The per-group counts follow the order of result.groups (by stable id, not 0 .. k-1).
+    ids = [group.id for group in result.groups]
+    return [
+        _votes_bar(gid, votes, styles.of(gid))
+        for gid, votes in zip(ids, stats.groups, strict=False)
+    ]
 
 
 def overall_view(result: AnalysisResult, statement: str) -> dict[str, Any] | None:
@@ -114,10 +137,14 @@ def _top(mapping: Mapping[str, float], texts: dict[str, Statement], n: int) -> l
 
 
 def _groups(
-    result: AnalysisResult, texts: dict[str, Statement], n_participants: int
+    result: AnalysisResult,
+    texts: dict[str, Statement],
+    n_participants: int,
+    styles: GroupStyles,
 ) -> list[dict[str, Any]]:
     groups = []
     for group in result.groups:
+        style = styles.of(group.id)
         reps = []
         for rep in group.representative:
             if rep.statement not in texts:
@@ -128,14 +155,14 @@ def _groups(
                     "statement": texts[rep.statement],
                     "direction": rep.direction,
                     "pct": round(100 * share),
-                    "bar": _bar(group.id, rep.agree, rep.disagree, rep.pass_, 0),
+                    "bar": _bar(group.id, rep.agree, rep.disagree, rep.pass_, 0, style),
                 }
             )
         groups.append(
             {
                 "id": group.id,
-                "label": group.label,
-                "colour": colour_class(group.id),
+                "label": style.label,
+                "colour": style.colour,
                 "size": group.size,
                 "share": round(100 * group.size / n_participants) if n_participants else 0,
                 "representative": reps[:TOP],
@@ -151,6 +178,7 @@ def build_insights(
     texts = _statements(consultation, adapters.statement_ids_of(_referenced(result)))
     n_participants = len(result.participants)
     roles = statement_roles(result)
+    styles = group_styles(result)
     common = {
         side: [
             {
@@ -167,7 +195,7 @@ def build_insights(
         )
     }
     gic = [
-        {"statement": texts[k], "score": v, "groups": group_views(result, k)}
+        {"statement": texts[k], "score": v, "groups": group_views(result, k, styles)}
         for k, v in _top(
             {k: v for k, v in result.group_informed_consensus.items() if not roles.is_divisive(k)},
             texts,
@@ -178,7 +206,7 @@ def build_insights(
         {
             "statement": texts[d.statement],
             "spread": d.spread,
-            "groups": group_views(result, d.statement),
+            "groups": group_views(result, d.statement, styles),
         }
         for d in result.divisive
         if d.statement in texts and roles.is_divisive(d.statement)
@@ -189,7 +217,7 @@ def build_insights(
         if u.statement in texts
     ][:TOP]
     bridging = [
-        {"statement": texts[k], "score": v, "groups": group_views(result, k)}
+        {"statement": texts[k], "score": v, "groups": group_views(result, k, styles)}
         for k, v in _top(result.bridging, texts, TOP_WITH_BARS)
         if v > 0
     ]
@@ -197,7 +225,7 @@ def build_insights(
         {
             "statement": texts[c.statement],
             "score": c.score,
-            "groups": group_views(result, c.statement),
+            "groups": group_views(result, c.statement, styles),
         }
         for c in result.cruxes
         if c.statement in texts and not roles.is_common_ground(c.statement)
@@ -208,7 +236,8 @@ def build_insights(
         "n_participants": n_participants,
         "n_clustered": result.n_clustered,
         "n_groups": len(result.groups),
-        "groups": _groups(result, texts, n_participants),
+        "groups": _groups(result, texts, n_participants, styles),
+        "retired_groups": retired_groups(result, styles),
         "common": common,
         "gic": gic,
         "divisive": divisive,
@@ -222,12 +251,43 @@ def build_insights(
         "map": map_layout(result, me=me),
         "me": me if me in result.participants else None,
         "my_group": my_group,
-        "my_group_label": group_label(my_group) if my_group is not None else None,
+        "my_group_label": styles.of(my_group).label if my_group is not None else None,
         "excluded": {
             "statements": result.excluded.n_statements,
             "participants": result.excluded.participants,
         },
     }
+
+
+#: How many retired groups the insights page names (the most recent first).
+RETIRED_SHOWN = 5
+
+
+def retired_groups(result: AnalysisResult, styles: GroupStyles) -> list[dict[str, Any]]:
+    """The groups retired so far, most recent first: which, when, and the group it joined."""
+    registry = result.extra.get("group_registry")
+    entries = []
+    for entry in registry if isinstance(registry, list) else []:
+        if not isinstance(entry, dict) or not entry.get("retired_at"):
+            continue
+        try:
+            at = datetime.fromisoformat(str(entry["retired_at"]))
+            gid = int(entry["id"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        joined = entry.get("joined")
+        entries.append(
+            {
+                "id": gid,
+                "label": styles.of(gid).label,
+                "colour": styles.of(gid).colour,
+                "at": at,
+                "date": format_date(at, "d MMMM"),
+                "joined": styles.of(int(joined)) if isinstance(joined, int) else None,
+            }
+        )
+    entries.sort(key=lambda e: (e["at"], e["id"]), reverse=True)
+    return entries[:RETIRED_SHOWN]
 
 
 def strongest_arguments(

@@ -1,4 +1,5 @@
-"""Cached analysis results and the vote exclusions the analysis applies."""
+"""Cached analysis results, the vote exclusions the analysis applies, and the opinion
+groups' state carried between recomputations."""
 
 from __future__ import annotations
 
@@ -63,3 +64,36 @@ class VoteExclusion(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<VoteExclusion {self.id} c={self.consultation_id} n={len(self.user_ids)}>"
+
+
+class AnalysisState(db.Model):  # type: ignore[name-defined,misc]
+    """What one recomputation of a consultation's opinion groups hands to the next.
+
+    ``state`` is a :class:`debate.conversation.ConversationState` as JSON (who is clustered,
+    the base clusters, every k's group clustering and centres, the k smoother and the recent
+    history of k, the groups with their stable ids and members, the retired groups); ``base``
+    the state the last update started from, so that the same votes give the same groups again
+    (``fingerprint`` names those votes, ``updated_at`` the time of that update).
+    ``group_registry``
+    lists every group ever shown: stable id, letter, colour, created at, retired at and the
+    group it joined.
+    """
+
+    __tablename__ = "analysis_states"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    group_registry: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    #: the participant-id key's tag (adapters.key_tag): another key means other ids
+    key_tag: Mapped[str] = mapped_column(String(32))
+    #: how the state began: "replay" (the votes in time order) or "one-shot"
+    origin: Mapped[str] = mapped_column(String(16), default="one-shot")
+    updates: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AnalysisState c={self.consultation_id} updates={self.updates}>"

@@ -44,6 +44,52 @@ def colour_class(group_id: int | None) -> str:
     return "g-none" if group_id is None else f"g{group_id % N_COLOURS}"
 
 
+@dataclass(frozen=True)
+class GroupStyle:
+    """How a group is shown: its letter and its colour class, the same on every page."""
+
+    label: str
+    colour: str
+
+
+NO_GROUP = GroupStyle(label="", colour="g-none")
+
+
+class GroupStyles(dict[int, GroupStyle]):
+    """Every group's :class:`GroupStyle` by stable id; ``of(None)`` is no group."""
+
+    def of(self, group_id: int | None) -> GroupStyle:
+        if group_id is None or group_id < 0:
+            return NO_GROUP
+        style = self.get(group_id)
+        return (
+            style
+            if style is not None
+            else GroupStyle(group_label(group_id), colour_class(group_id))
+        )
+
+
+def group_styles(result: AnalysisResult) -> GroupStyles:
+    """The letter and colour of every group of an analysis, from its group registry.
+
+    The registry (``group_registry``, consult.analysis.state) gives each group the letter and
+    colour it keeps for life; an analysis without one (older, or from the command line) falls
+    back to the letter and colour of the group's id.
+    """
+    styles = GroupStyles()
+    registry = result.extra.get("group_registry")
+    for entry in registry if isinstance(registry, list) else []:
+        try:
+            gid, label, colour = int(entry["id"]), str(entry["label"]), int(entry["colour"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        styles[gid] = GroupStyle(label, f"g{colour % N_COLOURS}")
+    for group in result.groups:
+        if group.id not in styles:
+            styles[group.id] = GroupStyle(group_label(group.id), colour_class(group.id))
+    return styles
+
+
 @dataclass
 class MapPoint:
     """A participant (or, binned, a cell of nearby participants) on the map."""
@@ -153,6 +199,7 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
     if not positions:
         return None
     membership = result.participants
+    styles = group_styles(result)
     ids = list(positions)
     xy = np.array([positions[pid][:2] for pid in ids], dtype=np.float64)
     groups = np.array(
@@ -182,7 +229,7 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
                     float(placed[i, 0]),
                     float(placed[i, 1]),
                     radius,
-                    colour_class(gid if gid >= 0 else None),
+                    styles.of(gid).colour,
                 )
             )
     else:
@@ -200,7 +247,7 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
                     round((cell_x + 0.5) * MAP_W / MAP_BINS_X, 1),
                     round((cell_y + 0.5) * MAP_H / MAP_BINS_Y, 1),
                     round(1.6 + 3.4 * math.sqrt(count / biggest), 2),
-                    colour_class(gid if gid >= 0 else None),
+                    styles.of(gid).colour,
                     count,
                 )
             )
@@ -225,8 +272,8 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
         result_map.groups.append(
             MapGroup(
                 id=gid,
-                label=group_label(gid),
-                colour=colour_class(gid),
+                label=styles.of(gid).label,
+                colour=styles.of(gid).colour,
                 size=group.size or len(pts),
                 hull=" ".join(f"{x:g},{y:g}" for x, y in hull) if len(hull) >= 3 else "",
                 label_x=round(min(max(lx, 36.0), MAP_W - 36.0), 1),

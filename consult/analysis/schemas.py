@@ -24,9 +24,38 @@ class RepresentativeSchema(Schema):
 class GroupSchema(Schema):
     """An opinion group."""
 
-    id = fields.Integer()
+    id = fields.Integer(
+        metadata={
+            "description": "Stable id: the same group keeps it across recomputations "
+            "(see group_registry for its letter and colour)."
+        }
+    )
     size = fields.Integer()
     representative = fields.List(fields.Nested(RepresentativeSchema))
+
+
+class GroupRegistryEntrySchema(Schema):
+    """An opinion group shown at some point, live or retired."""
+
+    id = fields.Integer(metadata={"description": "Stable id (never reused)."})
+    label = fields.String(metadata={"description": "The letter pages and reports show."})
+    colour = fields.Integer(metadata={"description": "Index (0-4) of the group's colour."})
+    created_at = fields.DateTime()
+    retired_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When it merged into another group or disappeared."},
+    )
+    joined = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Stable id of the group holding most of its former members."},
+    )
+
+
+class GroupUpdatesSchema(Schema):
+    """How the consultation's opinion-group state began and how often it was updated."""
+
+    origin = fields.String(metadata={"enum": ["replay", "one-shot"]})
+    updates = fields.Integer()
 
 
 class ConsensusItemSchema(Schema):
@@ -85,6 +114,8 @@ class AnalysisSchema(Schema):
     seed = fields.Integer()
     timings = fields.Dict(keys=fields.String(), values=fields.Float())
     excluded = fields.Nested(ExcludedSchema)
+    group_registry = fields.List(fields.Nested(GroupRegistryEntrySchema))
+    group_updates = fields.Nested(GroupUpdatesSchema)
     consultation = fields.Integer(metadata={"description": "The consultation's id."})
     computed_at = fields.DateTime(metadata={"description": "When this result was computed."})
     stale = fields.Boolean(

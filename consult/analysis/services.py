@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.analysis import adapters, tasks
+from consult.analysis import state as analysis_state
 from consult.analysis.models import CachedAnalysis
 from consult.consultations.models import Consultation
 from consult.consultations.versions import mark_changed
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[..., None]
 
 #: Bump when what is stored changes shape, so every cached result is recomputed.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -114,21 +115,37 @@ def compute_analysis(
     *,
     exclusions: adapters.Exclusions | None = None,
     progress: Progress | None = None,
+    fingerprint: str | None = None,
 ) -> dict[str, Any]:
-    """Run the analysis core on the consultation's current votes and return its JSON."""
+    """Run the analysis core on the consultation's current votes and return its JSON.
+
+    The opinion groups continue from the consultation's stored state (:mod:`.state`), which
+    this advances by one update and stores (flushes, never commits); ``fingerprint`` names the
+    data (:func:`analysis_fingerprint`), computed here when not given.
+    """
+    if exclusions is None:
+        exclusions = adapters.exclusions_for(consultation)
+    if fingerprint is None:
+        fingerprint, _n = analysis_fingerprint(consultation, exclusions)
     started = time.perf_counter()
     data = adapters.analysis_input(consultation, exclusions=exclusions)
     loaded = time.perf_counter()
     if progress is not None:
         progress(30, "Analysing the votes")
-    result = AnalysisResult.from_json(
-        _analyse(
-            data.matrix,
-            claims=data.claims,
-            relations=data.relations,
-            seed=int(current_app.config.get("ANALYSIS_SEED", 0)),
-        )
+    seed = int(current_app.config.get("ANALYSIS_SEED", 0))
+    groups = analysis_state.current_groups(consultation.id, data.matrix, fingerprint, seed=seed)
+    document = _analyse(
+        data.matrix,
+        claims=data.claims,
+        relations=data.relations,
+        seed=seed,
+        groups=groups.groups,
     )
+    # Every group shown so far, live or retired: its letter, colour and dates (the API's
+    # stable group ids are the ids here and in "groups" and "participants").
+    document["group_registry"] = groups.registry
+    document["group_updates"] = {"origin": groups.origin, "updates": groups.updates}
+    result = AnalysisResult.from_json(document)
     log.info(
         "analysis of consultation %s: load %.2f s, analyse %.2f s",
         consultation.id,
@@ -160,7 +177,9 @@ def refresh_analysis(
     # Fingerprint first: if votes arrive meanwhile, the stored result is already stale.
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     started = time.perf_counter()
-    result = compute_analysis(consultation, exclusions=exclusions, progress=progress)
+    result = compute_analysis(
+        consultation, exclusions=exclusions, progress=progress, fingerprint=fingerprint
+    )
     duration = time.perf_counter() - started
     now = utcnow()
     _store(consultation.id, fingerprint, result, now, duration)

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from consult.analysis.opinion_map import group_styles
 from consult.analysis.quality import data_quality
 from consult.consultations.models import Consultation
 from consult.reports.documents import (
@@ -226,19 +227,48 @@ def _analysis_tables(analysis: AnalysisResult) -> dict[str, tuple[list[str], Ite
         return (0, int(sid)) if sid.isdigit() else (1, sid)
 
     groups = analysis.groups
+    # The group's letter as every page shows it (its stable id stays in "group").
+    styles = group_styles(analysis)
+
+    def label(group: int | None) -> str:
+        return styles.of(group).label
+
     return {
-        "analysis_groups": (["group", "size"], ([g.id, g.size] for g in groups)),
+        "analysis_groups": (
+            ["group", "size", "label"],
+            ([g.id, g.size, label(g.id)] for g in groups),
+        ),
         "analysis_representative": (
-            ["group", "rank", "statement", "direction", "agree", "disagree", "pass", "repness"],
+            [
+                "group",
+                "rank",
+                "statement",
+                "direction",
+                "agree",
+                "disagree",
+                "pass",
+                "repness",
+                "label",
+            ],
             (
-                [g.id, rank, r.statement, r.direction, r.agree, r.disagree, r.pass_, r.repness]
+                [
+                    g.id,
+                    rank,
+                    r.statement,
+                    r.direction,
+                    r.agree,
+                    r.disagree,
+                    r.pass_,
+                    r.repness,
+                    label(g.id),
+                ]
                 for g in groups
                 for rank, r in enumerate(g.representative, start=1)
             ),
         ),
         "analysis_participants": (
-            ["participant", "group"],
-            ([pid, group] for pid, group in analysis.participants.items()),
+            ["participant", "group", "label"],
+            ([pid, group, label(group)] for pid, group in analysis.participants.items()),
         ),
         "analysis_statements": (
             ["statement", *metric_columns],

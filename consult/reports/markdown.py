@@ -149,6 +149,22 @@ def report_markdown(report: dict[str, Any], href: Callable[[int], str]) -> str:
                 share = _("%(p)s disagree", p=_pct(r.get("disagree")))
             lines.append(f"1. **{share}** — {cite(r['statement'])}")
         out.append("\n".join(lines) or _("No statement sets this group apart."))
+    retired = [
+        "- "
+        + (
+            _(
+                "Group %(label)s joined Group %(other)s on %(date)s.",
+                label=r["label"],
+                other=r["joined"],
+                date=r["date"],
+            )
+            if r["joined"]
+            else _("Group %(label)s dissolved on %(date)s.", label=r["label"], date=r["date"])
+        )
+        for r in report.get("retired_groups", [])
+    ]
+    if retired:
+        out.append("\n".join(retired))
 
     out.append(f"## {_('Common ground across groups')}")
     lines = [

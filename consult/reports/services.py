@@ -17,7 +17,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from consult.analysis.adapters import participant_id
-from consult.analysis.opinion_map import colour_class, map_layout
+from consult.analysis.insights import retired_groups
+from consult.analysis.opinion_map import group_styles, map_layout
 from consult.analysis.quality import data_quality
 from consult.analysis.roles import statement_roles
 from consult.analysis.services import get_analysis_result
@@ -30,7 +31,7 @@ from consult.responses import services as responses
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
-from debate.result import AnalysisResult, group_label
+from debate.result import AnalysisResult
 
 TOP = 8  # statements per list (consensus, divisive, uncertain, cruxes)
 TOP_REPRESENTATIVE = 5
@@ -303,11 +304,12 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         return sid
 
     clustered = analysis.n_clustered
+    styles = group_styles(analysis)
     groups = [
         {
             "id": group.id,
-            "label": group_label(group.id),
-            "colour": colour_class(group.id),
+            "label": styles.of(group.id).label,
+            "colour": styles.of(group.id).colour,
             "size": group.size,
             "share": group.size / clustered if clustered else 0.0,
             "representative": _entries(group.representative, cite, TOP_REPRESENTATIVE),
@@ -388,6 +390,15 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
             "responses": len(response_list),
         },
         "groups": groups,
+        "retired_groups": [
+            {
+                "label": r["label"],
+                "colour": r["colour"],
+                "date": r["date"],
+                "joined": r["joined"].label if r["joined"] is not None else None,
+            }
+            for r in retired_groups(analysis, styles)
+        ],
         "consensus": {"agree": consensus_agree, "disagree": consensus_disagree},
         "group_informed_consensus": [{"statement": sid, "score": s} for s, sid in gic_top],
         "divisive": divisive,

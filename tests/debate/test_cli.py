@@ -51,7 +51,8 @@ class TestPolisCommand:
             shutil.copy(BREXIT / name, tmp_path / name)
         assert main(["polis", str(tmp_path), "--json"]) == 0
         wide = json.loads(capsys.readouterr().out)
-        assert main(["polis", str(BREXIT), "--json"]) == 0
+        # participants-votes.csv has no vote times: one shot, as --one-shot on votes.csv.
+        assert main(["polis", str(BREXIT), "--json", "--one-shot"]) == 0
         long = json.loads(capsys.readouterr().out)
         assert wide["participants"] == long["participants"]
         assert wide["groups"] == long["groups"]
@@ -198,9 +199,23 @@ class TestPolisGroupsAndReplay:
             " (votes.csv or votes.json)\n"
         )
 
-    def test_main_polis_every_without_replay_is_an_error(self, capsys):
-        assert main(["polis", str(BELOW_100), "--every", "10"]) == 2
+    def test_main_polis_every_with_one_shot_is_an_error(self, capsys):
+        assert main(["polis", str(BELOW_100), "--one-shot", "--every", "10"]) == 2
         assert capsys.readouterr().err == "error: --every needs --replay\n"
+
+    def test_main_polis_replays_by_default_when_votes_have_times(self, capsys):
+        assert main(["polis", str(BELOW_100), "--json", "--every", "50"]) == 0
+        default = json.loads(capsys.readouterr().out)
+        assert main(["polis", str(BELOW_100), "--json", "--replay", "--every", "50"]) == 0
+        replayed = json.loads(capsys.readouterr().out)
+        assert default["replay"] == replayed["replay"]
+        assert default["participants"] == replayed["participants"]
+        # A replay that starts a conversation numbers the groups it shows 0 .. k-1.
+        assert [g["id"] for g in default["groups"]] == list(range(default["k"]))
+
+    def test_main_polis_one_shot_opts_out_of_the_replay(self, capsys):
+        assert main(["polis", str(BELOW_100), "--json", "--one-shot"]) == 0
+        assert "replay" not in json.loads(capsys.readouterr().out)
 
     def test_main_polis_groups_and_replay_exclude_each_other(self, capsys):
         with pytest.raises(SystemExit) as info:

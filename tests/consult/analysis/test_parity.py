@@ -40,18 +40,25 @@ META = {
 ENGINE_KEYS = (ANALYSIS_KEYS - {"seed", "timings"}) | {"priority"}
 
 
+_ENGINE: dict[str, dict] = {}
+
+
 @pytest.fixture
 def engine_result(polis_dir):
-    """``python -m debate polis DIR --json``, run as a separate process."""
+    """``python -m debate polis DIR --json``, run as a separate process (once per folder: it
+    replays the votes through Pol.is's updates, which takes a while)."""
+    if str(polis_dir) in _ENGINE:
+        return _ENGINE[str(polis_dir)]
     done = subprocess.run(
         [sys.executable, "-m", "debate", "polis", str(polis_dir), "--json"],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
-        timeout=300,
+        timeout=600,
     )
-    return json.loads(done.stdout)
+    _ENGINE[str(polis_dir)] = json.loads(done.stdout)
+    return _ENGINE[str(polis_dir)]
 
 
 @pytest.fixture
@@ -171,3 +178,49 @@ def test_insights_page_shows_the_engine_result(client, imported, engine_result, 
             assert str(escape(texts[row["statement"]].strip())) in html
     for row in [d for d in engine_result["divisive"] if d["statement"] in divisive][:5]:
         assert str(escape(texts[row["statement"]].strip())) in html
+
+
+POLIS_MATH = ROOT / "tests" / "data" / "polis-math" / "below-100-ptpts"
+
+
+def test_import_starts_the_groups_where_the_command_replay_ends(client, runner, db):
+    """A Pol.is JSON conversation (tests/data/polis-math, see its README): ``kenes import-polis``
+    stores the replayed state, so the API's first analysis has the command's groups, ids and
+    numbers."""
+    engine = subprocess.run(
+        [sys.executable, "-m", "debate", "polis", str(POLIS_MATH), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    engine_result = json.loads(engine.stdout)
+    assert engine_result["replay"]["updates"] > 1  # the default: a replay
+    outcome = runner.invoke(args=["import-polis", str(POLIS_MATH)])
+    assert outcome.exit_code == 0, outcome.output
+    slug = outcome.stdout.split()[-1]
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    statements = {
+        str(s.id): s.external_id
+        for s in db.session.scalars(
+            select(Statement).where(Statement.consultation_id == consultation.id)
+        )
+    }
+    prefix = PARTICIPANT_NAME.format("")
+    people = {
+        participant_id(consultation.id, u.id): u.display_name[len(prefix) :]
+        for u in db.session.scalars(select(User).where(User.is_imported.is_(True)))
+    }
+    api = client.get(f"/api/v1/consultations/{consultation.id}/analysis").get_json()
+    assert api["group_updates"]["origin"] == "replay"
+    mapped = _to_polis(api, statements, people)
+    engine_part = _engine_part(engine_result)
+    assert mapped["participants"] == engine_part["participants"]  # the same ids, person by person
+    assert mapped["groups"] == engine_part["groups"]
+    assert mapped["consensus"] == engine_part["consensus"]
+    assert mapped["group_informed_consensus"] == engine_part["group_informed_consensus"]
+    assert mapped["k"] == engine_part["k"]
+    assert [(e["id"], e["label"]) for e in api["group_registry"]] == [
+        (g["id"], "ABCDE"[g["id"]]) for g in engine_result["groups"]
+    ]

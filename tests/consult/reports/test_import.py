@@ -71,6 +71,11 @@ def exported(make_debate: Callable[..., Debate], tmp_path: Any) -> tuple[Debate,
 
 def _normalise(analysis: dict[str, Any], rename: dict[str, str]) -> dict[str, Any]:
     data = {k: v for k, v in analysis.items() if k not in ("timings", "excluded")}
+    # The groups' registry dates say when this consultation first showed each group.
+    data["group_registry"] = [
+        {k: v for k, v in entry.items() if k not in ("created_at", "retired_at")}
+        for entry in analysis.get("group_registry", [])
+    ]
     data["participants"] = {rename[p]: g for p, g in analysis["participants"].items()}
     if isinstance(data.get("map"), dict) and "participants" in data["map"]:
         data["map"]["participants"] = {
