@@ -1,7 +1,7 @@
 """analysis states: the opinion groups' state carried between recomputations
 
 Revision ID: insight_0001
-Revises: 0002
+Revises: scale_0001
 Create Date: 2026-12-02 15:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "insight_0001"
-down_revision = "0002"
+down_revision = "scale_0001"
 branch_labels = None
 depends_on = None
 
