@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask
 
-from consult import api, commands, errors, extensions, i18n, ratelimits, security
+from consult import api, commands, errors, extensions, i18n, ratelimits, security, web
 from consult import models as _models  # noqa: F401  (every table, for create_all and Alembic)
 from consult.analysis import wiring as analysis
 from consult.audit import wiring as audit
@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    web.init_app(app)  # the id converter, before any blueprint's routes
 
     # The kernel, then the domains, lower layers first.
     auth.init_app(app)

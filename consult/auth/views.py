@@ -147,7 +147,7 @@ def create_token() -> Any:
     return redirect(url_for("auth.account"))
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int) -> Any:
     """Revoke one of the user's tokens."""
@@ -186,7 +186,7 @@ def users() -> Any:
     return render_template("admin/users.html", people=people, forms=forms, query=query)
 
 
-@admin_bp.route("/users/<int:user_id>/role", methods=["POST"])
+@admin_bp.route("/users/<id:user_id>/role", methods=["POST"])
 @login_required
 def set_role(user_id: int) -> Any:
     """Assign a role (admins only)."""

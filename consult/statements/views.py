@@ -92,7 +92,7 @@ def _rerender(consultation: Consultation, form: PositionForm | ArgumentForm, sta
 MAX_MERGE_HOPS = 20
 
 
-@bp.route("/statements/<int:statement_id>")
+@bp.route("/statements/<id:statement_id>")
 def show(statement_id: int) -> Any:
     """Redirect to the statement on its consultation's page (a merged one: to its target)."""
     statement = db.session.get(Statement, statement_id)
