@@ -3,6 +3,7 @@
 from consult.analysis.models import CachedAnalysis
 from consult.audit.models import AuditEntry
 from consult.auth.models import ApiToken, Role, User, UserBlock
+from consult.auth.sessions import LoginSession
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -33,6 +34,7 @@ __all__ = [
     "JobStatus",
     "Job",
     "JobStatus",
+    "LoginSession",
     "MemberRole",
     "ModerationMode",
     "Notification",

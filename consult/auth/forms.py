@@ -70,3 +70,28 @@ class RoleForm(FlaskForm):
             ("admin", _l("Administrator")),
         ],
     )
+
+
+class PasswordChangeForm(FlaskForm):
+    """Change the password (ends every other session)."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
+            ),
+        ],
+        description=_l(
+            "At least %(n)s characters. A few unrelated words make a strong password.",
+            n=PASSWORD_MIN_LENGTH,
+        ),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.audit.services import record_audit
 from consult.auth.models import ApiToken, Role, User
+from consult.auth.sessions import end_sessions
 from consult.errors import Conflict, NotAllowed, ValidationFailed
 from consult.extensions import db
 from consult.security import hash_token, new_token
@@ -90,11 +92,27 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, password: str) -> None:
-    """Set a new password and end every other session."""
+def change_password(
+    user: User, password: str, *, current: str | None = None, keep_session: str | None = None
+) -> int:
+    """Set a new password and end every session but ``keep_session``; return how many ended.
+
+    With ``current``, the present password must match first (the account page asks for it).
+    """
+    if current is not None and not (
+        user.password_hash and check_password_hash(user.password_hash, current)
+    ):
+        raise ValidationFailed(
+            _l("The current password is not right."),
+            fields={"current_password": [_l("The current password is not right.")]},
+        )
     check_password_rules(password)
     user.password_hash = hash_password(password)
-    user.session_version = (user.session_version or 0) + 1
+    ended = end_sessions(user, keep=keep_session)
+    record_audit(
+        user, "change_password", "user", user.id, reason="", after={"sessions_ended": ended}
+    )
+    return ended
 
 
 def set_role(user: User, role: Role, *, actor: User) -> None:
@@ -103,6 +121,9 @@ def set_role(user: User, role: Role, *, actor: User) -> None:
         raise NotAllowed("Only administrators can assign roles.")
     before = user.role
     user.role = role
+    # The person signs in again under the new role: no session outlives a privilege change.
+    if before is not role:
+        end_sessions(user)
     record_audit(
         actor,
         "set_role",
@@ -123,6 +144,17 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return row, token
 
 
+def active_tokens(user: User) -> list[ApiToken]:
+    """The user's unrevoked API tokens, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
 def user_for_token(token: str) -> User | None:
     """Return the owner of a valid (unrevoked) API token, or None."""
     row = db.session.scalar(
@@ -137,18 +169,8 @@ def user_for_token(token: str) -> User | None:
         row.last_used_at = now
         db.session.commit()
     owner: User = row.user
+    owner.session_key = None  # a token is no browser session
     return owner
-
-
-def load_session_user(user_id: str) -> User | None:
-    """The user of a session cookie (``"<id>:<session version>"``), if it is still valid."""
-    raw_id, _, version = user_id.partition(":")
-    if not raw_id.isdigit():
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or str(user.session_version or 0) != (version or "0"):
-        return None
-    return user
 
 
 def revoke_token(token: ApiToken, *, actor: User) -> None:

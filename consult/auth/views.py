@@ -16,10 +16,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from consult.auth import services
+from consult.auth.account import account_sections, sign_in, sign_out
 from consult.auth.forms import LoginForm, RegisterForm, RoleForm, TokenForm
 from consult.auth.models import ApiToken, Role, User
 from consult.errors import ConsultError
@@ -42,7 +43,7 @@ def login() -> Any:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+            sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("consultations.index")))
@@ -92,7 +93,8 @@ def logout() -> Any:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    logout_user()
+    sign_out()
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("consultations.index"))
 
@@ -129,6 +131,7 @@ def account() -> Any:
         token_form=TokenForm(),
         empty_form=EmptyForm(),
         new_token=session.pop("new_token", None),
+        **account_sections(),
     )
 
 

@@ -7,8 +7,10 @@ from typing import Any
 from flask import Flask
 
 from consult.api import use_token_resolver
-from consult.auth import cli, views
-from consult.auth.services import load_session_user, user_for_token
+from consult.auth import account, cli, views
+from consult.auth import api as _api  # noqa: F401  (adds the endpoints to the API)
+from consult.auth.services import user_for_token
+from consult.auth.sessions import load_session_user
 from consult.extensions import login_manager
 from consult.security import bearer_token
 
@@ -25,5 +27,6 @@ def init_app(app: Flask) -> None:
     use_token_resolver(app, user_for_token)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.admin_bp)
+    app.register_blueprint(account.bp)
     for command in cli.commands:
         app.cli.add_command(command)
