@@ -40,6 +40,15 @@ class Config:
     RATE_LIMIT_VOTE = "120 per minute"
     RATE_LIMIT_VOTE_NEW_ACCOUNT = "60 per minute"
     RATE_LIMIT_FLAG = "30 per hour"
+    # Failed logins per account, whatever the address (consult/auth/throttle.py): this many
+    # within the window lock password login, for a back-off doubled by each further failure.
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_FAILURE_WINDOW = 900  # seconds
+    LOGIN_BACKOFF_SECONDS = 60
+    LOGIN_BACKOFF_MAX = 3600
+    # Passwords: at least PASSWORD_MIN_LENGTH characters and a zxcvbn score (0-4) of at least
+    # this; zxcvbn ships lists of common passwords, words and names, checked offline.
+    PASSWORD_MIN_SCORE = 3
     NEW_ACCOUNT_AGE = timedelta(days=1)
     API_PER_PAGE = 50
     API_MAX_PER_PAGE = 200

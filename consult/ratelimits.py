@@ -13,8 +13,9 @@ the error page elsewhere (consult/errors.py).
 once every blueprint is registered, that each of them carries its limit (and adds it if one was
 forgotten), so that no write endpoint is ever left unlimited.
 
-There is no password-reset flow yet; ``RATE_LIMIT_PASSWORD_RESET`` applies to the endpoints
-named below as soon as one exists.
+Registration and password reset are counted per address, and a request whose form did not
+validate (422) is not counted (``count_invalid=False``). Failed logins are also counted per
+account, whatever the address, by consult/auth/throttle.py.
 """
 
 from __future__ import annotations
@@ -43,13 +44,15 @@ class RateLimit:
 
     setting: str
     new_account_default: str | None = None
+    #: False: a request answered 422 (the form or body did not validate) is not counted.
+    count_invalid: bool = True
 
 
 #: Every limit of the app, by name (the name is also the shared counter's scope).
 LIMITS: dict[str, RateLimit] = {
     "login": RateLimit("RATE_LIMIT_LOGIN"),
-    "register": RateLimit("RATE_LIMIT_REGISTER"),
-    "password_reset": RateLimit("RATE_LIMIT_PASSWORD_RESET"),
+    "register": RateLimit("RATE_LIMIT_REGISTER", count_invalid=False),
+    "password_reset": RateLimit("RATE_LIMIT_PASSWORD_RESET", count_invalid=False),
     "post": RateLimit("RATE_LIMIT_POST"),
     "vote": RateLimit("RATE_LIMIT_VOTE"),
     "flag": RateLimit("RATE_LIMIT_FLAG", new_account_default="10 per hour"),
@@ -106,6 +109,11 @@ def limit_value(name: str) -> Callable[[], str]:
     return provider
 
 
+def _valid_request(response: Any) -> bool:
+    """Count a request unless its input failed validation (422)."""
+    return bool(getattr(response, "status_code", 200) != 422)
+
+
 def rate_limited(name: str) -> Callable[[F], F]:
     """Limit a view's writes with the limit ``name``: one budget shared by every view using it.
 
@@ -114,7 +122,11 @@ def rate_limited(name: str) -> Callable[[F], F]:
     if name not in LIMITS:
         raise KeyError(f"unknown rate limit {name!r} (declare it in LIMITS)")
     decorator = limiter.shared_limit(
-        limit_value(name), scope=name, key_func=rate_limit_key, methods=WRITE_METHODS
+        limit_value(name),
+        scope=name,
+        key_func=rate_limit_key,
+        methods=WRITE_METHODS,
+        deduct_when=None if LIMITS[name].count_invalid else _valid_request,
     )
     return decorator  # type: ignore[return-value]
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from consult.audit.services import record_audit
 from consult.auth.models import ApiToken, Role, User
@@ -16,6 +21,7 @@ from consult.security import hash_token, new_token
 from consult.types import utcnow
 
 PASSWORD_MIN_LENGTH = 12
+WEAK_PASSWORD = _l("This password is too common or too easy to guess: add a few unrelated words.")
 PASSWORD_MAX_LENGTH = 1024
 # Compared against when the e-mail is unknown, so that timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("kenes-dummy-password", method="scrypt")
@@ -31,8 +37,31 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH) -> None:
-    """Raise ValidationFailed unless the password is long enough (no composition rules)."""
+#: zxcvbn looks at this many first characters (its cost grows with the length).
+_STRENGTH_PREFIX = 100
+
+
+def password_is_weak(password: str, user_inputs: Sequence[str] = ()) -> bool:
+    """Tell whether a password is common or easy to guess (zxcvbn's lists and patterns).
+
+    >>> password_is_weak("password1234"), password_is_weak("correct horse battery staple")
+    (True, False)
+    """
+    try:
+        minimum = int(current_app.config.get("PASSWORD_MIN_SCORE", 3))
+    except RuntimeError:  # outside an app (doctests, scripts)
+        minimum = 3
+    inputs = [text for text in user_inputs if text]
+    inputs += [text.split("@", 1)[0] for text in inputs]
+    inputs += [part for text in inputs for part in re.split(r"[\s@._-]+", text) if part]
+    score = int(zxcvbn(password[:_STRENGTH_PREFIX], user_inputs=inputs)["score"])
+    return score < minimum
+
+
+def check_password_rules(
+    password: str, *, min_length: int = PASSWORD_MIN_LENGTH, user_inputs: Sequence[str] = ()
+) -> None:
+    """Raise ValidationFailed unless the password is long enough and not easy to guess."""
     if len(password) < min_length:
         raise ValidationFailed(
             "Password too short.",
@@ -43,6 +72,8 @@ def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH
             "Password too long.",
             fields={"password": [f"Use at most {PASSWORD_MAX_LENGTH} characters."]},
         )
+    if password_is_weak(password, user_inputs):
+        raise ValidationFailed(str(WEAK_PASSWORD), fields={"password": [str(WEAK_PASSWORD)]})
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -60,7 +91,7 @@ def create_user(
 ) -> User:
     """Create an account; raise Conflict if the e-mail is taken."""
     if password is not None:
-        check_password_rules(password)
+        check_password_rules(password, user_inputs=(email, display_name))
     user = User(
         email=normalise_email(email),
         display_name=display_name.strip(),
@@ -106,7 +137,7 @@ def change_password(
             _l("The current password is not right."),
             fields={"current_password": [_l("The current password is not right.")]},
         )
-    check_password_rules(password)
+    check_password_rules(password, user_inputs=(user.email or "", user.display_name))
     user.password_hash = hash_password(password)
     ended = end_sessions(user, keep=keep_session)
     record_audit(

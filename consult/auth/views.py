@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.auth import services
+from consult.auth import services, throttle
 from consult.auth.account import account_sections, sign_in, sign_out
 from consult.auth.forms import LoginForm, RegisterForm, RoleForm, TokenForm
 from consult.auth.models import ApiToken, Role, User
@@ -41,17 +41,37 @@ def login() -> Any:
     if not form.is_submitted() and session.get("register_email"):
         form.email.data = session.pop("register_email")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        lock = throttle.login_lock(email)
+        if lock is not None:
+            return _locked(form, lock)
+        user = services.authenticate(email, form.password.data or "")
         if user is not None:
+            throttle.record_success(email)
             sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("consultations.index")))
+        throttle.record_failure(email, services.find_user_by_email(email))
+        db.session.commit()  # hands the owner's notice, if any, to the mail sender
         # One message whatever was wrong: no account enumeration.
         form.password.errors.append(_("The e-mail or the password is not right."))
         return render_template("auth/login.html", form=form), 422
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _locked(form: LoginForm, lock: throttle.Lock) -> Any:
+    """429: password login of this account is paused (the same answer for any address)."""
+    minutes = max(1, (lock.retry_after + 59) // 60)
+    form.password.errors.append(
+        _(
+            "Too many failed attempts for this account. Try again in %(n)s minutes.",
+            n=minutes,
+        )
+    )
+    headers = {"Retry-After": str(lock.retry_after)}
+    return render_template("auth/login.html", form=form), 429, headers
 
 
 @bp.route("/register", methods=["GET", "POST"])

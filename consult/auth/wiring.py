@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from consult.api import use_token_resolver
-from consult.auth import account, cli, views
+from consult.auth import account, cli, throttle, views
 from consult.auth import api as _api  # noqa: F401  (adds the endpoints to the API)
 from consult.auth.services import user_for_token
 from consult.auth.sessions import load_session_user
@@ -22,6 +22,7 @@ def _user_from_request(request: Any) -> Any:
 
 def init_app(app: Flask) -> None:
     """Load users from sessions and bearer tokens; register the pages and the commands."""
+    throttle.init_app(app)
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(_user_from_request)
     use_token_resolver(app, user_for_token)
