@@ -49,6 +49,9 @@ class Config:
     # Passwords: at least PASSWORD_MIN_LENGTH characters and a zxcvbn score (0-4) of at least
     # this; zxcvbn ships lists of common passwords, words and names, checked offline.
     PASSWORD_MIN_SCORE = 3
+    # Names no participant may take, beside staff members' names (confusable skeletons compared;
+    # consult/auth/identity.py): organisations, e.g. ("Ministry of Transport", "Akimat").
+    RESERVED_NAMES: tuple[str, ...] = ()
     NEW_ACCOUNT_AGE = timedelta(days=1)
     API_PER_PAGE = 50
     API_MAX_PER_PAGE = 200

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from consult.audit.services import record_audit
+from consult.auth import identity
 from consult.auth.models import ApiToken, Role, User
 from consult.auth.sessions import end_sessions
 from consult.errors import Conflict, NotAllowed, ValidationFailed
@@ -28,8 +29,8 @@ _DUMMY_HASH = generate_password_hash("kenes-dummy-password", method="scrypt")
 
 
 def normalise_email(email: str) -> str:
-    """Return the canonical form of an e-mail address."""
-    return email.strip().lower()
+    """Return the canonical form of an e-mail address (NFKC, trimmed, lower case)."""
+    return identity.normalise_email(email)
 
 
 def hash_password(password: str) -> str:
@@ -73,7 +74,9 @@ def check_password_rules(
             fields={"password": [f"Use at most {PASSWORD_MAX_LENGTH} characters."]},
         )
     if password_is_weak(password, user_inputs):
-        raise ValidationFailed(str(WEAK_PASSWORD), fields={"password": [str(WEAK_PASSWORD)]})
+        raise ValidationFailed(
+            identity.message(WEAK_PASSWORD), fields={"password": [identity.message(WEAK_PASSWORD)]}
+        )
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -90,11 +93,13 @@ def create_user(
     locale: str | None = None,
 ) -> User:
     """Create an account; raise Conflict if the e-mail is taken."""
+    email = identity.check_email(email)
+    display_name = identity.check_display_name(display_name, role=role)
     if password is not None:
         check_password_rules(password, user_inputs=(email, display_name))
     user = User(
-        email=normalise_email(email),
-        display_name=display_name.strip(),
+        email=email,
+        display_name=display_name,
         password_hash=hash_password(password) if password is not None else None,
         role=role,
         locale=locale,

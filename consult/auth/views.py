@@ -19,14 +19,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.auth import services, throttle
+from consult.auth import identity, services, throttle
 from consult.auth.account import account_sections, sign_in, sign_out
 from consult.auth.forms import LoginForm, RegisterForm, RoleForm, TokenForm
 from consult.auth.models import ApiToken, Role, User
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.ratelimits import rate_limited
-from consult.web import EmptyForm, login_required, safe_next
+from consult.web import EmptyForm, login_required, safe_next, show_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -86,6 +86,13 @@ def register() -> Any:
         # to the login page with the same message, after the same password hashing work), so
         # the form cannot be used to find out who has an account.
         email = form.email.data or ""
+        try:
+            # Checks on the text alone (they tell nothing about who has an account).
+            email = identity.check_email(email)
+            identity.check_display_name(form.display_name.data or "", role=Role.participant)
+        except ConsultError as exc:
+            show_errors(form, exc, "email")
+            return render_template("auth/register.html", form=form), 422
         if services.find_user_by_email(email) is None:
             try:
                 services.create_user(
