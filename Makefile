@@ -22,7 +22,10 @@ instance/secret_key:
 run: $(STAMP) translations instance/secret_key
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes db upgrade
 	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes seed-demo --if-empty
-	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" $(BIN)/kenes run --host $(HOST) --port $(PORT)
+	KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" \
+	  KENES_SESSION_COOKIE_SECURE="$${KENES_SESSION_COOKIE_SECURE:-false}" \
+	  KENES_REMEMBER_COOKIE_SECURE="$${KENES_REMEMBER_COOKIE_SECURE:-false}" \
+	  $(BIN)/kenes run --host $(HOST) --port $(PORT)
 
 # The production shape on one machine (docs/deploy.md): gunicorn, a Celery worker and beat,
 # started together by honcho (Procfile), on KENES_DATABASE_URL (PostgreSQL) and KENES_REDIS_URL.

@@ -90,6 +90,9 @@ def _finish_config(app: Flask) -> None:
                 "(make run keeps one in instance/secret_key)"
             )
         app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(name) is None:
+            app.config[name] = not (app.debug or app.testing)
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
     if not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

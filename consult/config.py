@@ -104,7 +104,8 @@ class Config:
     TRUSTED_PROXIES = 0  # proxies in front whose X-Forwarded-* headers are trusted (ProxyFix)
     HSTS_SECONDS = 0  # Strict-Transport-Security max-age on HTTPS answers (0: none)
     HSTS_INCLUDE_SUBDOMAINS = True
-    # Behind TLS set both to true (KENES_SESSION_COOKIE_SECURE=true ...): cookies only over HTTPS.
-    SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_SECURE = False
+    # Cookies only over HTTPS: None means on, except in debug mode and tests (make run sets
+    # both to false for its plain-HTTP server); KENES_SESSION_COOKIE_SECURE=false turns it off.
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_SECURE: bool | None = None
     SUSPENSIONS_EXPIRE_EVERY = 60  # seconds between runs of the expire-suspensions job

@@ -30,7 +30,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (scripts/system-deps.sh)")
     path = Path(tmp_path_factory.mktemp("browser")) / "kenes.sqlite3"
-    app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False, DEBUG=False)
+    app = make_app(
+        f"sqlite:///{path}",
+        WTF_CSRF_ENABLED=True,
+        TESTING=False,
+        DEBUG=False,
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_SECURE=False,
+    )
     with app.app_context():
         db.create_all()
         from consult.consultations.demo import seed_demo
