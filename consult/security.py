@@ -95,7 +95,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if current_user.is_authenticated:
             # Signed-in pages show personal data (a new API token once): never cached.
-            response.headers["Cache-Control"] = "no-store"
+            if "no-store" not in response.headers.get("Cache-Control", ""):
+                response.headers["Cache-Control"] = "no-store"
             response.headers.setdefault("Pragma", "no-cache")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
