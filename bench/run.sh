@@ -51,3 +51,6 @@ echo "== web tier under load (gunicorn + PostgreSQL vs a bare Flask hello, wrk, 
 echo
 echo "== faults under load (private PostgreSQL and Redis) =="
 "$PY" bench/faults.py --json bench/results/faults.json
+echo
+echo "== API fuzzing (schemathesis over /api/v1/openapi.json, negative and positive, 0 5xx) =="
+"$PY" bench/fuzz_api.py --cases "${FUZZ_CASES:-6000}"
