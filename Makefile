@@ -43,7 +43,9 @@ KEYS := KENES_SECRET_KEY="$${KENES_SECRET_KEY:-$$(cat instance/secret_key)}" \
 run: $(RUN_STAMP) translations instance/secret_key instance/analysis_id_key
 	$(KEYS) $(BIN)/kenes db upgrade
 	$(KEYS) $(BIN)/kenes seed-demo --if-empty
-	$(KEYS) $(BIN)/kenes run --host $(HOST) --port $(PORT)
+	$(KEYS) KENES_SESSION_COOKIE_SECURE="$${KENES_SESSION_COOKIE_SECURE:-false}" \
+	  KENES_REMEMBER_COOKIE_SECURE="$${KENES_REMEMBER_COOKIE_SECURE:-false}" \
+	  $(BIN)/kenes run --host $(HOST) --port $(PORT)
 
 # The production shape on one machine (docs/deploy.md): gunicorn, a Celery worker and beat,
 # started together by honcho (Procfile), on KENES_DATABASE_URL (PostgreSQL) and KENES_REDIS_URL.

@@ -57,3 +57,6 @@ echo "== national-scale analysis in a worker (100,000 statements, 20,000 people,
 echo
 echo "== faults under load (private PostgreSQL and Redis; workers killed mid-job and mid-analysis) =="
 "$PY" bench/faults.py --json bench/results/faults.json
+echo
+echo "== API fuzzing (schemathesis over /api/v1/openapi.json, negative and positive, 0 5xx) =="
+"$PY" bench/fuzz_api.py --cases "${FUZZ_CASES:-6000}"

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask
 
-from consult import api, commands, errors, extensions, i18n, ratelimits, security, text
+from consult import api, commands, errors, extensions, i18n, ratelimits, security, text, web
 from consult import models as _models  # noqa: F401  (every table, for create_all and Alembic)
 from consult.analysis import wiring as analysis
 from consult.audit import wiring as audit
@@ -63,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    web.init_app(app)  # the id converter, before any blueprint's routes
 
     # The kernel, then the domains, lower layers first (jobs before auth: auth registers jobs).
     jobs.init_app(app)
@@ -110,6 +111,9 @@ def _finish_config(app: Flask) -> None:
                 "(make run keeps one in instance/analysis_id_key)"
             )
         app.config["ANALYSIS_ID_KEY"] = app.config["SECRET_KEY"]
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(name) is None:
+            app.config[name] = not (app.debug or app.testing)
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
     if not url:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

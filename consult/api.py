@@ -16,14 +16,15 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import Select
 
 from consult.errors import ConsultError, json_error
 from consult.extensions import csrf, login_manager
 from consult.openapi import build_spec
+from consult.schemas import CleanString
 from consult.security import bearer_token
-from consult.web import MAX_ID, MAX_PAGE, paginate
+from consult.web import MAX_ID, MAX_PAGE, has_control_characters, paginate, parse_id, parse_int
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
@@ -33,10 +34,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 __all__ = ["MAX_ID", "MAX_PAGE", "api"]
 
-#: The converter of ids in API routes: ``f"/statements/<{ID_RULE}:statement_id>"``. A plain
-#: ``int`` (``check_ids`` bounds it to MAX_ID, the largest PostgreSQL ``integer``): werkzeug's
-#: ``int(max=...)`` turns a too-large id into a 405 whenever the path has routes for other methods.
-ID_RULE = "int"
+#: The converter of ids in API routes: ``f"/statements/<{ID_RULE}:statement_id>"``, the same
+#: ``id`` converter as the pages' (consult.web.IdConverter: ASCII digits, 1..MAX_ID, else 404).
+ID_RULE = "id"
 WWW_AUTHENTICATE = 'Bearer realm="kenes"'
 _TOKEN_RESOLVER = "kenes.api.token_resolver"
 
@@ -67,7 +67,7 @@ class ApiError(ConsultError):
 
 @api.url_value_preprocessor
 def check_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """Answer 404 for path integers no row can have (a plain ``<int:...>`` takes any size)."""
+    """Answer 404 for path integers no row can have (a plain ``<id:...>`` takes any size)."""
     for value in (values or {}).values():
         if isinstance(value, int) and value > MAX_ID:
             raise ApiError(404, "not_found", "Not found.")
@@ -144,6 +144,14 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
         data = {}
     if not isinstance(data, dict):
         raise ApiError(422, "validation_error", "The body must be a JSON object.")
+    bad = _control_character_fields(data, schema)
+    if bad:
+        raise ApiError(
+            422,
+            "validation_error",
+            "The input is not valid.",
+            fields={name: ["Remove the control characters."] for name in bad},
+        )
     try:
         result: dict[str, Any] = schema.load(data, partial=partial)
     except ValidationError as exc:
@@ -157,25 +165,56 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
     return result
 
 
+def _control_character_fields(data: Any, schema: Schema | None, path: str = "") -> list[str]:
+    """The fields (dotted paths) of a JSON document whose keys or strings hold control chars.
+
+    Strings loaded by a :class:`consult.schemas.CleanString` field are left to it: it strips
+    control characters, as it does for all user text.
+    """
+    if isinstance(data, str):
+        return [path or "_schema"] if has_control_characters(data) else []
+    found: list[str] = []
+    if isinstance(data, dict):
+        declared = schema.fields if schema is not None else {}
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            if has_control_characters(str(key)):
+                found.append(path or "_schema")
+                continue
+            field = declared.get(str(key))
+            if isinstance(field, CleanString):
+                continue
+            found += _control_character_fields(value, _nested_schema(field), name)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _control_character_fields(
+                value, schema, f"{path}.{index}" if path else str(index)
+            )
+    return found
+
+
+def _nested_schema(field: Any) -> Schema | None:
+    """The schema a (list of) nested field loads, if any."""
+    if isinstance(field, fields.List):
+        field = field.inner
+    if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+        return field.schema
+    return None
+
+
 def page_args() -> tuple[int, int]:
     """Read ``page`` and ``per_page`` from the query string, or raise a 422."""
     fields: dict[str, list[str]] = {}
-    try:
-        page = int(request.args.get("page", 1))
-        if not 1 <= page <= MAX_PAGE:
-            raise ValueError
-    except ValueError:
+    raw_page = request.args.get("page", "1").strip()
+    page = parse_int(raw_page, minimum=1, maximum=MAX_PAGE) or 1
+    if parse_int(raw_page, minimum=1, maximum=MAX_PAGE) is None:
         fields["page"] = [f"Must be an integer from 1 to {MAX_PAGE}."]
-        page = 1
     default = int(current_app.config["API_PER_PAGE"])
     maximum = int(current_app.config["API_MAX_PER_PAGE"])
-    try:
-        per_page = int(request.args.get("per_page", default))
-        if not 1 <= per_page <= maximum:
-            raise ValueError
-    except ValueError:
+    raw_per_page = request.args.get("per_page", str(default)).strip()
+    per_page = parse_int(raw_per_page, minimum=1, maximum=maximum) or default
+    if parse_int(raw_per_page, minimum=1, maximum=maximum) is None:
         fields["per_page"] = [f"Must be an integer from 1 to {maximum}."]
-        per_page = default
     if fields:
         raise ApiError(422, "validation_error", "Invalid pagination.", fields=fields)
     return page, per_page
@@ -194,9 +233,10 @@ def int_arg(name: str) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    value = parse_id(raw)
+    if value is None:
         raise ApiError(422, "validation_error", "Invalid filter.", fields={name: ["Not an id."]})
-    return int(raw)
+    return value
 
 
 def choice_arg(name: str, choices: Sequence[str]) -> str | None:

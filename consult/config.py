@@ -48,6 +48,18 @@ class Config:
     RATE_LIMIT_FLAG = "30 per hour"
     RATE_LIMIT_FLAG_NEW_ACCOUNT = "10 per hour"
     RATE_LIMIT_EXCLUSION = "30 per hour"
+    # Failed logins per account, whatever the address (consult/auth/throttle.py): this many
+    # within the window lock password login, for a back-off doubled by each further failure.
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_FAILURE_WINDOW = 900  # seconds
+    LOGIN_BACKOFF_SECONDS = 60
+    LOGIN_BACKOFF_MAX = 3600
+    # Passwords: at least PASSWORD_MIN_LENGTH characters and a zxcvbn score (0-4) of at least
+    # this; zxcvbn ships lists of common passwords, words and names, checked offline.
+    PASSWORD_MIN_SCORE = 3
+    # Names no participant may take, beside staff members' names (confusable skeletons compared;
+    # consult/auth/identity.py): organisations, e.g. ("Ministry of Transport", "Akimat").
+    RESERVED_NAMES: tuple[str, ...] = ()
     NEW_ACCOUNT_AGE = timedelta(days=1)
     API_PER_PAGE = 50
     API_MAX_PER_PAGE = 200
@@ -128,9 +140,10 @@ class Config:
     TRUSTED_PROXIES = 0  # proxies in front whose X-Forwarded-* headers are trusted (ProxyFix)
     HSTS_SECONDS = 0  # Strict-Transport-Security max-age on HTTPS answers (0: none)
     HSTS_INCLUDE_SUBDOMAINS = True
-    # Behind TLS set both to true (KENES_SESSION_COOKIE_SECURE=true ...): cookies only over HTTPS.
-    SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_SECURE = False
+    # Cookies only over HTTPS: None means on, except in debug mode and tests (make run sets
+    # both to false for its plain-HTTP server); KENES_SESSION_COOKIE_SECURE=false turns it off.
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_SECURE: bool | None = None
     SUSPENSIONS_EXPIRE_EVERY = 60  # seconds between runs of the expire-suspensions job
 
     # --- recovery, verification, two-factor, personal data (docs/accounts.md) ----------------

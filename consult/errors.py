@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -123,6 +123,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ConsultError)
     def handle_domain_error(exc: ConsultError) -> Any:
+        rollback_if_failed(app, exc)
         if wants_json():
             return json_error(exc.status, exc.code, exc.message, exc.fields)
         return render_template("errors/error.html", status=exc.status, message=exc.message), (
@@ -132,6 +133,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
+        rollback_if_failed(app, exc)
         if wants_json():
             response, status = json_error(
                 status, _CODES.get(status, "error"), exc.description or exc.name
@@ -171,6 +173,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Any:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        rollback(app)
         if wants_json():
             return json_error(500, "internal_error", "Something went wrong on our side.")
         return render_template("errors/error.html", status=500, message=None), 500
@@ -195,6 +198,36 @@ def page_message(exc: HTTPException) -> str | None:
 
 
 _LIMIT_TEXT = re.compile(r"^\s*\d+\s+per\s", re.I)
+
+
+def rollback(app: Flask) -> None:
+    """Roll back the request's transaction before an error page renders.
+
+    A failed statement leaves the transaction unusable; the page (its header reads the signed-in
+    user and the unread notifications) must render on a clean one.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+        app.logger.debug("rollback before an error page failed", exc_info=True)
+
+
+def rollback_if_failed(app: Flask, exc: BaseException) -> None:
+    """Roll back when a database error led to ``exc`` (its transaction can no longer be used).
+
+    Other errors keep the transaction: what the request flushed before a 4xx stays for its
+    caller to commit or roll back.
+    """
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, SQLAlchemyError):
+            rollback(app)
+            return
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    if not db.session.is_active:
+        rollback(app)
 
 
 def database_unavailable(app: Flask, exc: Exception) -> Any:

@@ -3,6 +3,7 @@
 from consult.analysis.models import AnalysisState, CachedAnalysis
 from consult.audit.models import AuditEntry
 from consult.auth.models import ApiToken, RecoveryCode, Role, User, UserBlock
+from consult.auth.sessions import LoginSession
 from consult.consultations.models import (
     Consultation,
     ConsultationMember,
@@ -34,6 +35,7 @@ __all__ = [
     "JobStatus",
     "Job",
     "JobStatus",
+    "LoginSession",
     "MemberRole",
     "ModerationMode",
     "Notification",

@@ -12,6 +12,10 @@ the error page elsewhere (consult/errors.py).
 :data:`RATE_LIMITED_ENDPOINTS` lists every write endpoint and its limit; :func:`init_app` checks,
 once every blueprint is registered, that each of them carries its limit (and adds it if one was
 forgotten), so that no write endpoint is ever left unlimited.
+
+Registration and password reset are counted per address, and a request whose form did not
+validate (422) is not counted (``counts_rejected_input=False``). Failed logins are also counted per
+account, whatever the address, by consult/auth/throttle.py.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class RateLimit:
 LIMITS: dict[str, RateLimit] = {
     "login": RateLimit("RATE_LIMIT_LOGIN"),
     "register": RateLimit("RATE_LIMIT_REGISTER", counts_rejected_input=False),
-    "password_reset": RateLimit("RATE_LIMIT_PASSWORD_RESET"),
+    "password_reset": RateLimit("RATE_LIMIT_PASSWORD_RESET", counts_rejected_input=False),
     "post": RateLimit("RATE_LIMIT_POST"),
     "vote": RateLimit("RATE_LIMIT_VOTE"),
     "flag": RateLimit("RATE_LIMIT_FLAG", new_account_default="10 per hour"),

@@ -6,9 +6,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from consult.text import clean_text
+from consult.web import MAX_ID
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -23,6 +24,17 @@ class StrictInteger(fields.Integer):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         return int(super()._deserialize(value, attr, data, **kwargs))
+
+
+class Id(StrictInteger):
+    """A row id in a JSON body: an integer from 1 to MAX_ID (the PostgreSQL ``integer`` range)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        validators = [validate.Range(min=1, max=MAX_ID)]
+        extra = kwargs.pop("validate", None)
+        if extra is not None:
+            validators += list(extra) if isinstance(extra, list | tuple) else [extra]
+        super().__init__(validate=validators, **kwargs)
 
 
 class CleanString(fields.String):

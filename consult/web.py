@@ -1,12 +1,17 @@
-"""Helpers every page and API endpoint shares: redirects, pagination, form errors.
+"""Helpers every page and API endpoint shares: input at the edge, redirects, pagination.
 
-One of each, so that pages and the API cannot drift apart: the strict same-site redirect, the
-paginator (on Flask-SQLAlchemy's ``db.paginate``) behind every list page and every API list,
-the helper that puts a service error on the form fields it names, and the login redirect.
+One of each, so that pages and the API cannot drift apart: the ``id`` URL converter of every
+route (ASCII digits, 1..MAX_ID, anything else a 404), the integer reader of every query string
+(:func:`query_int`), the guard that refuses NUL and control characters in paths, query strings
+and form fields before any view runs (:func:`refuse_control_characters`), the strict same-site
+redirect, the paginator (on Flask-SQLAlchemy's ``db.paginate``) behind every list page and
+every API list, the helper that puts a service error on the form fields it names, and the
+login redirect. :func:`init_app` registers the converter and the guard.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import ceil
@@ -14,10 +19,14 @@ from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
 import flask_login
-from flask import flash, redirect, request, url_for
+from flask import Flask, abort, flash, redirect, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response
+from wtforms import IntegerField
+from wtforms.validators import ValidationError
 
 from consult.errors import ConsultError
 from consult.extensions import db
@@ -29,6 +38,126 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_ID = 2_147_483_647
 #: Highest page number accepted, so that offsets stay far inside the databases' integer range.
 MAX_PAGE = 1_000_000
+
+#: C0 control characters (tab, newline and carriage return excepted), DEL and the C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def parse_id(raw: str) -> int | None:
+    """The row id written in ``raw`` (ASCII digits, 1..MAX_ID), else None.
+
+    >>> [parse_id(v) for v in ("42", "0", "2147483648", "\u00b2", "\u0663", " 7", "1e3", "")]
+    [42, None, None, None, None, None, None, None]
+    """
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def parse_int(raw: str, *, minimum: int, maximum: int) -> int | None:
+    """A whole number written in ASCII digits within ``minimum..maximum``, else None.
+
+    >>> [parse_int(v, minimum=1, maximum=100) for v in ("7", "101", "\u00b2", "1e20", "-1")]
+    [7, None, None, None, None]
+    """
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)):
+        return None
+    value = int(raw)
+    return value if minimum <= value <= maximum else None
+
+
+class IdConverter(BaseConverter):
+    """``<id:name>``: a row id in a URL; any other value is a 404, on every method.
+
+    Werkzeug's ``int`` takes Unicode digits and any size; a converter that refuses a value makes
+    the router try the other rules (and answer 405 when only another method matches), so an id
+    no row can have ends the routing with 404 here instead.
+    """
+
+    regex = r"[0-9]+"
+    weight = 50
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        parsed = parse_id(value)
+        if parsed is None:
+            raise NotFound()
+        return parsed
+
+    def to_url(self, value: object) -> str:
+        return str(int(value))  # type: ignore[call-overload]
+
+
+class IdField(IntegerField):
+    """A form field holding a row id (ASCII digits, 1..MAX_ID)."""
+
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = str(valuelist[0]).strip()
+        self.data = parse_id(raw)
+        if self.data is None and raw:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+
+
+def coerce_id(value: object) -> int:
+    """``coerce`` of a WTForms choice field of ids: ValueError unless an id."""
+    parsed = value if isinstance(value, int) and 1 <= value <= MAX_ID else None
+    if parsed is None and isinstance(value, str):
+        parsed = parse_id(value.strip())
+    if parsed is None:
+        raise ValueError("not an id")
+    return parsed
+
+
+def ids_from(values: list[str], *, limit: int) -> list[int] | None:
+    """Ids from a multi-valued form field; None when one of them is not an id."""
+    parsed = [parse_id(value.strip()) for value in values[:limit]]
+    if any(value is None for value in parsed):
+        return None
+    return [value for value in parsed if value is not None]
+
+
+def has_control_characters(text: str) -> bool:
+    """Tell whether ``text`` holds NUL or another control character (not tab or newline).
+
+    >>> has_control_characters("a\x00b"), has_control_characters("line\r\nnext\tcell")
+    (True, False)
+    """
+    return _CONTROL.search(text) is not None
+
+
+def no_control_characters(form: Any, field: Any) -> None:
+    """WTForms validator: refuse NUL and control characters."""
+    if isinstance(field.data, str) and has_control_characters(field.data):
+        raise ValidationError(field.gettext("Remove the control characters."))
+
+
+def refuse_control_characters() -> None:
+    """Answer 400 when the path, the query string or a form field holds a control character.
+
+    No page or endpoint stores such characters, and PostgreSQL cannot store NUL at all, so they
+    are refused before any view runs (JSON bodies are checked by ``consult.api.load_body``).
+    """
+    texts = [request.path]
+    texts += [item for pair in request.args.items(multi=True) for item in pair]
+    if request.method != "GET" and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        texts += [item for pair in request.form.items(multi=True) for item in pair]
+    if any(has_control_characters(text) for text in texts):
+        abort(400, description="The request holds control characters.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``id`` URL converter and the control-character guard."""
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(refuse_control_characters)
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -90,16 +219,20 @@ def paginate(query: Select[Any], *, page: int, per_page: int) -> Page[Any]:
     return Page(items=list(result.items), page=page, per_page=per_page, total=result.total or 0)
 
 
+def query_int(name: str, *, default: int, minimum: int = 1, maximum: int = MAX_PAGE) -> int:
+    """An integer from the query string of a page: a missing or bad value means ``default``."""
+    value = parse_int(request.args.get(name, "").strip(), minimum=minimum, maximum=maximum)
+    return default if value is None else value
+
+
 def page_number(name: str = "page") -> int:
     """The page number of a list page: a missing or bad value means the first page."""
-    raw = request.args.get(name, "")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    return query_int(name, default=1)
 
 
 def id_arg(name: str) -> int | None:
     """An id from the query string of a page (a missing or bad one is ignored)."""
-    raw = request.args.get(name, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
+    return parse_id(request.args.get(name, "").strip())
 
 
 class EmptyForm(FlaskForm):

@@ -31,7 +31,7 @@ from debate.result import AnalysisResult
 RETRY_AFTER = 5
 
 
-@api.route("/consultations/<int:consultation_id>/analysis")
+@api.route("/consultations/<id:consultation_id>/analysis")
 def consultation_analysis(consultation_id: int) -> Any:
     """The analysis of a consultation, from its current votes.
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.web import MAX_ID
+from consult.web import MAX_ID, IdField
 
 
 class NextVoteForm(FlaskForm):
     """Agree, disagree or pass on the statement shown."""
 
-    statement = IntegerField(
+    statement = IdField(
         _l("Statement"),
         validators=[
             InputRequired(message=_l("Choose a statement.")),

@@ -22,7 +22,7 @@ from consult.ratelimits import rate_limited
 from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
 from consult.votes.services import cast_vote
-from consult.web import login_required, show_errors
+from consult.web import id_arg, login_required, show_errors
 from debate.result import AnalysisResult
 
 bp = Blueprint("analysis", __name__)
@@ -176,7 +176,7 @@ def next_statement(slug: str) -> Any:
             voted=voted,
             remaining=remaining,
             total=voted + remaining,
-            just_voted=request.args.get("voted", type=int),
+            just_voted=id_arg("voted"),
             active_tab="insights",
         ),
         status,

@@ -18,7 +18,7 @@ from consult.audit.services import (
     audit_query,
 )
 from consult.types import utcnow
-from consult.web import MAX_ID, login_required, page_number, paginate
+from consult.web import login_required, page_number, paginate, parse_id
 
 bp = Blueprint("audit", __name__)
 
@@ -27,7 +27,7 @@ FILTER_KEYS = ("consultation", "action", "actor", "target_type", "target_id", "s
 
 
 def _id(value: str) -> int | None:
-    return int(value) if value.isdigit() and int(value) <= MAX_ID else None
+    return parse_id(value)
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:

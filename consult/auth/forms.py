@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from consult.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from consult.auth.services import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    WEAK_PASSWORD,
+    password_is_weak,
+)
+from consult.web import no_control_characters
+
+
+def strong_password(form: Any, field: Any) -> None:
+    """Refuse a common or easily guessed password (the e-mail and name count as guessable)."""
+    inputs = [
+        str(getattr(getattr(form, name, None), "data", "") or "")
+        for name in ("email", "display_name")
+    ]
+    if field.data and password_is_weak(field.data, inputs):
+        raise ValidationError(str(WEAK_PASSWORD))
 
 
 class LoginForm(FlaskForm):
@@ -27,7 +45,7 @@ class RegisterForm(FlaskForm):
     )
     display_name = StringField(
         _l("Display name"),
-        validators=[DataRequired(), Length(min=2, max=80)],
+        validators=[DataRequired(), Length(min=2, max=80), no_control_characters],
         description=_l("Shown next to what you post."),
     )
     password = PasswordField(
@@ -39,6 +57,7 @@ class RegisterForm(FlaskForm):
                 max=PASSWORD_MAX_LENGTH,
                 message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
             ),
+            strong_password,
         ],
         description=_l(
             "At least %(n)s characters. A few unrelated words make a strong password.",
@@ -54,7 +73,7 @@ class RegisterForm(FlaskForm):
 class TokenForm(FlaskForm):
     """Create a personal API token."""
 
-    name = StringField(_l("Token name"), validators=[Length(max=80)])
+    name = StringField(_l("Token name"), validators=[Length(max=80), no_control_characters])
 
 
 class RoleForm(FlaskForm):
@@ -69,4 +88,30 @@ class RoleForm(FlaskForm):
             ("policymaker", _l("Policymaker")),
             ("admin", _l("Administrator")),
         ],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    """Change the password (ends every other session)."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
+            ),
+            strong_password,
+        ],
+        description=_l(
+            "At least %(n)s characters. A few unrelated words make a strong password.",
+            n=PASSWORD_MIN_LENGTH,
+        ),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
@@ -38,7 +39,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     is_imported: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped on logout-everywhere and password change: invalidates "remember me" cookies.
+    # Bumped whenever every session of the account ends (consult.auth.sessions).
     session_version: Mapped[int] = mapped_column(Integer, default=0)
     # E-mail verification, two-factor and deletion (consult/auth/recovery.py, twofactor.py,
     # consult/privacy/): None while the address is unconfirmed / 2FA is off / the account lives.
@@ -52,8 +53,22 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    if TYPE_CHECKING:
+        #: The key of the sign-in session this object was loaded for (consult.auth.sessions).
+        session_key: str | None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version or 0}"
+        """``"<id>:<session key>"``: what the session and remember cookies hold.
+
+        An object loaded without a session (just signed in, or built by a script) gets a new
+        server-side session here.
+        """
+        key = getattr(self, "session_key", None)
+        if not key:
+            from consult.auth.sessions import start_session
+
+            key = start_session(self)
+        return f"{self.id}:{key}"
 
     @property
     def is_admin(self) -> bool:

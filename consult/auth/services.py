@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from consult.audit.services import record_audit
+from consult.auth import identity
 from consult.auth.models import ApiToken, Role, User
-from consult.errors import Conflict, NotAllowed, invalid, too_long
+from consult.auth.sessions import end_sessions
+from consult.errors import Conflict, NotAllowed, ValidationFailed, invalid, too_long
 from consult.extensions import db
 from consult.security import hash_token, new_token
 from consult.types import utcnow
 
 PASSWORD_MIN_LENGTH = 12
+WEAK_PASSWORD = _l("This password is too common or too easy to guess: add a few unrelated words.")
 PASSWORD_MAX_LENGTH = 1024
 # Compared against when the e-mail is unknown, so that timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("kenes-dummy-password", method="scrypt")
 
 
 def normalise_email(email: str) -> str:
-    """Return the canonical form of an e-mail address."""
-    return email.strip().lower()
+    """Return the canonical form of an e-mail address (NFKC, trimmed, lower case)."""
+    return identity.normalise_email(email)
 
 
 def hash_password(password: str) -> str:
@@ -30,8 +38,31 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH) -> None:
-    """Raise ValidationFailed unless the password is long enough (no composition rules)."""
+#: zxcvbn looks at this many first characters (its cost grows with the length).
+_STRENGTH_PREFIX = 100
+
+
+def password_is_weak(password: str, user_inputs: Sequence[str] = ()) -> bool:
+    """Tell whether a password is common or easy to guess (zxcvbn's lists and patterns).
+
+    >>> password_is_weak("password1234"), password_is_weak("correct horse battery staple")
+    (True, False)
+    """
+    try:
+        minimum = int(current_app.config.get("PASSWORD_MIN_SCORE", 3))
+    except RuntimeError:  # outside an app (doctests, scripts)
+        minimum = 3
+    inputs = [text for text in user_inputs if text]
+    inputs += [text.split("@", 1)[0] for text in inputs]
+    inputs += [part for text in inputs for part in re.split(r"[\s@._-]+", text) if part]
+    score = int(zxcvbn(password[:_STRENGTH_PREFIX], user_inputs=inputs)["score"])
+    return score < minimum
+
+
+def check_password_rules(
+    password: str, *, min_length: int = PASSWORD_MIN_LENGTH, user_inputs: Sequence[str] = ()
+) -> None:
+    """Raise ValidationFailed unless the password is long enough and not easy to guess."""
     if len(password) < min_length:
         raise invalid(
             _l("Password too short."),
@@ -40,6 +71,10 @@ def check_password_rules(password: str, *, min_length: int = PASSWORD_MIN_LENGTH
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise too_long(_l("Password too long."), "password", PASSWORD_MAX_LENGTH)
+    if password_is_weak(password, user_inputs):
+        raise ValidationFailed(
+            identity.message(WEAK_PASSWORD), fields={"password": [identity.message(WEAK_PASSWORD)]}
+        )
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -60,11 +95,13 @@ def create_user(
 
     ``verified``: the address is known to be right (accounts made by an operator or the site).
     """
+    email = identity.check_email(email)
+    display_name = identity.check_display_name(display_name, role=role)
     if password is not None:
-        check_password_rules(password)
+        check_password_rules(password, user_inputs=(email, display_name))
     user = User(
-        email=normalise_email(email),
-        display_name=display_name.strip(),
+        email=email,
+        display_name=display_name,
         password_hash=hash_password(password) if password is not None else None,
         role=role,
         locale=locale,
@@ -94,11 +131,27 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, password: str) -> None:
-    """Set a new password and end every other session."""
-    check_password_rules(password)
+def change_password(
+    user: User, password: str, *, current: str | None = None, keep_session: str | None = None
+) -> int:
+    """Set a new password and end every session but ``keep_session``; return how many ended.
+
+    With ``current``, the present password must match first (the account page asks for it).
+    """
+    if current is not None and not (
+        user.password_hash and check_password_hash(user.password_hash, current)
+    ):
+        raise ValidationFailed(
+            _l("The current password is not right."),
+            fields={"current_password": [_l("The current password is not right.")]},
+        )
+    check_password_rules(password, user_inputs=(user.email or "", user.display_name))
     user.password_hash = hash_password(password)
-    user.session_version = (user.session_version or 0) + 1
+    ended = end_sessions(user, keep=keep_session)
+    record_audit(
+        user, "change_password", "user", user.id, reason="", after={"sessions_ended": ended}
+    )
+    return ended
 
 
 def set_role(user: User, role: Role, *, actor: User) -> None:
@@ -107,6 +160,9 @@ def set_role(user: User, role: Role, *, actor: User) -> None:
         raise NotAllowed(_l("Only administrators can assign roles."))
     before = user.role
     user.role = role
+    # The person signs in again under the new role: no session outlives a privilege change.
+    if before is not role:
+        end_sessions(user)
     record_audit(
         actor,
         "set_role",
@@ -125,6 +181,17 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     db.session.add(row)
     db.session.flush()
     return row, token
+
+
+def active_tokens(user: User) -> list[ApiToken]:
+    """The user's unrevoked API tokens, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def user_for_token(token: str, *, commit: bool = True) -> User | None:
@@ -147,18 +214,8 @@ def user_for_token(token: str, *, commit: bool = True) -> User | None:
         row.last_used_at = now
         if commit:
             db.session.commit()
+    owner.session_key = None  # a token is no browser session
     return owner
-
-
-def load_session_user(user_id: str) -> User | None:
-    """The user of a session cookie (``"<id>:<session version>"``), if it is still valid."""
-    raw_id, _, version = user_id.partition(":")
-    if not raw_id.isdigit():
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or str(user.session_version or 0) != (version or "0"):
-        return None
-    return user
 
 
 def revoke_token(token: ApiToken, *, actor: User) -> None:

@@ -22,11 +22,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from limits import parse
 from werkzeug.security import check_password_hash
 
 from consult.auth import twofactor
+from consult.auth.account import sign_in
 from consult.auth.models import User
 from consult.auth.recovery_forms import CodeForm, DisableTwoFactorForm, EnrolForm
 from consult.auth.twofactor_session import PENDING_KEY, pending_user
@@ -83,7 +84,7 @@ def two_factor_login() -> Any:
             return render_template("auth/two_factor_login.html", form=form), 429
         if twofactor.verify_second_factor(user, form.code.data or ""):
             data = session.pop(PENDING_KEY)
-            login_user(user, remember=bool(data.get("r")))
+            sign_in(user, remember=bool(data.get("r")))
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(data.get("n"), url_for("consultations.index")), 303)

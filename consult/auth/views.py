@@ -16,17 +16,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 
-from consult.auth import recovery, services, twofactor
+from consult.auth import identity, recovery, services, throttle, twofactor
+from consult.auth.account import account_sections, sign_in, sign_out
 from consult.auth.forms import LoginForm, RegisterForm, RoleForm, TokenForm
 from consult.auth.models import ApiToken, Role, User
 from consult.auth.twofactor_session import begin_second_step
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.ratelimits import rate_limited
-from consult.web import EmptyForm, login_required, safe_next
+from consult.web import EmptyForm, login_required, safe_next, show_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -41,21 +42,42 @@ def login() -> Any:
     if not form.is_submitted() and session.get("register_email"):
         form.email.data = session.pop("register_email")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        lock = throttle.login_lock(email)
+        if lock is not None:
+            return _locked(form, lock)
+        user = services.authenticate(email, form.password.data or "")
         if user is not None and twofactor.is_enrolled(user):
+            throttle.record_success(email)
             return begin_second_step(
                 user, remember=bool(form.remember.data), next_url=request.args.get("next")
             )
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+            throttle.record_success(email)
+            sign_in(user, remember=bool(form.remember.data))
             db.session.commit()
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("consultations.index")))
+        throttle.record_failure(email, services.find_user_by_email(email))
+        db.session.commit()  # hands the owner's notice, if any, to the mail sender
         # One message whatever was wrong: no account enumeration.
         form.password.errors.append(_("The e-mail or the password is not right."))
         return render_template("auth/login.html", form=form), 422
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _locked(form: LoginForm, lock: throttle.Lock) -> Any:
+    """429: password login of this account is paused (the same answer for any address)."""
+    minutes = max(1, (lock.retry_after + 59) // 60)
+    form.password.errors.append(
+        _(
+            "Too many failed attempts for this account. Try again in %(n)s minutes.",
+            n=minutes,
+        )
+    )
+    headers = {"Retry-After": str(lock.retry_after)}
+    return render_template("auth/login.html", form=form), 429, headers
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -67,6 +89,13 @@ def register() -> Any:
     form = RegisterForm()
     if form.validate_on_submit():
         email = form.email.data or ""
+        try:
+            # Checks on the text alone (they tell nothing about who has an account).
+            email = identity.check_email(email)
+            identity.check_display_name(form.display_name.data or "", role=Role.participant)
+        except ConsultError as exc:
+            show_errors(form, exc, "email")
+            return render_template("auth/register.html", form=form), 422
         password = form.password.data or ""
         next_url = safe_next(request.args.get("next"), "") or None
         user: User | None = None
@@ -93,7 +122,7 @@ def register() -> Any:
             )
         db.session.commit()
         if user is not None:
-            login_user(user)
+            sign_in(user, remember=False)
             db.session.commit()
             flash(_("Welcome, %(name)s. You can take part now.", name=user.display_name), "success")
             return redirect(next_url or url_for("consultations.index"), 303)
@@ -112,7 +141,8 @@ def logout() -> Any:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    logout_user()
+    sign_out()
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("consultations.index"))
 
@@ -149,6 +179,7 @@ def account() -> Any:
         token_form=TokenForm(),
         empty_form=EmptyForm(),
         new_token=session.pop("new_token", None),
+        **account_sections(),
     )
 
 
@@ -167,7 +198,7 @@ def create_token() -> Any:
     return redirect(url_for("auth.account"))
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int) -> Any:
     """Revoke one of the user's tokens."""
@@ -206,7 +237,7 @@ def users() -> Any:
     return render_template("admin/users.html", people=people, forms=forms, query=query)
 
 
-@admin_bp.route("/users/<int:user_id>/role", methods=["POST"])
+@admin_bp.route("/users/<id:user_id>/role", methods=["POST"])
 @login_required
 def set_role(user_id: int) -> Any:
     """Assign a role (admins only)."""

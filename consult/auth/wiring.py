@@ -7,9 +7,11 @@ from typing import Any
 from flask import Flask, request
 
 from consult.api import use_token_resolver
-from consult.auth import cli, recovery, twofactor_views, views
+from consult.auth import account, cli, recovery, throttle, twofactor_views, views
+from consult.auth import api as _api  # noqa: F401  (adds the endpoints to the API)
 from consult.auth import recovery_views as _recovery_views  # noqa: F401  (pages on views.bp)
-from consult.auth.services import load_session_user, user_for_token
+from consult.auth.services import user_for_token
+from consult.auth.sessions import load_session_user
 from consult.extensions import login_manager
 from consult.jobs.runtime import register_job
 from consult.security import bearer_token
@@ -27,6 +29,7 @@ def _api_token_owner(token: str) -> Any:
 
 def init_app(app: Flask) -> None:
     """Load users from sessions and bearer tokens; register the pages and the commands."""
+    throttle.init_app(app)
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(_user_from_request)
     use_token_resolver(app, _api_token_owner)
@@ -37,5 +40,6 @@ def init_app(app: Flask) -> None:
     register_job(app, recovery.VERIFY_JOB, recovery.verification_mail_job)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.admin_bp)
+    app.register_blueprint(account.bp)
     for command in cli.commands:
         app.cli.add_command(command)

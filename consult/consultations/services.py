@@ -66,7 +66,18 @@ def get_consultation_by_slug(slug: str) -> Consultation | None:
     return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
 
 
+#: Dates a consultation may open or close on (a year 1 or 9999 is a typing error).
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+
 def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    for name, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValidationFailed(
+                "The date is out of range.",
+                fields={name: [f"Give a date from {EARLIEST_YEAR} to {LATEST_YEAR}."]},
+            )
     if opens_at and closes_at and closes_at <= opens_at:
         raise invalid(
             _l("The closing date must be after the opening date."),
@@ -247,6 +258,16 @@ def add_member(consultation: Consultation, user: User, role: MemberRole, *, acto
     if exists is None:
         db.session.add(ConsultationMember(consultation=consultation, user=user, role=role))
         db.session.flush()
+        record_audit(
+            actor,
+            "add_member",
+            "user",
+            user.id,
+            reason="",
+            consultation_id=consultation.id,
+            before={"member": None},
+            after={"member": role.value},
+        )
 
 
 def visible_consultations(

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.moderation.common import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from consult.web import IdField, parse_id
 
 FLAG_REASON_CHOICES = [
     ("spam", _l("Spam or advertising")),
@@ -67,7 +67,8 @@ class ReasonMixin:
         if text:
             return text
         chosen = self.template.data or ""
-        return templates.get(int(chosen), "") if chosen.isdigit() else ""
+        template_id = parse_id(chosen)
+        return templates.get(template_id, "") if template_id is not None else ""
 
 
 def template_choices(templates: list[Any], actions: tuple[str, ...]) -> list[SelectChoice]:
@@ -121,7 +122,7 @@ class BulkForm(ReasonMixin, FlaskForm):
 class MergeForm(ReasonMixin, FlaskForm):
     """Merge this statement into another one."""
 
-    into = IntegerField(
+    into = IdField(
         _l("Merge into statement #"),
         validators=[InputRequired(), NumberRange(min=1, max=2_147_483_647)],
     )

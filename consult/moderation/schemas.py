@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from consult.auth.models import BlockKind
 from consult.moderation.common import ACTIONS, NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from consult.moderation.models import FlagReason
-from consult.schemas import page_schema
+from consult.schemas import Id, page_schema
 
 FLAG_REASONS = [r.value for r in FlagReason]
 BLOCK_KINDS = [k.value for k in BlockKind]
@@ -53,7 +53,7 @@ class BulkModerationInputSchema(ModerationInputSchema):
     """One action on many statements."""
 
     statements = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=2_147_483_647)),
+        Id(),
         required=True,
         validate=validate.Length(min=1, max=200),
     )
@@ -62,9 +62,7 @@ class BulkModerationInputSchema(ModerationInputSchema):
 class MergeInputSchema(Schema):
     """Merge this statement (a duplicate) into another one."""
 
-    into = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=2_147_483_647)
-    )
+    into = Id(required=True)
     reason = fields.String(required=True, validate=_reason)
 
 
@@ -74,9 +72,7 @@ class BlockInputSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(BLOCK_KINDS))
     reason = fields.String(required=True, validate=_reason)
     ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    consultation = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1)
-    )
+    consultation = Id(load_default=None, allow_none=True)
 
     @validates_schema
     def check_end(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -90,9 +86,7 @@ class UnblockInputSchema(Schema):
     """Lift a block or suspension."""
 
     reason = fields.String(required=True, validate=_reason)
-    consultation = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1)
-    )
+    consultation = Id(load_default=None, allow_none=True)
 
 
 class BlockSchema(Schema):

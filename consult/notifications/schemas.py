@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from consult.schemas import page_schema
+from consult.schemas import Id, page_schema
 
 
 class NotificationSchema(Schema):
@@ -21,7 +21,7 @@ class NotificationSchema(Schema):
 class MarkReadInputSchema(Schema):
     """Mark notifications read: the listed ids, or all when ``ids`` is absent."""
 
-    ids = fields.List(fields.Integer(strict=True), validate=validate.Length(max=1000))
+    ids = fields.List(Id(), validate=validate.Length(max=1000))
 
 
 class MarkReadResultSchema(Schema):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from consult.extensions import db
 from consult.notifications import services
-from consult.web import EmptyForm, login_required, page_number, paginate, safe_next
+from consult.web import EmptyForm, login_required, page_number, paginate, parse_id, safe_next
 
 bp = Blueprint("notifications", __name__)
 
@@ -42,9 +42,10 @@ def read() -> Any:
         services.mark_notifications_read(current_user)
         db.session.commit()
         return redirect(url_for("notifications.index"))
-    if not raw.isdigit():
+    notification_id = parse_id(raw)
+    if notification_id is None:
         abort(400)
-    notification = services.own_notification(current_user, int(raw))
+    notification = services.own_notification(current_user, notification_id)
     if notification is None:
         abort(404)
     services.mark_notifications_read(current_user, [notification.id])

@@ -14,7 +14,7 @@ from consult.reports.views import download_response
 from consult.responses.permissions import can_view_report
 
 
-@api.get("/consultations/<int:consultation_id>/report")
+@api.get("/consultations/<id:consultation_id>/report")
 def consultation_report(consultation_id: int) -> Any:
     """The report / data export of a consultation.
     ---

@@ -76,7 +76,7 @@ def _respond(
     return jsonify(ResponseSchema().dump(response)), 201
 
 
-@api.post("/statements/<int:statement_id>/responses")
+@api.post("/statements/<id:statement_id>/responses")
 @login_required_json
 def create_statement_response(statement_id: int) -> Any:
     """Publish an official response to one statement.
@@ -93,7 +93,7 @@ def create_statement_response(statement_id: int) -> Any:
     return _respond(statement.consultation, ResponseInputSchema(), [statement.id])
 
 
-@api.get("/statements/<int:statement_id>/responses")
+@api.get("/statements/<id:statement_id>/responses")
 def list_statement_responses(statement_id: int) -> Any:
     """The official responses of one statement.
     ---
@@ -108,7 +108,7 @@ def list_statement_responses(statement_id: int) -> Any:
     return jsonify({"items": ResponseSchema(many=True).dump(responses)})
 
 
-@api.post("/consultations/<int:consultation_id>/responses")
+@api.post("/consultations/<id:consultation_id>/responses")
 @login_required_json
 def create_cluster_response(consultation_id: int) -> Any:
     """Publish one official response to several statements.
@@ -124,7 +124,7 @@ def create_cluster_response(consultation_id: int) -> Any:
     return _respond(_consultation(consultation_id), ClusterResponseInputSchema())
 
 
-@api.get("/consultations/<int:consultation_id>/responses")
+@api.get("/consultations/<id:consultation_id>/responses")
 def list_consultation_responses(consultation_id: int) -> Any:
     """The official responses of a consultation, newest first (paginated).
     ---
@@ -141,7 +141,7 @@ def list_consultation_responses(consultation_id: int) -> Any:
     return jsonify(page_of(services.responses_query(consultation), ResponseSchema(many=True).dump))
 
 
-@api.patch("/responses/<int:response_id>")
+@api.patch("/responses/<id:response_id>")
 @login_required_json
 def update_response(response_id: int) -> Any:
     """Amend an official response.
@@ -170,7 +170,7 @@ def update_response(response_id: int) -> Any:
     return jsonify(ResponseSchema().dump(response))
 
 
-@api.get("/consultations/<int:consultation_id>/response-items")
+@api.get("/consultations/<id:consultation_id>/response-items")
 @login_required_json
 def list_response_items(consultation_id: int) -> Any:
     """Statements that need an answer, with due dates (the consultation's policymakers).
@@ -207,7 +207,7 @@ def list_response_items(consultation_id: int) -> Any:
     )
 
 
-@api.post("/response-items/<int:item_id>/extension")
+@api.post("/response-items/<id:item_id>/extension")
 @login_required_json
 def extend_response_item(item_id: int) -> Any:
     """Extend a due date once, with a reason shown publicly.

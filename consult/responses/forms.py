@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.responses.models import Decision
+from consult.web import coerce_id
 
 DECISION_CHOICES = [
     SelectChoice(Decision.accepted.value, _l("Accepted")),
@@ -32,7 +33,7 @@ class ResponseForm(FlaskForm):
     # Rendered by the template (a table of due statements); any statement id is accepted here and
     # checked by the service.
     statements = MultiCheckboxField(
-        _l("Statements answered"), coerce=int, choices=[], validate_choice=False
+        _l("Statements answered"), coerce=coerce_id, choices=[], validate_choice=False
     )
     decision = RadioField(_l("Decision"), choices=DECISION_CHOICES, validators=[DataRequired()])
     text = TextAreaField(

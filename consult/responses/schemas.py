@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from consult.responses.models import Decision
-from consult.schemas import page_schema
+from consult.schemas import Id, page_schema
 
 DECISIONS = [d.value for d in Decision]
 
@@ -24,9 +24,7 @@ class ResponseInputSchema(Schema):
 class ClusterResponseInputSchema(ResponseInputSchema):
     """Answer several statements of one consultation with one response."""
 
-    statements = fields.List(
-        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100)
-    )
+    statements = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
 
 
 class ResponseUpdateSchema(Schema):

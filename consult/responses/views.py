@@ -29,7 +29,7 @@ from consult.responses.permissions import (
 )
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.services import vote_counts
-from consult.web import EmptyForm, login_required, show_errors
+from consult.web import EmptyForm, login_required, parse_id, show_errors
 
 bp = Blueprint("responses", __name__)
 
@@ -92,8 +92,9 @@ def _render_dashboard(
     if manage:
         requested: list[int] = []
         for value in request.args.getlist("statement"):
-            if value.isdigit():
-                requested.append(int(value))
+            statement_id = parse_id(value.strip())
+            if statement_id is not None:
+                requested.append(statement_id)
         if form is None:
             form = ResponseForm()
             form.statements.data = requested
@@ -161,7 +162,7 @@ def create(slug: str) -> Any:
     return redirect(url_for("responses.dashboard", slug=slug) + f"#response-{response.id}")
 
 
-@bp.route("/responses/<int:response_id>/edit", methods=["GET", "POST"])
+@bp.route("/responses/<id:response_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(response_id: int) -> Any:
     """Amend an official response."""
@@ -200,7 +201,7 @@ def edit(response_id: int) -> Any:
     ), status
 
 
-@bp.route("/consultations/<slug>/responses/items/<int:item_id>/extend", methods=["POST"])
+@bp.route("/consultations/<slug>/responses/items/<id:item_id>/extend", methods=["POST"])
 @login_required
 def extend(slug: str, item_id: int) -> Any:
     """Extend one due date, once, with a public reason."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired
+
+from consult.web import IdField
 
 # The service enforces the real limit (STATEMENT_MAX_LENGTH, on the cleaned text); the browser
 # gets it as ``maxlength`` on the textarea.
@@ -32,7 +34,7 @@ class ArgumentForm(FlaskForm):
         choices=lambda: [("support", _l("For")), ("attack", _l("Against"))],
         validators=[InputRequired(message=_l("Choose for or against."))],
     )
-    target = IntegerField(
+    target = IdField(
         _l("Statement"),
         validators=[InputRequired(message=_l("Choose the statement you are answering."))],
     )

@@ -126,7 +126,7 @@ def _rerender(consultation: Consultation, form: PositionForm | ArgumentForm, sta
 MAX_MERGE_HOPS = 20
 
 
-@bp.route("/statements/<int:statement_id>/branch")
+@bp.route("/statements/<id:statement_id>/branch")
 def branch(statement_id: int) -> Any:
     """One statement on its own page: its branch of replies, and a breadcrumb to the question."""
     statement = db.session.get(Statement, statement_id)
@@ -161,7 +161,7 @@ def branch(statement_id: int) -> Any:
     return render_template("statements/branch.html", **context)
 
 
-@bp.route("/statements/<int:statement_id>")
+@bp.route("/statements/<id:statement_id>")
 def show(statement_id: int) -> Any:
     """Redirect to the statement on its consultation's page (a merged one: to its target)."""
     statement = db.session.get(Statement, statement_id)

@@ -23,7 +23,7 @@ from consult.web import login_redirect
 bp = Blueprint("votes", __name__)
 
 
-@bp.route("/statements/<int:statement_id>/vote", methods=["POST"])
+@bp.route("/statements/<id:statement_id>/vote", methods=["POST"])
 @rate_limited("vote")
 def cast(statement_id: int) -> Any:
     """Agree, disagree or pass on a statement; a later vote replaces the earlier one."""

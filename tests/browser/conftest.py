@@ -33,7 +33,13 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (scripts/system-deps.sh)")
     path = Path(tmp_path_factory.mktemp("browser")) / "kenes.sqlite3"
     return make_app(
-        f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False, DEBUG=False, MAIL_SENDER="memory"
+        f"sqlite:///{path}",
+        WTF_CSRF_ENABLED=True,
+        TESTING=False,
+        DEBUG=False,
+        MAIL_SENDER="memory",
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_SECURE=False,
     )
 
 

@@ -19,7 +19,7 @@ from consult.moderation.forms import BlockForm, UnblockForm
 from consult.moderation.pages import STATE_LABELS, bp, reason_templates, require_moderator
 from consult.moderation.permissions import audit_scope, can_block_user, can_view_user_record
 from consult.types import utcnow
-from consult.web import login_required, show_errors
+from consult.web import login_required, parse_int, show_errors
 
 
 def _render(
@@ -62,7 +62,7 @@ def _load_person(user_id: int, *, acting: bool = False) -> User:
     return person
 
 
-@bp.route("/moderation/users/<int:user_id>")
+@bp.route("/moderation/users/<id:user_id>")
 @login_required
 def user(user_id: int) -> Any:
     """A participant's moderation record: statements, flags, blocks; suspend or block."""
@@ -72,7 +72,7 @@ def user(user_id: int) -> Any:
     return _render(person)
 
 
-@bp.route("/moderation/users/<int:user_id>/block", methods=["POST"])
+@bp.route("/moderation/users/<id:user_id>/block", methods=["POST"])
 @login_required
 def block(user_id: int) -> Any:
     """Suspend or block an account."""
@@ -83,8 +83,8 @@ def block(user_id: int) -> Any:
         return _render(person, block_form=form, status=422)
     ends_at = None
     if form.kind.data == "suspend":
-        days = int(form.days.data) if (form.days.data or "").isdigit() else 7
-        ends_at = datetime.now(UTC) + timedelta(days=min(max(days, 1), 365))
+        days = parse_int((form.days.data or "").strip(), minimum=1, maximum=365) or 7
+        ends_at = datetime.now(UTC) + timedelta(days=days)
     try:
         block_user(
             person,
@@ -105,7 +105,7 @@ def block(user_id: int) -> Any:
     return redirect(url_for("moderation.user", user_id=person.id), 303)
 
 
-@bp.route("/moderation/users/<int:user_id>/unblock", methods=["POST"])
+@bp.route("/moderation/users/<id:user_id>/unblock", methods=["POST"])
 @login_required
 def unblock(user_id: int) -> Any:
     """Lift an account's block or suspension."""

@@ -30,7 +30,7 @@ from consult.moderation.pages import (
 from consult.moderation.permissions import audit_scope, can_block_user, can_moderate_statement
 from consult.moderation.queue.services import queue_items
 from consult.statements.models import Statement
-from consult.web import login_required, safe_next, show_errors
+from consult.web import ids_from, login_required, safe_next, show_errors
 
 #: How many statements one bulk decision may change.
 BULK_MAX = 200
@@ -73,7 +73,7 @@ def render_review(
     ), status
 
 
-@bp.route("/moderation/statements/<int:statement_id>", methods=["GET", "POST"])
+@bp.route("/moderation/statements/<id:statement_id>", methods=["GET", "POST"])
 @login_required
 def review(statement_id: int) -> Any:
     """One statement: its flags, thread context, duplicates, author; decide with a reason."""
@@ -116,7 +116,9 @@ def bulk() -> Any:
     form = BulkForm()
     templates = reason_templates(form, DECISIONS)
     back = safe_next(form.next.data, url_for("moderation.queue"))
-    ids = [int(v) for v in request.form.getlist("statements") if v.isdigit()][:BULK_MAX]
+    ids = ids_from(request.form.getlist("statements"), limit=BULK_MAX)
+    if ids is None:
+        abort(400, description="Not a statement id.")
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

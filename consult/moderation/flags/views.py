@@ -37,7 +37,7 @@ def _notice(statement: Statement) -> tuple[str | None, int]:
     return None, 200
 
 
-@bp.route("/statements/<int:statement_id>/flag", methods=["GET", "POST"])
+@bp.route("/statements/<id:statement_id>/flag", methods=["GET", "POST"])
 @login_required
 @rate_limited("flag")
 def flag(statement_id: int) -> Any:

@@ -18,7 +18,7 @@ from consult.moderation.pages import bp, reason_templates, require_moderator
 from consult.web import login_required, safe_next, show_errors
 
 
-@bp.route("/moderation/statements/<int:statement_id>/merge", methods=["POST"])
+@bp.route("/moderation/statements/<id:statement_id>/merge", methods=["POST"])
 @login_required
 def merge(statement_id: int) -> Any:
     """Merge this statement (a duplicate) into another one."""

@@ -63,7 +63,7 @@ def reasons() -> Any:
     return redirect(url_for("moderation.reasons"), 303)
 
 
-@bp.route("/moderation/reasons/<int:template_id>", methods=["POST"])
+@bp.route("/moderation/reasons/<id:template_id>", methods=["POST"])
 @login_required
 def update_reason(template_id: int) -> Any:
     """Change a reason template."""
@@ -86,7 +86,7 @@ def update_reason(template_id: int) -> Any:
     return redirect(url_for("moderation.reasons"), 303)
 
 
-@bp.route("/moderation/reasons/<int:template_id>/delete", methods=["POST"])
+@bp.route("/moderation/reasons/<id:template_id>/delete", methods=["POST"])
 @login_required
 def delete_reason(template_id: int) -> Any:
     """Remove a reason template."""
