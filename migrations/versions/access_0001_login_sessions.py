@@ -1,7 +1,7 @@
 """login sessions
 
 Revision ID: access_0001
-Revises: 0002
+Revises: insight_0001
 Create Date: 2026-12-02 15:55:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "access_0001"
-down_revision = "0002"
+down_revision = "insight_0001"
 branch_labels = None
 depends_on = None
 
