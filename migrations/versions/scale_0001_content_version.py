@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "scale_0001"
-down_revision = "0002"
+down_revision = "recovery_0001"
 branch_labels = None
 depends_on = None
 
