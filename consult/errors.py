@@ -7,13 +7,12 @@ from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from consult.extensions import db, login_manager
-from consult.formatting import format_rate_limit
+from consult.formatting import format_rate_limit, lazy_too_long_message
 
 
 class ConsultError(Exception):
@@ -79,12 +78,7 @@ def invalid(message: str, field: str, *details: str) -> ValidationFailed:
 
 def too_long(message: str, field: str, limit: int, written: int | None = None) -> ValidationFailed:
     """A ValidationFailed for a text over its length limit (and how long it was, if given)."""
-    if written is None:
-        return invalid(message, field, _l("Use at most %(limit)s characters.", limit=limit))
-    detail = _l(
-        "Use at most %(limit)s characters (you wrote %(count)s).", limit=limit, count=written
-    )
-    return invalid(message, field, detail)
+    return invalid(message, field, lazy_too_long_message(limit, written))
 
 
 def wants_json() -> bool:

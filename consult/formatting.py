@@ -18,6 +18,7 @@ from typing import Any
 from babel.dates import get_datetime_format
 from flask import Flask
 from flask_babel import (
+    LazyString,
     format_date,
     format_decimal,
     format_percent,
@@ -97,8 +98,13 @@ def format_rate_limit(text: str) -> str:
     return str(_("%(count)s per %(period)s", count=format_number(count), period=period))
 
 
-def too_long_message(limit: int, written: int) -> str:
-    """The one message for a text over its length limit, in the reader's language."""
+def too_long_message(limit: int, written: int | None = None) -> str:
+    """The one message for a text over its length limit, in the reader's language.
+
+    Numbers are grouped the reader's way ("2,000", "2 000"); ``written`` adds how long it was.
+    """
+    if written is None:
+        return str(_("Use at most %(limit)s characters.", limit=format_number(limit)))
     return str(
         _(
             "Use at most %(limit)s characters (you wrote %(count)s).",
@@ -106,6 +112,12 @@ def too_long_message(limit: int, written: int) -> str:
             count=format_number(written),
         )
     )
+
+
+def lazy_too_long_message(limit: int, written: int | None = None) -> str:
+    """``too_long_message`` translated when read (for domain errors raised by services)."""
+    lazy: str = LazyString(too_long_message, limit, written)
+    return lazy
 
 
 def _any_day(value: Any, *_ignored: Any, **_kw: Any) -> str:

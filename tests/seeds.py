@@ -49,8 +49,14 @@ def _demo() -> dict[str, Any]:
 
 
 def _user(email: str, name: str, role: Role = Role.participant, **values: Any) -> User:
-    from tests.factories import password_hash
+    from tests.factories import TOTP_SECRET, password_hash
 
+    # Seeded people have confirmed their address (unverified accounts' posts wait), and staff
+    # are enrolled in two-factor (STAFF_TWO_FACTOR_REQUIRED), as in tests/factories.py.
+    values.setdefault("email_verified_at", utcnow())
+    if role is not Role.participant:
+        values.setdefault("totp_secret", TOTP_SECRET)
+        values.setdefault("totp_enabled_at", utcnow())
     user = User(email=email, display_name=name, password_hash=password_hash(), role=role, **values)
     db.session.add(user)
     return user

@@ -28,6 +28,7 @@ from consult.consultations.models import Consultation, ConsultationStatus, Respo
 from consult.consultations.permissions import can_view_consultation
 from consult.errors import Conflict, ConsultError, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
+from consult.formatting import lazy_too_long_message
 from consult.responses.calendar import (
     is_working_day,
     public_holidays,
@@ -212,7 +213,7 @@ def extend_response_item(
             _l("State the reason in at least %(limit)s characters.", limit=REASON_MIN)
         ]
     elif len(cleaned) > REASON_MAX:
-        fields["reason"] = [_l("Use at most %(limit)s characters.", limit=REASON_MAX)]
+        fields["reason"] = [lazy_too_long_message(REASON_MAX)]
     if due_on is None:
         fields["due_on"] = [_l("Choose the new due date.")]
     elif due_on <= item.due_on:

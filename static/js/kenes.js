@@ -149,7 +149,7 @@
           return;
         }
         var item = link.closest("li.thread-item");
-        var shown = item ? item.querySelector(":scope > ol.thread") : null;
+        var shown = item ? item.querySelector(":scope > details.branch > ol.thread, :scope > ol.thread") : null;
         if (shown) shown.replaceWith(list); else link.parentNode.parentNode.insertBefore(list, link.parentNode);
         link.parentNode.remove();
       })

@@ -5,18 +5,24 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from consult.auth import twofactor
+from consult.auth.models import Role, User
 from consult.extensions import db
 from tests.conftest import make_app
 
 CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "kenes-demo-password"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -68,6 +74,7 @@ def live_server(live_app: Flask) -> Iterator[str]:
 
         seed_demo()
         db.session.commit()
+        _enrol_demo_staff()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -75,6 +82,60 @@ def live_server(live_app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+def _enrol_demo_staff() -> None:
+    """Turn two-factor on for the demo's staff accounts, as each would with an authenticator app
+    (STAFF_TWO_FACTOR_REQUIRED sends staff without it to enrolment first)."""
+    staff = db.session.scalars(select(User).where(User.role != Role.participant)).all()
+    for user in staff:
+        secret = twofactor.start_enrolment(user)
+        twofactor.confirm_enrolment(user, pyotp.TOTP(secret).now())
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def totp_code(live_app: Flask) -> Callable[[str], str]:
+    """``totp_code(email)``: a code the live server accepts for that enrolled account now.
+
+    A code is accepted once per 30-second step (one step of drift either way, no replays), so
+    the code of the next step is given when this one is spent, and after that the next step is
+    awaited.
+    """
+
+    def code(email: str) -> str:
+        with live_app.app_context():
+            user = db.session.scalar(select(User).where(User.email == email))
+            assert user is not None and user.totp_secret, f"{email} is not enrolled"
+            secret, last = user.totp_secret, user.totp_last_step
+            db.session.remove()
+        totp = pyotp.TOTP(secret)
+        while True:
+            now = int(time.time()) // totp.interval
+            step = now if last is None else max(now, last + 1)
+            if step <= now + 1:
+                return totp.at(step * totp.interval)
+            time.sleep((now + 1) * totp.interval - time.time() + 0.05)
+
+    return code
+
+
+@pytest.fixture(scope="session")
+def log_in_as(totp_code: Callable[[str], str]) -> Callable[[Any, str, str], None]:
+    """``log_in_as(page, base, email)``: log in with the demo password (and a code for staff)."""
+
+    def log_in(page: Any, base: str, email: str) -> None:
+        page.goto(f"{base}/login")
+        page.fill("#email", email)
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.wait_for_url(re.compile(rf"^{re.escape(base)}/(login/two-factor)?$"))
+        if page.url.endswith("/login/two-factor"):
+            page.fill("#code", totp_code(email))
+            page.click("form.form button[type=submit]")
+            page.wait_for_url(f"{base}/")
+
+    return log_in
 
 
 @pytest.fixture(scope="session")

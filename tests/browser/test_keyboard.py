@@ -7,7 +7,7 @@ script), so a control missing from the tab order, or placed after hundreds of ot
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -41,13 +41,24 @@ def type_in(page: Any, text: str) -> None:
     page.keyboard.type(text, delay=0)
 
 
-def log_in_by_keyboard(page: Any, base: str, role: str) -> None:
+def log_in_by_keyboard(
+    page: Any, base: str, role: str, totp_code: Callable[[str], str] | None = None
+) -> None:
+    """Log in with the keyboard; staff type the code of their authenticator app next."""
+    email = f"{role}@demo.kenes.kz"
     page.goto(f"{base}/login")
     tab_to(page, "#email")
-    type_in(page, f"{role}@demo.kenes.kz")
+    type_in(page, email)
     tab_to(page, "#password", limit=3)
     type_in(page, DEMO_PASSWORD)
     page.keyboard.press("Enter")
+    if totp_code is not None:
+        page.wait_for_url(f"{base}/login/two-factor")
+        # The code field has the focus (autofocus), or is reached with Tab.
+        if not page.evaluate("document.activeElement?.matches('#code') ?? false"):
+            tab_to(page, "#code")
+        type_in(page, totp_code(email))
+        page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/")
 
 
@@ -78,8 +89,9 @@ def test_keyboard_post_a_position_and_reply(keyboard_user: Any, live_server: str
     posted = page.url.rsplit("#", 1)[1]
     assert "typed without a mouse" in page.inner_text(f"#{posted}")
 
-    # Reply to it: open the reply form, choose a side, write, send.
-    page.goto(f"{live_server}{DEMO}")
+    # Reply to it: open the reply form, choose a side, write, send. The thread shows a page of
+    # positions at a time: the new one is on the page posting landed on (reloaded from the top).
+    page.goto(page.url.split("#", 1)[0])
     tab_to(page, f"#{posted} details.reply > summary")
     page.keyboard.press("Enter")
     tab_to(page, f"#{posted} details.reply input[type=radio]", limit=10)
@@ -94,9 +106,11 @@ def test_keyboard_post_a_position_and_reply(keyboard_user: Any, live_server: str
     assert page.locator(f"li:has(> #{posted}) #{reply}").count() == 1
 
 
-def test_keyboard_moderate_a_statement(keyboard_user: Any, live_server: str) -> None:
+def test_keyboard_moderate_a_statement(
+    keyboard_user: Any, live_server: str, totp_code: Callable[[str], str]
+) -> None:
     page = keyboard_user
-    log_in_by_keyboard(page, live_server, "moderator")
+    log_in_by_keyboard(page, live_server, "moderator", totp_code)
     page.goto(f"{live_server}/moderation/statements/2")
     tab_to(page, "form input[name=action][value=hide]")
     page.keyboard.press("Space")
@@ -109,9 +123,11 @@ def test_keyboard_moderate_a_statement(keyboard_user: Any, live_server: str) -> 
     assert "Hidden from the keyboard for the test." in page.inner_text("main")
 
 
-def test_keyboard_respond_officially(keyboard_user: Any, live_server: str) -> None:
+def test_keyboard_respond_officially(
+    keyboard_user: Any, live_server: str, totp_code: Callable[[str], str]
+) -> None:
     page = keyboard_user
-    log_in_by_keyboard(page, live_server, "policymaker")
+    log_in_by_keyboard(page, live_server, "policymaker", totp_code)
     page.goto(f"{live_server}/consultations/panfilov-street-pedestrian-zone/responses")
     tab_to(page, "input[name=statements][form=respond-form]")
     page.keyboard.press("Space")

@@ -9,6 +9,7 @@ from consult.audit.services import record_audit
 from consult.auth.models import User
 from consult.errors import NotAllowed, ValidationFailed
 from consult.extensions import db
+from consult.formatting import lazy_too_long_message
 from consult.moderation.models import ReasonTemplate
 from consult.moderation.permissions import can_manage_reason_templates
 
@@ -47,7 +48,7 @@ def _check(actor: User, action: str, text: str) -> tuple[str, str]:
     if not text:
         errors["text"] = [_l("Write the reason.")]
     elif len(text) > TEXT_MAX_LENGTH:
-        errors["text"] = [_l("Use at most %(limit)s characters.", limit=TEXT_MAX_LENGTH)]
+        errors["text"] = [lazy_too_long_message(TEXT_MAX_LENGTH)]
     if errors:
         raise ValidationFailed(_l("The reason template is not valid."), fields=errors)
     return action, text

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from consult.api import ID_RULE, ApiError, api, int_arg
 from consult.consultations.services import get_visible_consultation
+from consult.formatting import too_long_message
 from consult.moderation.schemas import SimilarListSchema
 from consult.moderation.similar.services import similar_statements
 
@@ -37,7 +38,7 @@ def similar(consultation_id: int) -> Any:
             422,
             "validation_error",
             "The text is too long.",
-            fields={"text": [f"Use at most {SIMILAR_TEXT_MAX} characters."]},
+            fields={"text": [too_long_message(SIMILAR_TEXT_MAX)]},
         )
     limit = int_arg("limit") or 5
     if not 1 <= limit <= 10:

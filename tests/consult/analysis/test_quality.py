@@ -453,3 +453,22 @@ def test_analyse_command_prints_the_data_quality_panel(
     out = runner.invoke(args=["analyse", data.consultation.slug]).output
     assert f"suspected coordinated group {key}: 4 accounts, 48 votes" in out
     assert "left out of the analysis" in out and owner.display_name in out
+
+
+def test_report_page_keeps_the_data_quality_section_open_while_a_group_counts(
+    db: Any, make_brigaded: Any, caller: Caller
+) -> None:
+    data = make_brigaded()
+    owner = _owner(data.consultation, db)
+    slug = data.consultation.slug
+
+    html = caller.page("GET", f"/consultations/{slug}/report", owner).get_data(as_text=True)
+    section = html.split('id="data-quality"', 1)[1].split("</section>", 1)[0]
+    assert '<details class="report-fold" open>' in section
+
+    key = quality.data_quality(data.consultation).groups[0].key
+    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    db.session.commit()
+    html = caller.page("GET", f"/consultations/{slug}/report", owner).get_data(as_text=True)
+    section = html.split('id="data-quality"', 1)[1].split("</section>", 1)[0]
+    assert '<details class="report-fold">' in section and "Planted accounts" in section

@@ -460,11 +460,31 @@ def test_thread_links_each_statement_to_its_page_and_folds_deep_branches(
     client: Any, dummy_statement: Statement, create_statement: Any
 ) -> None:
     argument = create_statement(consultation=dummy_statement.consultation, supports=dummy_statement)
-    create_statement(consultation=dummy_statement.consultation, attacks=argument)
+    deep = create_statement(consultation=dummy_statement.consultation, attacks=argument)
 
     html = client.get("/consultations/public-transport").get_data(as_text=True)
 
-    assert f'href="/statements/{argument.id}/branch"' in html
+    # Every card of the bounded thread links to the statement's own page.
+    for statement in (dummy_statement, argument, deep):
+        assert f'href="/statements/{statement.id}/branch"' in html
     # Replies to a position are open; replies to replies start folded.
     assert html.count('<details class="branch" open>') == 1
     assert html.count('<details class="branch">') == 1
+    folded = html.split('<details class="branch">', 1)[1].split("</details>", 1)[0]
+    assert f'id="s-{deep.id}"' in folded and f'id="s-{argument.id}"' not in folded
+
+
+@pytest.mark.parametrize("app_config", [{"THREAD_REPLIES_SHOWN": 1}])
+def test_thread_link_to_replies_left_out_sits_in_the_folded_branch(
+    client: Any, dummy_statement: Statement, create_statement: Any
+) -> None:
+    consultation = dummy_statement.consultation
+    create_statement(consultation=consultation, supports=dummy_statement)
+    create_statement(consultation=consultation, attacks=dummy_statement)
+
+    html = client.get("/consultations/public-transport").get_data(as_text=True)
+
+    branch = html.split('<details class="branch" open>', 1)[1].split("</details>", 1)[0]
+    assert "2 replies" in branch
+    assert f'href="/statements/{dummy_statement.id}/replies" data-thread-expand' in branch
+    assert "Show 1 more reply" in branch
