@@ -87,6 +87,11 @@ class Config:
     # see docs/benchmarks.md "Insights page"); above it, in the background while the last
     # result is served. With KENES_REDIS_URL, a lock makes one worker process recompute.
     ANALYSIS_INLINE_MAX_VOTES = 50_000
+    # A consultation's first analysis replays its votes in time order (one update every
+    # ANALYSIS_REPLAY_EVERY votes) while it has at most ANALYSIS_REPLAY_MAX_VOTES of them
+    # (consult/analysis/state.py); with more it starts from one update.
+    ANALYSIS_REPLAY_EVERY = 50
+    ANALYSIS_REPLAY_MAX_VOTES = 20_000
     # Expiry of the recomputation job's run lock; a heartbeat extends it every sixth of that
     # while the job runs, so a killed worker's lock is gone within this many seconds.
     ANALYSIS_LOCK_SECONDS = 60

@@ -42,7 +42,8 @@ def test_signed_in_pages_are_not_stored(call: Caller, dummy_user: User) -> None:
 
 
 def _app(**config: object) -> Iterator[Flask]:
-    yield create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", **config})
+    settings = {"SECRET_KEY": "x", "ANALYSIS_ID_KEY": "y", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    yield create_app({**settings, **config})
 
 
 def test_cookies_are_secure_by_default_outside_debug_and_tests() -> None:

@@ -146,6 +146,7 @@ def test_registration_limit_counts_only_valid_forms(client: FlaskClient, app: Fl
 
     statuses = []
     for n in range(3):
+        client.post("/logout")  # a new account is logged in: the next one starts signed out
         statuses.append(
             client.post(
                 "/register",
