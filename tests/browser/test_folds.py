@@ -11,16 +11,14 @@ pytestmark = pytest.mark.browser
 REPORT = "/consultations/almaty-winter-air/report"
 
 
-def test_report_fold_opens_for_a_link_and_for_printing(browser: Any, live_server: str) -> None:
+def test_report_fold_opens_for_a_link_and_for_printing(
+    browser: Any, live_server: str, log_in_as: Any
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_server}/login")
-    page.fill("#email", "policymaker@demo.kenes.kz")
-    page.fill("#password", "kenes-demo-password")
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    log_in_as(page, live_server, "policymaker@demo.kenes.kz")
     page.goto(f"{live_server}{REPORT}")
     appendix = "document.querySelector('#statements details.report-fold').open"
     groups = "document.querySelector('#groups details.report-fold').open"
