@@ -77,8 +77,9 @@ def _after_rollback(session: Session) -> None:
 
 
 def listen() -> None:
-    """Install the listeners (once per process; every session of every app)."""
-    if not event.contains(Session, "before_commit", _before_commit):
-        event.listen(Session, "before_flush", _before_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_rollback", _after_rollback)
+    """Install the listeners on ``db.session`` (the sessions its factory makes, never every
+    SQLAlchemy session of the process); installing them twice is a no-op."""
+    if not event.contains(db.session, "before_commit", _before_commit):
+        event.listen(db.session, "before_flush", _before_flush)
+        event.listen(db.session, "before_commit", _before_commit)
+        event.listen(db.session, "after_rollback", _after_rollback)

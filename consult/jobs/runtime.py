@@ -230,10 +230,14 @@ def _after_rollback(session: Session, previous_transaction: Any) -> None:
 
 
 def listen_for_commits() -> None:
-    """Dispatch jobs when the enqueueing transaction commits (once per process)."""
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
+    """Dispatch jobs when the enqueueing transaction commits.
+
+    Bound to ``db.session`` (the sessions its factory makes), never to every SQLAlchemy session
+    of the process; installing it twice is a no-op.
+    """
+    if not event.contains(db.session, "after_commit", _after_commit):
+        event.listen(db.session, "after_commit", _after_commit)
+        event.listen(db.session, "after_soft_rollback", _after_rollback)
 
 
 # --- running --------------------------------------------------------------------------------
