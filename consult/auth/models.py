@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consult.auth.sessions import start_session
 from consult.extensions import db
 from consult.types import UTCDateTime, utcnow
 
@@ -65,8 +66,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         """
         key = getattr(self, "session_key", None)
         if not key:
-            from consult.auth.sessions import start_session
-
             key = start_session(self)
         return f"{self.id}:{key}"
 
