@@ -10,6 +10,7 @@ from typing import Any
 import pyotp
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from consult.auth.models import Role
 from consult.auth.services import create_user
@@ -56,8 +57,10 @@ def test_moderator_enrols_in_two_factor_then_logs_in_with_a_code(
     secret = phone.inner_text("[data-testid=totp-secret]").strip()
     phone.fill("#code", pyotp.TOTP(secret).now())
     phone.click("button:has-text('Turn on two-factor authentication')")
+    # The same address answers (a redirect to the settings page): wait for the codes to appear
+    # rather than reading the page the click left.
     codes = phone.locator("[data-testid=recovery-codes] li code")
-    assert codes.count() == 10
+    expect(codes).to_have_count(10)
     recovery_code = codes.nth(0).inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     # The moderation queue opens now.
