@@ -20,7 +20,12 @@ one at Pol.is's own cadence (one update per second of votes, ``update_conversati
 labels still being compared only at the recomputations; the state then evolves as Pol.is's
 does, whatever the platform's cadence.
 
-    .venv/bin/python bench/stability.py [--data DIR ...] [--every 50] [--catch-up] [--out FILE]
+With ``--stable`` the groups compared are those shown through the display hysteresis
+(``debate.conversation.Hysteresis``, margins from ``--silhouette-margin`` and
+``--move-margin``), as the platform shows them with ``ANALYSIS_STABLE_GROUPS``.
+
+    .venv/bin/python bench/stability.py [--data DIR ...] [--every 50] [--catch-up] [--stable]
+        [--silhouette-margin 0.05] [--move-margin 0.1] [--out FILE]
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ SHARED = next(
 )
 sys.path.insert(0, str(ROOT))
 
-from debate.conversation import ConversationState, update_conversation  # noqa: E402
+from debate.conversation import ConversationState, Hysteresis, update_conversation  # noqa: E402
 from debate.polis import (  # noqa: E402
     read_group_assignment,
     read_polis_export,
@@ -79,7 +84,12 @@ def sub_cuts(times: np.ndarray, start: int, end: int, cadence: float) -> list[in
     return cuts
 
 
-def measure(folder: Path, every: int, catch_up: float | None = None) -> dict[str, Any]:
+def measure(
+    folder: Path,
+    every: int,
+    catch_up: float | None = None,
+    hysteresis: Hysteresis | None = None,
+) -> dict[str, Any]:
     exported = read_polis_export(folder, history=True)
     log = exported.log
     assert log is not None
@@ -102,7 +112,9 @@ def measure(folder: Path, every: int, catch_up: float | None = None) -> dict[str
             matrix = log.matrix(
                 step, moderated_out=matrix_final.moderated_out, meta=matrix_final.meta
             )
-            update = update_conversation(state, matrix, at=float(log.times[step - 1]))
+            update = update_conversation(
+                state, matrix, at=float(log.times[step - 1]), hysteresis=hysteresis
+            )
             state = update.state
             retired_now.extend(update.retired)
         groups = update.groups
@@ -141,6 +153,7 @@ def measure(folder: Path, every: int, catch_up: float | None = None) -> dict[str
         "votes": len(log),
         "recomputations": updates,
         "catch_up_cadence_s": catch_up,
+        "hysteresis": None if hysteresis is None else vars(hysteresis),
         "participant_updates": participant_updates,
         "label_changes": changed,
         "share": changed / participant_updates if participant_updates else 0.0,
@@ -170,8 +183,20 @@ def main() -> None:
         metavar="SECONDS",
         help="catch up between recomputations at Pol.is's cadence (default 1 s of votes)",
     )
+    parser.add_argument(
+        "--stable",
+        action="store_true",
+        help="show the groups through the display hysteresis (as the platform does)",
+    )
+    parser.add_argument("--silhouette-margin", type=float, default=Hysteresis.silhouette_margin)
+    parser.add_argument("--move-margin", type=float, default=Hysteresis.move_margin)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "stability.json")
     args = parser.parse_args()
+    hysteresis = (
+        Hysteresis(silhouette_margin=args.silhouette_margin, move_margin=args.move_margin)
+        if args.stable
+        else None
+    )
     data = args.data or [
         d if d.is_dir() else f for d, f in zip(DEFAULT_DATA, FALLBACK_DATA, strict=True)
     ]
@@ -188,7 +213,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for folder in folders:
-        r = measure(folder, args.every, args.catch_up)
+        r = measure(folder, args.every, args.catch_up, hysteresis)
         rows.append(r)
         k = r["kinds"]
         print(

@@ -14,7 +14,11 @@ a label change is such a pair whose label differs. Also reported: the final grou
 Rand index against the reference (Pol.is's ``math-pca2.json``, or the ``group-id`` of
 ``participants-votes.csv`` for the older CSV exports), and the mean time per recomputation.
 
-    .venv/bin/python bench/stability_web.py [--data DIR ...] [--every 50] [--out FILE]
+The platform's default, ``ANALYSIS_STABLE_GROUPS`` on (display hysteresis), is measured unless
+``--no-stable-groups`` is given.
+
+    .venv/bin/python bench/stability_web.py [--data DIR ...] [--every 50] [--no-stable-groups]
+        [--out FILE]
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from debate.result import AnalysisResult  # noqa: E402
 DEFAULT_DATA = [ROOT / "tests" / "data" / "polis-math", ROOT / "tests" / "data" / "polis"]
 
 
-def measure(folder: Path, every: int) -> dict[str, Any]:
+def measure(folder: Path, every: int, stable: bool = True) -> dict[str, Any]:
     exported = read_polis_export(folder, history=True)
     log = exported.log
     assert log is not None
@@ -62,6 +66,7 @@ def measure(folder: Path, every: int) -> dict[str, Any]:
             "ANALYSIS_BACKGROUND": False,
             "JOBS_BACKEND": "eager",
             "RATELIMIT_ENABLED": False,
+            "ANALYSIS_STABLE_GROUPS": stable,
         }
     )
     with app.app_context():
@@ -155,6 +160,7 @@ def measure(folder: Path, every: int) -> dict[str, Any]:
         ref = reference(folder, log.participants)
         return {
             "conversation": folder.name,
+            "stable_groups": stable,
             "votes": len(log),
             "recomputations": len(cuts),
             "participant_updates": participant_updates,
@@ -176,6 +182,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA)
     parser.add_argument("--every", type=int, default=50)
     parser.add_argument(
+        "--no-stable-groups",
+        action="store_true",
+        help="ANALYSIS_STABLE_GROUPS off: show Pol.is's groups without display hysteresis",
+    )
+    parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "stability_web.json"
     )
     args = parser.parse_args()
@@ -196,7 +207,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for folder in folders:
-        r = measure(folder, args.every)
+        r = measure(folder, args.every, stable=not args.no_stable_groups)
         rows.append(r)
         print(
             f"| {r['conversation']} | {r['votes']} | {r['recomputations']}"

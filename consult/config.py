@@ -92,6 +92,10 @@ class Config:
     # (consult/analysis/state.py); with more it starts from one update.
     ANALYSIS_REPLAY_EVERY = 50
     ANALYSIS_REPLAY_MAX_VOTES = 20_000
+    # Display hysteresis (debate.conversation.Hysteresis, docs/analysis.md): the groups shown
+    # change k only for a clearly better silhouette, and a participant changes group only for
+    # a clearly closer centre. Off, the groups shown are Pol.is's as they are.
+    ANALYSIS_STABLE_GROUPS = True
     # Expiry of the recomputation job's run lock; a heartbeat extends it every sixth of that
     # while the job runs, so a killed worker's lock is gone within this many seconds.
     ANALYSIS_LOCK_SECONDS = 60

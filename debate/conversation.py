@@ -61,6 +61,7 @@ __all__ = [
     "BaseCluster",
     "GroupCluster",
     "KSmoother",
+    "Hysteresis",
     "ConversationState",
     "ConversationUpdate",
     "update_conversation",
@@ -122,6 +123,40 @@ class KSmoother:
 
 
 @dataclass(frozen=True)
+class Hysteresis:
+    """Display hysteresis: how much better a change must be before the groups shown change.
+
+    Pol.is's groups are recomputed from scratch (warm-started) at every update: a participant
+    near a boundary flips between two groups as the map shifts, and a k adopted by the k
+    smoother splits or merges groups even when the new k is barely better. With hysteresis the
+    groups *shown* (and everything derived from them) follow Pol.is's only when the change is
+    clear; Pol.is's own clusterings and k smoother still run underneath, unchanged.
+
+    Attributes
+    ----------
+    silhouette_margin : float, default 0.05
+        A k other than the one shown is shown only once it is the k in use (Pol.is's
+        smoothed k) *and* its silhouette beats the shown k's by this much; until then the
+        shown k stays and the new one is recorded as pending (``ConversationState.k_pending``).
+    move_margin : float, default 0.1
+        A participant whose group continues keeps it unless the centre of the group k-means
+        now puts them in is this fraction closer to them than their own group's centre.
+
+    Examples
+    --------
+    >>> Hysteresis()
+    Hysteresis(silhouette_margin=0.05, move_margin=0.1)
+    """
+
+    silhouette_margin: float = 0.05
+    move_margin: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.silhouette_margin and 0.0 <= self.move_margin < 1.0):
+            raise InputError("hysteresis margins: silhouette >= 0, 0 <= move < 1")
+
+
+@dataclass(frozen=True)
 class ConversationState:
     """What one update hands to the next (the empty state starts a conversation).
 
@@ -148,6 +183,12 @@ class ConversationState:
         Every group retired so far (merged into another, or gone), oldest first.
     updates : int
         Updates run so far.
+    shown_k : int or None
+        With display hysteresis (:class:`Hysteresis`), the number of groups shown (None
+        without hysteresis, or before the first groups).
+    k_pending : int or None
+        With display hysteresis, the k in use by Pol.is's rules that is not shown yet because
+        its silhouette is not clearly better (None when there is none).
     """
 
     participants: tuple[str, ...] = ()
@@ -161,6 +202,8 @@ class ConversationState:
     next_group_id: int = 0
     retired: tuple[RetiredGroup, ...] = ()
     updates: int = 0
+    shown_k: int | None = None
+    k_pending: int | None = None
 
     def restarted(self) -> ConversationState:
         """The state as Pol.is reloads it after its worker restarts.
@@ -191,7 +234,9 @@ class ConversationState:
         >>> s.without_identities().groups, s.without_identities().next_group_id
         ((), 0)
         """
-        return replace(self, groups=(), next_group_id=0, retired=())
+        return replace(
+            self, groups=(), next_group_id=0, retired=(), shown_k=None, k_pending=None
+        )
 
     def renamed(
         self,
@@ -270,6 +315,8 @@ class ConversationState:
                 {"id": g.id, "members": sorted(g.members, key=_id_key)} for g in self.groups
             ],
             "next_group_id": self.next_group_id,
+            "shown_k": self.shown_k,
+            "k_pending": self.k_pending,
             "retired": [
                 {"id": r.id, "joined": r.joined, "update": r.update, "at": r.at}
                 for r in self.retired
@@ -353,6 +400,9 @@ def _state_from_json(data: Any) -> ConversationState:
             for r in data["retired"]
         ),
         updates=int(data["updates"]),
+        # States stored before display hysteresis have neither field.
+        shown_k=optional_int(data.get("shown_k")),
+        k_pending=optional_int(data.get("k_pending")),
     )
 
 
@@ -632,6 +682,7 @@ def update_conversation(
     *,
     seed: int = 0,
     at: float | None = None,
+    hysteresis: Hysteresis | None = None,
 ) -> ConversationUpdate:
     """Advance a conversation by one Pol.is update, given every current vote.
 
@@ -647,6 +698,12 @@ def update_conversation(
         Start vector of the iterative eigensolver for large matrices (rounding only).
     at : float, optional
         The time of this update (seconds since 1970), recorded with retired groups.
+    hysteresis : Hysteresis, optional
+        Show groups that change only when the change is clear (:class:`Hysteresis`): the k
+        shown and each participant's group are kept unless the new ones are better by a
+        margin. Pol.is's clusterings and k smoother in the state are the same either way;
+        the groups reported, their identities and ``shown_k``/``k_pending`` follow the
+        hysteresis. None (the default) reports Pol.is's groups as they are.
 
     Returns
     -------
@@ -732,25 +789,49 @@ def update_conversation(
     best_k = max(silhouettes, key=lambda k: (silhouettes[k], k))  # max-key: ties to the last
     smoother = _smooth_k(state.k_smoother, best_k)
     chosen_k = smoother.smoothed_k if smoother.smoothed_k in clusterings else best_k
-    chosen = clusterings[chosen_k]
+    shown_k, k_pending = chosen_k, None
+    if hysteresis is not None:
+        shown_k, k_pending = _shown_k(state.shown_k, chosen_k, silhouettes, hysteresis)
+    chosen = clusterings[shown_k]
 
     base_of = np.full(n_participants, -1, dtype=np.int64)
     base_of[member_rows] = base.labels
     member_group = chosen.labels[base.labels]  # each clustered participant's group (index)
+    centers = chosen.centers
+    base_groups = chosen.labels
+    polis_ids = chosen.ids
+    if hysteresis is not None:
+        member_group = _keep_groups(
+            state, members, member_group, points, chosen.centers, hysteresis, updates
+        )
+        # Groups left without members (all kept in their former groups) are not shown.
+        kept = np.flatnonzero(np.bincount(member_group, minlength=len(chosen.ids)) > 0)
+        renumber = np.full(len(chosen.ids), -1, dtype=np.int64)
+        renumber[kept] = np.arange(len(kept))
+        member_group = renumber[member_group]
+        polis_ids = chosen.ids[kept]
+        centers, _ = _weighted_centers(points, np.ones(len(points)), member_group, len(kept))
+        # Each base cluster drawn in the group holding most of its members.
+        pairs = np.bincount(
+            base.labels * len(kept) + member_group, minlength=n_base * len(kept)
+        ).reshape(n_base, len(kept))
+        base_groups = np.argmax(pairs, axis=1).astype(np.int64)
     group_members = [
         [members[r] for r in np.flatnonzero(member_group == g).tolist()]
-        for g in range(len(chosen.ids))
+        for g in range(len(polis_ids))
     ]
     match = match_groups(
         state.groups, group_members, next_id=state.next_group_id, update=updates, at=at
     )
     groups = _reported_groups(
         n_participants,
-        chosen,
+        member_rows,
+        member_group,
+        centers,
+        base_groups,
         match.ids,
         base_of,
         base.centers,
-        base_weights,
         silhouettes,
         proj,
         in_conv,
@@ -782,10 +863,70 @@ def update_conversation(
         groups=match.groups,
         next_group_id=match.next_id,
         retired=(*state.retired, *match.retired),
+        shown_k=shown_k if hysteresis is not None else None,
+        k_pending=k_pending,
     )
     order_by_id = np.argsort(np.array(match.ids), kind="stable")
-    polis_ids = tuple(int(chosen.ids[g]) for g in order_by_id)
-    return ConversationUpdate(new_state, groups, best_k, polis_ids, match.retired)
+    reported_polis_ids = tuple(int(polis_ids[g]) for g in order_by_id)
+    return ConversationUpdate(new_state, groups, best_k, reported_polis_ids, match.retired)
+
+
+def _shown_k(
+    shown: int | None, chosen: int, silhouettes: Mapping[int, float], hysteresis: Hysteresis
+) -> tuple[int, int | None]:
+    """The k to show and the k pending: ``chosen`` is shown once clearly better than ``shown``.
+
+    Examples
+    --------
+    >>> h = Hysteresis(silhouette_margin=0.05)
+    >>> _shown_k(2, 3, {2: 0.50, 3: 0.54}, h), _shown_k(2, 3, {2: 0.50, 3: 0.56}, h)
+    ((2, 3), (3, None))
+    """
+    if shown is None or shown == chosen or shown not in silhouettes:
+        return chosen, None
+    if silhouettes[chosen] >= silhouettes[shown] + hysteresis.silhouette_margin:
+        return chosen, None
+    return shown, chosen
+
+
+def _keep_groups(
+    state: ConversationState,
+    members: Sequence[str],
+    member_group: IntArray,
+    points: FloatArray,
+    centers: FloatArray,
+    hysteresis: Hysteresis,
+    update: int,
+) -> IntArray:
+    """Each participant's shown group (index): k-means's, unless their group continues and
+    k-means's centre is not ``move_margin`` closer to them than their group's centre."""
+    if not state.groups:
+        return member_group
+    k = len(centers)
+    current = [
+        [members[r] for r in np.flatnonzero(member_group == g).tolist()] for g in range(k)
+    ]
+    # Which k-means group continues which shown group (the same matching as the final one).
+    first = match_groups(state.groups, current, next_id=state.next_group_id, update=update)
+    index_of_id = {gid: g for g, gid in enumerate(first.ids)}
+    before = np.full(len(members), -1, dtype=np.int64)
+    row_of = {pid: i for i, pid in enumerate(members)}
+    for group in state.groups:
+        g = index_of_id.get(group.id)
+        if g is None:
+            continue  # the group did not continue: its members go where k-means puts them
+        rows = [row_of[m] for m in group.members if m in row_of]
+        before[rows] = g
+    moved = (before >= 0) & (before != member_group)
+    if not np.any(moved):
+        return member_group
+    rows = np.flatnonzero(moved)
+    d_new = np.hypot(*(points[rows] - centers[member_group[rows]]).T)
+    d_old = np.hypot(*(points[rows] - centers[before[rows]]).T)
+    stay = d_new >= (1.0 - hysteresis.move_margin) * d_old
+    result = member_group.copy()
+    result[rows[stay]] = before[rows[stay]]
+    return result
 
 
 def _pair(center: FloatArray) -> tuple[float, float]:
@@ -877,35 +1018,37 @@ def _no_groups(
 
 def _reported_groups(
     n_participants: int,
-    chosen: _Clustering,
+    member_rows: IntArray,
+    member_group: IntArray,
+    centers: FloatArray,
+    base_groups: IntArray,
     stable_ids: Sequence[int],
     base_of: IntArray,
     base_centers: FloatArray,
-    base_weights: FloatArray,
     silhouettes: dict[int, float],
     proj: Projection,
     in_conv: set[str],
     position: Mapping[str, int],
 ) -> OpinionGroups:
-    """The chosen clustering as OpinionGroups, groups ordered by stable id."""
+    """The shown groups as OpinionGroups, groups ordered by stable id."""
     order = np.argsort(np.array(stable_ids), kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    base_groups = rank[chosen.labels]
-    labels = np.where(base_of >= 0, base_groups[np.maximum(base_of, 0)], -1).astype(np.int64)
+    labels = np.full(n_participants, -1, dtype=np.int64)
+    labels[member_rows] = rank[member_group]
     k = len(order)
-    sizes = np.bincount(base_groups, weights=base_weights, minlength=k).astype(np.int64)
+    sizes = np.bincount(rank[member_group], minlength=k).astype(np.int64)
     clustered = np.zeros(n_participants, dtype=bool)
     clustered[[position[pid] for pid in in_conv]] = True
     return OpinionGroups(
         labels=labels,
         k=k,
-        centers=chosen.centers[order].reshape(k, 2),
+        centers=centers[order].reshape(k, 2),
         sizes=sizes,
         clustered=clustered,
         base_labels=base_of,
         base_centers=base_centers,
-        base_groups=base_groups,
+        base_groups=rank[base_groups],
         silhouettes=dict(silhouettes),
         projection=proj,
         ids=tuple(int(stable_ids[j]) for j in order.tolist()),

@@ -4,7 +4,10 @@ Each recomputation is one Pol.is update (:func:`debate.conversation.update_conve
 starts from the state the previous one left (one ``AnalysisState`` row per consultation): who is
 clustered stays clustered, k-means starts from the previous centres, a new number of groups is
 adopted only after it has been the best several times in a row, and a group keeps its stable id
-while it is the same group (matched by shared members).
+while it is the same group (matched by shared members). With ``ANALYSIS_STABLE_GROUPS`` (on by
+default) the groups shown follow a display hysteresis (:class:`debate.conversation.Hysteresis`):
+a new number of groups is shown only when its silhouette is clearly better, and a participant
+keeps their group unless another group's centre is clearly closer.
 
 The first recomputation starts the state: by replaying the current votes in the order they were
 cast, one update every ``ANALYSIS_REPLAY_EVERY`` votes (50), when there are at most
@@ -35,7 +38,12 @@ from consult.analysis import adapters
 from consult.analysis.models import AnalysisState
 from consult.extensions import db
 from consult.types import utcnow
-from debate.conversation import ConversationState, ConversationUpdate, update_conversation
+from debate.conversation import (
+    ConversationState,
+    ConversationUpdate,
+    Hysteresis,
+    update_conversation,
+)
 from debate.errors import InputError
 from debate.groups import OpinionGroups
 from debate.identity import RetiredGroup, group_letter
@@ -66,6 +74,11 @@ def replay_every() -> int:
 def replay_max_votes() -> int:
     """Up to this many votes, a new state is started by replay (else in one update)."""
     return int(current_app.config.get("ANALYSIS_REPLAY_MAX_VOTES", 20_000))
+
+
+def hysteresis() -> Hysteresis | None:
+    """The display hysteresis of the groups shown (``ANALYSIS_STABLE_GROUPS``), or None."""
+    return Hysteresis() if current_app.config.get("ANALYSIS_STABLE_GROUPS", True) else None
 
 
 def _iso(at: datetime | float | None) -> str | None:
@@ -123,7 +136,9 @@ def _advance(
     seed: int,
     at: datetime,
 ) -> tuple[ConversationUpdate, list[dict[str, Any]]]:
-    update = update_conversation(state, matrix, seed=seed, at=at.timestamp())
+    update = update_conversation(
+        state, matrix, seed=seed, at=at.timestamp(), hysteresis=hysteresis()
+    )
     shown = [g.id for g in update.state.groups]
     return update, advance_registry(registry, shown, update.retired, at)
 
