@@ -184,3 +184,45 @@ def test_report_page_says_which_group_joined_which(client, auth, db, make_opinio
         auth.login(owner)
     html = client.get(f"/consultations/{opinions.consultation.slug}/report").get_data(as_text=True)
     assert "Group H joined Group A on 3 December." in html
+
+
+def test_stable_groups_record_the_k_shown_in_the_stored_state(app, make_opinions, db):
+    opinions = make_opinions(n=8)
+    result, _meta = services.get_analysis(opinions.consultation)
+    row = db.session.get(AnalysisState, opinions.consultation.id)
+    assert app.config["ANALYSIS_STABLE_GROUPS"] is True  # on by default
+    assert row.state["shown_k"] == len(result["groups"]) == 2
+    assert row.state["k_pending"] is None
+
+
+def test_without_stable_groups_the_state_shows_polis_groups(app, make_opinions, db):
+    app.config["ANALYSIS_STABLE_GROUPS"] = False
+    opinions = make_opinions(n=8)
+    result, _meta = services.get_analysis(opinions.consultation)
+    row = db.session.get(AnalysisState, opinions.consultation.id)
+    assert (row.state["shown_k"], row.state["k_pending"]) == (None, None)
+    assert len(result["groups"]) == 2
+
+
+def test_a_state_stored_before_stable_groups_is_continued(
+    make_opinions, db, create_user, create_vote
+):
+    opinions = make_opinions(n=8)
+    first, _meta = services.get_analysis(opinions.consultation)
+    row = db.session.get(AnalysisState, opinions.consultation.id)
+    older = {k: v for k, v in row.state.items() if k not in ("shown_k", "k_pending")}
+    row.state = older
+    updates = row.updates
+    db.session.commit()
+    db.session.execute(delete(CachedAnalysis))
+    newcomer = create_user()
+    for statement, value in zip(opinions.statements, [1, 1, -1, 1, 1, -1, 1, -1], strict=True):
+        create_vote(statement, value, newcomer)
+    db.session.commit()
+    again, _meta = services.get_analysis(opinions.consultation)
+    db.session.expire_all()
+    row = db.session.get(AnalysisState, opinions.consultation.id)
+    assert row.updates == updates + 1  # continued, not started afresh
+    assert row.state["shown_k"] == 2
+    for pid, group in first["participants"].items():
+        assert again["participants"][pid] == group
