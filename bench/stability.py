@@ -200,11 +200,13 @@ def main() -> None:
     data = args.data or [
         d if d.is_dir() else f for d, f in zip(DEFAULT_DATA, FALLBACK_DATA, strict=True)
     ]
+
+    def has_votes(p: Path) -> bool:
+        return (p / "votes.json").is_file() or (p / "votes.csv").is_file()
+
+    # Each DIR is a conversation or a folder of conversations.
     folders = [
-        p
-        for d in data
-        for p in sorted(d.iterdir())
-        if (p / "votes.json").is_file() or (p / "votes.csv").is_file()
+        p for d in data for p in ([d] if has_votes(d) else sorted(d.iterdir())) if has_votes(p)
     ]
     print(
         "| conversation | votes | recomputations | participant-updates | label changes | share"
