@@ -152,7 +152,7 @@ class Hysteresis:
     move_margin: float = 0.1
 
     def __post_init__(self) -> None:
-        if not (0.0 <= self.silhouette_margin and 0.0 <= self.move_margin < 1.0):
+        if not (self.silhouette_margin >= 0.0 and 0.0 <= self.move_margin < 1.0):
             raise InputError("hysteresis margins: silhouette >= 0, 0 <= move < 1")
 
 
@@ -234,9 +234,7 @@ class ConversationState:
         >>> s.without_identities().groups, s.without_identities().next_group_id
         ((), 0)
         """
-        return replace(
-            self, groups=(), next_group_id=0, retired=(), shown_k=None, k_pending=None
-        )
+        return replace(self, groups=(), next_group_id=0, retired=(), shown_k=None, k_pending=None)
 
     def renamed(
         self,
@@ -903,9 +901,7 @@ def _keep_groups(
     if not state.groups:
         return member_group
     k = len(centers)
-    current = [
-        [members[r] for r in np.flatnonzero(member_group == g).tolist()] for g in range(k)
-    ]
+    current = [[members[r] for r in np.flatnonzero(member_group == g).tolist()] for g in range(k)]
     # Which k-means group continues which shown group (the same matching as the final one).
     first = match_groups(state.groups, current, next_id=state.next_group_id, update=update)
     index_of_id = {gid: g for g, gid in enumerate(first.ids)}
