@@ -911,17 +911,16 @@ def _keep_groups(
         g = index_of_id.get(group.id)
         if g is None:
             continue  # the group did not continue: its members go where k-means puts them
-        rows = [row_of[m] for m in group.members if m in row_of]
-        before[rows] = g
+        before[[row_of[m] for m in group.members if m in row_of]] = g
     moved = (before >= 0) & (before != member_group)
     if not np.any(moved):
         return member_group
     rows = np.flatnonzero(moved)
     d_new = np.hypot(*(points[rows] - centers[member_group[rows]]).T)
     d_old = np.hypot(*(points[rows] - centers[before[rows]]).T)
-    stay = d_new >= (1.0 - hysteresis.move_margin) * d_old
+    stay = rows[d_new >= (1.0 - hysteresis.move_margin) * d_old]
     result = member_group.copy()
-    result[rows[stay]] = before[rows[stay]]
+    result[stay] = before[stay]
     return result
 
 
