@@ -78,6 +78,7 @@ def run_job(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": secret,
+            "ANALYSIS_ID_KEY": secret,
             "JOBS_BACKEND": "eager",
             "ANALYSIS_DEBOUNCE_SECONDS": 0,
         }

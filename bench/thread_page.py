@@ -51,7 +51,9 @@ def build(
     from consult.votes.models import Vote
 
     rng = random.Random(7)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ANALYSIS_ID_KEY": secret}
+    )
     with app.app_context():
         upgrade()
         now = utcnow()
@@ -208,7 +210,9 @@ def _existing(url: str, secret: str) -> dict[str, Any]:
     from consult.extensions import db
     from consult.statements.models import Statement
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ANALYSIS_ID_KEY": secret}
+    )
     with app.app_context():
         consultation = db.session.scalar(
             select(Consultation).where(Consultation.slug == "national")
@@ -326,7 +330,9 @@ def main() -> None:
     )
     from consult import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ANALYSIS_ID_KEY": secret}
+    )
     rows = []
     try:
         page = f"/consultations/{fixture['slug']}"
