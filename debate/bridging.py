@@ -266,11 +266,7 @@ def _anderson_fixed_point(
         if len(d_values) > memory:
             d_values.pop(0)
             d_residuals.pop(0)
-        # The least-squares mixing weights from the normal equations: a memory x memory system
-        # (the Gram matrix of the residual differences) instead of a factorisation of the whole
-        # tall matrix; its own least-squares solve copes with a singular Gram matrix.
-        d_res = np.array(d_residuals)
-        gram = d_res @ d_res.T
-        gamma = np.linalg.lstsq(gram, d_res @ g, rcond=None)[0]
-        x = fx - gamma @ np.array(d_values)
+        d_res = np.array(d_residuals).T
+        gamma = np.linalg.lstsq(d_res, g, rcond=None)[0]
+        x = fx - np.array(d_values).T @ gamma
     return x
