@@ -20,8 +20,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -29,13 +31,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stack import ROOT, drop_postgres, fresh_postgres, new_secret
+from stack import ROOT, drop_postgres, fresh_postgres, new_secret, pg_url
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_analysis_bench"
 
 
-def run_job(url: str, secret: str, consultation_id: int) -> dict[str, Any]:
-    """The worker side: run one refresh job and time its parts."""
+def run_job(
+    url: str, secret: str, consultation_id: int, *, profile: bool = False
+) -> dict[str, Any]:
+    """The worker side: run one refresh job and time its parts (with ``profile``, also print the
+    job's cProfile, cumulative, to stderr)."""
     from consult import create_app
     from consult.analysis import adapters, services, tasks
     from consult.extensions import db
@@ -73,18 +78,31 @@ def run_job(url: str, secret: str, consultation_id: int) -> dict[str, Any]:
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": secret,
+            "ANALYSIS_ID_KEY": secret,
             "JOBS_BACKEND": "eager",
             "ANALYSIS_DEBOUNCE_SECONDS": 0,
         }
     )
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    profiler = cProfile.Profile() if profile else None
     with app.app_context():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         tasks.schedule_refresh(consultation_id)
         db.session.commit()  # the eager runner executes the job here, as a worker would
+        if profiler is not None:
+            profiler.disable()
         total = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+    if profiler is not None:
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
     return {
         "seconds": round(total, 2),
+        # CPU time of the job (all threads): on a shared machine, the steadier measure
+        "cpu_s": round(cpu, 2),
         "load_s": round(parts["load"], 2),
         "analyse_s": round(parts["analyse"], 2),
         # the typed result's checks and its JSON (AnalysisResult.from_json / to_json)
@@ -114,6 +132,29 @@ def _progress(url: str, secret: str, consultation_id: int) -> tuple[str, int] | 
     return (str(row[0]), int(row[1])) if row else None
 
 
+def _existing_consultation(url: str) -> int:
+    """The id of the consultation a ``--keep-database`` run built; its stored analysis and jobs
+    are removed so that the refresh does the whole work again."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            cid = conn.execute(
+                text("SELECT id FROM consultations WHERE slug = 'analysis'")
+            ).scalar()
+            if cid is None:
+                raise SystemExit("no consultation 'analysis' there: build it with --keep-database")
+            conn.execute(text("DELETE FROM jobs WHERE subject = :s"), {"s": f"consultation:{cid}"})
+            conn.execute(
+                text("DELETE FROM analysis_results WHERE consultation_id = :c"), {"c": cid}
+            )
+            conn.execute(text("DELETE FROM analysis_states WHERE consultation_id = :c"), {"c": cid})
+    finally:
+        engine.dispose()
+    return int(cid)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -125,32 +166,54 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=20_000)
     parser.add_argument("--votes", type=int, default=1_000_000)
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--keep-database", action="store_true", help="do not drop it at the end")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="run on the consultation a --keep-database run built (implies --keep-database)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print the job's cProfile (cumulative) to stderr"
+    )
     parser.add_argument(
         "--worker", nargs=3, metavar=("URL", "SECRET", "ID"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.worker:
         url, secret, cid = args.worker
-        print(json.dumps(run_job(url, secret, int(cid))), flush=True)
+        print(json.dumps(run_job(url, secret, int(cid), profile=args.profile)), flush=True)
         return
 
-    from thread_page import build
-
-    url = fresh_postgres(args.database_url)
     secret = new_secret()
-    started = time.perf_counter()
-    built = build(url, secret, args.statements, args.votes, args.participants, slug="analysis")
-    print(
-        f"built {args.statements} statements, {args.participants} participants, {args.votes} "
-        f"votes in {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.2f}",
-        flush=True,
-    )
-    cid = built["consultation_id"]
+    if args.reuse_database:
+        args.keep_database = True
+        url = pg_url(args.database_url)
+        cid = _existing_consultation(url)
+    else:
+        from thread_page import build
+
+        url = fresh_postgres(args.database_url)
+        started = time.perf_counter()
+        built = build(url, secret, args.statements, args.votes, args.participants, slug="analysis")
+        print(
+            f"built {args.statements} statements, {args.participants} participants, "
+            f"{args.votes} votes in {time.perf_counter() - started:.0f} s; "
+            f"load average {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+        cid = built["consultation_id"]
     seen: list[tuple[float, str, int]] = []
     try:
         worker = subprocess.Popen(
-            [sys.executable, __file__, "--worker", url, secret, str(cid)],
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                url,
+                secret,
+                str(cid),
+                *(["--profile"] if args.profile else []),
+            ],
             cwd=ROOT / "bench",
             env=dict(os.environ, KENES_LOG_REQUESTS="false"),
             stdout=subprocess.PIPE,

@@ -51,7 +51,9 @@ def build(
     from consult.votes.models import Vote
 
     rng = random.Random(7)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ANALYSIS_ID_KEY": secret}
+    )
     with app.app_context():
         upgrade()
         now = utcnow()
@@ -140,8 +142,7 @@ def build(
                     "updated_at": old,
                 }
             )
-        for start in range(0, len(vote_rows), 20000):
-            db.session.execute(insert(Vote), vote_rows[start : start + 20000])
+        _insert_votes(db.session, Vote, vote_rows)
         db.session.commit()
         db.session.execute(db.text("ANALYZE"))
         db.session.commit()
@@ -151,6 +152,23 @@ def build(
             "user_id": user_ids[1],
             "position_id": ids[0],
         }
+
+
+def _insert_votes(session: Any, vote_model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert the votes: PostgreSQL's COPY (a million rows in seconds), else batched INSERTs."""
+    from sqlalchemy import insert
+
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), 20000):
+            session.execute(insert(vote_model), rows[start : start + 20000])
+        return
+    columns = ("consultation_id", "statement_id", "user_id", "value", "created_at", "updated_at")
+    table = vote_model.__table__.name
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in columns))
 
 
 WORDS = [
@@ -192,7 +210,9 @@ def _existing(url: str, secret: str) -> dict[str, Any]:
     from consult.extensions import db
     from consult.statements.models import Statement
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ANALYSIS_ID_KEY": secret}
+    )
     with app.app_context():
         consultation = db.session.scalar(
             select(Consultation).where(Consultation.slug == "national")
@@ -310,7 +330,9 @@ def main() -> None:
     )
     from consult import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ANALYSIS_ID_KEY": secret}
+    )
     rows = []
     try:
         page = f"/consultations/{fixture['slug']}"

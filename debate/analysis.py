@@ -50,6 +50,15 @@ def _num(x: float | np.floating[Any]) -> float:
     return value + 0.0  # turn -0.0 into 0.0
 
 
+def _rounded(values: npt.ArrayLike) -> list[float]:
+    """:func:`_num` of every element of a 1-D array, in bulk and to the same bits (Python's
+    correctly rounded ``round``, not numpy's scaled one): the finiteness check is one array
+    operation instead of one numpy scalar call per element."""
+    array = np.asarray(values, dtype=np.float64)
+    finite: list[float] = np.where(np.isfinite(array), array, 0.0).tolist()
+    return [round(x, _DIGITS) + 0.0 for x in finite]
+
+
 def _exact(x: float | np.floating[Any]) -> float:
     """A float at full precision (Pol.is's published figures); never NaN."""
     value = float(x)
@@ -101,11 +110,9 @@ def vote_base_scores(matrix: VoteMatrix) -> dict[str, float]:
     """
     counts = vote_counts(matrix)
     moderated = matrix.excluded
-    return {
-        sid: _num((counts.agree[j] + 1) / (counts.agree[j] + counts.disagree[j] + 2))
-        for j, sid in enumerate(matrix.statements)
-        if j not in moderated
-    }
+    agree = counts.agree.astype(np.float64)
+    scores = _rounded((agree + 1) / (agree + counts.disagree + 2))
+    return {sid: scores[j] for j, sid in enumerate(matrix.statements) if j not in moderated}
 
 
 def analyse(
@@ -332,6 +339,16 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
         x.tolist() for x in (counts.group_agree, counts.group_disagree, counts.group_seen)
     )
     meta = frozenset(matrix.meta)
+    # Each group's per-statement counts built column by column (zip, not indexing), then
+    # regrouped per statement.
+    per_group = [
+        [
+            {"agree": a, "disagree": d, "pass": n - a - d, "seen": n}
+            for a, d, n in zip(g_agree[g], g_disagree[g], g_seen[g], strict=True)
+        ]
+        for g in range(k)
+    ]
+    by_statement = [list(row) for row in zip(*per_group, strict=True)] if k else None
     statements: dict[str, Any] = {}
     for j, sid in enumerate(sids):
         a, d, n_seen = agree[j], disagree[j], seen[j]
@@ -345,15 +362,7 @@ def _pol_is_report(matrix: VoteMatrix, groups: OpinionGroups, counts: VoteCounts
             "priority": priorities[j],
             "extremity": extremity[j],
             "projection": projected[j],
-            "groups": [
-                {
-                    "agree": g_agree[g][j],
-                    "disagree": g_disagree[g][j],
-                    "pass": g_seen[g][j] - g_agree[g][j] - g_disagree[g][j],
-                    "seen": g_seen[g][j],
-                }
-                for g in range(k)
-            ],
+            "groups": by_statement[j] if by_statement is not None else [],
         }
 
     clustered = np.flatnonzero(labels >= 0)
@@ -422,7 +431,8 @@ def _bridging(matrix: VoteMatrix, seed: int) -> dict[str, float]:
 
     if matrix.n_votes == 0:
         return {}
-    return {sid: _num(x) for sid, x in bridging_scores(matrix, seed=seed).items()}
+    scores = bridging_scores(matrix, seed=seed)
+    return dict(zip(scores, _rounded(list(scores.values())), strict=True))
 
 
 def _strength(
@@ -444,11 +454,9 @@ def _strength(
     G = argument_graph(claim_list, relations)
     scores = {str(node): base.get(str(node), 0.5) for node in G.nodes}
     hidden = {matrix.statements[j] for j in matrix.moderated_out}
-    return {
-        sid: _num(x)
-        for sid, x in strength(G, scores, semantics=semantics).strength.items()
-        if sid not in hidden
-    }
+    found = strength(G, scores, semantics=semantics).strength
+    rounded = _rounded(list(found.values()))
+    return {sid: x for sid, x in zip(found, rounded, strict=True) if sid not in hidden}
 
 
 def _cruxes(matrix: VoteMatrix, groups: OpinionGroups) -> list[dict[str, Any]]:

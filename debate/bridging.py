@@ -109,7 +109,10 @@ def bridging_scores(
     votes, n_votes = _encoded_votes(matrix, hidden)
     if n_votes == 0:
         return {matrix.statements[j]: 0.0 for j in reported}
-    by_stmt = votes.T
+    # The transpose as compressed rows of its own (statements x participants): its products
+    # run row by row, twice as fast as the compressed columns of ``votes.T``, with the same sums
+    # in the same order.
+    by_stmt = votes.T.tocsr()
     # Sums over each participant's (statement's) votes of a per-statement (per-participant)
     # quantity: columns j and n_stmt + j of ``votes`` hold disagree and agree votes on j.
     n_p = votes @ np.ones(2 * n_stmt)
@@ -236,8 +239,11 @@ def _anderson_fixed_point(
     fraction of the sweeps. It stops when a step moves no coordinate by more than ``tol``.
     """
     x = start
-    values: list[FloatArray] = []
-    residuals: list[FloatArray] = []
+    # The last ``memory`` differences of successive steps and of their residuals, kept as they
+    # come (one subtraction a step) rather than rebuilt from the raw history every step.
+    d_values: list[FloatArray] = []
+    d_residuals: list[FloatArray] = []
+    previous: tuple[FloatArray, FloatArray] | None = None
     best = np.inf
     for _ in range(max_iter):
         fx = step(x)
@@ -246,19 +252,21 @@ def _anderson_fixed_point(
         if size <= tol:
             return fx
         if size > 10.0 * best:
-            values.clear()
-            residuals.clear()
+            d_values.clear()
+            d_residuals.clear()
+            previous = None
         best = min(best, size)
-        values.append(fx)
-        residuals.append(g)
-        if len(values) > memory + 1:
-            values.pop(0)
-            residuals.pop(0)
-        if len(values) == 1:
+        if previous is None:
+            previous = (fx, g)
             x = fx
             continue
-        d_res = np.diff(np.array(residuals), axis=0).T
-        d_val = np.diff(np.array(values), axis=0).T
+        d_values.append(fx - previous[0])
+        d_residuals.append(g - previous[1])
+        previous = (fx, g)
+        if len(d_values) > memory:
+            d_values.pop(0)
+            d_residuals.pop(0)
+        d_res = np.array(d_residuals).T
         gamma = np.linalg.lstsq(d_res, g, rcond=None)[0]
-        x = fx - d_val @ gamma
+        x = fx - np.array(d_values).T @ gamma
     return x

@@ -111,16 +111,28 @@ def argument_graph(claims: Iterable[Claim], relations: Iterable[Relation]) -> nx
     ...
     debate.errors.GraphError: self-link on 'p'
     """
-    G = nx.DiGraph()
+    # Checked in plain dicts, then handed to networkx in two bulk calls: a hundred thousand
+    # claims and links build in a fraction of the time of one add_node / add_edge call each.
+    nodes: dict[str, dict[str, Any]] = {}
     for claim in claims:
         attrs = {"text": claim.text, "kind": claim.kind}
-        if claim.id in G:
-            if G.nodes[claim.id] != attrs:
-                raise GraphError(f"claim {claim.id!r} is listed twice with different contents")
-            continue
-        G.add_node(claim.id, **attrs)
+        known = nodes.setdefault(claim.id, attrs)
+        if known is not attrs and known != attrs:
+            raise GraphError(f"claim {claim.id!r} is listed twice with different contents")
+    links: dict[tuple[str, str], str] = {}
     for rel in relations:
-        _add_link(G, rel.source, rel.target, rel.relation)
+        source, target = rel.source, rel.target
+        kind = relation_kind(rel.relation).value
+        for end in (source, target):
+            if end not in nodes:
+                raise GraphError(f"link {source!r} -> {target!r} names unknown claim {end!r}")
+        if source == target:
+            raise GraphError(f"self-link on {source!r}")
+        if links.setdefault((source, target), kind) != kind:
+            raise GraphError(f"{source!r} both supports and attacks {target!r}")
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes.items())
+    G.add_edges_from((u, v, {"relation": kind}) for (u, v), kind in links.items())
     return G
 
 

@@ -31,6 +31,7 @@ from consult.auth.models import UserBlock
 from consult.auth.standing import active_block_condition
 from consult.consultations.models import Consultation
 from consult.extensions import db
+from consult.statements.models import Relation as LinkRelation
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
 from consult.votes.models import Vote
 from debate.polis import VoteLog
@@ -241,19 +242,18 @@ def analysis_input(
         values=values[order].astype(np.int8),
         moderated_out=frozenset(i for i, s in enumerate(columns) if s in moderated),
     )
-    visible = {c.id for c in claims}
+    # Keyed by database id, with each relation's kind converted once: a national consultation
+    # has a hundred thousand links.
+    visible = {int(c.id): c.id for c in claims}
+    kinds = {link: RelationKind(link.value) for link in LinkRelation}
     relations = tuple(
-        Relation(
-            source=statement_key(source),
-            target=statement_key(target),
-            relation=RelationKind(relation.value),
-        )
+        Relation(source=visible[source], target=visible[target], relation=kinds[relation])
         for source, target, relation in db.session.execute(
             select(StatementLink.source_id, StatementLink.target_id, StatementLink.relation)
             .where(StatementLink.consultation_id == consultation.id)
             .order_by(StatementLink.id)
         )
-        if statement_key(source) in visible and statement_key(target) in visible
+        if source in visible and target in visible
     )
     return AnalysisInput(
         matrix=matrix,

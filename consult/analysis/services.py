@@ -16,7 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -145,7 +145,6 @@ def compute_analysis(
     # stable group ids are the ids here and in "groups" and "participants").
     document["group_registry"] = groups.registry
     document["group_updates"] = {"origin": groups.origin, "updates": groups.updates}
-    result = AnalysisResult.from_json(document)
     log.info(
         "analysis of consultation %s: load %.2f s, analyse %.2f s",
         consultation.id,
@@ -156,17 +155,20 @@ def compute_analysis(
         progress(90, "Storing the result")
     # What moderation left out, as counts (the core's own "excluded" lists hidden statement ids
     # and counts unclustered participants, which "counts" already gives). Hidden statements
-    # stay out of the published result altogether, their vote counts included.
+    # stay out of the published result altogether, their vote counts included. The core's
+    # document is edited in place: it is already the JSON of an AnalysisResult
+    # (``from_json(d).to_json() == d``), and a typed round trip of a national consultation's
+    # document costs seconds (the pages read it typed, with its checks).
     hidden = {data.matrix.statements[j] for j in data.matrix.moderated_out}
-    result = replace(
-        result,
-        excluded=Excluded(
-            statements=data.excluded.get("statements", 0),
-            participants=data.excluded.get("participants", 0),
-        ),
-        statements={k: v for k, v in result.statements.items() if k not in hidden},
-    )
-    return result.to_json()
+    document["excluded"] = Excluded(
+        statements=data.excluded.get("statements", 0),
+        participants=data.excluded.get("participants", 0),
+    ).to_json()
+    if hidden:
+        document["statements"] = {
+            k: v for k, v in document["statements"].items() if k not in hidden
+        }
+    return document
 
 
 def refresh_analysis(
