@@ -199,7 +199,8 @@ def user_for_token(token: str, *, commit: bool = True) -> User | None:
     """Return the owner of a valid (unrevoked) API token, or None (one query for both).
 
     The same query tells whether the owner is blocked, kept for the request's permission checks
-    (``standing.remember_standing``): a vote's checks then cost no query of their own. The token's ``last_used_at`` is refreshed at most once a minute: committed at once, or with
+    (``standing.remember_standing``): a vote's checks then cost no query of their own. The
+    token's ``last_used_at`` is refreshed at most once a minute: committed at once, or with
     ``commit=False`` left to the request's own transaction (a write request then commits one
     transaction, not two).
     """

@@ -35,7 +35,6 @@ from consult.types import utcnow
 from consult.votes.models import Vote
 from tests.conftest import SeedTemplates, is_postgres
 
-
 #: The name of each command in a packed request (RESP: an array whose first bulk string is it).
 _COMMAND_NAME = re.compile(rb"\*\d+\r\n\$\d+\r\n([A-Za-z]+)\r\n")
 
