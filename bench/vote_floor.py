@@ -15,7 +15,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from consult.api import login_required_json
-from consult.extensions import db, limiter
+from consult.extensions import csrf, db, limiter
 from consult.ratelimits import limit_value, rate_limit_key
 from wsgi import app
 
@@ -28,9 +28,12 @@ def floor() -> Any:
     return jsonify({"user": user_id})
 
 
+# Like the API's endpoints: a bearer token, no browser session, hence no CSRF token.
 app.add_url_rule(
     "/bench/floor",
     "bench_floor",
-    limiter.shared_limit(limit_value("vote"), scope="vote", key_func=rate_limit_key)(floor),
+    csrf.exempt(
+        limiter.shared_limit(limit_value("vote"), scope="vote", key_func=rate_limit_key)(floor)
+    ),
     methods=["PUT"],
 )
