@@ -195,8 +195,10 @@ def _check_signed_in(app: Any, cookie: str) -> None:
     client.set_cookie("session", cookie, domain="localhost")
     answer = client.get("/account", environ_base={"REMOTE_ADDR": "127.0.0.1"})
     if answer.status_code != 200:
-        raise SystemExit(f"the benchmark session cookie is not signed in: /account answered "
-                         f"{answer.status_code} {answer.headers.get('Location', '')}")
+        raise SystemExit(
+            f"the benchmark session cookie is not signed in: /account answered "
+            f"{answer.status_code} {answer.headers.get('Location', '')}"
+        )
 
 
 def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen[Any] | None = None) -> None:

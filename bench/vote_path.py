@@ -4,7 +4,8 @@ Each variant runs in a child process of its own (one ``consult`` package per pro
 PostgreSQL database with the demo and ``--accounts`` participants, with the rate limiter's
 counters in Redis, and sends ``--votes`` API votes through Flask's test client (no HTTP server,
 no gunicorn: only the app's own work). Counted per vote: SQL statements sent (an engine event),
-commits, and Redis round trips (requests written to the Redis socket) with their commands.
+commits, and Redis round trips (requests written to the Redis socket) with their commands; timed
+per vote: wall time and this process's CPU time (the steadier of the two on a busy machine).
 
 Usage::
 
@@ -60,6 +61,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     redis_trips: list[int] = []
     commands: Counter[str] = Counter()
     times: list[float] = []
+    cpu: list[float] = []
     current = {"sql": 0, "commits": 0, "redis": 0}
 
     def on_execute(*_: Any) -> None:
@@ -90,6 +92,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             for key in current:
                 current[key] = 0
             started = time.perf_counter()
+            cpu_started = time.process_time()
             answer = client.put(
                 f"/api/v1/statements/{statement}/vote",
                 json={"value": values[i % 3]},
@@ -97,11 +100,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 environ_base={"REMOTE_ADDR": "127.0.0.1"},
             )
             elapsed = time.perf_counter() - started
+            cpu_elapsed = time.process_time() - cpu_started
             if i < args.warmup:
                 commands.clear()
                 continue
             statuses[answer.status_code] += 1
             times.append(elapsed)
+            cpu.append(cpu_elapsed)
             sql.append(current["sql"])
             commits.append(current["commits"])
             redis_trips.append(current["redis"])
@@ -120,6 +125,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "redis_commands_per_vote": {k: v / len(times) for k, v in sorted(commands.items())},
         "ms_per_vote_median": 1000 * statistics.median(times),
         "ms_per_vote_mean": 1000 * statistics.mean(times),
+        "cpu_ms_per_vote_median": 1000 * statistics.median(cpu),
     }
 
 
@@ -127,7 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--before", type=Path, help="another source tree (e.g. main), measured first")
+    parser.add_argument(
+        "--before", type=Path, help="another source tree (e.g. main), measured first"
+    )
     parser.add_argument("--app-root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -164,6 +172,7 @@ def main() -> None:
         ),
         ("ms / vote (median)", lambda r: f"{r['ms_per_vote_median']:.2f}"),
         ("ms / vote (mean)", lambda r: f"{r['ms_per_vote_mean']:.2f}"),
+        ("CPU ms / vote (median)", lambda r: f"{r['cpu_ms_per_vote_median']:.2f}"),
     ]
     print(f"{'':26}" + "".join(f"{label:>28}" for label in results))
     for name, cell in rows:

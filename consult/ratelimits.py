@@ -78,7 +78,7 @@ class ScriptedRedisStorage(RedisStorage):
 
     def initialize_storage(self, _uri: str) -> None:
         super().initialize_storage(_uri)
-        self.lua_hit = self.get_connection().register_script(_HIT_SCRIPT)
+        self.lua_hit = self.get_connection().register_script(_HIT_SCRIPT.encode())
 
     def _recent(self, key: str) -> tuple[int, float] | None:
         last = getattr(self._last, "hit", None)
