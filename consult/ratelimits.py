@@ -63,9 +63,10 @@ _REUSE_SECONDS = 1.0
 class ScriptedRedisStorage(RedisStorage):
     """Redis counters with one round trip per hit (EVAL; the script is sent by its SHA).
 
-    :meth:`incr` keeps what the script answered (per thread), and :meth:`get` and
-    :meth:`get_expiry` of that counter answer from it for a moment instead of asking Redis:
-    the fixed-window limiter reads both right after the hit to fill the response headers.
+    :meth:`incr` keeps what the script answered (per thread), and the next :meth:`get` and
+    :meth:`get_expiry` of that counter, each once and within a moment, answer from it instead
+    of asking Redis: the fixed-window limiter reads both right after the hit to fill the
+    response headers. Any other read asks Redis.
     Everything else (moving windows, ``check``, ``clear``) is the stock Redis storage, and a
     Redis failure raises as it does, so Flask-Limiter's in-memory fallback takes over.
     """
@@ -80,11 +81,16 @@ class ScriptedRedisStorage(RedisStorage):
         super().initialize_storage(_uri)
         self.lua_hit = self.get_connection().register_script(_HIT_SCRIPT.encode())
 
-    def _recent(self, key: str) -> tuple[int, float] | None:
+    def _reuse(self, key: str, field: int) -> Any:
+        """The count (field 1) or window end (field 2) of this thread's last hit of ``key``,
+        each answered once and only within a moment of the hit; None: ask Redis."""
         last = getattr(self._last, "hit", None)
         if last is None or last[0] != key or time.monotonic() - last[3] > _REUSE_SECONDS:
             return None
-        return last[1], last[2]
+        value = last[field]
+        if value is not None:
+            self._last.hit = tuple(None if i == field else v for i, v in enumerate(last))
+        return value
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         prefixed = self.prefixed_key(key)
@@ -94,12 +100,12 @@ class ScriptedRedisStorage(RedisStorage):
         return int(count)
 
     def get(self, key: str) -> int:
-        recent = self._recent(self.prefixed_key(key))
-        return recent[0] if recent is not None else super().get(key)
+        count = self._reuse(self.prefixed_key(key), 1)
+        return int(count) if count is not None else super().get(key)
 
     def get_expiry(self, key: str) -> float:
-        recent = self._recent(self.prefixed_key(key))
-        return recent[1] if recent is not None else super().get_expiry(key)
+        expiry = self._reuse(self.prefixed_key(key), 2)
+        return float(expiry) if expiry is not None else super().get_expiry(key)
 
     def clear(self, key: str) -> None:
         self._last.hit = None
