@@ -170,9 +170,11 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
         db.session.commit()
         assert citizen is not None
         with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-            login_user(citizen)
+            login_user(citizen)  # opens a server-side session (auth/sessions.py)
             serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
             cookie = serializer.dumps(dict(session))
+        db.session.commit()  # the session row: without it the cookie names no open session
+        _check_signed_in(app, cookie)
         fixture = Fixture(
             consultation_id=consultation.id,
             slug=consultation.slug,
@@ -185,6 +187,18 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
         db.session.remove()
         db.engine.dispose()
     return fixture
+
+
+def _check_signed_in(app: Any, cookie: str) -> None:
+    """Fail unless the app accepts the cookie as a signed-in session (not the anonymous page)."""
+    client = app.test_client()
+    client.set_cookie("session", cookie, domain="localhost")
+    answer = client.get("/account", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    if answer.status_code != 200:
+        raise SystemExit(
+            f"the benchmark session cookie is not signed in: /account answered "
+            f"{answer.status_code} {answer.headers.get('Location', '')}"
+        )
 
 
 def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen[Any] | None = None) -> None:
@@ -399,6 +413,23 @@ request = function()
   local body = '{"value": "' .. values[(counter % 3) + 1] .. '"}'
   return wrk.format("PUT", "/api/v1/statements/" .. st .. "/vote",
     {["Authorization"] = "Bearer " .. tok, ["Content-Type"] = "application/json"}, body)
+end
+"""
+        + STATUS_LUA
+    )
+
+
+def floor_lua(tokens: list[str]) -> str:
+    """A wrk script for ``PUT /bench/floor`` (bench/vote_floor.py), rotating accounts."""
+    return (
+        f"local tokens = {lua_list(tokens)}\n"
+        + """
+local counter = 0
+request = function()
+  counter = counter + 1
+  local tok = tokens[((tonumber(id) or 0) * 7919 + counter * 13) % #tokens + 1]
+  return wrk.format("PUT", "/bench/floor",
+    {["Authorization"] = "Bearer " .. tok, ["Content-Type"] = "application/json"}, "{}")
 end
 """
         + STATUS_LUA

@@ -6,6 +6,8 @@ connections:
 - ``hello``: ``GET /`` of bench/hello.py (the ceiling of this machine and configuration);
 - ``vote``: ``PUT /api/v1/statements/{id}/vote`` with many accounts (bearer tokens; the wrk
   script rotates accounts and statements);
+- ``vote_floor``: ``PUT /bench/floor`` of bench/vote_floor.py, the cheapest authenticated write on
+  the same stack (token lookup, the vote's rate limit, a commit): the most a vote can reach;
 - ``thread_anon`` / ``thread_user``: the demo consultation's thread page, anonymous and signed in;
 - ``analysis``: ``GET /api/v1/consultations/{id}/analysis``;
 - ``mixed``: 16 connections voting and 16 reading the analysis at the same time.
@@ -35,6 +37,7 @@ from stack import (
     ROOT,
     ServerConfig,
     drop_postgres,
+    floor_lua,
     fresh_postgres,
     get_lua,
     lua_file,
@@ -47,7 +50,7 @@ from stack import (
     vote_lua,
 )
 
-SCENARIOS = ("hello", "vote", "thread_anon", "thread_user", "analysis", "mixed")
+SCENARIOS = ("hello", "vote_floor", "vote", "thread_anon", "thread_user", "analysis", "mixed")
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_scale_bench"
 DEFAULT_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 
@@ -146,7 +149,10 @@ def main() -> None:
     else:
         env["KENES_REDIS_URL"] = ""
 
-    app_server = start_gunicorn(config, args.port, "wsgi:app", env, chdir=args.app_root)
+    # bench/vote_floor.py is the app of wsgi.py plus one route; the bench folder on the path.
+    app_target = "vote_floor:app" if "vote_floor" in scenarios else "wsgi:app"
+    app_env = dict(env, PYTHONPATH=os.pathsep.join([str(args.app_root), str(ROOT / "bench")]))
+    app_server = start_gunicorn(config, args.port, app_target, app_env, chdir=args.app_root)
     hello_server = start_gunicorn(config, args.hello_port, "hello:app", {}, chdir=ROOT / "bench")
     effective = _effective_config(app_server.log)
     print(
@@ -160,6 +166,7 @@ def main() -> None:
     scripts = {
         "hello": (hello_server.url, get_lua("/")),
         "vote": (app_server.url, vote_lua(fixture.tokens, fixture.statement_ids)),
+        "vote_floor": (app_server.url, floor_lua(fixture.tokens)),
         "thread_anon": (app_server.url, get_lua(thread_path)),
         "thread_user": (app_server.url, get_lua(thread_path, cookie)),
         "analysis": (app_server.url, get_lua(analysis_path)),

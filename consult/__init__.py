@@ -131,8 +131,13 @@ def _finish_config(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         redis_url = app.config.get("REDIS_URL")
-        app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
-    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis", "rediss")):
+        # Redis counters through the scripted storage: one round trip per hit.
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            ratelimits.storage_uri(redis_url) if redis_url else "memory://"
+        )
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(
+        ("redis", "rediss", ratelimits.SCRIPTED_REDIS_PREFIX)
+    ):
         timeout = float(app.config["REDIS_SOCKET_TIMEOUT"])
         options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
         options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})

@@ -21,6 +21,8 @@ account, whatever the address, by consult/auth/throttle.py.
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from limits.storage import RedisStorage
 
 from consult.extensions import limiter
 from consult.types import utcnow
@@ -36,6 +39,84 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The methods a limit counts: reading is never limited.
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+#: The URI scheme prefix of :class:`ScriptedRedisStorage` (``kenes+redis://host:port/db``).
+SCRIPTED_REDIS_PREFIX = "kenes+"
+
+#: INCRBY, the window's expiry on its first hit, and the count with the milliseconds left.
+_HIT_SCRIPT = """
+local current = redis.call("incrby", KEYS[1], tonumber(ARGV[2]))
+local ttl = redis.call("pttl", KEYS[1])
+if tonumber(current) == tonumber(ARGV[2]) or ttl < 0 then
+  redis.call("pexpire", KEYS[1], tonumber(ARGV[1]) * 1000)
+  ttl = tonumber(ARGV[1]) * 1000
+end
+return {current, ttl}
+"""
+
+#: How long a hit's answer may stand in for a GET and a TTL of the same counter: the rate-limit
+#: headers of the request that made the hit, read microseconds later.
+_REUSE_SECONDS = 1.0
+
+
+class ScriptedRedisStorage(RedisStorage):
+    """Redis counters with one round trip per hit (EVAL; the script is sent by its SHA).
+
+    :meth:`incr` keeps what the script answered (per thread), and the next :meth:`get` and
+    :meth:`get_expiry` of that counter, each once and within a moment, answer from it instead
+    of asking Redis: the fixed-window limiter reads both right after the hit to fill the
+    response headers. Any other read asks Redis.
+    Everything else (moving windows, ``check``, ``clear``) is the stock Redis storage, and a
+    Redis failure raises as it does, so Flask-Limiter's in-memory fallback takes over.
+    """
+
+    STORAGE_SCHEME = [f"{SCRIPTED_REDIS_PREFIX}redis", f"{SCRIPTED_REDIS_PREFIX}rediss"]
+
+    def __init__(self, uri: str, **options: Any) -> None:
+        self._last = threading.local()
+        super().__init__(uri.removeprefix(SCRIPTED_REDIS_PREFIX), **options)
+
+    def initialize_storage(self, _uri: str) -> None:
+        super().initialize_storage(_uri)
+        self.lua_hit = self.get_connection().register_script(_HIT_SCRIPT.encode())
+
+    def _reuse(self, key: str, field: int) -> Any:
+        """The count (field 1) or window end (field 2) of this thread's last hit of ``key``,
+        each answered once and only within a moment of the hit; None: ask Redis."""
+        last = getattr(self._last, "hit", None)
+        if last is None or last[0] != key or time.monotonic() - last[3] > _REUSE_SECONDS:
+            return None
+        value = last[field]
+        if value is not None:
+            self._last.hit = tuple(None if i == field else v for i, v in enumerate(last))
+        return value
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        prefixed = self.prefixed_key(key)
+        count, ttl_ms = self.lua_hit([prefixed], [expiry, amount])
+        now = time.time()
+        self._last.hit = (prefixed, int(count), now + int(ttl_ms) / 1000, time.monotonic())
+        return int(count)
+
+    def get(self, key: str) -> int:
+        count = self._reuse(self.prefixed_key(key), 1)
+        return int(count) if count is not None else super().get(key)
+
+    def get_expiry(self, key: str) -> float:
+        expiry = self._reuse(self.prefixed_key(key), 2)
+        return float(expiry) if expiry is not None else super().get_expiry(key)
+
+    def clear(self, key: str) -> None:
+        self._last.hit = None
+        super().clear(key)
+
+
+def storage_uri(redis_url: str) -> str:
+    """The rate-limit storage URI for a Redis URL (the scripted storage); others unchanged."""
+    if redis_url.startswith(("redis://", "rediss://")):
+        return SCRIPTED_REDIS_PREFIX + redis_url
+    return redis_url
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from consult.audit.services import record_audit
 from consult.auth import identity
 from consult.auth.models import ApiToken, Role, User
 from consult.auth.sessions import end_sessions
+from consult.auth.standing import blocked_now, remember_standing
 from consult.errors import Conflict, NotAllowed, ValidationFailed, invalid, too_long
 from consult.extensions import db
 from consult.security import hash_token, new_token
@@ -197,18 +198,21 @@ def active_tokens(user: User) -> list[ApiToken]:
 def user_for_token(token: str, *, commit: bool = True) -> User | None:
     """Return the owner of a valid (unrevoked) API token, or None (one query for both).
 
-    The token's ``last_used_at`` is refreshed at most once a minute: committed at once, or with
+    The same query tells whether the owner is blocked, kept for the request's permission checks
+    (``standing.remember_standing``): a vote's checks then cost no query of their own. The
+    token's ``last_used_at`` is refreshed at most once a minute: committed at once, or with
     ``commit=False`` left to the request's own transaction (a write request then commits one
     transaction, not two).
     """
     found = db.session.execute(
-        select(ApiToken, User)
+        select(ApiToken, User, blocked_now(User.id).label("blocked"))
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     ).first()
     if found is None:
         return None
-    row, owner = found
+    row, owner, blocked = found
+    remember_standing(owner.id, blocked)
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Exists, and_, exists, or_, select
 
 from consult.audit.services import record_audit
 from consult.auth.models import BlockKind, User, UserBlock
@@ -80,10 +81,41 @@ def blocked_user_ids() -> list[int]:
     )
 
 
+#: Where a request keeps the standing it already read with the account: {user id: blocked}.
+_KNOWN = "kenes.blocked"
+
+
+def blocked_now(user_id: Any) -> Exists:
+    """SQL: a block or suspension of this user (a column or id) is in force now.
+
+    Selected with the account (the API token's lookup does), it spares the permission checks of
+    the request their own query: see :func:`remember_standing`.
+    """
+    return exists().where(UserBlock.user_id == user_id, active_block_condition())
+
+
+def remember_standing(user_id: int, blocked: bool) -> None:
+    """Keep, for the rest of the current request, whether this account is blocked."""
+    if has_request_context():
+        request.environ.setdefault(_KNOWN, {})[int(user_id)] = bool(blocked)
+
+
+def _forget_standing(user_id: int) -> None:
+    if has_request_context():
+        request.environ.get(_KNOWN, {}).pop(int(user_id), None)
+
+
 def is_blocked(user: Any) -> bool:
-    """Tell whether a block or suspension is in force for this (signed-in) user."""
+    """Tell whether a block or suspension is in force for this (signed-in) user.
+
+    Answered without a query when the request read it with the account (``remember_standing``).
+    """
     if not (user is not None and getattr(user, "is_authenticated", False)):
         return False
+    if has_request_context():
+        known = request.environ.get(_KNOWN, {}).get(user.id)
+        if known is not None:
+            return bool(known)
     return active_block(user) is not None
 
 
@@ -166,6 +198,7 @@ def restrict_account(
         created_at=now,
     )
     db.session.add(block)
+    _forget_standing(user.id)
     db.session.flush()
     hidden = _merged(account_restricted.send(user, user=user, block=block, actor=actor))
     record_audit(
@@ -244,6 +277,7 @@ def reinstate_account(
         raise NotFound(_l("This person is not blocked."))
     block.lifted_at = utcnow()
     block.lifted_by_id = actor.id
+    _forget_standing(user.id)
     db.session.flush()
     restored = _reinstate(block, actor, reason)
     record_audit(

@@ -14,9 +14,8 @@ from consult.ratelimits import rate_limited
 from consult.statements.api import vote_totals
 from consult.statements.models import Statement
 from consult.statements.permissions import can_view_statement
-from consult.statements.services import vote_counts
 from consult.votes.schemas import VoteInputSchema, VoteSchema
-from consult.votes.services import cast_vote
+from consult.votes.services import cast_vote_counted
 
 _output = VoteSchema()
 
@@ -61,11 +60,10 @@ def vote_statement(statement_id: int) -> Any:
     if statement is None or not can_view_statement(actor, statement):
         raise not_found("Statement")
     data = load_body(VoteInputSchema())
-    value = cast_vote(statement, actor, data["value"])
-    # The counts are read in the vote's own transaction: one transaction per request, and
-    # nothing is read again after the commit.
+    # The counts are read in the vote's own transaction (on PostgreSQL in the upsert's own
+    # statement): one transaction per request, and nothing is read again after the commit.
+    value, counts = cast_vote_counted(statement, actor, data["value"])
     sid = statement.id
-    counts = vote_counts([sid]).get(sid, {})
     db.session.commit()
     return jsonify(
         _output.dump({"statement": sid, "value": value.label, "votes": vote_totals(counts)})

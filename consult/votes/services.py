@@ -6,18 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.auth.models import User
 from consult.auth.standing import is_blocked
+from consult.consultations.models import Consultation
 from consult.consultations.versions import mark_changed
 from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db
 from consult.signals import statement_created, vote_cast
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.permissions import can_vote_statement
+from consult.statements.services import vote_counts
 from consult.types import utcnow
 from consult.votes.models import Vote, VoteValue
 
@@ -30,8 +32,25 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
     in the same transaction, and whatever a vote sets off elsewhere (the analysis refresh)
     is asked for by the reader that finds the analysis stale, through the job queue.
     """
-    if isinstance(value, str):
-        value = VoteValue.from_label(value)
+    value, _counts = _cast(statement, actor, value, with_counts=False)
+    return value
+
+
+def cast_vote_counted(
+    statement: Statement, actor: User, value: VoteValue | str
+) -> tuple[VoteValue, dict[int, int]]:
+    """:func:`cast_vote`, and the statement's counts with this vote: ``{1: n, -1: n, 0: n}``.
+
+    On PostgreSQL the upsert, the content-version bump and the counts are one statement (the
+    counts are the other participants' votes plus the one just stored: a statement does not see
+    the rows its own data-modifying CTEs write); elsewhere they are three, in one transaction.
+    """
+    value, counts = _cast(statement, actor, value, with_counts=True)
+    assert counts is not None
+    return value, counts
+
+
+def _check_can_vote(statement: Statement, actor: User) -> None:
     if statement.status is not StatementStatus.visible:
         raise NotFound(_l("Statement not found."))
     if not can_vote_statement(actor, statement):
@@ -40,9 +59,17 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
         if is_blocked(actor):
             raise NotAllowed(_l("Your account cannot vote at the moment."))
         raise NotAllowed(_l("You cannot vote on this statement."))
+
+
+def _cast(
+    statement: Statement, actor: User, value: VoteValue | str, *, with_counts: bool
+) -> tuple[VoteValue, dict[int, int] | None]:
+    if isinstance(value, str):
+        value = VoteValue.from_label(value)
+    _check_can_vote(statement, actor)
     now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    insert = pg_insert if postgres else sqlite_insert
     stmt = insert(Vote).values(
         consultation_id=statement.consultation_id,
         statement_id=statement.id,
@@ -55,10 +82,46 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
         index_elements=[Vote.statement_id, Vote.user_id],
         set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
     )
-    db.session.execute(stmt)
-    mark_changed(statement.consultation_id)  # one UPDATE just before COMMIT (versions.py)
+    counts: dict[int, int] | None = None
+    if postgres:
+        counts = _upsert_bump_count(stmt, statement, actor, with_counts=with_counts)
+    else:
+        db.session.execute(stmt)
+        mark_changed(statement.consultation_id)  # one UPDATE just before COMMIT (versions.py)
+        if with_counts:
+            counts = vote_counts([statement.id]).get(statement.id, {1: 0, -1: 0, 0: 0})
     vote_cast.send(statement, statement=statement, actor=actor, value=value)
-    return value
+    return value, counts
+
+
+def _upsert_bump_count(
+    upsert: Any, statement: Statement, actor: User, *, with_counts: bool
+) -> dict[int, int] | None:
+    """PostgreSQL: the vote's upsert, the consultation's version bump and (optionally) the
+    statement's counts in one statement; the bump's row lock is held until the commit that
+    follows at once."""
+    cast = upsert.returning(Vote.value).cte("cast")
+    bump = (
+        update(Consultation)
+        .where(Consultation.id == statement.consultation_id)
+        .values(
+            content_version=Consultation.content_version + 1,
+            updated_at=Consultation.updated_at,  # not an edit of the consultation itself
+        )
+        .returning(Consultation.id)
+        .cte("bump")
+    )
+    if not with_counts:
+        db.session.execute(select(func.count()).select_from(cast).add_cte(bump))
+        return None
+    others = select(Vote.value).where(Vote.statement_id == statement.id, Vote.user_id != actor.id)
+    values = union_all(others, select(cast.c.value)).subquery("all_votes")
+    counts = {1: 0, -1: 0, 0: 0}
+    for value, n in db.session.execute(
+        select(values.c.value, func.count()).group_by(values.c.value).add_cte(bump)
+    ):
+        counts[int(value)] = int(n)
+    return counts
 
 
 def record_author_vote(statement: Statement, author: User) -> None:

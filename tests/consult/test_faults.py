@@ -84,7 +84,7 @@ def test_redis_down_votes_posts_and_logins_keep_working(
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=None,
     )
-    assert app.config["RATELIMIT_STORAGE_URI"] == url
+    assert app.config["RATELIMIT_STORAGE_URI"] == f"kenes+{url}"  # the scripted Redis storage
     client = app.test_client()
     with app.app_context():
         db.create_all()

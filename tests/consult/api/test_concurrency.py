@@ -108,3 +108,57 @@ def test_concurrent_different_votes_keep_one_row(
     assert len(votes) == 1
     assert votes[0].user_id == dummy_user.id
     assert votes[0].value in (1, -1, 0)
+
+
+def fire_as_many(
+    address: tuple[str, int], path: str, tokens: list[str], value: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """PUT one vote per token at once; return each answer's status and JSON body."""
+    barrier = threading.Barrier(len(tokens))
+    answers: list[tuple[int, dict[str, Any]]] = [(0, {})] * len(tokens)
+
+    def send(index: int) -> None:
+        connection = http.client.HTTPConnection(*address, timeout=60)
+        try:
+            headers = {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {tokens[index]}",
+            }
+            barrier.wait(timeout=30)
+            connection.request("PUT", path, body=json.dumps({"value": value}), headers=headers)
+            response = connection.getresponse()
+            answers[index] = (response.status, json.loads(response.read() or b"{}"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(tokens))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return answers
+
+
+def test_concurrent_votes_of_many_accounts_are_all_stored_counted_and_versioned(
+    server, db, dummy_statement, create_user, create_token
+):
+    from consult.consultations.versions import content_version
+
+    accounts = 30
+    tokens = [create_token(create_user()) for _ in range(accounts)]
+    db.session.commit()
+    consultation_id = dummy_statement.consultation_id
+    before = content_version(consultation_id)
+
+    answers = fire_as_many(server, f"/api/v1/statements/{dummy_statement.id}/vote", tokens, "agree")
+
+    assert [status for status, _ in answers] == [200] * accounts
+    # Each answer counts its own vote and at least those committed before its statement began
+    # (a snapshot: two votes in flight together may both answer the same count).
+    agrees = [body["votes"]["agree"] for _, body in answers]
+    assert all(1 <= n <= accounts for n in agrees)
+    assert max(agrees) > 1
+    db.session.expire_all()
+    stored = db.session.scalars(select(Vote).where(Vote.statement_id == dummy_statement.id)).all()
+    assert len(stored) == accounts  # every acknowledged vote is in the database
+    assert content_version(consultation_id) == before + accounts
