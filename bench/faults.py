@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from stack import (
     ROOT,
     VENV_BIN,
     Fixture,
+    Gunicorn,
     PrivatePostgres,
     PrivateRedis,
     ServerConfig,
@@ -189,26 +191,40 @@ def _five_xx(records: list[Record], allowed: tuple[int, ...] = ()) -> int:
 # --- scenarios --------------------------------------------------------------------------------
 
 
-def scenario_redis(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
-    redis: PrivateRedis = ctx["redis"]
+def _through_outage(
+    ctx: dict[str, Any],
+    args: Any,
+    take_down: Callable[[], None],
+    bring_back: Callable[[], None],
+    what: str,
+) -> tuple[Gunicorn, list[Record], float, float]:
+    """Load the app, take a service down for ``args.outage`` seconds and bring it back, then load
+    ``args.after`` seconds more: the records and the moments the service went down and came back."""
     server = _serve(ctx, args)
     load = Load(server.port, ctx["fixture"], threads=args.threads)
     try:
         t0 = time.monotonic()
         load.start()
         time.sleep(args.before)
-        killed_at = time.monotonic()
-        redis.kill()
-        print(f"  redis killed at {killed_at - t0:.1f} s", flush=True)
+        down_at = time.monotonic()
+        take_down()
+        print(f"  {what} down at {time.monotonic() - t0:.1f} s", flush=True)
         time.sleep(args.outage)
-        redis.start()
+        bring_back()
         back_at = time.monotonic()
-        print(f"  redis back at {back_at - t0:.1f} s", flush=True)
+        print(f"  {what} back at {back_at - t0:.1f} s", flush=True)
         time.sleep(args.after)
         load.finish()
     finally:
         server.stop()
-    records = load.records
+    return server, load.records, down_at, back_at
+
+
+def scenario_redis(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
+    redis: PrivateRedis = ctx["redis"]
+    server, records, killed_at, back_at = _through_outage(
+        ctx, args, redis.kill, redis.start, "redis"
+    )
     outage = [r for r in records if killed_at <= r.t <= back_at]
     result = {
         "requests": len(records),
@@ -227,25 +243,10 @@ def scenario_redis(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
 
 def scenario_postgres(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
     pg: PrivatePostgres = ctx["pg"]
-    server = _serve(ctx, args)
-    load = Load(server.port, ctx["fixture"], threads=args.threads)
-    try:
-        t0 = time.monotonic()
-        load.start()
-        time.sleep(args.before)
-        stop_at = time.monotonic()
-        pg.stop("fast")
-        stopped_at = time.monotonic()
-        print(f"  postgres stopped at {stopped_at - t0:.1f} s", flush=True)
-        time.sleep(args.outage)
-        pg.start()
-        back_at = time.monotonic()
-        print(f"  postgres accepting connections at {back_at - t0:.1f} s", flush=True)
-        time.sleep(args.after)
-        load.finish()
-    finally:
-        server.stop()
-    records = sorted(load.records, key=lambda r: r.t)
+    _, records, stop_at, back_at = _through_outage(
+        ctx, args, lambda: pg.stop("fast"), pg.start, "postgres"
+    )
+    records = sorted(records, key=lambda r: r.t)
     during = [r for r in records if stop_at <= r.t <= back_at]
     bad_during = [r for r in during if not (200 <= r.status < 400 or r.status in (503, 429))]
     after = [r for r in records if r.t > back_at]

@@ -557,6 +557,10 @@ class PrivatePostgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+#: A redis-server that keeps nothing on disk (bind to loopback, no snapshots, no append log).
+REDIS_EPHEMERAL = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+
+
 class PrivateRedis:
     """A redis-server of our own on its own port, nothing persisted."""
 
@@ -573,17 +577,7 @@ class PrivateRedis:
         if binary is None:
             raise SystemExit("redis-server is missing: install the Debian package redis-server")
         self.proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            [binary, "--port", str(self.port), *REDIS_EPHEMERAL],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
