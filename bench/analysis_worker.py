@@ -26,9 +26,9 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
+from _common import bench_parser
 from stack import ROOT, drop_postgres, fresh_postgres, new_secret
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_analysis_bench"
@@ -115,17 +115,10 @@ def _progress(url: str, secret: str, consultation_id: int) -> tuple[str, int] | 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", default=os.environ.get("KENES_BENCH_DATABASE_URL", DEFAULT_DB)
-    )
+    parser = bench_parser(__doc__, DEFAULT_DB)
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--participants", type=int, default=20_000)
     parser.add_argument("--votes", type=int, default=1_000_000)
-    parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
         "--worker", nargs=3, metavar=("URL", "SECRET", "ID"), help=argparse.SUPPRESS
     )

@@ -52,6 +52,7 @@ def _app(url: str) -> Any:
 def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[str, float]:
     """Create the schema and the synthetic consultation with bulk inserts."""
     import numpy as np
+    from _common import account_rows, insert_ids
     from sqlalchemy import insert
     from synthetic import planted_conversation
 
@@ -98,25 +99,17 @@ def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[s
         )
         cid = consultation.id
         rng = np.random.default_rng(seed)
-        users = [
-            {
-                "email": None,
-                "display_name": f"Synthetic {i}",
-                "role": Role.participant,
-                "is_imported": True,
-                "created_at": now,
-                "session_version": 0,
-            }
-            for i in range(n_participants)
-        ]
-        user_ids: list[int] = []
-        for start in range(0, len(users), CHUNK):
-            user_ids += list(
-                db.session.scalars(
-                    insert(User).returning(User.id, sort_by_parameter_order=True),
-                    users[start : start + CHUNK],
-                )
-            )
+        user_ids = insert_ids(
+            db.session,
+            User,
+            account_rows(
+                n_participants,
+                Role.participant,
+                now,
+                name=lambda i: f"Synthetic {i}",
+                email=lambda i: None,
+            ),
+        )
         n_positions = max(1, n_statements // 10)
         rows = []
         for j in range(n_statements):
@@ -132,14 +125,7 @@ def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[s
                     "updated_at": now,
                 }
             )
-        statement_ids: list[int] = []
-        for start in range(0, len(rows), CHUNK):
-            statement_ids += list(
-                db.session.scalars(
-                    insert(Statement).returning(Statement.id, sort_by_parameter_order=True),
-                    rows[start : start + CHUNK],
-                )
-            )
+        statement_ids = insert_ids(db.session, Statement, rows)
         links = []
         for j in range(n_positions, n_statements):
             target = statement_ids[int(rng.integers(0, j))]

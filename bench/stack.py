@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _common import account_rows, insert_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT))
@@ -135,21 +137,16 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
         now = utcnow()
         # A week old: the stricter limits of new accounts do not apply.
         created = now.replace(year=now.year - 1)
-        user_ids = list(
-            db.session.scalars(
-                insert(User).returning(User.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "email": f"bench-{i}@bench.kenes.kz",
-                        "display_name": f"Bench {i}",
-                        "role": Role.participant,
-                        "created_at": created,
-                        "is_imported": False,
-                        "session_version": 0,
-                    }
-                    for i in range(accounts)
-                ],
-            )
+        user_ids = insert_ids(
+            db.session,
+            User,
+            account_rows(
+                accounts,
+                Role.participant,
+                created,
+                name=lambda i: f"Bench {i}",
+                email=lambda i: f"bench-{i}@bench.kenes.kz",
+            ),
         )
         tokens = [new_token() for _ in user_ids]
         db.session.execute(

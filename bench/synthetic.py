@@ -45,7 +45,7 @@ def planted_conversation(
     consensus = rng.random(n_statements) < consensus_share
     stance[:, consensus] = stance[0, consensus]
 
-    v = votes_per_participant
+    v = min(votes_per_participant, n_statements)
     # Distinct statements per participant: draw a few spare, drop repeats, keep the first v.
     spare = v + 8
     cols = np.sort(rng.integers(0, n_statements, size=(n_participants, spare)), axis=1)
@@ -53,8 +53,10 @@ def planted_conversation(
     repeat[:, 1:] = cols[:, 1:] == cols[:, :-1]
     cols = np.where(repeat, n_statements, cols)
     cols = np.sort(cols, axis=1)[:, :v]
-    if np.any(cols >= n_statements):
-        raise RuntimeError("too many repeated draws; raise `spare`")
+    # Few statements: the spare draws may not hold v distinct ones; those participants draw
+    # v statements without repeats instead.
+    for i in np.flatnonzero(np.any(cols >= n_statements, axis=1)):
+        cols[i] = np.sort(rng.permutation(n_statements)[:v])
     rows = np.repeat(np.arange(n_participants, dtype=np.int64), v)
     cols_flat = cols.ravel()
     own = stance[planted[rows], cols_flat]

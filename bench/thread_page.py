@@ -21,15 +21,14 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
+from _common import account_rows, bench_parser, insert_ids
 from stack import drop_postgres, fresh_postgres, new_secret
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_thread_bench"
@@ -56,21 +55,16 @@ def build(
         upgrade()
         now = utcnow()
         old = now.replace(year=now.year - 1)
-        user_ids = list(
-            db.session.scalars(
-                insert(User).returning(User.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "email": f"{slug}-p{i}@bench.kenes.kz",
-                        "display_name": f"Participant {i}",
-                        "role": Role.participant,
-                        "created_at": old,
-                        "is_imported": False,
-                        "session_version": 0,
-                    }
-                    for i in range(participants)
-                ],
-            )
+        user_ids = insert_ids(
+            db.session,
+            User,
+            account_rows(
+                participants,
+                Role.participant,
+                old,
+                name=lambda i: f"Participant {i}",
+                email=lambda i: f"{slug}-p{i}@bench.kenes.kz",
+            ),
         )
         consultation = Consultation(
             slug=slug,
@@ -101,11 +95,7 @@ def build(
                     "updated_at": old,
                 }
             )
-        ids = list(
-            db.session.scalars(
-                insert(Statement).returning(Statement.id, sort_by_parameter_order=True), rows
-            )
-        )
+        ids = insert_ids(db.session, Statement, rows)
         links = []
         for i in range(n_positions, statements):
             # Most arguments answer a position; the others an earlier argument (deep branches).
@@ -275,18 +265,11 @@ def _profile(client: Any, url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", default=os.environ.get("KENES_BENCH_DATABASE_URL", DEFAULT_DB)
-    )
+    parser = bench_parser(__doc__, DEFAULT_DB)
     parser.add_argument("--statements", type=int, default=10_000)
     parser.add_argument("--votes", type=int, default=200_000)
     parser.add_argument("--participants", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
         "--reuse-database", action="store_true", help="use the consultation a kept run built"
     )
