@@ -4,6 +4,7 @@ of generated rows, and the participant accounts they create."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -11,6 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
+
+ROOT = Path(__file__).resolve().parents[1]
+# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
 
 #: Rows a bulk INSERT sends at once (PostgreSQL takes at most 65,535 parameters a statement).
 CHUNK = 20_000
@@ -61,3 +68,10 @@ def account_rows(
         }
         for i in range(n)
     ]
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write a results file (indented JSON), making its folder, and say so."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"wrote {path}")

@@ -35,13 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import ROOT, SHARED
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.analysis import analyse  # noqa: E402

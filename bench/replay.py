@@ -20,13 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import ROOT, SHARED
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.conversation import replay_conversation  # noqa: E402

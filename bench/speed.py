@@ -24,11 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
+from _common import ROOT, SHARED
+
 sys.path.insert(0, str(ROOT))
 
 from debate.analysis import _pol_is_report, analyse  # noqa: E402

@@ -26,20 +26,15 @@ does, whatever the platform's cadence.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import ROOT, SHARED, write_json
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.conversation import ConversationState, update_conversation  # noqa: E402
@@ -155,6 +150,13 @@ def measure(folder: Path, every: int, catch_up: float | None = None) -> dict[str
     }
 
 
+def totals(rows: list[dict[str, Any]]) -> tuple[int, int, float]:
+    """Participant-updates and label changes over all conversations, and the changes' share."""
+    updates = sum(r["participant_updates"] for r in rows)
+    changes = sum(r["label_changes"] for r in rows)
+    return updates, changes, changes / updates if updates else 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -199,16 +201,12 @@ def main() -> None:
             f" | {r['final_reloaded_ari']:.3f} |",
             flush=True,
         )
-    total_updates = sum(r["participant_updates"] for r in rows)
-    total_changes = sum(r["label_changes"] for r in rows)
-    share = total_changes / total_updates if total_updates else 0.0
+    total_updates, total_changes, share = totals(rows)
     print(
         f"all: {total_changes} label changes in {total_updates} participant-updates ({100 * share:.2f} %)"
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {"participant_updates": total_updates, "label_changes": total_changes, "share": share}
-    args.out.write_text(json.dumps({"conversations": rows, **summary}, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_json(args.out, {"conversations": rows, **summary})
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import insert, update  # noqa: E402
-from stability import ari, reference  # noqa: E402
+from stability import ari, reference, totals  # noqa: E402
 
 from consult import create_app  # noqa: E402
 from consult.analysis import services  # noqa: E402
@@ -205,9 +205,7 @@ def main() -> None:
             f" | {r['final_ari']:.3f} | {r['mean_recomputation_s']:.3f} |",
             flush=True,
         )
-    total_updates = sum(r["participant_updates"] for r in rows)
-    total_changes = sum(r["label_changes"] for r in rows)
-    share = total_changes / total_updates if total_updates else 0.0
+    total_updates, total_changes, share = totals(rows)
     print(
         f"\nall: {total_changes} label changes in {total_updates} participant-updates ({share:.2%})"
     )

@@ -28,13 +28,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from _common import ROOT, SHARED
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.groups import Projection, clustered_participants, opinion_groups  # noqa: E402
