@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,17 @@ SHARED = next(
 CHUNK = 20_000
 
 
+def doc_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A parser whose help is the script's docstring, as written."""
+    return argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def bench_parser(doc: str | None, default_db: str) -> argparse.ArgumentParser:
     """The parser of a benchmark on its own PostgreSQL database: ``--database-url`` (default
     ``$KENES_BENCH_DATABASE_URL`` or ``default_db``), ``--json`` and ``--keep-database``."""
-    parser = argparse.ArgumentParser(
-        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(doc)
     parser.add_argument(
         "--database-url", default=os.environ.get("KENES_BENCH_DATABASE_URL", default_db)
     )
@@ -48,26 +54,52 @@ def insert_ids(session: Any, model: Any, rows: Sequence[dict[str, Any]]) -> list
     return ids
 
 
-def account_rows(
-    n: int,
-    role: Any,
-    created: datetime,
-    name: Callable[[int], str],
-    email: Callable[[int], str | None],
-) -> list[dict[str, Any]]:
-    """The rows of ``n`` accounts with ``role``: ``name(i)`` and ``email(i)`` for the i-th; an
-    account without an e-mail address is an imported one."""
-    return [
+def insert_accounts(
+    session: Any, user: Any, role: Any, n: int, created: datetime, name: str, email: str | None
+) -> list[int]:
+    """INSERT ``n`` accounts with ``role``: ``name`` and ``email`` are formats of their index
+    ``{i}``; without an e-mail address they are imported accounts. Their ids, in order."""
+    rows = [
         {
-            "email": email(i),
-            "display_name": name(i),
+            "email": None if email is None else email.format(i=i),
+            "display_name": name.format(i=i),
             "role": role,
             "created_at": created,
-            "is_imported": email(i) is None,
+            "is_imported": email is None,
             "session_version": 0,
         }
         for i in range(n)
     ]
+    return insert_ids(session, user, rows)
+
+
+def first_tenth_positions(n: int, position: Any, argument: Any) -> list[Any]:
+    """The kinds of ``n`` generated statements: the first tenth (at least one) positions."""
+    n_positions = max(1, n // 10)
+    return [position if i < n_positions else argument for i in range(n)]
+
+
+def statement_row(
+    consultation_id: int,
+    kind: Any,
+    text: str,
+    key: str,
+    author_id: int,
+    created: datetime,
+    updated: datetime,
+    **columns: Any,
+) -> dict[str, Any]:
+    """The row of a generated statement (``columns``: any other column)."""
+    return {
+        "consultation_id": consultation_id,
+        "kind": kind,
+        "text": text,
+        "text_key": key,
+        "author_id": author_id,
+        **columns,
+        "created_at": created,
+        "updated_at": updated,
+    }
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -75,3 +107,10 @@ def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2) + "\n")
     print(f"wrote {path}")
+
+
+def append_run(path: Path, run: dict[str, Any]) -> None:
+    """Add a run (stamped with the local time) to the JSON list of runs in ``path``."""
+    runs = json.loads(path.read_text()) if path.exists() else []
+    runs.append({"when": time.strftime("%Y-%m-%d %H:%M:%S"), **run})
+    path.write_text(json.dumps(runs, indent=2) + "\n")

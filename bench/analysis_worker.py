@@ -28,7 +28,7 @@ import sys
 import time
 from typing import Any
 
-from _common import bench_parser
+from _common import append_run, bench_parser
 from stack import ROOT, drop_postgres, fresh_postgres, new_secret
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_analysis_bench"
@@ -167,17 +167,15 @@ def main() -> None:
     result["load_average"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result, indent=2), flush=True)
     if args.json:
-        existing = json.loads(args.json.read_text()) if args.json.exists() else []
-        existing.append(
+        append_run(
+            args.json,
             {
-                "when": time.strftime("%Y-%m-%d %H:%M:%S"),
                 "statements": args.statements,
                 "participants": args.participants,
                 "votes": args.votes,
                 "result": result,
-            }
+            },
         )
-        args.json.write_text(json.dumps(existing, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def _app(url: str) -> Any:
 def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[str, float]:
     """Create the schema and the synthetic consultation with bulk inserts."""
     import numpy as np
-    from _common import account_rows, insert_ids
+    from _common import first_tenth_positions, insert_accounts, insert_ids, statement_row
     from sqlalchemy import insert
     from synthetic import planted_conversation
 
@@ -99,32 +99,23 @@ def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[s
         )
         cid = consultation.id
         rng = np.random.default_rng(seed)
-        user_ids = insert_ids(
-            db.session,
-            User,
-            account_rows(
-                n_participants,
-                Role.participant,
-                now,
-                name=lambda i: f"Synthetic {i}",
-                email=lambda i: None,
-            ),
+        user_ids = insert_accounts(
+            db.session, User, Role.participant, n_participants, now, "Synthetic {i}", None
         )
         n_positions = max(1, n_statements // 10)
-        rows = []
-        for j in range(n_statements):
-            kind = StatementKind.position if j < n_positions else StatementKind.argument
-            rows.append(
-                {
-                    "consultation_id": cid,
-                    "kind": kind,
-                    "text": f"Synthetic {kind.value} number {j}: the state should act on item {j % 997}.",
-                    "text_key": f"{j:064d}",
-                    "author_id": user_ids[int(rng.integers(0, len(user_ids)))],
-                    "created_at": now - timedelta(days=30) + timedelta(seconds=j * 20),
-                    "updated_at": now,
-                }
+        kinds = first_tenth_positions(n_statements, StatementKind.position, StatementKind.argument)
+        rows = [
+            statement_row(
+                cid,
+                kind,
+                text=f"Synthetic {kind.value} number {j}: the state should act on item {j % 997}.",
+                key=f"{j:064d}",
+                author_id=user_ids[int(rng.integers(0, len(user_ids)))],
+                created=now - timedelta(days=30) + timedelta(seconds=j * 20),
+                updated=now,
             )
+            for j, kind in enumerate(kinds)
+        ]
         statement_ids = insert_ids(db.session, Statement, rows)
         links = []
         for j in range(n_positions, n_statements):

@@ -17,13 +17,12 @@ Two references, one run:
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, SHARED, write_json
+from _common import ROOT, SHARED, doc_parser, write_json
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(ROOT))
@@ -65,9 +64,7 @@ def reddwarf_labels(folder: Path, seed: int) -> dict[str, int | None] | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--math", type=Path, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import account_rows, insert_ids
+from _common import insert_accounts
 from sqlalchemy import create_engine, insert, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,12 +91,8 @@ def populate(n_participants: int, n_statements: int, n_votes: int, seed: int = 0
             ],
         )
     )
-    user_ids = insert_ids(
-        db.session,
-        User,
-        account_rows(
-            n_participants, Role.participant, now, name=lambda i: f"P{i}", email=lambda i: None
-        ),
+    user_ids = insert_accounts(
+        db.session, User, Role.participant, n_participants, now, "P{i}", None
     )
     # Three latent groups with their own agree probability per statement.
     group_bias = rng.uniform(0.1, 0.9, size=(3, n_statements))

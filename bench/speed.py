@@ -16,7 +16,6 @@ exports and the three Pol.is math conversations in ../shared/data).
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -24,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, SHARED
+from _common import ROOT, SHARED, doc_parser
 
 sys.path.insert(0, str(ROOT))
 
@@ -70,9 +69,7 @@ def our_times(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.json")

@@ -25,14 +25,13 @@ does, whatever the platform's cadence.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import ROOT, SHARED, write_json
+from _common import ROOT, SHARED, doc_parser, write_json
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(ROOT))
@@ -158,9 +157,7 @@ def totals(rows: list[dict[str, Any]]) -> tuple[int, int, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, nargs="+", default=None)
     parser.add_argument("--every", type=int, default=50)
     parser.add_argument(

@@ -19,7 +19,6 @@ Rand index against the reference (Pol.is's ``math-pca2.json``, or the ``group-id
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import doc_parser  # noqa: E402
 from sqlalchemy import insert, update  # noqa: E402
 from stability import ari, reference, totals  # noqa: E402
 
@@ -170,9 +170,7 @@ def measure(folder: Path, every: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA)
     parser.add_argument("--every", type=int, default=50)
     parser.add_argument(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import account_rows, insert_ids
+from _common import insert_accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -137,16 +137,8 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
         now = utcnow()
         # A week old: the stricter limits of new accounts do not apply.
         created = now.replace(year=now.year - 1)
-        user_ids = insert_ids(
-            db.session,
-            User,
-            account_rows(
-                accounts,
-                Role.participant,
-                created,
-                name=lambda i: f"Bench {i}",
-                email=lambda i: f"bench-{i}@bench.kenes.kz",
-            ),
+        user_ids = insert_accounts(
+            db.session, User, Role.participant, accounts, created, *BENCH_ACCOUNT
         )
         tokens = [new_token() for _ in user_ids]
         db.session.execute(
@@ -171,13 +163,7 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
             serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
             cookie = serializer.dumps(dict(session))
         fixture = Fixture(
-            consultation_id=consultation.id,
-            slug=consultation.slug,
-            statement_ids=statement_ids,
-            tokens=tokens,
-            user_ids=user_ids,
-            cookie=cookie,
-            secret_key=secret_key,
+            consultation.id, consultation.slug, statement_ids, tokens, user_ids, cookie, secret_key
         )
         db.session.remove()
         db.engine.dispose()
@@ -553,6 +539,9 @@ class PrivatePostgres:
         self.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
 
+
+#: The name and e-mail address of the load accounts (formats of their index).
+BENCH_ACCOUNT = ("Bench {i}", "bench-{i}@bench.kenes.kz")
 
 #: A redis-server that keeps nothing on disk (bind to loopback, no snapshots, no append log).
 REDIS_EPHEMERAL = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")

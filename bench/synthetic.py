@@ -11,13 +11,13 @@ stance otherwise.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from _common import doc_parser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -107,9 +107,7 @@ def write_polis_folder(matrix: VoteMatrix, folder: Path, *, seed: int = 0) -> No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--statements", type=int, default=5000)
     parser.add_argument("--votes", type=int, default=30, help="votes per participant")

@@ -21,14 +21,20 @@ Usage::
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import statistics
 import time
 from typing import Any
 
-from _common import account_rows, bench_parser, insert_ids
+from _common import (
+    append_run,
+    bench_parser,
+    first_tenth_positions,
+    insert_accounts,
+    insert_ids,
+    statement_row,
+)
 from stack import drop_postgres, fresh_postgres, new_secret
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_thread_bench"
@@ -55,17 +61,8 @@ def build(
         upgrade()
         now = utcnow()
         old = now.replace(year=now.year - 1)
-        user_ids = insert_ids(
-            db.session,
-            User,
-            account_rows(
-                participants,
-                Role.participant,
-                old,
-                name=lambda i: f"Participant {i}",
-                email=lambda i: f"{slug}-p{i}@bench.kenes.kz",
-            ),
-        )
+        account = ("Participant {i}", slug + "-p{i}@bench.kenes.kz")
+        user_ids = insert_accounts(db.session, User, Role.participant, participants, old, *account)
         consultation = Consultation(
             slug=slug,
             title="A national consultation",
@@ -79,22 +76,21 @@ def build(
         db.session.flush()
         cid = consultation.id
         n_positions = max(1, statements // 10)
-        rows = []
-        for i in range(statements):
-            kind = StatementKind.position if i < n_positions else StatementKind.argument
-            rows.append(
-                {
-                    "consultation_id": cid,
-                    "kind": kind,
-                    "text": f"Statement {i}: " + " ".join(rng.choice(WORDS) for _ in range(25)),
-                    "text_key": f"k{i}",
-                    "author_id": rng.choice(user_ids),
-                    "status": "visible",
-                    "auto_hidden": False,
-                    "created_at": old,
-                    "updated_at": old,
-                }
+        kinds = first_tenth_positions(statements, StatementKind.position, StatementKind.argument)
+        rows = [
+            statement_row(
+                cid,
+                kind,
+                f"Statement {i}: " + " ".join(rng.choice(WORDS) for _ in range(25)),
+                f"k{i}",
+                rng.choice(user_ids),
+                old,
+                old,
+                status="visible",
+                auto_hidden=False,
             )
+            for i, kind in enumerate(kinds)
+        ]
         ids = insert_ids(db.session, Statement, rows)
         links = []
         for i in range(n_positions, statements):
@@ -346,19 +342,17 @@ def main() -> None:
                 db.engine.dispose()
             drop_postgres(url)
     if args.json:
-        existing = json.loads(args.json.read_text()) if args.json.exists() else []
-        existing.append(
+        append_run(
+            args.json,
             {
-                "when": time.strftime("%Y-%m-%d %H:%M:%S"),
                 "statements": args.statements,
                 "votes": args.votes,
                 "participants": args.participants,
                 "runs": args.runs,
                 "load_average": os.getloadavg()[0],
                 "results": rows,
-            }
+            },
         )
-        args.json.write_text(json.dumps(existing, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,14 +21,13 @@ rather than to the clustering.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, SHARED
+from _common import ROOT, SHARED, doc_parser
 from sklearn.metrics import adjusted_rand_score
 
 sys.path.insert(0, str(ROOT))
@@ -82,9 +81,7 @@ def projection(matrix: VoteMatrix, fill: str, scaling: str) -> Projection:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "variants.json")
     args = parser.parse_args()

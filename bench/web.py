@@ -23,7 +23,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -31,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import doc_parser
 from stack import (
     ROOT,
     ServerConfig,
@@ -71,9 +71,7 @@ def _print_row(row: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument(
         "--database-url", default=os.environ.get("KENES_BENCH_DATABASE_URL", DEFAULT_DB)
     )
