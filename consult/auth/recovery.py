@@ -22,6 +22,7 @@ Services flush, never commit.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,6 +202,15 @@ def _hours(setting: str) -> int:
     return max(1, _max_age(setting) // 3600)
 
 
+def _mail_link(user: User, locale: str | None, compose: Callable[[], tuple[str, str]]) -> None:
+    """Queue the mail ``compose`` writes (subject, body) in the account's language (else
+    ``locale``, else the site's)."""
+    assert user.email
+    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject, body = compose()
+    queue_mail(user.email, subject, body)
+
+
 def password_reset_mail_job(
     ctx: JobContext, email: str, base_url: str, locale: str | None = None
 ) -> None:
@@ -208,10 +218,10 @@ def password_reset_mail_job(
     user = find_user_by_email(email)
     if not _can_receive(user):
         return
-    assert user is not None and user.email
+    assert user is not None
     link = _absolute(base_url, _Link("auth.reset_password", reset_token(user)))
-    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Reset your Kenes password")
+
+    def compose() -> tuple[str, str]:
         body = _(
             "Someone (we hope you) asked to reset the password of your Kenes account.\n\n"
             "Choose a new password here (the link works once, for %(hours)s hour(s)):\n"
@@ -220,14 +230,15 @@ def password_reset_mail_job(
             hours=_hours("PASSWORD_RESET_MAX_AGE"),
             link=link,
         )
-    queue_mail(user.email, str(subject), str(body))
+        return str(_("Reset your Kenes password")), str(body)
+
+    _mail_link(user, locale, compose)
 
 
 def _verification_mail(user: User, base_url: str, locale: str | None) -> None:
-    assert user.email
     link = _absolute(base_url, _Link("auth.verify_email", verification_token(user)))
-    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Confirm your e-mail address for Kenes")
+
+    def compose() -> tuple[str, str]:
         body = _(
             "Welcome to Kenes. Confirm your e-mail address by opening this link "
             "(it works once, for %(hours)s hour(s)):\n%(link)s\n\n"
@@ -235,7 +246,9 @@ def _verification_mail(user: User, base_url: str, locale: str | None) -> None:
             hours=_hours("EMAIL_VERIFY_MAX_AGE"),
             link=link,
         )
-    queue_mail(user.email, str(subject), str(body))
+        return str(_("Confirm your e-mail address for Kenes")), str(body)
+
+    _mail_link(user, locale, compose)
 
 
 def registration_mail_job(
@@ -250,15 +263,17 @@ def registration_mail_job(
         _verification_mail(user, base_url, locale)
         return
     link = _absolute(base_url, _Link("auth.forgot_password"))
-    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("You already have a Kenes account")
+
+    def compose() -> tuple[str, str]:
         body = _(
             "Someone (we hope you) tried to register on Kenes with this address, which already "
             "has an account. Log in with it; if you forgot the password, reset it here:\n"
             "%(link)s\n\nIf it was not you, ignore this message.",
             link=link,
         )
-    queue_mail(user.email, str(subject), str(body))
+        return str(_("You already have a Kenes account")), str(body)
+
+    _mail_link(user, locale, compose)
 
 
 def verification_mail_job(ctx: JobContext, user_id: int, base_url: str) -> None:
