@@ -7,14 +7,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.auth.models import User
 from consult.auth.standing import is_blocked
 from consult.consultations.versions import mark_changed
 from consult.errors import Conflict, NotAllowed, NotFound
-from consult.extensions import db
+from consult.extensions import db, dialect_insert
 from consult.signals import statement_created, vote_cast
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.permissions import can_vote_statement
@@ -40,17 +38,7 @@ def cast_vote(statement: Statement, actor: User, value: VoteValue | str) -> Vote
         if is_blocked(actor):
             raise NotAllowed(_l("Your account cannot vote at the moment."))
         raise NotAllowed(_l("You cannot vote on this statement."))
-    now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Vote).values(
-        consultation_id=statement.consultation_id,
-        statement_id=statement.id,
-        user_id=actor.id,
-        value=value.value,
-        created_at=now,
-        updated_at=now,
-    )
+    stmt = _vote_insert(statement, actor, value)
     stmt = stmt.on_conflict_do_update(
         index_elements=[Vote.statement_id, Vote.user_id],
         set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
@@ -68,19 +56,24 @@ def record_author_vote(statement: Statement, author: User) -> None:
     it. The vote is stored whatever the statement's status (a pending statement's votes count
     once it is approved); ``vote_cast`` is not sent: it is part of the post, not a separate act.
     """
+    stmt = _vote_insert(statement, author, VoteValue.agree)
+    db.session.execute(
+        stmt.on_conflict_do_nothing(index_elements=[Vote.statement_id, Vote.user_id])
+    )
+
+
+def _vote_insert(statement: Statement, user: User, value: VoteValue) -> Any:
+    """The INSERT of a vote in the dialect of the session's database (PostgreSQL or SQLite),
+    to be given its ON CONFLICT clause."""
     now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Vote).values(
+    return dialect_insert(Vote).values(
         consultation_id=statement.consultation_id,
         statement_id=statement.id,
-        user_id=author.id,
-        value=VoteValue.agree.value,
+        user_id=user.id,
+        value=value.value,
         created_at=now,
         updated_at=now,
     )
-    stmt = stmt.on_conflict_do_nothing(index_elements=[Vote.statement_id, Vote.user_id])
-    db.session.execute(stmt)
 
 
 def on_statement_created(sender: Any, **kwargs: Any) -> None:
