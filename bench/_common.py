@@ -73,10 +73,11 @@ def insert_accounts(
     return insert_ids(session, user, rows)
 
 
-def first_tenth_positions(n: int, position: Any, argument: Any) -> list[Any]:
-    """The kinds of ``n`` generated statements: the first tenth (at least one) positions."""
+def first_tenth_positions(n: int, kinds: Any) -> tuple[int, list[Any]]:
+    """The kinds of ``n`` generated statements (``kinds``: the StatementKind enumeration): the
+    first tenth (at least one) positions, the others arguments; and the number of positions."""
     n_positions = max(1, n // 10)
-    return [position if i < n_positions else argument for i in range(n)]
+    return n_positions, [kinds.position if i < n_positions else kinds.argument for i in range(n)]
 
 
 def statement_row(

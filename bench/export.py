@@ -102,8 +102,7 @@ def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[s
         user_ids = insert_accounts(
             db.session, User, Role.participant, n_participants, now, "Synthetic {i}", None
         )
-        n_positions = max(1, n_statements // 10)
-        kinds = first_tenth_positions(n_statements, StatementKind.position, StatementKind.argument)
+        n_positions, kinds = first_tenth_positions(n_statements, StatementKind)
         rows = [
             statement_row(
                 cid,

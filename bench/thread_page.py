@@ -75,8 +75,7 @@ def build(
         db.session.add(consultation)
         db.session.flush()
         cid = consultation.id
-        n_positions = max(1, statements // 10)
-        kinds = first_tenth_positions(statements, StatementKind.position, StatementKind.argument)
+        n_positions, kinds = first_tenth_positions(statements, StatementKind)
         rows = [
             statement_row(
                 cid,

@@ -22,13 +22,13 @@ Services flush, never commit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from consult.audit.services import record_audit
@@ -202,12 +202,12 @@ def _hours(setting: str) -> int:
     return max(1, _max_age(setting) // 3600)
 
 
-def _mail_link(user: User, locale: str | None, compose: Callable[[], tuple[str, str]]) -> None:
-    """Queue the mail ``compose`` writes (subject, body) in the account's language (else
+def _mail_link(user: User, locale: str | None, subject: Any, body: Any) -> None:
+    """Queue a mail, its lazy ``subject`` and ``body`` written in the account's language (else
     ``locale``, else the site's)."""
     assert user.email
     with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject, body = compose()
+        subject, body = str(subject), str(body)
     queue_mail(user.email, subject, body)
 
 
@@ -220,35 +220,32 @@ def password_reset_mail_job(
         return
     assert user is not None
     link = _absolute(base_url, _Link("auth.reset_password", reset_token(user)))
-
-    def compose() -> tuple[str, str]:
-        body = _(
-            "Someone (we hope you) asked to reset the password of your Kenes account.\n\n"
-            "Choose a new password here (the link works once, for %(hours)s hour(s)):\n"
-            "%(link)s\n\n"
-            "If you did not ask for this, ignore this message: your password stays as it is.",
-            hours=_hours("PASSWORD_RESET_MAX_AGE"),
-            link=link,
-        )
-        return str(_("Reset your Kenes password")), str(body)
-
-    _mail_link(user, locale, compose)
+    body = _l(
+        "Someone (we hope you) asked to reset the password of your Kenes account.\n\n"
+        "Choose a new password here (the link works once, for %(hours)s hour(s)):\n"
+        "%(link)s\n\n"
+        "If you did not ask for this, ignore this message: your password stays as it is.",
+        hours=_hours("PASSWORD_RESET_MAX_AGE"),
+        link=link,
+    )
+    _mail_link(user, locale, _l("Reset your Kenes password"), body)
 
 
 def _verification_mail(user: User, base_url: str, locale: str | None) -> None:
     link = _absolute(base_url, _Link("auth.verify_email", verification_token(user)))
-
-    def compose() -> tuple[str, str]:
-        body = _(
+    subject = _l("Confirm your e-mail address for Kenes")
+    _mail_link(
+        user,
+        locale,
+        subject,
+        _l(
             "Welcome to Kenes. Confirm your e-mail address by opening this link "
             "(it works once, for %(hours)s hour(s)):\n%(link)s\n\n"
             "Until then you can read and vote, and what you post waits to be published.",
             hours=_hours("EMAIL_VERIFY_MAX_AGE"),
             link=link,
-        )
-        return str(_("Confirm your e-mail address for Kenes")), str(body)
-
-    _mail_link(user, locale, compose)
+        ),
+    )
 
 
 def registration_mail_job(
@@ -263,17 +260,13 @@ def registration_mail_job(
         _verification_mail(user, base_url, locale)
         return
     link = _absolute(base_url, _Link("auth.forgot_password"))
-
-    def compose() -> tuple[str, str]:
-        body = _(
-            "Someone (we hope you) tried to register on Kenes with this address, which already "
-            "has an account. Log in with it; if you forgot the password, reset it here:\n"
-            "%(link)s\n\nIf it was not you, ignore this message.",
-            link=link,
-        )
-        return str(_("You already have a Kenes account")), str(body)
-
-    _mail_link(user, locale, compose)
+    body = _l(
+        "Someone (we hope you) tried to register on Kenes with this address, which already "
+        "has an account. Log in with it; if you forgot the password, reset it here:\n"
+        "%(link)s\n\nIf it was not you, ignore this message.",
+        link=link,
+    )
+    _mail_link(user, locale, _l("You already have a Kenes account"), body)
 
 
 def verification_mail_job(ctx: JobContext, user_id: int, base_url: str) -> None:

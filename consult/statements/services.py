@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,13 +206,17 @@ def vote_counts(statement_ids: list[int]) -> dict[int, dict[int, int]]:
     counts: dict[int, dict[int, int]] = defaultdict(lambda: {1: 0, -1: 0, 0: 0})
     if not statement_ids:
         return counts
-    for sid, value, n in db.session.execute(
-        select(Vote.statement_id, Vote.value, func.count(Vote.id))
-        .where(Vote.statement_id.in_(statement_ids))
-        .group_by(Vote.statement_id, Vote.value)
-    ):
+    for sid, value, n in count_by(Vote.statement_id, Vote.value, statement_ids):
         counts[sid][value] = n
     return counts
+
+
+def count_by(key: Any, value: Any, keys: Collection[Any]) -> Any:
+    """``(key, value, rows)`` for each pair of the two columns' values among the rows whose
+    ``key`` is one of ``keys``."""
+    return db.session.execute(
+        select(key, value, func.count()).where(key.in_(keys)).group_by(key, value)
+    )
 
 
 def my_votes(user: Any, statement_ids: list[int]) -> dict[int, int]:
