@@ -52,6 +52,7 @@ def _app(url: str) -> Any:
 def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[str, float]:
     """Create the schema and the synthetic consultation with bulk inserts."""
     import numpy as np
+    from _common import first_tenth_positions, insert_accounts, insert_ids, statement_row
     from sqlalchemy import insert
     from synthetic import planted_conversation
 
@@ -98,48 +99,23 @@ def populate(url: str, n_statements: int, n_votes: int, seed: int = 0) -> dict[s
         )
         cid = consultation.id
         rng = np.random.default_rng(seed)
-        users = [
-            {
-                "email": None,
-                "display_name": f"Synthetic {i}",
-                "role": Role.participant,
-                "is_imported": True,
-                "created_at": now,
-                "session_version": 0,
-            }
-            for i in range(n_participants)
+        user_ids = insert_accounts(
+            db.session, User, Role.participant, n_participants, now, "Synthetic {i}", None
+        )
+        n_positions, kinds = first_tenth_positions(n_statements, StatementKind)
+        rows = [
+            statement_row(
+                cid,
+                kind,
+                text=f"Synthetic {kind.value} number {j}: the state should act on item {j % 997}.",
+                key=f"{j:064d}",
+                author_id=user_ids[int(rng.integers(0, len(user_ids)))],
+                created=now - timedelta(days=30) + timedelta(seconds=j * 20),
+                updated=now,
+            )
+            for j, kind in enumerate(kinds)
         ]
-        user_ids: list[int] = []
-        for start in range(0, len(users), CHUNK):
-            user_ids += list(
-                db.session.scalars(
-                    insert(User).returning(User.id, sort_by_parameter_order=True),
-                    users[start : start + CHUNK],
-                )
-            )
-        n_positions = max(1, n_statements // 10)
-        rows = []
-        for j in range(n_statements):
-            kind = StatementKind.position if j < n_positions else StatementKind.argument
-            rows.append(
-                {
-                    "consultation_id": cid,
-                    "kind": kind,
-                    "text": f"Synthetic {kind.value} number {j}: the state should act on item {j % 997}.",
-                    "text_key": f"{j:064d}",
-                    "author_id": user_ids[int(rng.integers(0, len(user_ids)))],
-                    "created_at": now - timedelta(days=30) + timedelta(seconds=j * 20),
-                    "updated_at": now,
-                }
-            )
-        statement_ids: list[int] = []
-        for start in range(0, len(rows), CHUNK):
-            statement_ids += list(
-                db.session.scalars(
-                    insert(Statement).returning(Statement.id, sort_by_parameter_order=True),
-                    rows[start : start + CHUNK],
-                )
-            )
+        statement_ids = insert_ids(db.session, Statement, rows)
         links = []
         for j in range(n_positions, n_statements):
             target = statement_ids[int(rng.integers(0, j))]

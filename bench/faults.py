@@ -21,7 +21,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import itertools
 import json
@@ -34,14 +33,17 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _common import doc_parser
 from stack import (
     ROOT,
     VENV_BIN,
     Fixture,
+    Gunicorn,
     PrivatePostgres,
     PrivateRedis,
     ServerConfig,
@@ -189,26 +191,40 @@ def _five_xx(records: list[Record], allowed: tuple[int, ...] = ()) -> int:
 # --- scenarios --------------------------------------------------------------------------------
 
 
-def scenario_redis(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
-    redis: PrivateRedis = ctx["redis"]
+def _through_outage(
+    ctx: dict[str, Any],
+    args: Any,
+    take_down: Callable[[], None],
+    bring_back: Callable[[], None],
+    what: str,
+) -> tuple[Gunicorn, list[Record], float, float]:
+    """Load the app, take a service down for ``args.outage`` seconds and bring it back, then load
+    ``args.after`` seconds more: the records and the moments the service went down and came back."""
     server = _serve(ctx, args)
     load = Load(server.port, ctx["fixture"], threads=args.threads)
     try:
         t0 = time.monotonic()
         load.start()
         time.sleep(args.before)
-        killed_at = time.monotonic()
-        redis.kill()
-        print(f"  redis killed at {killed_at - t0:.1f} s", flush=True)
+        down_at = time.monotonic()
+        take_down()
+        print(f"  {what} down at {time.monotonic() - t0:.1f} s", flush=True)
         time.sleep(args.outage)
-        redis.start()
+        bring_back()
         back_at = time.monotonic()
-        print(f"  redis back at {back_at - t0:.1f} s", flush=True)
+        print(f"  {what} back at {back_at - t0:.1f} s", flush=True)
         time.sleep(args.after)
         load.finish()
     finally:
         server.stop()
-    records = load.records
+    return server, load.records, down_at, back_at
+
+
+def scenario_redis(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
+    redis: PrivateRedis = ctx["redis"]
+    server, records, killed_at, back_at = _through_outage(
+        ctx, args, redis.kill, redis.start, "redis"
+    )
     outage = [r for r in records if killed_at <= r.t <= back_at]
     result = {
         "requests": len(records),
@@ -227,25 +243,10 @@ def scenario_redis(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
 
 def scenario_postgres(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
     pg: PrivatePostgres = ctx["pg"]
-    server = _serve(ctx, args)
-    load = Load(server.port, ctx["fixture"], threads=args.threads)
-    try:
-        t0 = time.monotonic()
-        load.start()
-        time.sleep(args.before)
-        stop_at = time.monotonic()
-        pg.stop("fast")
-        stopped_at = time.monotonic()
-        print(f"  postgres stopped at {stopped_at - t0:.1f} s", flush=True)
-        time.sleep(args.outage)
-        pg.start()
-        back_at = time.monotonic()
-        print(f"  postgres accepting connections at {back_at - t0:.1f} s", flush=True)
-        time.sleep(args.after)
-        load.finish()
-    finally:
-        server.stop()
-    records = sorted(load.records, key=lambda r: r.t)
+    _, records, stop_at, back_at = _through_outage(
+        ctx, args, lambda: pg.stop("fast"), pg.start, "postgres"
+    )
+    records = sorted(records, key=lambda r: r.t)
     during = [r for r in records if stop_at <= r.t <= back_at]
     bad_during = [r for r in during if not (200 <= r.status < 400 or r.status in (503, 429))]
     after = [r for r in records if r.t > back_at]
@@ -361,62 +362,89 @@ def scenario_web_kill(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
 
 
 def scenario_worker_kill(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
-    results = {}
-    for mode in ("child", "whole"):
-        results[mode] = _worker_kill_once(ctx, args, mode)
-    return results
+    return {mode: _worker_kill_once(ctx, args, mode) for mode in ("child", "whole")}
 
 
 def _worker_kill_once(ctx: dict[str, Any], args: Any, mode: str) -> dict[str, Any]:
-    env = _app_env(ctx) | {"KENES_JOBS_VISIBILITY_TIMEOUT": str(args.visibility_timeout)}
+    env = _jobs_env(ctx, args)
     worker = _start_worker(env)
     job_id = _enqueue_probe(ctx, env, seconds=args.job_seconds)
-    t0 = time.monotonic()
-    progress = _wait_progress(ctx, job_id, at_least=30, timeout=60)
-    killed_at = time.monotonic()
-    restarted_at = None
-    if mode == "child":
-        children = _children(worker.pid)
-        target = children[0] if children else worker.pid
-        os.kill(target, signal.SIGKILL)
-        print(
-            f"  [{mode}] SIGKILL worker child {target} at {progress}% of job {job_id}", flush=True
-        )
-    else:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
-        print(
-            f"  [{mode}] SIGKILL whole worker (group {worker.pid}) at {progress}% of job {job_id}",
-            flush=True,
-        )
-        time.sleep(1.0)
-        worker = _start_worker(env)
-        restarted_at = time.monotonic()
-        print("  [whole] worker restarted", flush=True)
-    try:
-        status, attempts, finished = _wait_done(
-            ctx, job_id, timeout=args.visibility_timeout + args.job_seconds + 60
-        )
-    finally:
-        with _suppress():
-            os.killpg(worker.pid, signal.SIGTERM)
-        with _suppress():
-            worker.wait(timeout=20)
-    done_at = time.monotonic()
+    progress, status, attempts, times = _kill_during_job(
+        ctx,
+        env,
+        worker,
+        job_id,
+        mode,
+        60,
+        args.visibility_timeout + args.job_seconds + 60,
+        "at {}% of job " + str(job_id),
+    )
     result = {
         "job": job_id,
         "killed_at_progress": progress,
         "status": status,
         "attempts": attempts,
-        "seconds_from_kill_to_done": round(done_at - killed_at, 1),
-        "seconds_from_restart_to_done": round(done_at - restarted_at, 1) if restarted_at else None,
-        "total_seconds": round(done_at - t0, 1),
+        **times,
     }
     print(
         f"  [{mode}] job {status} after {attempts} attempts, {result['seconds_from_kill_to_done']} s after the kill",
         flush=True,
     )
     return result
+
+
+def _kill_during_job(
+    ctx: dict[str, Any],
+    env: dict[str, str],
+    worker: subprocess.Popen[bytes],
+    job_id: str,
+    mode: str,
+    progress_timeout: float,
+    done_timeout: float,
+    moment: str,
+) -> tuple[int, str, int, dict[str, float | None]]:
+    """Once the job is 30 % done, SIGKILL the worker's child (``mode`` "child") or the whole
+    worker ("whole", then start another), and wait for the job to end: the progress at the kill,
+    the job's status and attempts, and the seconds from the kill (and the restart) to its end.
+    ``moment`` says when the kill came, ``{}`` standing for the progress."""
+    t0 = time.monotonic()
+    progress = _wait_progress(ctx, job_id, at_least=30, timeout=progress_timeout)
+    killed_at = time.monotonic()
+    restarted_at = None
+    when = moment.format(progress)
+    if mode == "child":
+        children = _children(worker.pid)
+        target = children[0] if children else worker.pid
+        os.kill(target, signal.SIGKILL)
+        print(f"  [{mode}] SIGKILL worker child {target} {when}", flush=True)
+    else:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        print(f"  [{mode}] SIGKILL whole worker (group {worker.pid}) {when}", flush=True)
+        time.sleep(1.0)
+        worker = _start_worker(env)
+        restarted_at = time.monotonic()
+        print("  [whole] worker restarted", flush=True)
+    try:
+        status, attempts, _ = _wait_done(ctx, job_id, timeout=done_timeout)
+    finally:
+        with _suppress():
+            os.killpg(worker.pid, signal.SIGTERM)
+        with _suppress():
+            worker.wait(timeout=20)
+    done_at = time.monotonic()
+    return (
+        progress,
+        status,
+        attempts,
+        {
+            "seconds_from_kill_to_done": round(done_at - killed_at, 1),
+            "seconds_from_restart_to_done": round(done_at - restarted_at, 1)
+            if restarted_at
+            else None,
+            "total_seconds": round(done_at - t0, 1),
+        },
+    )
 
 
 def scenario_analysis_kill(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
@@ -437,10 +465,7 @@ def scenario_analysis_kill(ctx: dict[str, Any], args: Any) -> dict[str, Any]:
             f"in {time.monotonic() - started:.0f} s",
             flush=True,
         )
-    results = {}
-    for mode in ("child", "whole"):
-        results[mode] = _analysis_kill_once(ctx, args, mode)
-    return results
+    return {mode: _analysis_kill_once(ctx, args, mode) for mode in ("child", "whole")}
 
 
 def _analysis_kill_once(ctx: dict[str, Any], args: Any, mode: str) -> dict[str, Any]:
@@ -451,7 +476,7 @@ def _analysis_kill_once(ctx: dict[str, Any], args: Any, mode: str) -> dict[str, 
     from consult.extensions import db
     from consult.jobs.models import Job
 
-    env = _app_env(ctx) | {"KENES_JOBS_VISIBILITY_TIMEOUT": str(args.visibility_timeout)}
+    env = _jobs_env(ctx, args)
     app = ctx.setdefault("app", _app(env))
     cid = ctx["analysis_consultation"]
     with app.app_context():
@@ -468,30 +493,9 @@ def _analysis_kill_once(ctx: dict[str, Any], args: Any, mode: str) -> dict[str, 
             .limit(1)
         )
         db.session.remove()
-    t0 = time.monotonic()
-    progress = _wait_progress(ctx, job_id, at_least=30, timeout=120)
-    killed_at = time.monotonic()
-    restarted_at = None
-    if mode == "child":
-        children = _children(worker.pid)
-        target = children[0] if children else worker.pid
-        os.kill(target, signal.SIGKILL)
-        print(f"  [{mode}] SIGKILL worker child {target} while analysing ({progress}%)", flush=True)
-    else:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
-        print(f"  [{mode}] SIGKILL whole worker while analysing ({progress}%)", flush=True)
-        time.sleep(1.0)
-        worker = _start_worker(env)
-        restarted_at = time.monotonic()
-    try:
-        status, attempts, _ = _wait_done(ctx, job_id, timeout=args.visibility_timeout + 300)
-    finally:
-        with _suppress():
-            os.killpg(worker.pid, signal.SIGTERM)
-        with _suppress():
-            worker.wait(timeout=20)
-    done_at = time.monotonic()
+    progress, status, attempts, times = _kill_during_job(
+        ctx, env, worker, job_id, mode, 120, args.visibility_timeout + 300, "while analysing ({}%)"
+    )
     with app.app_context():
         consultation = db.session.get(Consultation, cid)
         stored = db.session.get(CachedAnalysis, cid)
@@ -507,9 +511,7 @@ def _analysis_kill_once(ctx: dict[str, Any], args: Any, mode: str) -> dict[str, 
         "attempts": attempts,
         "stored_and_fresh": fresh,
         "analysis_seconds": round(duration, 1) if duration else None,
-        "seconds_from_kill_to_done": round(done_at - killed_at, 1),
-        "seconds_from_restart_to_done": round(done_at - restarted_at, 1) if restarted_at else None,
-        "total_seconds": round(done_at - t0, 1),
+        **times,
     }
     print(
         f"  [{mode}] analysis {status} after {attempts} attempts, stored and fresh: {fresh}, "
@@ -531,6 +533,11 @@ def _app_env(ctx: dict[str, Any]) -> dict[str, str]:
         "KENES_LOG_FORMAT": "json",
         "KENES_JOBS_RESULT_DIR": str(ctx["workdir"] / "jobs"),
     }
+
+
+def _jobs_env(ctx: dict[str, Any], args: Any) -> dict[str, str]:
+    """The app's environment with the job queue's visibility timeout of this run."""
+    return _app_env(ctx) | {"KENES_JOBS_VISIBILITY_TIMEOUT": str(args.visibility_timeout)}
 
 
 def _serve(ctx: dict[str, Any], args: Any) -> Any:
@@ -643,9 +650,7 @@ class _suppress:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
     parser.add_argument("--pg-port", type=int, default=5494)
     parser.add_argument("--redis-port", type=int, default=6394)

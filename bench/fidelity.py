@@ -17,21 +17,14 @@ Two references, one run:
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+from _common import ROOT, SHARED, doc_parser, write_json
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -41,7 +34,6 @@ import polis_math  # noqa: E402
 from debate.groups import opinion_groups  # noqa: E402
 from debate.polis import read_polis_export  # noqa: E402
 
-REDDWARF_PYTHON = ROOT / "bench" / ".venv-reddwarf" / "bin" / "python"
 DEFAULT_DATA = SHARED / "data" / "polis"
 
 
@@ -64,28 +56,23 @@ def labelled(participants: tuple[str, ...], labels: np.ndarray) -> dict[str, int
 
 
 def reddwarf_labels(folder: Path, seed: int) -> dict[str, int | None] | None:
-    if not REDDWARF_PYTHON.exists():
+    out = polis_math.reddwarf(folder, seed)
+    if out is None:
         return None
-    proc = subprocess.run(
-        [str(REDDWARF_PYTHON), str(ROOT / "bench" / "reddwarf_runner.py"), str(folder)]
-        + ["--seed", str(seed)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    labels: dict[str, int | None] = json.loads(proc.stdout)["labels"]
+    labels: dict[str, int | None] = out["labels"]
     return labels
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--math", type=Path, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "fidelity.json")
+    parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     args = parser.parse_args()
+    if args.out.exists() and not args.force:
+        parser.error(f"{args.out} exists; pass --force to replace it")
 
     math_data = args.math or (
         polis_math.DEFAULT_DATA if polis_math.DEFAULT_DATA.is_dir() else polis_math.FALLBACK_DATA
@@ -154,14 +141,9 @@ def main() -> None:
         f"mean ARI: ours {mean:.3f}, red-dwarf {rd_mean:.3f};"
         f" same k as Polis: ours {same_k}/{len(rows)}, red-dwarf {rd_same_k}/{len(rows)}"
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {"mean_ari": mean, "reddwarf_mean_ari": rd_mean, "same_k": same_k}
     polis_math_results = {"conversations": math_rows, "summary": polis_math.summary(math_rows)}
-    args.out.write_text(
-        json.dumps({"conversations": rows, **summary, "polis_math": polis_math_results}, indent=2)
-        + "\n"
-    )
-    print(f"wrote {args.out}")
+    write_json(args.out, {"conversations": rows, **summary, "polis_math": polis_math_results})
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import insert_accounts
 from sqlalchemy import create_engine, insert, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,24 +91,9 @@ def populate(n_participants: int, n_statements: int, n_votes: int, seed: int = 0
             ],
         )
     )
-    user_ids: list[int] = []
-    for start in range(0, n_participants, 20_000):
-        batch = range(start, min(start + 20_000, n_participants))
-        user_ids += list(
-            db.session.scalars(
-                insert(User).returning(User.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "display_name": f"P{i}",
-                        "role": Role.participant,
-                        "is_imported": True,
-                        "created_at": now,
-                        "session_version": 0,
-                    }
-                    for i in batch
-                ],
-            )
-        )
+    user_ids = insert_accounts(
+        db.session, User, Role.participant, n_participants, now, "P{i}", None
+    )
     # Three latent groups with their own agree probability per statement.
     group_bias = rng.uniform(0.1, 0.9, size=(3, n_statements))
     groups = rng.integers(0, 3, size=n_participants)

@@ -25,7 +25,6 @@ For each conversation folder holding Pol.is's math output (``math-pca2.json``) n
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import subprocess
@@ -35,13 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import ROOT, SHARED, doc_parser
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.analysis import analyse  # noqa: E402
@@ -248,9 +243,7 @@ def evaluate(folder: Path, seeds: list[int]) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "polis_math.json")

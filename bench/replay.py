@@ -20,13 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import ROOT, SHARED, doc_parser
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.conversation import replay_conversation  # noqa: E402
@@ -53,9 +49,7 @@ def ari(labels: dict[str, int], ref: dict[str, int]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA)
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--cadence", type=float, default=None, help="seconds of votes per update")

@@ -29,7 +29,7 @@ if [ ! -d "$MATH" ]; then
 fi
 
 echo "== fidelity (Pol.is's current math; the older exports' group-id) =="
-"$PY" bench/fidelity.py --data "$DATA" --math "$MATH"
+"$PY" bench/fidelity.py --data "$DATA" --math "$MATH" --force
 echo
 echo "== group identity across recomputations (every 50 votes) =="
 "$PY" bench/stability.py --data "$MATH" "$DATA"

@@ -16,7 +16,6 @@ exports and the three Pol.is math conversations in ../shared/data).
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -24,11 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
+from _common import ROOT, SHARED, doc_parser
+
 sys.path.insert(0, str(ROOT))
 
 from debate.analysis import _pol_is_report, analyse  # noqa: E402
@@ -73,9 +69,7 @@ def our_times(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speed.json")

@@ -30,21 +30,15 @@ With ``--stable`` the groups compared are those shown through the display hyster
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _common import ROOT, SHARED, doc_parser, write_json
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.conversation import ConversationState, Hysteresis, update_conversation  # noqa: E402
@@ -168,10 +162,15 @@ def measure(
     }
 
 
+def totals(rows: list[dict[str, Any]]) -> tuple[int, int, float]:
+    """Participant-updates and label changes over all conversations, and the changes' share."""
+    updates = sum(r["participant_updates"] for r in rows)
+    changes = sum(r["label_changes"] for r in rows)
+    return updates, changes, changes / updates if updates else 0.0
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, nargs="+", default=None)
     parser.add_argument("--every", type=int, default=50)
     parser.add_argument(
@@ -226,16 +225,12 @@ def main() -> None:
             f" | {r['final_reloaded_ari']:.3f} |",
             flush=True,
         )
-    total_updates = sum(r["participant_updates"] for r in rows)
-    total_changes = sum(r["label_changes"] for r in rows)
-    share = total_changes / total_updates if total_updates else 0.0
+    total_updates, total_changes, share = totals(rows)
     print(
         f"all: {total_changes} label changes in {total_updates} participant-updates ({100 * share:.2f} %)"
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {"participant_updates": total_updates, "label_changes": total_changes, "share": share}
-    args.out.write_text(json.dumps({"conversations": rows, **summary}, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_json(args.out, {"conversations": rows, **summary})
 
 
 if __name__ == "__main__":

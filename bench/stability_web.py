@@ -23,7 +23,6 @@ The platform's default, ``ANALYSIS_STABLE_GROUPS`` on (display hysteresis), is m
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -35,8 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import doc_parser  # noqa: E402
 from sqlalchemy import insert, update  # noqa: E402
-from stability import ari, reference  # noqa: E402
+from stability import ari, reference, totals  # noqa: E402
 
 from consult import create_app  # noqa: E402
 from consult.analysis import services  # noqa: E402
@@ -176,9 +176,7 @@ def measure(folder: Path, every: int, stable: bool = True) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, nargs="+", default=DEFAULT_DATA)
     parser.add_argument("--every", type=int, default=50)
     parser.add_argument(
@@ -216,9 +214,7 @@ def main() -> None:
             f" | {r['final_ari']:.3f} | {r['mean_recomputation_s']:.3f} |",
             flush=True,
         )
-    total_updates = sum(r["participant_updates"] for r in rows)
-    total_changes = sum(r["label_changes"] for r in rows)
-    share = total_changes / total_updates if total_updates else 0.0
+    total_updates, total_changes, share = totals(rows)
     print(
         f"\nall: {total_changes} label changes in {total_updates} participant-updates ({share:.2%})"
     )

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _common import insert_accounts
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT))
@@ -135,21 +137,8 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
         now = utcnow()
         # A week old: the stricter limits of new accounts do not apply.
         created = now.replace(year=now.year - 1)
-        user_ids = list(
-            db.session.scalars(
-                insert(User).returning(User.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "email": f"bench-{i}@bench.kenes.kz",
-                        "display_name": f"Bench {i}",
-                        "role": Role.participant,
-                        "created_at": created,
-                        "is_imported": False,
-                        "session_version": 0,
-                    }
-                    for i in range(accounts)
-                ],
-            )
+        user_ids = insert_accounts(
+            db.session, User, Role.participant, accounts, created, *BENCH_ACCOUNT
         )
         tokens = [new_token() for _ in user_ids]
         db.session.execute(
@@ -176,13 +165,7 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
         db.session.commit()  # the session row: without it the cookie names no open session
         _check_signed_in(app, cookie)
         fixture = Fixture(
-            consultation_id=consultation.id,
-            slug=consultation.slug,
-            statement_ids=statement_ids,
-            tokens=tokens,
-            user_ids=user_ids,
-            cookie=cookie,
-            secret_key=secret_key,
+            consultation.id, consultation.slug, statement_ids, tokens, user_ids, cookie, secret_key
         )
         db.session.remove()
         db.engine.dispose()
@@ -588,6 +571,13 @@ class PrivatePostgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+#: The name and e-mail address of the load accounts (formats of their index).
+BENCH_ACCOUNT = ("Bench {i}", "bench-{i}@bench.kenes.kz")
+
+#: A redis-server that keeps nothing on disk (bind to loopback, no snapshots, no append log).
+REDIS_EPHEMERAL = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+
+
 class PrivateRedis:
     """A redis-server of our own on its own port, nothing persisted."""
 
@@ -604,17 +594,7 @@ class PrivateRedis:
         if binary is None:
             raise SystemExit("redis-server is missing: install the Debian package redis-server")
         self.proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            [binary, "--port", str(self.port), *REDIS_EPHEMERAL],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

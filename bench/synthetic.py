@@ -11,13 +11,13 @@ stance otherwise.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from _common import doc_parser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -45,7 +45,7 @@ def planted_conversation(
     consensus = rng.random(n_statements) < consensus_share
     stance[:, consensus] = stance[0, consensus]
 
-    v = votes_per_participant
+    v = min(votes_per_participant, n_statements)
     # Distinct statements per participant: draw a few spare, drop repeats, keep the first v.
     spare = v + 8
     cols = np.sort(rng.integers(0, n_statements, size=(n_participants, spare)), axis=1)
@@ -53,8 +53,10 @@ def planted_conversation(
     repeat[:, 1:] = cols[:, 1:] == cols[:, :-1]
     cols = np.where(repeat, n_statements, cols)
     cols = np.sort(cols, axis=1)[:, :v]
-    if np.any(cols >= n_statements):
-        raise RuntimeError("too many repeated draws; raise `spare`")
+    # Few statements: the spare draws may not hold v distinct ones; those participants draw
+    # v statements without repeats instead.
+    for i in np.flatnonzero(np.any(cols >= n_statements, axis=1)):
+        cols[i] = np.sort(rng.permutation(n_statements)[:v])
     rows = np.repeat(np.arange(n_participants, dtype=np.int64), v)
     cols_flat = cols.ravel()
     own = stance[planted[rows], cols_flat]
@@ -105,9 +107,7 @@ def write_polis_folder(matrix: VoteMatrix, folder: Path, *, seed: int = 0) -> No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--statements", type=int, default=5000)
     parser.add_argument("--votes", type=int, default=30, help="votes per participant")

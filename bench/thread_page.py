@@ -21,15 +21,20 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
+from _common import (
+    append_run,
+    bench_parser,
+    first_tenth_positions,
+    insert_accounts,
+    insert_ids,
+    statement_row,
+)
 from stack import drop_postgres, fresh_postgres, new_secret
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_thread_bench"
@@ -58,22 +63,8 @@ def build(
         upgrade()
         now = utcnow()
         old = now.replace(year=now.year - 1)
-        user_ids = list(
-            db.session.scalars(
-                insert(User).returning(User.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "email": f"{slug}-p{i}@bench.kenes.kz",
-                        "display_name": f"Participant {i}",
-                        "role": Role.participant,
-                        "created_at": old,
-                        "is_imported": False,
-                        "session_version": 0,
-                    }
-                    for i in range(participants)
-                ],
-            )
-        )
+        account = ("Participant {i}", slug + "-p{i}@bench.kenes.kz")
+        user_ids = insert_accounts(db.session, User, Role.participant, participants, old, *account)
         consultation = Consultation(
             slug=slug,
             title="A national consultation",
@@ -86,28 +77,22 @@ def build(
         db.session.add(consultation)
         db.session.flush()
         cid = consultation.id
-        n_positions = max(1, statements // 10)
-        rows = []
-        for i in range(statements):
-            kind = StatementKind.position if i < n_positions else StatementKind.argument
-            rows.append(
-                {
-                    "consultation_id": cid,
-                    "kind": kind,
-                    "text": f"Statement {i}: " + " ".join(rng.choice(WORDS) for _ in range(25)),
-                    "text_key": f"k{i}",
-                    "author_id": rng.choice(user_ids),
-                    "status": "visible",
-                    "auto_hidden": False,
-                    "created_at": old,
-                    "updated_at": old,
-                }
+        n_positions, kinds = first_tenth_positions(statements, StatementKind)
+        rows = [
+            statement_row(
+                cid,
+                kind,
+                f"Statement {i}: " + " ".join(rng.choice(WORDS) for _ in range(25)),
+                f"k{i}",
+                rng.choice(user_ids),
+                old,
+                old,
+                status="visible",
+                auto_hidden=False,
             )
-        ids = list(
-            db.session.scalars(
-                insert(Statement).returning(Statement.id, sort_by_parameter_order=True), rows
-            )
-        )
+            for i, kind in enumerate(kinds)
+        ]
+        ids = insert_ids(db.session, Statement, rows)
         links = []
         for i in range(n_positions, statements):
             # Most arguments answer a position; the others an earlier argument (deep branches).
@@ -295,18 +280,11 @@ def _profile(client: Any, url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--database-url", default=os.environ.get("KENES_BENCH_DATABASE_URL", DEFAULT_DB)
-    )
+    parser = bench_parser(__doc__, DEFAULT_DB)
     parser.add_argument("--statements", type=int, default=10_000)
     parser.add_argument("--votes", type=int, default=200_000)
     parser.add_argument("--participants", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
         "--reuse-database", action="store_true", help="use the consultation a kept run built"
     )
@@ -385,19 +363,17 @@ def main() -> None:
                 db.engine.dispose()
             drop_postgres(url)
     if args.json:
-        existing = json.loads(args.json.read_text()) if args.json.exists() else []
-        existing.append(
+        append_run(
+            args.json,
             {
-                "when": time.strftime("%Y-%m-%d %H:%M:%S"),
                 "statements": args.statements,
                 "votes": args.votes,
                 "participants": args.participants,
                 "runs": args.runs,
                 "load_average": os.getloadavg()[0],
                 "results": rows,
-            }
+            },
         )
-        args.json.write_text(json.dumps(existing, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,20 +21,15 @@ rather than to the clustering.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
+from _common import ROOT, SHARED, doc_parser
 from sklearn.metrics import adjusted_rand_score
 
-ROOT = Path(__file__).resolve().parents[1]
-# The shared data next to the project (../shared from /work/main, ../../shared from a worktree).
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
 sys.path.insert(0, str(ROOT))
 
 from debate.groups import Projection, clustered_participants, opinion_groups  # noqa: E402
@@ -86,9 +81,7 @@ def projection(matrix: VoteMatrix, fill: str, scaling: str) -> Projection:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "variants.json")
     args = parser.parse_args()

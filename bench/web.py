@@ -25,7 +25,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -33,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import doc_parser
 from stack import (
     ROOT,
     ServerConfig,
@@ -74,9 +74,7 @@ def _print_row(row: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = doc_parser(__doc__)
     parser.add_argument(
         "--database-url", default=os.environ.get("KENES_BENCH_DATABASE_URL", DEFAULT_DB)
     )

@@ -272,33 +272,33 @@ def analysis_text(result: dict[str, Any], texts: dict[str, str], *, title: str =
             lines.append(f"  {label:<14}  {text(sid)}")
 
     consensus = result["consensus"]
-    section(
-        "Consensus (a majority of everyone):",
-        [(f"{pct(c['agree'])} agree", c["statement"]) for c in consensus["agree"]]
+
+    def best(scores: dict[str, float]) -> list[tuple[str, float]]:
+        return sorted(scores.items(), key=lambda kv: -kv[1])[:5]
+
+    sections = {
+        "Consensus (a majority of everyone):": [
+            (f"{pct(c['agree'])} agree", c["statement"]) for c in consensus["agree"]
+        ]
         + [(f"{pct(c['disagree'])} disagree", c["statement"]) for c in consensus["disagree"]],
-    )
-    gic = sorted(result["group_informed_consensus"].items(), key=lambda kv: -kv[1])[:5]
-    section(
-        "Agreement across all groups (group-informed consensus):",
-        [(f"{score:.2f}", sid) for sid, score in gic],
-    )
-    section(
-        "Divisive (groups differ most):",
-        [(f"spread {d['spread']:.2f}", d["statement"]) for d in result["divisive"]],
-    )
-    section(
-        "Uncertain (many passes):",
-        [(f"{pct(u['pass'])} pass", u["statement"]) for u in result["uncertain"][:5]],
-    )
-    bridging = sorted(result["bridging"].items(), key=lambda kv: -kv[1])[:5]
-    section(
-        "Bridging (support across the opinion axis):",
-        [(f"{score:+.3f}", sid) for sid, score in bridging],
-    )
-    section(
-        "Cruxes (votes that best predict the group):",
-        [(f"{c['score']:.2f}", c["statement"]) for c in result["cruxes"]],
-    )
+        "Agreement across all groups (group-informed consensus):": [
+            (f"{score:.2f}", sid) for sid, score in best(result["group_informed_consensus"])
+        ],
+        "Divisive (groups differ most):": [
+            (f"spread {d['spread']:.2f}", d["statement"]) for d in result["divisive"]
+        ],
+        "Uncertain (many passes):": [
+            (f"{pct(u['pass'])} pass", u["statement"]) for u in result["uncertain"][:5]
+        ],
+        "Bridging (support across the opinion axis):": [
+            (f"{score:+.3f}", sid) for sid, score in best(result["bridging"])
+        ],
+        "Cruxes (votes that best predict the group):": [
+            (f"{c['score']:.2f}", c["statement"]) for c in result["cruxes"]
+        ],
+    }
+    for name, rows in sections.items():
+        section(name, rows)
     lines.append("")
     lines.append(f"Controversy: {result['controversy']:.2f} (0 = one community, 1 = two camps)")
     timings = result["timings"]

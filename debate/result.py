@@ -20,9 +20,9 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Self
 
 from debate.errors import DebateError
 
@@ -216,12 +216,96 @@ def _points(items: Mapping[str, Any], where: str) -> dict[str, tuple[float, ...]
     return points
 
 
+class _Record:
+    """A record read from and written to its JSON object field by field, in field order: each
+    dataclass field but ``extra`` is the key of its name (``pass_`` is ``"pass"``), read with the
+    check of its type; keys the reader does not know go to ``extra`` and are written back last."""
+
+    __slots__ = ()
+    extra: Extra
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> Self:
+        return cls.from_reader(_Reader(data, where))
+
+    @classmethod
+    def from_reader(cls, r: _Reader) -> Self:
+        build: Callable[..., Self] = cls
+        values = {name: read(r, key) for name, key, read, _ in _fields_of(cls)}
+        return build(**values, extra=r.extra())
+
+    def to_json(self) -> dict[str, Any]:
+        fields_ = _fields_of(type(self))
+        return {
+            **{key: write(getattr(self, name)) for name, key, _, write in fields_},
+            **self.extra,
+        }
+
+
+_Reads = Callable[[_Reader, str], Any]
+_Writes = Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+#: How a field of each type is read and written (nested records: see :func:`_fields_of`).
+_BY_TYPE: dict[str, tuple[_Reads, _Writes]] = {
+    "int": (lambda r, key: r.integer(key), _same),
+    "float": (lambda r, key: r.number(key), _same),
+    "bool": (lambda r, key: r.flag(key), _same),
+    "tuple[float, ...]": (lambda r, key: r.point(key), list),
+    "Mapping[str, float]": (lambda r, key: r.numbers(key), dict),
+    "Mapping[str, tuple[float, ...]]": (
+        lambda r, key: _points(r.mapping(key), r._at(key)),
+        lambda m: {k: list(v) for k, v in m.items()},
+    ),
+}
+
+_FIELDS: dict[type, tuple[tuple[str, str, _Reads, _Writes], ...]] = {}
+
+
+def _fields_of(cls: type) -> tuple[tuple[str, str, _Reads, _Writes], ...]:
+    """(field name, JSON key, reader, writer) of a record's fields but ``extra``, made once."""
+    known = _FIELDS.get(cls)
+    if known is not None:
+        return known
+    made: list[tuple[str, str, _Reads, _Writes]] = []
+    for f in fields(cls):
+        if f.name == "extra":
+            continue
+        kind = str(f.type)
+        if kind == "str":
+            default = f.default if isinstance(f.default, str) else None
+            made.append((f.name, f.name.rstrip("_"), _text_reader(default), _same))
+        elif kind in _BY_TYPE:
+            made.append((f.name, f.name.rstrip("_"), *_BY_TYPE[kind]))
+        else:  # tuple[Record, ...]
+            record = globals()[kind.removeprefix("tuple[").removesuffix(", ...]")]
+            made.append((f.name, f.name.rstrip("_"), _rows_reader(record), _rows_writer))
+    _FIELDS[cls] = tuple(made)
+    return _FIELDS[cls]
+
+
+def _text_reader(default: str | None) -> _Reads:
+    return lambda r, key: r.text(key, default)
+
+
+def _rows_reader(record: type[_Record]) -> _Reads:
+    return lambda r, key: tuple(record.from_json(v, w) for w, v in r.rows(key))
+
+
+def _rows_writer(records: tuple[_Record, ...]) -> list[dict[str, Any]]:
+    return [record.to_json() for record in records]
+
+
 # --------------------------------------------------------------------------------------------
 # The records
 
 
 @dataclass(frozen=True, slots=True)
-class RepresentativeStatement:
+class RepresentativeStatement(_Record):
     """A statement that sets a group apart (Pol.is repness): the group's shares and the test.
 
     ``direction`` is ``"agree"`` or ``"disagree"``; ``agree``/``disagree``/``pass_`` are the
@@ -245,45 +329,9 @@ class RepresentativeStatement:
     best_agree: bool = False
     extra: Extra = field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> RepresentativeStatement:
-        r = _Reader(data, where)
-        return cls(
-            statement=r.text("statement"),
-            direction=r.text("direction", "agree"),
-            agree=r.number("agree"),
-            disagree=r.number("disagree"),
-            pass_=r.number("pass"),
-            repness=r.number("repness"),
-            repness_test=r.number("repness_test"),
-            p_success=r.number("p_success"),
-            p_test=r.number("p_test"),
-            n_success=r.integer("n_success"),
-            n_trials=r.integer("n_trials"),
-            best_agree=r.flag("best_agree"),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "statement": self.statement,
-            "direction": self.direction,
-            "agree": self.agree,
-            "disagree": self.disagree,
-            "pass": self.pass_,
-            "repness": self.repness,
-            "repness_test": self.repness_test,
-            "p_success": self.p_success,
-            "p_test": self.p_test,
-            "n_success": self.n_success,
-            "n_trials": self.n_trials,
-            "best_agree": self.best_agree,
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Group:
+class Group(_Record):
     """An opinion group: its id, size, centre on the opinion map, representative statements."""
 
     id: int
@@ -297,32 +345,9 @@ class Group:
         """The group's letter (A, B, ...)."""
         return group_label(self.id)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> Group:
-        r = _Reader(data, where)
-        center = r._get("center")
-        return cls(
-            id=r.integer("id"),
-            size=r.integer("size"),
-            center=() if center is None else _point(center, r._at("center")),
-            representative=tuple(
-                RepresentativeStatement.from_json(v, w) for w, v in r.rows("representative")
-            ),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "size": self.size,
-            "center": list(self.center),
-            "representative": [rep.to_json() for rep in self.representative],
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class ConsensusStatement:
+class ConsensusStatement(_Record):
     """A statement a large majority agrees (or disagrees) with, and the test that says so."""
 
     statement: str
@@ -335,61 +360,18 @@ class ConsensusStatement:
     n_trials: int = 0
     extra: Extra = field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> ConsensusStatement:
-        r = _Reader(data, where)
-        return cls(
-            statement=r.text("statement"),
-            agree=r.number("agree"),
-            disagree=r.number("disagree"),
-            pass_=r.number("pass"),
-            p_success=r.number("p_success"),
-            p_test=r.number("p_test"),
-            n_success=r.integer("n_success"),
-            n_trials=r.integer("n_trials"),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "statement": self.statement,
-            "agree": self.agree,
-            "disagree": self.disagree,
-            "pass": self.pass_,
-            "p_success": self.p_success,
-            "p_test": self.p_test,
-            "n_success": self.n_success,
-            "n_trials": self.n_trials,
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Consensus:
+class Consensus(_Record):
     """Majority consensus: the statements most agree with, and those most disagree with."""
 
     agree: tuple[ConsensusStatement, ...] = ()
     disagree: tuple[ConsensusStatement, ...] = ()
     extra: Extra = field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, r: _Reader) -> Consensus:
-        return cls(
-            agree=tuple(ConsensusStatement.from_json(v, w) for w, v in r.rows("agree")),
-            disagree=tuple(ConsensusStatement.from_json(v, w) for w, v in r.rows("disagree")),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "agree": [c.to_json() for c in self.agree],
-            "disagree": [c.to_json() for c in self.disagree],
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class DivisiveStatement:
+class DivisiveStatement(_Record):
     """A statement on which the groups differ: ``spread`` of their agreement, and each group's
     agreement (``agree``: group id -> probability)."""
 
@@ -398,27 +380,9 @@ class DivisiveStatement:
     agree: Mapping[str, float] = field(default_factory=dict)
     extra: Extra = field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> DivisiveStatement:
-        r = _Reader(data, where)
-        return cls(
-            statement=r.text("statement"),
-            spread=r.number("spread"),
-            agree=r.numbers("agree"),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "statement": self.statement,
-            "spread": self.spread,
-            "agree": dict(self.agree),
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class UncertainStatement:
+class UncertainStatement(_Record):
     """A statement many pass on: the share of passes, ``n_pass`` of ``n_trials`` votes."""
 
     statement: str
@@ -427,46 +391,18 @@ class UncertainStatement:
     n_trials: int = 0
     extra: Extra = field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> UncertainStatement:
-        r = _Reader(data, where)
-        return cls(
-            statement=r.text("statement"),
-            pass_=r.number("pass"),
-            n_pass=r.integer("n_pass"),
-            n_trials=r.integer("n_trials"),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "statement": self.statement,
-            "pass": self.pass_,
-            "n_pass": self.n_pass,
-            "n_trials": self.n_trials,
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Crux:
+class Crux(_Record):
     """A statement whose votes best predict a participant's group (``score`` 0 to 1)."""
 
     statement: str
     score: float = 0.0
     extra: Extra = field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> Crux:
-        r = _Reader(data, where)
-        return cls(statement=r.text("statement"), score=r.number("score"), extra=r.extra())
-
-    def to_json(self) -> dict[str, Any]:
-        return {"statement": self.statement, "score": self.score, **self.extra}
-
 
 @dataclass(frozen=True, slots=True)
-class GroupVotes:
+class GroupVotes(_Record):
     """How one group voted on one statement: counts of agree, disagree, pass, and who saw it."""
 
     agree: int = 0
@@ -482,29 +418,9 @@ class GroupVotes:
             return (0.0, 0.0, 0.0)
         return (self.agree / self.seen, self.disagree / self.seen, self.pass_ / self.seen)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> GroupVotes:
-        r = _Reader(data, where)
-        return cls(
-            agree=r.integer("agree"),
-            disagree=r.integer("disagree"),
-            pass_=r.integer("pass"),
-            seen=r.integer("seen"),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "agree": self.agree,
-            "disagree": self.disagree,
-            "pass": self.pass_,
-            "seen": self.seen,
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class StatementStats:
+class StatementStats(_Record):
     """One statement's votes, overall and per group (``groups[g]`` for group ``g``), whether it
     was moderated out or is a meta statement, its routing ``priority``, its ``extremity`` on the
     opinion map and its ``projection`` there (Pol.is's ``comment-projection``)."""
@@ -526,64 +442,15 @@ class StatementStats:
         """Everyone's votes, as a :class:`GroupVotes`."""
         return GroupVotes(self.agree, self.disagree, self.pass_, self.seen)
 
-    @classmethod
-    def from_json(cls, data: object, where: str) -> StatementStats:
-        r = _Reader(data, where)
-        return cls(
-            agree=r.integer("agree"),
-            disagree=r.integer("disagree"),
-            pass_=r.integer("pass"),
-            seen=r.integer("seen"),
-            moderated=r.flag("moderated"),
-            meta=r.flag("meta"),
-            priority=r.number("priority"),
-            extremity=r.number("extremity"),
-            projection=r.point("projection"),
-            groups=tuple(GroupVotes.from_json(v, w) for w, v in r.rows("groups")),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "agree": self.agree,
-            "disagree": self.disagree,
-            "pass": self.pass_,
-            "seen": self.seen,
-            "moderated": self.moderated,
-            "meta": self.meta,
-            "priority": self.priority,
-            "extremity": self.extremity,
-            "projection": list(self.projection),
-            "groups": [g.to_json() for g in self.groups],
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class OpinionMap:
+class OpinionMap(_Record):
     """Positions on the opinion map: clustered participants, group centres, statements."""
 
     participants: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     groups: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     statements: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, r: _Reader) -> OpinionMap:
-        return cls(
-            participants=_points(r.mapping("participants"), r._at("participants")),
-            groups=_points(r.mapping("groups"), r._at("groups")),
-            statements=_points(r.mapping("statements"), r._at("statements")),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "participants": {k: list(v) for k, v in self.participants.items()},
-            "groups": {k: list(v) for k, v in self.groups.items()},
-            "statements": {k: list(v) for k, v in self.statements.items()},
-            **self.extra,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -668,7 +535,7 @@ class Pca:
 
 
 @dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(_Record):
     """How much was analysed: participants, statements, votes, and clustered participants."""
 
     participants: int = 0
@@ -676,25 +543,6 @@ class Counts:
     votes: int = 0
     clustered: int = 0
     extra: Extra = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, r: _Reader) -> Counts:
-        return cls(
-            participants=r.integer("participants"),
-            statements=r.integer("statements"),
-            votes=r.integer("votes"),
-            clustered=r.integer("clustered"),
-            extra=r.extra(),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "participants": self.participants,
-            "statements": self.statements,
-            "votes": self.votes,
-            "clustered": self.clustered,
-            **self.extra,
-        }
 
 
 # --------------------------------------------------------------------------------------------
@@ -758,7 +606,7 @@ class AnalysisResult:
         return cls(
             participants=participants,
             groups=tuple(Group.from_json(v, w) for w, v in r.rows("groups")),
-            consensus=Consensus.from_json(r.child("consensus")),
+            consensus=Consensus.from_reader(r.child("consensus")),
             group_informed_consensus=r.numbers("group_informed_consensus"),
             divisive=tuple(DivisiveStatement.from_json(v, w) for w, v in r.rows("divisive")),
             uncertain=tuple(UncertainStatement.from_json(v, w) for w, v in r.rows("uncertain")),
@@ -769,7 +617,7 @@ class AnalysisResult:
             k=r.integer("k"),
             seed=r.integer("seed"),
             timings=r.numbers("timings"),
-            map=OpinionMap.from_json(r.child("map")),
+            map=OpinionMap.from_reader(r.child("map")),
             statements={
                 sid: StatementStats.from_json(v, f"statements.{sid}")
                 for sid, v in r.items("statements")
@@ -777,7 +625,7 @@ class AnalysisResult:
             priority=r.numbers("priority"),
             silhouettes=r.numbers("silhouettes"),
             excluded=Excluded.from_json(r.child("excluded")),
-            counts=Counts.from_json(r.child("counts")),
+            counts=Counts.from_reader(r.child("counts")),
             pca=Pca.from_json(r.child("pca")),
             given_groups=r.optional_mapping("given_groups"),
             replay=r.optional_mapping("replay"),

@@ -154,8 +154,7 @@ def exclude_votes(consultation_id: int) -> Any:
     exclusion = quality.exclude_group(
         consultation, current_user, data["group"], reason=data["reason"]
     )
-    db.session.commit()
-    return jsonify(ExclusionSchema().dump(quality.exclusion_dict(exclusion))), 201
+    return _committed(exclusion), 201
 
 
 @api.post(
@@ -176,9 +175,13 @@ def lift_vote_exclusion(consultation_id: int, exclusion_id: int) -> Any:
         200: {content: {application/json: {schema: ExclusionSchema}}}
     """
     consultation = _viewable(consultation_id)
-    data = load_body(LiftExclusionInputSchema())
-    exclusion = quality.lift_exclusion(
-        consultation, current_user, exclusion_id, reason=data["reason"]
+    reason = load_body(LiftExclusionInputSchema())["reason"]
+    return _committed(
+        quality.lift_exclusion(consultation, current_user, exclusion_id, reason=reason)
     )
+
+
+def _committed(exclusion: Any) -> Any:
+    """Commit, and the exclusion as the API shows it."""
     db.session.commit()
     return jsonify(ExclusionSchema().dump(quality.exclusion_dict(exclusion)))

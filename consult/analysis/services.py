@@ -23,8 +23,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.analysis import adapters, tasks
 from consult.analysis import state as analysis_state
@@ -32,7 +30,7 @@ from consult.analysis.models import CachedAnalysis
 from consult.consultations.models import Consultation
 from consult.consultations.versions import mark_changed
 from consult.errors import NotFound
-from consult.extensions import db
+from consult.extensions import db, upsert
 from consult.moderation.models import Flag
 from consult.statements.models import Relation, Statement, StatementLink, StatementStatus
 from consult.types import utcnow
@@ -206,8 +204,6 @@ def _store(
     duration: float,
 ) -> None:
     """Insert or replace the cached result with one upsert (concurrent writers cannot clash)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     values = {
         "consultation_id": consultation_id,
         "fingerprint": fingerprint,
@@ -215,16 +211,8 @@ def _store(
         "computed_at": computed_at,
         "duration_s": duration,
     }
-    stmt = insert(CachedAnalysis).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[CachedAnalysis.consultation_id],
-        set_={k: stmt.excluded[k] for k in values if k != "consultation_id"},
-    )
-    db.session.execute(stmt)
+    upsert(CachedAnalysis, values)
     mark_changed(consultation_id)  # the thread page shows the analysis's badges
-    cached = db.session.identity_map.get(db.session.identity_key(CachedAnalysis, consultation_id))
-    if cached is not None:
-        db.session.expire(cached)
 
 
 def cached_analysis(consultation: Consultation) -> CachedAnalysis | None:

@@ -31,12 +31,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.analysis import adapters
 from consult.analysis.models import AnalysisState
-from consult.extensions import db
+from consult.extensions import db, upsert
 from consult.types import utcnow
 from debate.conversation import (
     ConversationState,
@@ -233,8 +231,6 @@ def save_state(
     at: datetime,
 ) -> None:
     """Insert or replace a consultation's stored state with one upsert (flushes)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     values = {
         "consultation_id": consultation_id,
         "state": state.to_json(),
@@ -246,15 +242,7 @@ def save_state(
         "updates": state.updates,
         "updated_at": at,
     }
-    stmt = insert(AnalysisState).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[AnalysisState.consultation_id],
-        set_={k: stmt.excluded[k] for k in values if k != "consultation_id"},
-    )
-    db.session.execute(stmt)
-    stored = db.session.identity_map.get(db.session.identity_key(AnalysisState, consultation_id))
-    if stored is not None:
-        db.session.expire(stored)
+    upsert(AnalysisState, values)
 
 
 def stored_registry(consultation_id: int) -> list[dict[str, Any]]:

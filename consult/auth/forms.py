@@ -28,6 +28,35 @@ def strong_password(form: Any, field: Any) -> None:
         raise ValidationError(str(WEAK_PASSWORD))
 
 
+def new_password_field(label: Any) -> PasswordField:
+    """A new password: long enough, not too long, not easy to guess (pair it with
+    :func:`repeat_password_field` under the name ``password``)."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
+            ),
+            strong_password,
+        ],
+        description=_l(
+            "At least %(n)s characters. A few unrelated words make a strong password.",
+            n=PASSWORD_MIN_LENGTH,
+        ),
+    )
+
+
+def repeat_password_field(label: Any) -> PasswordField:
+    """The new password again, which must equal the field ``password``."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
 class LoginForm(FlaskForm):
     """Log in with e-mail and password."""
 
@@ -48,26 +77,8 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), Length(min=2, max=80), no_control_characters],
         description=_l("Shown next to what you post."),
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=PASSWORD_MIN_LENGTH,
-                max=PASSWORD_MAX_LENGTH,
-                message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
-            ),
-            strong_password,
-        ],
-        description=_l(
-            "At least %(n)s characters. A few unrelated words make a strong password.",
-            n=PASSWORD_MIN_LENGTH,
-        ),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
+    password = new_password_field(_l("Password"))
+    confirm = repeat_password_field(_l("Repeat the password"))
 
 
 class TokenForm(FlaskForm):
@@ -95,23 +106,5 @@ class PasswordChangeForm(FlaskForm):
     """Change the password (ends every other session)."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=PASSWORD_MIN_LENGTH,
-                max=PASSWORD_MAX_LENGTH,
-                message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
-            ),
-            strong_password,
-        ],
-        description=_l(
-            "At least %(n)s characters. A few unrelated words make a strong password.",
-            n=PASSWORD_MIN_LENGTH,
-        ),
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = repeat_password_field(_l("Repeat the new password"))

@@ -28,6 +28,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from consult.audit.services import record_audit
@@ -201,6 +202,15 @@ def _hours(setting: str) -> int:
     return max(1, _max_age(setting) // 3600)
 
 
+def _mail_link(user: User, locale: str | None, subject: Any, body: Any) -> None:
+    """Queue a mail, its lazy ``subject`` and ``body`` written in the account's language (else
+    ``locale``, else the site's)."""
+    assert user.email
+    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject, body = str(subject), str(body)
+    queue_mail(user.email, subject, body)
+
+
 def password_reset_mail_job(
     ctx: JobContext, email: str, base_url: str, locale: str | None = None
 ) -> None:
@@ -208,34 +218,34 @@ def password_reset_mail_job(
     user = find_user_by_email(email)
     if not _can_receive(user):
         return
-    assert user is not None and user.email
+    assert user is not None
     link = _absolute(base_url, _Link("auth.reset_password", reset_token(user)))
-    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Reset your Kenes password")
-        body = _(
-            "Someone (we hope you) asked to reset the password of your Kenes account.\n\n"
-            "Choose a new password here (the link works once, for %(hours)s hour(s)):\n"
-            "%(link)s\n\n"
-            "If you did not ask for this, ignore this message: your password stays as it is.",
-            hours=_hours("PASSWORD_RESET_MAX_AGE"),
-            link=link,
-        )
-    queue_mail(user.email, str(subject), str(body))
+    body = _l(
+        "Someone (we hope you) asked to reset the password of your Kenes account.\n\n"
+        "Choose a new password here (the link works once, for %(hours)s hour(s)):\n"
+        "%(link)s\n\n"
+        "If you did not ask for this, ignore this message: your password stays as it is.",
+        hours=_hours("PASSWORD_RESET_MAX_AGE"),
+        link=link,
+    )
+    _mail_link(user, locale, _l("Reset your Kenes password"), body)
 
 
 def _verification_mail(user: User, base_url: str, locale: str | None) -> None:
-    assert user.email
     link = _absolute(base_url, _Link("auth.verify_email", verification_token(user)))
-    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Confirm your e-mail address for Kenes")
-        body = _(
+    subject = _l("Confirm your e-mail address for Kenes")
+    _mail_link(
+        user,
+        locale,
+        subject,
+        _l(
             "Welcome to Kenes. Confirm your e-mail address by opening this link "
             "(it works once, for %(hours)s hour(s)):\n%(link)s\n\n"
             "Until then you can read and vote, and what you post waits to be published.",
             hours=_hours("EMAIL_VERIFY_MAX_AGE"),
             link=link,
-        )
-    queue_mail(user.email, str(subject), str(body))
+        ),
+    )
 
 
 def registration_mail_job(
@@ -250,15 +260,13 @@ def registration_mail_job(
         _verification_mail(user, base_url, locale)
         return
     link = _absolute(base_url, _Link("auth.forgot_password"))
-    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("You already have a Kenes account")
-        body = _(
-            "Someone (we hope you) tried to register on Kenes with this address, which already "
-            "has an account. Log in with it; if you forgot the password, reset it here:\n"
-            "%(link)s\n\nIf it was not you, ignore this message.",
-            link=link,
-        )
-    queue_mail(user.email, str(subject), str(body))
+    body = _l(
+        "Someone (we hope you) tried to register on Kenes with this address, which already "
+        "has an account. Log in with it; if you forgot the password, reset it here:\n"
+        "%(link)s\n\nIf it was not you, ignore this message.",
+        link=link,
+    )
+    _mail_link(user, locale, _l("You already have a Kenes account"), body)
 
 
 def verification_mail_job(ctx: JobContext, user_id: int, base_url: str) -> None:

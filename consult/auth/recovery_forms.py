@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, Length
 
-from consult.auth.services import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from consult.auth.forms import new_password_field, repeat_password_field
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -22,25 +22,8 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=PASSWORD_MIN_LENGTH,
-                max=PASSWORD_MAX_LENGTH,
-                message=_l("Use at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
-            ),
-        ],
-        description=_l(
-            "At least %(n)s characters. A few unrelated words make a strong password.",
-            n=PASSWORD_MIN_LENGTH,
-        ),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = repeat_password_field(_l("Repeat the password"))
 
 
 class CodeForm(FlaskForm):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
@@ -129,20 +129,10 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
     groups = _demo_citizens()
 
     now = utcnow()
-    existing = get_consultation_by_slug(DEMO_SLUG)
-    if existing is not None:
-        result.existing.append(existing)
-    else:
-        consultation = create_consultation(
-            accounts["policymaker"],
-            title=TITLE,
-            summary=SUMMARY,
-            body=BODY,
-            opens_at=now - timedelta(days=12),
-            closes_at=(now + timedelta(days=30)).replace(hour=23, minute=59, second=0),
-            moderation=ModerationMode.post,
-            slug=DEMO_SLUG,
-        )
+    closes = (now + timedelta(days=30)).replace(hour=23, minute=59, second=0)
+    texts = (TITLE, SUMMARY, BODY)
+    consultation = _new_demo(result, accounts, DEMO_SLUG, texts, now - timedelta(days=12), closes)
+    if consultation is not None:
         add_member(
             consultation, accounts["moderator"], MemberRole.moderator, actor=accounts["policymaker"]
         )
@@ -150,20 +140,11 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
         result.votes += _populate(consultation, groups, POSITIONS, ARGUMENTS, rng, start_days=12)
         result.created.append(consultation)
 
-    existing = get_consultation_by_slug(CLOSED_SLUG)
-    if existing is not None:
-        result.existing.append(existing)
-    else:
-        closed = create_consultation(
-            accounts["policymaker"],
-            title=CLOSED_TITLE,
-            summary=CLOSED_SUMMARY,
-            body=CLOSED_BODY,
-            opens_at=now - timedelta(days=70),
-            closes_at=now - timedelta(days=42),
-            moderation=ModerationMode.post,
-            slug=CLOSED_SLUG,
-        )
+    texts = (CLOSED_TITLE, CLOSED_SUMMARY, CLOSED_BODY)
+    closed = _new_demo(
+        result, accounts, CLOSED_SLUG, texts, now - timedelta(days=70), now - timedelta(days=42)
+    )
+    if closed is not None:
         change_status(closed, ConsultationStatus.open, accounts["policymaker"])
         result.votes += _populate(
             closed,
@@ -182,6 +163,33 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
         result.created.append(closed)
     db.session.flush()
     return result
+
+
+def _new_demo(
+    result: SeedResult,
+    accounts: dict[str, User],
+    slug: str,
+    texts: tuple[str, str, str],
+    opens_at: datetime,
+    closes_at: datetime,
+) -> Consultation | None:
+    """A new post-moderated demo consultation of the policymaker (title, summary, body: the
+    texts); None, and noted in ``result``, when the slug is already there."""
+    existing = get_consultation_by_slug(slug)
+    if existing is not None:
+        result.existing.append(existing)
+        return None
+    title, summary, body = texts
+    return create_consultation(
+        accounts["policymaker"],
+        title=title,
+        summary=summary,
+        body=body,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        moderation=ModerationMode.post,
+        slug=slug,
+    )
 
 
 def _get_or_create_user(

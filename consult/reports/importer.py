@@ -51,6 +51,15 @@ def _fail(where: str, message: str) -> ImportFailed:
     return ImportFailed(f"{where}: {message}")
 
 
+def _new_id(obj: Any, where: str, seen: set[int], what: str) -> int:
+    """The integer ``id`` of an entry, which no earlier entry had (it is added to ``seen``)."""
+    new: int = _require(obj, "id", int, where)
+    if new in seen:
+        raise _fail(where, f"duplicate {what} id {new}")
+    seen.add(new)
+    return new
+
+
 def _require(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if not isinstance(obj, dict):
         raise _fail(where, "expected an object")
@@ -154,10 +163,7 @@ def validate_export(data: dict[str, Any]) -> dict[str, Any]:
     statement_ids: set[int] = set()
     for i, s in enumerate(_require(data, "statements", list, "statements")):
         where = f"statements[{i}]"
-        sid = _require(s, "id", int, where)
-        if sid in statement_ids:
-            raise _fail(where, f"duplicate statement id {sid}")
-        statement_ids.add(sid)
+        sid = _new_id(s, where, statement_ids, "statement")
         body = _require(s, "text", str, where)
         if not body.strip() or len(body) > 20000:
             raise _fail(where, "'text' must be 1 to 20000 characters")
@@ -214,8 +220,11 @@ def validate_export(data: dict[str, Any]) -> dict[str, Any]:
         index = seen_participants.get(pid) if isinstance(pid, str) else None
         if index is None:
             raise _fail(where, f"unknown participant {pid!r}")
-        sid = vote.get("statement")
-        if not isinstance(sid, int) or isinstance(sid, bool) or sid not in statement_ids:
+        voted_on = vote.get("statement")
+        if not isinstance(voted_on, int) or isinstance(voted_on, bool):
+            raise _fail(where, f"unknown statement {voted_on!r}")
+        sid = voted_on
+        if sid not in statement_ids:
             raise _fail(where, f"unknown statement {sid!r}")
         if vote.get("value") not in ("agree", "disagree", "pass"):
             raise _fail(where, "'value' must be agree, disagree or pass")
@@ -230,10 +239,7 @@ def validate_export(data: dict[str, Any]) -> dict[str, Any]:
     answered: set[int] = set()
     for i, r in enumerate(_require(data, "responses", list, "responses")):
         where = f"responses[{i}]"
-        rid = _require(r, "id", int, where)
-        if rid in response_ids:
-            raise _fail(where, f"duplicate response id {rid}")
-        response_ids.add(rid)
+        rid = _new_id(r, where, response_ids, "response")
         targets = _require(r, "statements", list, where)
         if not targets or any(t not in statement_ids for t in targets):
             raise _fail(where, "'statements' must list statements of the file")

@@ -126,9 +126,11 @@ def stream_xlsx(
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>',
         )
-        rels = "".join(
-            f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, len(names) + 1)
+        rels = _per_sheet(
+            len(names),
+            '<Relationship Id="rId{i}" Type="'
+            + _REL
+            + '/worksheet" Target="worksheets/sheet{i}.xml"/>',
         )
         zf.writestr(
             "xl/_rels/workbook.xml.rels",
@@ -160,9 +162,9 @@ def stream_xlsx(
             f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
             "</Relationships>",
         )
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
-            for i in range(1, len(names) + 1)
+        overrides = _per_sheet(
+            len(names),
+            '<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="' + _SHEET_TYPE + '"/>',
         )
         zf.writestr(
             "[Content_Types].xml",
@@ -178,3 +180,8 @@ def stream_xlsx(
             f"{overrides}</Types>",
         )
     yield sink.take()
+
+
+def _per_sheet(n: int, template: str) -> str:
+    """``template`` once for each of ``n`` sheets, ``{i}`` standing for the sheet's number."""
+    return "".join(template.replace("{i}", str(i)) for i in range(1, n + 1))

@@ -26,7 +26,8 @@ from consult.extensions import db
 from consult.notifications.services import Message, notify_many
 from consult.responses.models import Decision, Response, ResponseItem, response_statements
 from consult.responses.permissions import can_respond_consultation
-from consult.statements.models import Statement, StatementStatus
+from consult.statements.models import Statement
+from consult.statements.services import published_statements
 from consult.text import clean_text, excerpt
 from consult.types import utcnow
 from consult.votes.models import Vote
@@ -165,24 +166,13 @@ def _load_statements(consultation: Consultation, statement_ids: Iterable[int]) -
                 limit=MAX_STATEMENTS_PER_RESPONSE,
             ),
         )
-    found = {
-        s.id: s
-        for s in db.session.scalars(
-            select(Statement).where(
-                Statement.id.in_(ids), Statement.consultation_id == consultation.id
-            )
-        )
-    }
-    errors = []
-    for sid in ids:
-        statement = found.get(sid)
-        if statement is None:
-            errors.append(_l("Statement %(sid)s is not in this consultation.", sid=sid))
-        elif statement.status is not StatementStatus.visible:
-            errors.append(_l("Statement %(sid)s is not published.", sid=sid))
-    if errors:
-        raise ValidationFailed(_l("Invalid statements."), fields={"statements": errors})
-    return [found[sid] for sid in ids]
+
+    def unpublished(sid: int) -> Any:
+        return _l("Statement %(sid)s is not published.", sid=sid)
+
+    return published_statements(
+        consultation, ids, "statements", _l("Invalid statements."), unpublished
+    )
 
 
 def check_may_respond(consultation: Consultation, actor: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,21 +126,45 @@ def create_statement(
 
 
 def _load_targets(consultation: Consultation, target_ids: list[int]) -> list[Statement]:
-    if not target_ids:
+    return published_statements(
+        consultation,
+        target_ids,
+        "links",
+        _l("Invalid link target."),
+        lambda sid: _l("Statement %(sid)s cannot be replied to.", sid=sid),
+    )
+
+
+def published_statements(
+    consultation: Consultation,
+    ids: list[int],
+    field: str,
+    message: Any,
+    unpublished: Callable[[int], Any],
+) -> list[Statement]:
+    """The visible statements of the consultation with these ids, in their order; else
+    ValidationFailed(``message``) with, on ``field``, a line for each id that is not a statement
+    of the consultation or not visible (``unpublished(id)``)."""
+    if not ids:
         return []
     found = {
-        s.id: s for s in db.session.scalars(select(Statement).where(Statement.id.in_(target_ids)))
+        s.id: s
+        for s in db.session.scalars(
+            select(Statement).where(
+                Statement.id.in_(ids), Statement.consultation_id == consultation.id
+            )
+        )
     }
     errors = []
-    for target_id in target_ids:
-        target = found.get(target_id)
-        if target is None or target.consultation_id != consultation.id:
-            errors.append(_l("Statement %(sid)s is not in this consultation.", sid=target_id))
-        elif target.status is not StatementStatus.visible:
-            errors.append(_l("Statement %(sid)s cannot be replied to.", sid=target_id))
+    for sid in ids:
+        statement = found.get(sid)
+        if statement is None:
+            errors.append(_l("Statement %(sid)s is not in this consultation.", sid=sid))
+        elif statement.status is not StatementStatus.visible:
+            errors.append(unpublished(sid))
     if errors:
-        raise ValidationFailed(_l("Invalid link target."), fields={"links": errors})
-    return [found[t] for t in target_ids]
+        raise ValidationFailed(message, fields={field: errors})
+    return [found[sid] for sid in ids]
 
 
 def visible_statement_filter(consultation: Consultation, viewer: Any) -> Any:
@@ -181,13 +206,17 @@ def vote_counts(statement_ids: list[int]) -> dict[int, dict[int, int]]:
     counts: dict[int, dict[int, int]] = defaultdict(lambda: {1: 0, -1: 0, 0: 0})
     if not statement_ids:
         return counts
-    for sid, value, n in db.session.execute(
-        select(Vote.statement_id, Vote.value, func.count(Vote.id))
-        .where(Vote.statement_id.in_(statement_ids))
-        .group_by(Vote.statement_id, Vote.value)
-    ):
+    for sid, value, n in count_by(Vote.statement_id, Vote.value, statement_ids):
         counts[sid][value] = n
     return counts
+
+
+def count_by(key: Any, value: Any, keys: Collection[Any]) -> Any:
+    """``(key, value, rows)`` for each pair of the two columns' values among the rows whose
+    ``key`` is one of ``keys``."""
+    return db.session.execute(
+        select(key, value, func.count()).where(key.in_(keys)).group_by(key, value)
+    )
 
 
 def my_votes(user: Any, statement_ids: list[int]) -> dict[int, int]:

@@ -126,6 +126,27 @@ def _rerender(consultation: Consultation, form: PositionForm | ArgumentForm, sta
 MAX_MERGE_HOPS = 20
 
 
+def _statement_context(
+    consultation: Consultation, statement: Statement, views: Any
+) -> dict[str, Any]:
+    """What the pages of one statement's replies show: its thread's context, the statement,
+    the statements' views and authors, and whether the viewer may post and vote."""
+    can_post = can_post_statement(current_user, consultation)
+    context = dict(thread_context(consultation, current_user, list(views)))
+    context.update(
+        consultation=consultation,
+        statement=statement,
+        views=views,
+        authors=load_authors(views),
+        can_post=can_post,
+        can_vote=can_post,
+        argument_form=None,
+        reply_target=None,
+        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+    )
+    return context
+
+
 @bp.route("/statements/<id:statement_id>/branch")
 def branch(statement_id: int) -> Any:
     """One statement on its own page: its branch of replies, and a breadcrumb to the question."""
@@ -142,22 +163,8 @@ def branch(statement_id: int) -> Any:
     if node is None or node.view.placeholder:
         abort(404)
     focus = branch_display(node)
-    authors = load_authors(views)
-    can_post = can_post_statement(current_user, consultation)
-    context = dict(thread_context(consultation, current_user, list(views)))
-    context.update(
-        consultation=consultation,
-        statement=statement,
-        focus=focus,
-        ancestors=statement_ancestors(views, statement.id),
-        views=views,
-        can_post=can_post,
-        can_vote=can_post,
-        argument_form=None,
-        reply_target=None,
-        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
-        authors=authors,
-    )
+    context = _statement_context(consultation, statement, views)
+    context.update(focus=focus, ancestors=statement_ancestors(views, statement.id))
     return render_template("statements/branch.html", **context)
 
 
@@ -199,7 +206,6 @@ def replies(statement_id: int) -> Any:
     if not readable and not screen.total:
         abort(404)
     views = screen.views
-    authors = load_authors(views)
     fragment = request.args.get("fragment") == "1"
     next_page_url = None
     if screen.page < screen.pages:
@@ -209,22 +215,12 @@ def replies(statement_id: int) -> Any:
             page=screen.page + 1,
             fragment="1" if fragment else None,
         )
-    can_post = can_post_statement(current_user, consultation)
-    context = thread_context(consultation, current_user, list(views))
+    context = _statement_context(consultation, statement, views)
     context.update(
-        consultation=consultation,
-        statement=statement,
         readable=readable,
         screen=screen,
         cards=screen.cards,
         root_class="",
-        views=views,
-        can_post=can_post,
-        can_vote=can_post,
-        reply_target=None,
-        argument_form=None,
-        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
-        authors=authors,
         next_page_url=next_page_url,
         active_tab="discussion",
     )

@@ -18,6 +18,7 @@ from consult.moderation.models import Flag, FlagReason
 from consult.moderation.permissions import moderated_consultation_ids
 from consult.moderation.similar.services import likely_duplicates
 from consult.statements.models import Statement, StatementLink, StatementStatus
+from consult.statements.services import count_by
 
 #: Queue filters.
 QUEUE_STATES = ("flagged", "auto_hidden", "pending")
@@ -138,13 +139,7 @@ def author_history(user_ids: Iterable[int | None]) -> dict[int, dict[str, int]]:
     history: dict[int, dict[str, int]] = {u: {"total": 0, "hidden": 0} for u in ids}
     if not ids:
         return history
-    for author_id, status, n in db.session.execute(
-        select(Statement.author_id, Statement.status, func.count(Statement.id))
-        .where(Statement.author_id.in_(ids))
-        .group_by(Statement.author_id, Statement.status)
-    ):
-        if author_id is None:  # pragma: no cover - only authors' statements are selected
-            continue
+    for author_id, status, n in count_by(Statement.author_id, Statement.status, ids):
         history[author_id]["total"] += n
         if status is StatementStatus.hidden:
             history[author_id]["hidden"] += n
