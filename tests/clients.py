@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g
+from flask_babel import refresh
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -37,6 +38,7 @@ class Caller:
     def _ready(self) -> None:
         db.session.commit()  # the test's data is in the database before the request
         g.pop("_login_user", None)  # tests share one app context: forget the last request's user
+        refresh()  # and its language
 
     def _session(self, user: User | None) -> None:
         with self.client.session_transaction() as session:
