@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g
-from flask_babel import refresh
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from werkzeug.test import TestResponse
 
 from consult.auth.models import User
@@ -100,3 +100,28 @@ class Caller:
         self._ready()
         self._session(None)
         return self.request(method, url, as_user=user, json=json)
+
+    def post_statement(
+        self, via: str, consultation: Any, user: User | None, text: str, **fields: Any
+    ) -> TestResponse:
+        """Post a statement (a position unless ``kind=`` says otherwise) from the page or API."""
+        body = {"kind": "position", "text": text, **fields}
+        if via == "page":
+            url = f"/consultations/{consultation.slug}/statements"
+            return self.page("POST", url, user, data=body)
+        return self.api("POST", f"/api/v1/consultations/{consultation.id}/statements", user, body)
+
+    def vote(self, via: str, statement: Any, user: User | None, value: str) -> TestResponse:
+        """Vote on a statement from its page form or the API."""
+        if via == "page":
+            return self.page("POST", f"/statements/{statement.id}/vote", user, {"value": value})
+        return self.api("PUT", f"/api/v1/statements/{statement.id}/vote", user, {"value": value})
+
+    def flag(
+        self, via: str, statement: Any, user: User | None, reason: str = "spam"
+    ) -> TestResponse:
+        """Flag a statement from its page form or the API."""
+        if via == "page":
+            return self.page("POST", f"/statements/{statement.id}/flag", user, {"reason": reason})
+        url = f"/api/v1/statements/{statement.id}/flags"
+        return self.api("POST", url, user, {"reason": reason})
