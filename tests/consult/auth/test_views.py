@@ -268,16 +268,20 @@ def test_admin_users_page_needs_login(client: Any) -> None:
     assert response.headers["Location"].startswith("/login?next=")
 
 
+def _set_role(client: Any, auth: Any, db: Any, admin: User, user: User, role: str) -> Any:
+    """Post the role form as ``admin``; the session forgets what it knew of the users."""
+    auth.login(admin)
+    response = client.post(f"/admin/users/{user.id}/role", data={f"u{user.id}-role": role})
+    db.session.expire_all()
+    return response
+
+
 def test_admin_assigns_a_role(
     client: Any, auth: Any, db: Any, dummy_admin: User, dummy_user: User
 ) -> None:
-    auth.login(dummy_admin)
-    response = client.post(
-        f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "policymaker"}
-    )
+    response = _set_role(client, auth, db, dummy_admin, dummy_user, "policymaker")
     assert response.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(User, dummy_user.id).role is Role.policymaker
+    assert dummy_user.role is Role.policymaker
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "set_role"))
     assert entry.actor_id == dummy_admin.id and entry.after == {"role": "policymaker"}
 
@@ -285,33 +289,23 @@ def test_admin_assigns_a_role(
 def test_admin_role_change_rejects_unknown_role(
     client: Any, auth: Any, db: Any, dummy_admin: User, dummy_user: User
 ) -> None:
-    auth.login(dummy_admin)
-    client.post(f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "king"})
-    db.session.expire_all()
-    assert db.session.get(User, dummy_user.id).role is Role.participant
+    _set_role(client, auth, db, dummy_admin, dummy_user, "king")
+    assert dummy_user.role is Role.participant
 
 
 def test_admin_cannot_remove_own_admin_role(
     client: Any, auth: Any, db: Any, dummy_admin: User
 ) -> None:
-    auth.login(dummy_admin)
-    client.post(
-        f"/admin/users/{dummy_admin.id}/role", data={f"u{dummy_admin.id}-role": "participant"}
-    )
-    db.session.expire_all()
-    assert db.session.get(User, dummy_admin.id).role is Role.admin
+    _set_role(client, auth, db, dummy_admin, dummy_admin, "participant")
+    assert dummy_admin.role is Role.admin
 
 
 def test_non_admin_cannot_assign_roles(
     client: Any, auth: Any, db: Any, dummy_policymaker: User, dummy_user: User
 ) -> None:
-    auth.login(dummy_policymaker)
-    response = client.post(
-        f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "admin"}
-    )
+    response = _set_role(client, auth, db, dummy_policymaker, dummy_user, "admin")
     assert response.status_code == 403
-    db.session.expire_all()
-    assert db.session.get(User, dummy_user.id).role is Role.participant
+    assert dummy_user.role is Role.participant
 
 
 def test_admin_role_change_of_missing_user_is_404(

@@ -402,12 +402,13 @@ def test_show_pending_statement_only_for_its_author(
     assert client.get(f"/statements/{statement.id}").status_code == 302
 
 
-def test_show_statement_of_a_draft_is_404_for_others(
-    client: Any, create_consultation: Any, create_statement: Any
+@pytest.mark.parametrize("page", ["", "/branch"], ids=["show", "branch"])
+def test_statement_pages_of_a_draft_are_404_for_others(
+    client: Any, create_consultation: Any, create_statement: Any, page: str
 ) -> None:
     draft = create_consultation(status=ConsultationStatus.draft)
     statement = create_statement(consultation=draft)
-    assert client.get(f"/statements/{statement.id}").status_code == 404
+    assert client.get(f"/statements/{statement.id}{page}").status_code == 404
 
 
 # --- a statement's own page (its branch) -----------------------------------------------------
@@ -446,14 +447,6 @@ def test_branch_page_missing_hidden_or_merged_is_404(
     db.session.flush()
     assert client.get(f"/statements/{dummy_statement.id}/branch").status_code == 404
     assert client.get(f"/statements/{merged.id}/branch").status_code == 404
-
-
-def test_branch_page_of_a_draft_is_404_for_strangers(
-    client: Any, create_consultation: Any, create_statement: Any
-) -> None:
-    draft = create_consultation(status=ConsultationStatus.draft)
-    statement = create_statement(consultation=draft)
-    assert client.get(f"/statements/{statement.id}/branch").status_code == 404
 
 
 def test_thread_links_each_statement_to_its_page_and_folds_deep_branches(
