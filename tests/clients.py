@@ -125,3 +125,15 @@ class Caller:
             return self.page("POST", f"/statements/{statement.id}/flag", user, {"reason": reason})
         url = f"/api/v1/statements/{statement.id}/flags"
         return self.api("POST", url, user, {"reason": reason})
+
+    def decide(self, via: str, statement: Any, user: User | None, **body: Any) -> TestResponse:
+        """A moderation decision (``action=``, ``reason=``...) from the review page or the API."""
+        if via == "page":
+            return self.page("POST", f"/moderation/statements/{statement.id}", user, body)
+        return self.api("POST", f"/api/v1/statements/{statement.id}/moderation", user, body)
+
+    def merge(self, via: str, statement: Any, user: User | None, **body: Any) -> TestResponse:
+        """Merge a statement (``into=``, ``reason=``) from the review page or the API."""
+        if via == "page":
+            return self.page("POST", f"/moderation/statements/{statement.id}/merge", user, body)
+        return self.api("POST", f"/api/v1/statements/{statement.id}/merge", user, body)
