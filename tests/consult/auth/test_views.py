@@ -286,26 +286,30 @@ def test_admin_assigns_a_role(
     assert entry.actor_id == dummy_admin.id and entry.after == {"role": "policymaker"}
 
 
-def test_admin_role_change_rejects_unknown_role(
-    client: Any, auth: Any, db: Any, dummy_admin: User, dummy_user: User
+@pytest.mark.parametrize(
+    ("actor", "target", "role", "status", "kept"),
+    [
+        ("dummy_admin", "dummy_user", "king", 303, Role.participant),  # an unknown role
+        ("dummy_admin", "dummy_admin", "participant", 302, Role.admin),  # an admin's own role
+        ("dummy_policymaker", "dummy_user", "admin", 403, Role.participant),  # not an admin
+    ],
+    ids=["unknown-role", "own-admin-role", "non-admin"],
+)
+def test_refused_role_changes_change_nothing(
+    request: Any,
+    client: Any,
+    auth: Any,
+    db: Any,
+    actor: str,
+    target: str,
+    role: str,
+    status: int,
+    kept: Role,
 ) -> None:
-    _set_role(client, auth, db, dummy_admin, dummy_user, "king")
-    assert dummy_user.role is Role.participant
-
-
-def test_admin_cannot_remove_own_admin_role(
-    client: Any, auth: Any, db: Any, dummy_admin: User
-) -> None:
-    _set_role(client, auth, db, dummy_admin, dummy_admin, "participant")
-    assert dummy_admin.role is Role.admin
-
-
-def test_non_admin_cannot_assign_roles(
-    client: Any, auth: Any, db: Any, dummy_policymaker: User, dummy_user: User
-) -> None:
-    response = _set_role(client, auth, db, dummy_policymaker, dummy_user, "admin")
-    assert response.status_code == 403
-    assert dummy_user.role is Role.participant
+    actor_user, target_user = (request.getfixturevalue(name) for name in (actor, target))
+    response = _set_role(client, auth, db, actor_user, target_user, role)
+    assert response.status_code == status
+    assert target_user.role is kept
 
 
 def test_admin_role_change_of_missing_user_is_404(
