@@ -1,4 +1,4 @@
-"""No error message in consult/ reaches a user in English: scripts/untranslated_errors.py counts 0."""
+"""No error message in consult/ reaches a user in English (scripts/untranslated_errors.py)."""
 
 from __future__ import annotations
 

@@ -78,24 +78,15 @@ def test_index_without_consultations(client: Any) -> None:
 
 
 @pytest.fixture
-def thread(create_consultation: Any, create_statement: Any, create_user: Any) -> dict[str, Any]:
+def thread(
+    create_consultation: Any, create_statement: Any, create_user: Any, add_link: Any
+) -> dict[str, Any]:
     """Two positions; an argument attacking both; a reply chain three deep."""
     consultation = create_consultation(slug="air", title="How should we clean the air?")
     p1 = create_statement(consultation=consultation, text="Convert the plant to gas.")
     p2 = create_statement(consultation=consultation, text="Raise parking fees.")
     shared = create_statement(consultation=consultation, attacks=p1, text="Buses are too rare.")
-    from consult.extensions import db
-    from consult.statements.models import Relation, StatementLink
-
-    db.session.add(
-        StatementLink(
-            consultation_id=consultation.id,
-            source_id=shared.id,
-            target_id=p2.id,
-            relation=Relation.attack,
-        )
-    )
-    db.session.flush()
+    add_link(shared, p2, "attack")
     a1 = create_statement(consultation=consultation, supports=p1, text="It is the main source.")
     a2 = create_statement(consultation=consultation, attacks=a1, text="Cars matter more.")
     a3 = create_statement(consultation=consultation, attacks=a2, text="Not in winter.")
