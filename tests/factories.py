@@ -248,3 +248,15 @@ def dummy_statement(
 ) -> Statement:
     """A visible position in dummy_consultation."""
     return create_statement(consultation=dummy_consultation, text="Buses should run all night.")
+
+
+def registration_form(
+    email: str, name: str, password: str = PASSWORD, confirm: str | None = None
+) -> dict[str, str]:
+    """The fields of the registration form (``confirm`` repeats the password unless given)."""
+    return {
+        "email": email,
+        "display_name": name,
+        "password": password,
+        "confirm": password if confirm is None else confirm,
+    }

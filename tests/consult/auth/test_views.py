@@ -10,18 +10,13 @@ from sqlalchemy import func, select
 
 from consult.audit.models import AuditEntry
 from consult.auth.models import Role, User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, registration_form
 
 NEW_PASSWORD = "a long enough password"
 
 
 def register(client: Any, email: str = "new@example.org", **overrides: str) -> Any:
-    data = {
-        "email": email,
-        "display_name": "Dana",
-        "password": NEW_PASSWORD,
-        "confirm": NEW_PASSWORD,
-    }
+    data = registration_form(email, "Dana", NEW_PASSWORD)
     data.update(overrides)
     return client.post("/register", data=data)
 
@@ -61,12 +56,7 @@ def test_register_creates_account_and_logs_in(client: Any, db: Any) -> None:
 def test_register_goes_on_to_the_next_page(client: Any) -> None:
     response = client.post(
         "/register?next=/consultations/x",
-        data={
-            "email": "n@example.org",
-            "display_name": "Nurlan",
-            "password": NEW_PASSWORD,
-            "confirm": NEW_PASSWORD,
-        },
+        data=registration_form("n@example.org", "Nurlan", NEW_PASSWORD),
     )
     assert response.headers["Location"] == "/consultations/x"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from consult.auth.models import BlockKind, User, UserBlock
+from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationStatus, ModerationMode
 from consult.statements.models import (
     Statement,
@@ -303,10 +303,14 @@ def test_post_to_missing_consultation_is_404(client: Any, auth: Any, dummy_user:
 
 
 def test_post_by_a_blocked_account_is_403(
-    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+    client: Any,
+    auth: Any,
+    db: Any,
+    open_consultation: Consultation,
+    dummy_user: User,
+    create_block: Any,
 ) -> None:
-    db.session.add(UserBlock(user_id=dummy_user.id, kind=BlockKind.block, reason="spam"))
-    db.session.flush()
+    create_block(dummy_user)
     auth.login(dummy_user)
     assert post(client, kind="position", text="Let me in.").status_code == 403
     assert count_statements(db) == 0

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from consult.auth.models import BlockKind, User, UserBlock
+from consult.auth.models import User
 from consult.consultations.models import ConsultationStatus
 from consult.statements.models import Statement, StatementStatus
 from consult.votes.models import Vote
@@ -132,10 +133,14 @@ def test_vote_outside_an_open_consultation_is_refused(
 
 
 def test_vote_by_a_blocked_account_is_403(
-    client: Any, auth: Any, db: Any, dummy_statement: Statement, dummy_user: User
+    client: Any,
+    auth: Any,
+    db: Any,
+    dummy_statement: Statement,
+    dummy_user: User,
+    create_block: Any,
 ) -> None:
-    db.session.add(UserBlock(user_id=dummy_user.id, kind=BlockKind.suspend, reason="spam"))
-    db.session.flush()
+    create_block(dummy_user, ends_in=timedelta(days=7))  # suspended for a week
     auth.login(dummy_user)
     assert vote(client, dummy_statement.id, "agree").status_code == 403
     assert votes(db) == []
