@@ -14,6 +14,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError, fields
@@ -70,7 +72,7 @@ def check_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Answer 404 for path integers no row can have (a plain ``<id:...>`` takes any size)."""
     for value in (values or {}).values():
         if isinstance(value, int) and value > MAX_ID:
-            raise ApiError(404, "not_found", "Not found.")
+            raise ApiError(404, "not_found", _("Not found."))
 
 
 @api.before_request
@@ -79,7 +81,9 @@ def check_request() -> Any:
     if request.method in WRITE_METHODS:
         has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
         if has_body and not request.is_json:
-            return json_error(415, "unsupported_media_type", "Send the body as application/json.")
+            return json_error(
+                415, "unsupported_media_type", _("Send the body as application/json.")
+            )
     token = bearer_token()
     if token is not None:
         # A token that was sent decides who the caller is (even over a browser session), and
@@ -88,7 +92,7 @@ def check_request() -> Any:
         login_manager._update_request_context_with_user(user)
         if user is None:
             response, status = json_error(
-                401, "invalid_token", "The bearer token is unknown or revoked."
+                401, "invalid_token", _("The bearer token is unknown or revoked.")
             )
             response.headers["WWW-Authenticate"] = f'{WWW_AUTHENTICATE}, error="invalid_token"'
             return response, status
@@ -100,12 +104,14 @@ def check_request() -> Any:
         # Only the browser session needs it: anonymous writes are answered 401 by the views.
         try:
             csrf.protect()
-        except CSRFError as exc:
+        except CSRFError:
             return json_error(
                 400,
                 "csrf_failed",
-                f"{exc.description} Send the page's CSRF token in the X-CSRFToken header, "
-                "or authenticate with a bearer token.",
+                _(
+                    "The CSRF token is missing or not valid. Send the page's CSRF token in the "
+                    "X-CSRFToken header, or authenticate with a bearer token."
+                ),
             )
     return None
 
@@ -116,20 +122,20 @@ def login_required_json(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            raise ApiError(401, "unauthorized", "Authentication required.")
+            raise ApiError(401, "unauthorized", _("Authentication required."))
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-def forbid(message: str = "You are not allowed to do this.") -> ApiError:
-    """Build a 403 error."""
-    return ApiError(403, "forbidden", message)
+def forbid(message: str | None = None) -> ApiError:
+    """Build a 403 error (its message a translatable sentence, ``_l("...")``)."""
+    return ApiError(403, "forbidden", message or _l("You are not allowed to do this."))
 
 
-def not_found(what: str = "Resource") -> ApiError:
-    """Build a 404 error."""
-    return ApiError(404, "not_found", f"{what} not found.")
+def not_found(message: str | None = None) -> ApiError:
+    """Build a 404 error: ``not_found(_l("Statement not found."))``, a whole sentence."""
+    return ApiError(404, "not_found", message or _l("Not found."))
 
 
 def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
@@ -139,18 +145,18 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-            raise ApiError(400, "bad_request", "The body is not valid JSON.") from None
+            raise ApiError(400, "bad_request", _("The body is not valid JSON.")) from None
     else:
         data = {}
     if not isinstance(data, dict):
-        raise ApiError(422, "validation_error", "The body must be a JSON object.")
+        raise ApiError(422, "validation_error", _("The body must be a JSON object."))
     bad = _control_character_fields(data, schema)
     if bad:
         raise ApiError(
             422,
             "validation_error",
-            "The input is not valid.",
-            fields={name: ["Remove the control characters."] for name in bad},
+            _("The input is not valid."),
+            fields={name: [_("Remove the control characters.")] for name in bad},
         )
     try:
         result: dict[str, Any] = schema.load(data, partial=partial)
@@ -159,7 +165,7 @@ def load_body(schema: Schema, *, partial: bool = False) -> dict[str, Any]:
         raise ApiError(
             422,
             "validation_error",
-            "The input is not valid.",
+            _("The input is not valid."),
             fields=messages,
         ) from exc
     return result
@@ -208,15 +214,15 @@ def page_args() -> tuple[int, int]:
     raw_page = request.args.get("page", "1").strip()
     page = parse_int(raw_page, minimum=1, maximum=MAX_PAGE) or 1
     if parse_int(raw_page, minimum=1, maximum=MAX_PAGE) is None:
-        fields["page"] = [f"Must be an integer from 1 to {MAX_PAGE}."]
+        fields["page"] = [_("Must be an integer from 1 to %(maximum)s.", maximum=MAX_PAGE)]
     default = int(current_app.config["API_PER_PAGE"])
     maximum = int(current_app.config["API_MAX_PER_PAGE"])
     raw_per_page = request.args.get("per_page", str(default)).strip()
     per_page = parse_int(raw_per_page, minimum=1, maximum=maximum) or default
     if parse_int(raw_per_page, minimum=1, maximum=maximum) is None:
-        fields["per_page"] = [f"Must be an integer from 1 to {maximum}."]
+        fields["per_page"] = [_("Must be an integer from 1 to %(maximum)s.", maximum=maximum)]
     if fields:
-        raise ApiError(422, "validation_error", "Invalid pagination.", fields=fields)
+        raise ApiError(422, "validation_error", _("Invalid pagination."), fields=fields)
     return page, per_page
 
 
@@ -235,7 +241,9 @@ def int_arg(name: str) -> int | None:
         return None
     value = parse_id(raw)
     if value is None:
-        raise ApiError(422, "validation_error", "Invalid filter.", fields={name: ["Not an id."]})
+        raise ApiError(
+            422, "validation_error", _("Invalid filter."), fields={name: [_("Not an id.")]}
+        )
     return value
 
 
@@ -248,8 +256,8 @@ def choice_arg(name: str, choices: Sequence[str]) -> str | None:
         raise ApiError(
             422,
             "validation_error",
-            "Invalid filter.",
-            fields={name: [f"Choose one of: {', '.join(choices)}."]},
+            _("Invalid filter."),
+            fields={name: [_("Choose one of: %(choices)s.", choices=", ".join(choices))]},
         )
     return raw
 
@@ -263,7 +271,7 @@ def datetime_arg(name: str) -> datetime | None:
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise ApiError(
-            422, "validation_error", "Invalid date.", fields={name: ["Use ISO 8601."]}
+            422, "validation_error", _("Invalid date."), fields={name: [_("Use ISO 8601.")]}
         ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 

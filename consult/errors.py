@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -90,7 +91,7 @@ def json_error(
     status: int, code: str, message: str, fields: dict[str, Any] | None = None
 ) -> tuple[Any, int]:
     """Build the API's error body."""
-    body: dict[str, Any] = {"status": status, "code": code, "message": message}
+    body: dict[str, Any] = {"status": status, "code": code, "message": str(message)}
     if fields:
         body["fields"] = fields
     return jsonify({"error": body}), status
@@ -129,9 +130,7 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         rollback_if_failed(app, exc)
         if wants_json():
-            response, status = json_error(
-                status, _CODES.get(status, "error"), exc.description or exc.name
-            )
+            response, status = json_error(status, _CODES.get(status, "error"), api_message(exc))
             if status == 429:
                 response.headers["Retry-After"] = _retry_after(exc)
             if status == 405 and exc.get_response().headers.get("Allow"):
@@ -169,7 +168,7 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         rollback(app)
         if wants_json():
-            return json_error(500, "internal_error", "Something went wrong on our side.")
+            return json_error(500, "internal_error", _l("Something went wrong on our side."))
         return render_template("errors/error.html", status=500, message=None), 500
 
 
@@ -188,7 +187,39 @@ def page_message(exc: HTTPException) -> str | None:
         return str(_("The limit is %(limit)s.", limit=format_rate_limit(value)))
     if description == type(exc).description:
         return None
-    return description
+    return str(description)
+
+
+def api_message(exc: HTTPException) -> str:
+    """The message of an HTTP error answered as JSON, in the language of the request.
+
+    The error's own description when the code gave one (``abort(400, description=_l(...))``),
+    the limit in words for a 429, else a translated sentence for the status: Werkzeug's stock
+    descriptions are English only.
+    """
+    status = exc.code or 500
+    message = page_message(exc)
+    if message is not None:
+        return message
+    stock = _STATUS_MESSAGES.get(status)
+    return str(stock) if stock is not None else str(exc.description or exc.name)
+
+
+#: What the API says for an HTTP error the code raised without a message of its own.
+_STATUS_MESSAGES = {
+    400: _l("The request is not valid."),
+    401: _l("Authentication required."),
+    403: _l("You are not allowed to do this."),
+    404: _l("Not found."),
+    405: _l("The method is not allowed for this URL."),
+    409: _l("The request conflicts with the current state."),
+    413: _l("The request is too large."),
+    415: _l("The media type of the body is not supported."),
+    422: _l("The input is not valid."),
+    429: _l("Too many requests. Try again later."),
+    500: _l("Something went wrong on our side."),
+    503: _l("The service is temporarily unavailable. Please retry shortly."),
+}
 
 
 _LIMIT_TEXT = re.compile(r"^\s*\d+\s+per\s", re.I)
@@ -243,7 +274,7 @@ def database_unavailable(app: Flask, exc: Exception) -> Any:
     retry_after = str(int(app.config.get("DATABASE_RETRY_AFTER", 5)))
     if wants_json():
         response, status = json_error(
-            503, "unavailable", "The service is temporarily unavailable. Please retry shortly."
+            503, "unavailable", _l("The service is temporarily unavailable. Please retry shortly.")
         )
     else:
         response = app.make_response(render_template("errors/error.html", status=503, message=None))

@@ -16,12 +16,20 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша
 def select_locale() -> str | None:
     """Pick the user's language: explicit choice, account setting, then the browser's.
 
+    An API request may name it with ``?lang=kk|ru|en``, which comes first.
+
     Outside a request (a CLI command, a job, a test of a service) there is nobody to ask: the
     default language, English, is used.
     """
     if not has_request_context():
         return None
     languages = list(current_app.config["LANGUAGES"])
+    if request.path.startswith("/api/"):
+        # An API client names its language per request (docs/api.md); pages keep theirs in the
+        # session, so that a cached page never depends on a query parameter.
+        asked = request.args.get("lang", "").strip().lower()
+        if asked in languages:
+            return asked
     chosen = session.get("locale")
     if chosen in languages:
         return str(chosen)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import flask_login
 from flask import Flask, abort, flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
 from werkzeug.exceptions import NotFound
@@ -151,7 +152,7 @@ def refuse_control_characters() -> None:
     ):
         texts += [item for pair in request.form.items(multi=True) for item in pair]
     if any(has_control_characters(text) for text in texts):
-        abort(400, description="The request holds control characters.")
+        abort(400, description=_l("The request holds control characters."))
 
 
 def init_app(app: Flask) -> None:

@@ -1,10 +1,20 @@
-"""Count domain errors raised with a plain string (not a lazy gettext) in consult/.
+"""Count error messages in consult/ that reach users in English (not a lazy gettext).
 
-    python scripts/untranslated_errors.py            # the count
+    python scripts/untranslated_errors.py            # the two counts
     python scripts/untranslated_errors.py --verbose  # and where they are
 
-A message or field message written as a string literal or an f-string reaches Kazakh and
-Russian users in English; services pass ``_l("...", name=value)`` instead.
+Two kinds are counted:
+
+* domain errors (``ValidationFailed``, ``NotAllowed``, ``NotFound``, ``Conflict``, ``invalid``,
+  ``too_long``) raised with a message or field message written as a string literal or an
+  f-string: services pass ``_l("...", name=value)`` instead;
+* API and HTTP errors: ``ApiError``, ``forbid``, ``not_found``, ``json_error`` and ``abort``
+  given such a message (or field messages, or a ``description=``), anywhere in consult/ (the
+  API modules and the error handlers). The message is passed whole, ``not_found(_l("Statement
+  not found."))``, so that a translation is a sentence and not English built around a noun.
+
+A message inside ``_()``/``_l()``/``ngettext()`` counts as translated; the API answers in the
+language of the request (``?lang=`` or ``Accept-Language``, docs/api.md).
 """
 
 from __future__ import annotations
@@ -14,22 +24,60 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ERRORS = {"ValidationFailed", "NotAllowed", "NotFound", "Conflict", "invalid", "too_long"}
+TRANSLATORS = {"_", "_l", "gettext", "lazy_gettext", "ngettext"}
+
+#: domain errors: which positional arguments are messages (None: all of them)
+DOMAIN_ERRORS: dict[str, tuple[int, ...] | None] = {
+    "ValidationFailed": None,
+    "NotAllowed": None,
+    "NotFound": None,
+    "Conflict": None,
+    "invalid": (0, 2, 3, 4, 5),  # (message, field name, details...)
+    "too_long": (0,),
+}
+#: API and HTTP errors: positional message arguments and the keywords that hold messages
+HTTP_ERRORS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    "ApiError": ((2,), ("message", "fields")),
+    "forbid": ((0,), ("message",)),
+    "not_found": ((0,), ("message",)),
+    "json_error": ((2, 3), ("message", "fields")),
+    "abort": ((1,), ("description",)),
+}
 
 
-def plain_strings(tree: ast.AST) -> list[int]:
-    """Lines of the error raises whose message or field messages hold plain strings."""
+def _name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _messages(call: ast.Call, positions: tuple[int, ...] | None, keywords: tuple[str, ...]):
+    args = [a for i, a in enumerate(call.args) if positions is None or i in positions]
+    return [*args, *(k.value for k in call.keywords if k.arg in keywords)]
+
+
+def plain_strings(tree: ast.AST, *, kind: str = "domain") -> list[int]:
+    """Lines of the error calls of one kind ("domain" or "http") whose messages are plain."""
     found = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
-            continue
-        call = node.exc
-        if not (isinstance(call.func, ast.Name) and call.func.id in ERRORS):
-            continue
-        args = list(call.args)
-        if call.func.id in ("invalid", "too_long"):  # (message, field name, details...)
-            args = args[:1] + args[2:]
-        values = [*args, *(k.value for k in call.keywords if k.arg == "fields")]
+        if kind == "domain":
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            call = node.exc
+            name = _name(call.func)
+            if not isinstance(call.func, ast.Name) or name not in DOMAIN_ERRORS:
+                continue
+            values = _messages(call, DOMAIN_ERRORS[name], ("fields",))
+        else:
+            if not isinstance(node, ast.Call):
+                continue
+            call = node
+            name = _name(call.func)
+            if name not in HTTP_ERRORS:
+                continue
+            values = _messages(call, *HTTP_ERRORS[name])
         keys = {
             id(k) for v in values for d in ast.walk(v) if isinstance(d, ast.Dict) for k in d.keys
         }
@@ -39,11 +87,11 @@ def plain_strings(tree: ast.AST) -> list[int]:
 
 
 def _plain(value: ast.AST, keys: set[int]) -> bool:
-    """Whether a message (or a dict/list of them) holds text outside ``_l()``/``_()``."""
+    """Whether a message (or a dict/list of them) holds text outside a gettext call."""
     translated = {
         id(sub)
         for call in ast.walk(value)
-        if isinstance(call, ast.Call) and getattr(call.func, "id", "") in ("_", "_l")
+        if isinstance(call, ast.Call) and _name(call.func) in TRANSLATORS
         for sub in ast.walk(call)
     }
     return any(
@@ -57,14 +105,23 @@ def _plain(value: ast.AST, keys: set[int]) -> bool:
     )
 
 
-def main() -> None:
-    total = 0
+def counts(verbose: bool = False) -> dict[str, int]:
+    """The number of plain messages of each kind in consult/ (printing where, if verbose)."""
+    totals = {"domain": 0, "http": 0}
     for path in sorted((ROOT / "consult").rglob("*.py")):
-        for line in plain_strings(ast.parse(path.read_text(encoding="utf-8"))):
-            total += 1
-            if "--verbose" in sys.argv:
-                print(f"{path.relative_to(ROOT)}:{line}")
-    print(f"domain errors raised with a plain string: {total}")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for kind in totals:
+            for line in plain_strings(tree, kind=kind):
+                totals[kind] += 1
+                if verbose:
+                    print(f"{path.relative_to(ROOT)}:{line} ({kind})")
+    return totals
+
+
+def main() -> None:
+    totals = counts("--verbose" in sys.argv)
+    print(f"domain errors raised with a plain string: {totals['domain']}")
+    print(f"API and HTTP errors with a plain string: {totals['http']}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import g
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from werkzeug.test import TestResponse
 
 from consult.auth.models import User
@@ -37,6 +38,7 @@ class Caller:
     def _ready(self) -> None:
         db.session.commit()  # the test's data is in the database before the request
         g.pop("_login_user", None)  # tests share one app context: forget the last request's user
+        refresh()  # and its language
 
     def _session(self, user: User | None) -> None:
         with self.client.session_transaction() as session:
@@ -98,3 +100,40 @@ class Caller:
         self._ready()
         self._session(None)
         return self.request(method, url, as_user=user, json=json)
+
+    def post_statement(
+        self, via: str, consultation: Any, user: User | None, text: str, **fields: Any
+    ) -> TestResponse:
+        """Post a statement (a position unless ``kind=`` says otherwise) from the page or API."""
+        body = {"kind": "position", "text": text, **fields}
+        if via == "page":
+            url = f"/consultations/{consultation.slug}/statements"
+            return self.page("POST", url, user, data=body)
+        return self.api("POST", f"/api/v1/consultations/{consultation.id}/statements", user, body)
+
+    def vote(self, via: str, statement: Any, user: User | None, value: str) -> TestResponse:
+        """Vote on a statement from its page form or the API."""
+        if via == "page":
+            return self.page("POST", f"/statements/{statement.id}/vote", user, {"value": value})
+        return self.api("PUT", f"/api/v1/statements/{statement.id}/vote", user, {"value": value})
+
+    def flag(
+        self, via: str, statement: Any, user: User | None, reason: str = "spam"
+    ) -> TestResponse:
+        """Flag a statement from its page form or the API."""
+        if via == "page":
+            return self.page("POST", f"/statements/{statement.id}/flag", user, {"reason": reason})
+        url = f"/api/v1/statements/{statement.id}/flags"
+        return self.api("POST", url, user, {"reason": reason})
+
+    def decide(self, via: str, statement: Any, user: User | None, **body: Any) -> TestResponse:
+        """A moderation decision (``action=``, ``reason=``...) from the review page or the API."""
+        if via == "page":
+            return self.page("POST", f"/moderation/statements/{statement.id}", user, body)
+        return self.api("POST", f"/api/v1/statements/{statement.id}/moderation", user, body)
+
+    def merge(self, via: str, statement: Any, user: User | None, **body: Any) -> TestResponse:
+        """Merge a statement (``into=``, ``reason=``) from the review page or the API."""
+        if via == "page":
+            return self.page("POST", f"/moderation/statements/{statement.id}/merge", user, body)
+        return self.api("POST", f"/api/v1/statements/{statement.id}/merge", user, body)

@@ -147,18 +147,30 @@ def create_statement(
         db.session.flush()
         for target, relation in ((supports, Relation.support), (attacks, Relation.attack)):
             if target is not None:
-                db.session.add(
-                    StatementLink(
-                        consultation_id=consultation.id,
-                        source_id=statement.id,
-                        target_id=target.id,
-                        relation=relation,
-                    )
-                )
+                link(statement, target, relation)
         db.session.flush()
         return statement
 
     return factory
+
+
+def link(source: Statement, target: Statement, relation: Relation | str) -> StatementLink:
+    """Add a link ``source`` -> ``target`` (its relation ``support`` or ``attack``) and flush."""
+    row = StatementLink(
+        consultation_id=source.consultation_id,
+        source_id=source.id,
+        target_id=target.id,
+        relation=Relation(relation),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+@pytest.fixture
+def add_link(app: Any) -> Callable[..., StatementLink]:
+    """Link two statements of one consultation: ``add_link(source, target, "attack")``."""
+    return link
 
 
 @pytest.fixture
@@ -236,3 +248,15 @@ def dummy_statement(
 ) -> Statement:
     """A visible position in dummy_consultation."""
     return create_statement(consultation=dummy_consultation, text="Buses should run all night.")
+
+
+def registration_form(
+    email: str, name: str, password: str = PASSWORD, confirm: str | None = None
+) -> dict[str, str]:
+    """The fields of the registration form (``confirm`` repeats the password unless given)."""
+    return {
+        "email": email,
+        "display_name": name,
+        "password": password,
+        "confirm": password if confirm is None else confirm,
+    }

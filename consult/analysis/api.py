@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.analysis import quality
@@ -107,7 +108,7 @@ def _id_order(key: str) -> tuple[int, str]:
 def _viewable(consultation_id: int) -> Consultation:
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None or not can_view_consultation(current_user, consultation):
-        raise not_found("Consultation")
+        raise not_found(_l("Consultation not found."))
     return consultation
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import (
@@ -44,10 +45,10 @@ def api_filters(scope: AuditScope) -> AuditFilters:
             raise ApiError(
                 422,
                 "validation_error",
-                "Unknown consultation.",
-                fields={"consultation": ["Unknown."]},
+                _l("Unknown consultation."),
+                fields={"consultation": [_l("Unknown.")]},
             )
-        raise forbid("You do not moderate this consultation.")
+        raise forbid(_l("You do not moderate this consultation."))
     return filters
 
 
@@ -81,7 +82,7 @@ def audit() -> Any:
     """
     scope = readable_scope(current_user)
     if scope is None:
-        raise forbid("Only moderators and administrators can do this.")
+        raise forbid(_l("Only moderators and administrators can do this."))
     fmt = choice_arg("format", ["json", "csv"]) or "json"
     filters = api_filters(scope)
     if fmt == "csv":

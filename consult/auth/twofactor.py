@@ -63,7 +63,7 @@ def must_enrol(user: Any) -> bool:
 def start_enrolment(user: User) -> str:
     """Give the account a new secret (not in force until confirmed); return it."""
     if is_enrolled(user):
-        raise Conflict("Two-factor authentication is already on.")
+        raise Conflict(_l("Two-factor authentication is already on."))
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         db.session.flush()
@@ -85,11 +85,13 @@ def qr_svg(data: str) -> str:
 def confirm_enrolment(user: User, code: str) -> list[str]:
     """Turn two-factor on with a first valid code; return the ten recovery codes (shown once)."""
     if is_enrolled(user):
-        raise Conflict("Two-factor authentication is already on.")
+        raise Conflict(_l("Two-factor authentication is already on."))
     if not user.totp_secret or not _check_totp(user, code):
         raise ValidationFailed(
-            "The code is not right.",
-            fields={"code": ["The code is not right; check the time on your phone and try again."]},
+            _l("The code is not right."),
+            fields={
+                "code": [_l("The code is not right; check the time on your phone and try again.")]
+            },
         )
     user.totp_enabled_at = utcnow()
     codes = _new_recovery_codes(user)
@@ -117,7 +119,7 @@ def must_enrol_if_disabled(user: User) -> bool:
 def regenerate_recovery_codes(user: User) -> list[str]:
     """Replace the recovery codes with ten new ones (returned once)."""
     if not is_enrolled(user):
-        raise Conflict("Two-factor authentication is off.")
+        raise Conflict(_l("Two-factor authentication is off."))
     codes = _new_recovery_codes(user)
     record_audit(user, "recovery_codes_regenerated", "user", user.id, reason="")
     return codes

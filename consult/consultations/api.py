@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from flask import jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -91,8 +92,8 @@ def _status_filter() -> ConsultationStatus | None:
         raise ApiError(
             422,
             "validation_error",
-            "Invalid filter.",
-            fields={"status": [f"Must be one of: {choices}."]},
+            _l("Invalid filter."),
+            fields={"status": [_l("Must be one of: %(choices)s.", choices=choices)]},
         ) from None
 
 
@@ -156,7 +157,7 @@ def create_consultation_view() -> Any:
     """
     actor = current_user._get_current_object()
     if not can_create_consultation(actor):
-        raise forbid("Only policymakers and administrators create consultations.")
+        raise forbid(_l("Only policymakers and administrators create consultations."))
     data = load_body(ConsultationInputSchema(exclude=("status",)))
     consultation = create_consultation(actor, **data)
     db.session.commit()
@@ -221,7 +222,7 @@ def update_consultation_view(consultation_id: int) -> Any:
     actor = current_user._get_current_object()
     consultation = get_visible_consultation(consultation_id, actor)
     if not can_edit_consultation(actor, consultation):
-        raise forbid("Only this consultation's policymakers can change it.")
+        raise forbid(_l("Only this consultation's policymakers can change it."))
     data = load_body(ConsultationInputSchema(exclude=("slug",)), partial=True)
     try:
         update_consultation(consultation, actor, **data)

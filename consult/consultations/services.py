@@ -75,8 +75,16 @@ def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
     for name, value in (("opens_at", opens_at), ("closes_at", closes_at)):
         if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             raise ValidationFailed(
-                "The date is out of range.",
-                fields={name: [f"Give a date from {EARLIEST_YEAR} to {LATEST_YEAR}."]},
+                _l("The date is out of range."),
+                fields={
+                    name: [
+                        _l(
+                            "Give a date from %(earliest)s to %(latest)s.",
+                            earliest=EARLIEST_YEAR,
+                            latest=LATEST_YEAR,
+                        )
+                    ]
+                },
             )
     if opens_at and closes_at and closes_at <= opens_at:
         raise invalid(

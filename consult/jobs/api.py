@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import ApiError, api, login_required_json
@@ -31,5 +32,5 @@ def show_job(job_id: str) -> Any:
     """
     job = get_job(job_id)
     if job is None or not can_view_job(current_user, job):
-        raise ApiError(404, "not_found", "Job not found.")
+        raise ApiError(404, "not_found", _l("Job not found."))
     return jsonify(job_data(job))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import ApiError, forbid
@@ -14,7 +15,7 @@ from consult.moderation.permissions import can_use_moderation
 def require_moderator() -> None:
     """403 unless the caller moderates somewhere."""
     if not can_use_moderation(current_user):
-        raise forbid("Only moderators and administrators can do this.")
+        raise forbid(_l("Only moderators and administrators can do this."))
 
 
 def moderated_consultation(consultation_id: int | None) -> Consultation | None:
@@ -25,8 +26,11 @@ def moderated_consultation(consultation_id: int | None) -> Consultation | None:
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
         raise ApiError(
-            422, "validation_error", "Unknown consultation.", fields={"consultation": ["Unknown."]}
+            422,
+            "validation_error",
+            _l("Unknown consultation."),
+            fields={"consultation": [_l("Unknown.")]},
         )
     if not can_moderate_consultation(current_user, consultation):
-        raise forbid("You do not moderate this consultation.")
+        raise forbid(_l("You do not moderate this consultation."))
     return consultation

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from werkzeug.security import check_password_hash
 
@@ -60,7 +61,7 @@ def privacy_delete_account() -> Any:
     """
     data = load_body(AccountDeletionInputSchema())
     if not check_password_hash(current_user.password_hash or "", data["password"]):
-        raise ApiError(403, "forbidden", "The password is not right.")
+        raise ApiError(403, "forbidden", _l("The password is not right."))
     result = services.delete_account(current_user, remove_statements=data["remove_statements"])
     db.session.commit()
     logout_user()

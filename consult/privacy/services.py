@@ -57,7 +57,7 @@ def _iso(value: datetime | None) -> str | None:
 def request_export(user: User) -> Job:
     """Ask for the JSON download of the user's data (a tracked job; one at a time)."""
     if user.deleted_at is not None:
-        raise NotAllowed("This account has been deleted.")
+        raise NotAllowed(_l("This account has been deleted."))
     subject = f"user:{user.id}"
     running = active_job(EXPORT_JOB, subject)
     if running is not None:
@@ -183,7 +183,7 @@ def export_job(ctx: JobContext, user_id: int) -> None:
     """Write the user's data to a JSON file in the jobs' result folder."""
     user = db.session.get(User, user_id)
     if user is None or user.deleted_at is not None:
-        raise NotAllowed("This account has been deleted.")
+        raise NotAllowed(_l("This account has been deleted."))
     ctx.progress(10, "Collecting", force=True)
     data = personal_data(user)
     path = ctx.result_dir() / f"personal-data-{ctx.job_id or user_id}.json"

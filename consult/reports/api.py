@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import ApiError, api, forbid
@@ -39,10 +40,10 @@ def consultation_report(consultation_id: int) -> Any:
         raise ApiError(
             422,
             "validation_error",
-            "Unknown format.",
-            fields={"format": [f"Use one of: {', '.join(FORMATS)}."]},
+            _l("Unknown format."),
+            fields={"format": [_l("Use one of: %(formats)s.", formats=", ".join(FORMATS))]},
         )
     consultation = get_visible_consultation(consultation_id, current_user)
     if not can_view_report(current_user, consultation):
-        raise forbid("The report is available once it is published.")
+        raise forbid(_l("The report is available once it is published."))
     return download_response(consultation, fmt)

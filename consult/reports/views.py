@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, stream_with_context
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.consultations.models import Consultation
@@ -20,7 +21,7 @@ def load_report_consultation(slug: str) -> Consultation:
     """Return the consultation if the viewer may read its report; 404 or 403 otherwise."""
     consultation = load_consultation(slug)
     if not can_view_report(current_user, consultation):
-        abort(403, description="The report is published when the policymakers have answered.")
+        abort(403, description=_l("The report is published when the policymakers have answered."))
     return consultation
 
 

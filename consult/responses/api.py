@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema
 
@@ -37,7 +38,7 @@ def _consultation(consultation_id: int) -> Consultation:
 def _statement(statement_id: int) -> Statement:
     statement = db.session.get(Statement, statement_id)
     if statement is None or not can_view_statement(current_user, statement):
-        raise not_found("Statement")
+        raise not_found(_l("Statement not found."))
     return statement
 
 
@@ -156,7 +157,7 @@ def update_response(response_id: int) -> Any:
     """
     response = db.session.get(Response, response_id)
     if response is None or not can_view_consultation(current_user, response.consultation):
-        raise not_found("Response")
+        raise not_found(_l("Response not found."))
     services.check_may_respond(response.consultation, current_user)
     data = load_body(ResponseUpdateSchema())
     services.update_response(
@@ -186,7 +187,7 @@ def list_response_items(consultation_id: int) -> Any:
     """
     consultation = _consultation(consultation_id)
     if not can_manage_responses(current_user, consultation):
-        raise forbid("Only this consultation's policymakers see response deadlines.")
+        raise forbid(_l("Only this consultation's policymakers see response deadlines."))
     states = deadlines.item_states(consultation)
     summary = deadlines.response_summary(states)
     wanted = request.args.get("state")
@@ -195,8 +196,8 @@ def list_response_items(consultation_id: int) -> Any:
             raise ApiError(
                 422,
                 "validation_error",
-                "Invalid filter.",
-                fields={"state": ["Use due, overdue or answered."]},
+                _l("Invalid filter."),
+                fields={"state": [_l("Use due, overdue or answered.")]},
             )
         states = [s for s in states if s.state == wanted]
     return jsonify(
@@ -227,9 +228,9 @@ def extend_response_item(item_id: int) -> Any:
         or consultation is None
         or not can_view_consultation(current_user, consultation)
     ):
-        raise not_found("Response item")
+        raise not_found(_l("Response item not found."))
     if not can_manage_responses(current_user, consultation):
-        raise forbid("Only this consultation's policymakers can extend a deadline.")
+        raise forbid(_l("Only this consultation's policymakers can extend a deadline."))
     data = load_body(ExtensionInputSchema())
     deadlines.extend_response_item(item, current_user, due_on=data["due_on"], reason=data["reason"])
     db.session.commit()

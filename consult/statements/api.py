@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from flask import jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
@@ -119,7 +120,7 @@ def _kind_filter() -> Any:
         raise ApiError(
             422,
             "validation_error",
-            "Invalid filter.",
+            _l("Invalid filter."),
             fields=exc.messages,  # type: ignore[arg-type]
         ) from None
     return args.get("kind")
@@ -241,7 +242,7 @@ def show_statement(statement_id: int) -> Any:
     viewer = current_user._get_current_object()
     statement = db.session.get(Statement, statement_id)
     if statement is None:
-        raise not_found("Statement")
+        raise not_found(_l("Statement not found."))
     if (
         statement.status is StatementStatus.merged
         and statement.merged_into_id is not None
@@ -249,5 +250,5 @@ def show_statement(statement_id: int) -> Any:
     ):
         return redirect(url_for("api.show_statement", statement_id=statement.merged_into_id), 301)
     if not can_view_statement(viewer, statement):
-        raise not_found("Statement")
+        raise not_found(_l("Statement not found."))
     return jsonify(serialize_statements(statement.consultation, [statement], viewer)[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -58,7 +59,7 @@ def vote_statement(statement_id: int) -> Any:
         Statement, statement_id, options=[joinedload(Statement.consultation)]
     )
     if statement is None or not can_view_statement(actor, statement):
-        raise not_found("Statement")
+        raise not_found(_l("Statement not found."))
     data = load_body(VoteInputSchema())
     # The counts are read in the vote's own transaction (on PostgreSQL in the upsert's own
     # statement): one transaction per request, and nothing is read again after the commit.

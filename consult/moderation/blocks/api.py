@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import ID_RULE, api, forbid, load_body, login_required_json, not_found
@@ -27,12 +28,12 @@ def _user_for_blocks(user_id: int, *, acting: bool) -> User:
     require_moderator()
     user = db.session.get(User, user_id)
     if user is None:
-        raise not_found("User")
+        raise not_found(_l("User not found."))
     allowed = (
         can_block_user(current_user, user) if acting else can_view_user_record(current_user, user)
     )
     if not allowed:
-        raise forbid("You cannot manage this account's blocks.")
+        raise forbid(_l("You cannot manage this account's blocks."))
     return user
 
 
@@ -103,6 +104,6 @@ def unblock(user_id: int) -> Any:
     try:
         row = lift_block(user, current_user, reason=data["reason"], consultation=consultation)
     except NotFound:
-        raise not_found("Active block") from None
+        raise not_found(_l("Active block not found.")) from None
     db.session.commit()
     return jsonify(BlockSchema().dump(row))

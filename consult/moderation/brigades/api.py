@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 
 from consult.api import ApiError, api, int_arg, login_required_json
 from consult.auth.standing import active_blocks
@@ -45,7 +46,12 @@ def brigade_dict(report: BrigadeReport, blocked: set[int]) -> dict[str, Any]:
 def _bounded(name: str, low: int, high: int, message: str) -> int | None:
     value = int_arg(name)
     if value is not None and not low <= value <= high:
-        raise ApiError(422, "validation_error", message, fields={name: [f"{low} to {high}."]})
+        raise ApiError(
+            422,
+            "validation_error",
+            message,
+            fields={name: [_l("%(low)s to %(high)s.", low=low, high=high)]},
+        )
     return value
 
 
@@ -75,11 +81,11 @@ def brigades() -> Any:
         raise ApiError(
             422,
             "validation_error",
-            "Choose a consultation.",
-            fields={"consultation": ["Required."]},
+            _l("Choose a consultation."),
+            fields={"consultation": [_l("Required.")]},
         )
-    window = _bounded("window_minutes", 1, 10080, "Invalid window.")
-    min_shared = _bounded("min_shared", 2, 1000, "Invalid minimum.")
+    window = _bounded("window_minutes", 1, 10080, _l("Invalid window."))
+    min_shared = _bounded("min_shared", 2, 1000, _l("Invalid minimum."))
     reports = detect_brigades(
         consultation,
         window=timedelta(minutes=window) if window else None,

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -118,7 +119,7 @@ def bulk() -> Any:
     back = safe_next(form.next.data, url_for("moderation.queue"))
     ids = ids_from(request.form.getlist("statements"), limit=BULK_MAX)
     if ids is None:
-        abort(400, description="Not a statement id.")
+        abort(400, description=_l("Not a statement id."))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import ID_RULE, api, load_body, login_required_json, not_found
@@ -35,7 +36,7 @@ def flag_statement_view(statement_id: int) -> Any:
     """
     statement = readable_statement(statement_id, current_user)
     if statement is None:
-        raise not_found("Statement")
+        raise not_found(_l("Statement not found."))
     data = load_body(FlagInputSchema())
     flag = flag_statement(
         statement, current_user, reason=FlagReason(data["reason"]), note=data.get("note", "")

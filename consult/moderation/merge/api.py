@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import ID_RULE, ApiError, api, load_body, login_required_json
@@ -35,7 +36,10 @@ def merge(statement_id: int) -> Any:
     target = merge_target(data["into"], current_user)
     if target is None:
         raise ApiError(
-            422, "validation_error", "Unknown statement.", fields={"into": ["Unknown statement."]}
+            422,
+            "validation_error",
+            _l("Unknown statement."),
+            fields={"into": [_l("Unknown statement.")]},
         )
     result = merge_statements(source, target, current_user, reason=data["reason"])
     db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import api, choice_arg, forbid, login_required_json
@@ -28,6 +29,6 @@ def reasons() -> Any:
         200: {content: {application/json: {schema: ReasonTemplateListSchema}}}
     """
     if not can_manage_reason_templates(current_user):
-        raise forbid("Only moderators and administrators can do this.")
+        raise forbid(_l("Only moderators and administrators can do this."))
     action = choice_arg("action", TEMPLATE_ACTIONS)
     return jsonify(ReasonTemplateListSchema().dump({"items": list_reason_templates(action)}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.api import ID_RULE, ApiError, api, int_arg
@@ -37,13 +38,13 @@ def similar(consultation_id: int) -> Any:
         raise ApiError(
             422,
             "validation_error",
-            "The text is too long.",
+            _l("The text is too long."),
             fields={"text": [too_long_message(SIMILAR_TEXT_MAX)]},
         )
     limit = int_arg("limit") or 5
     if not 1 <= limit <= 10:
         raise ApiError(
-            422, "validation_error", "Invalid limit.", fields={"limit": ["From 1 to 10."]}
+            422, "validation_error", _l("Invalid limit."), fields={"limit": [_l("From 1 to 10.")]}
         )
     items = [
         {

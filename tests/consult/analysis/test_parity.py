@@ -64,6 +64,11 @@ def engine_result(polis_dir):
 @pytest.fixture
 def imported(runner, db, polis_dir):
     """The Polis folder imported as a consultation, with the id maps back to Polis ids."""
+    return import_polis(runner, db, polis_dir)
+
+
+def import_polis(runner, db, polis_dir):
+    """Import a Polis folder; the consultation and the id maps back to Polis ids."""
     outcome = runner.invoke(args=["import-polis", str(polis_dir)])
     assert outcome.exit_code == 0, outcome.output
     slug = outcome.stdout.split()[-1]
@@ -197,21 +202,7 @@ def test_import_starts_the_groups_where_the_command_replay_ends(client, runner, 
     )
     engine_result = json.loads(engine.stdout)
     assert engine_result["replay"]["updates"] > 1  # the default: a replay
-    outcome = runner.invoke(args=["import-polis", str(POLIS_MATH)])
-    assert outcome.exit_code == 0, outcome.output
-    slug = outcome.stdout.split()[-1]
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    statements = {
-        str(s.id): s.external_id
-        for s in db.session.scalars(
-            select(Statement).where(Statement.consultation_id == consultation.id)
-        )
-    }
-    prefix = PARTICIPANT_NAME.format("")
-    people = {
-        participant_id(consultation.id, u.id): u.display_name[len(prefix) :]
-        for u in db.session.scalars(select(User).where(User.is_imported.is_(True)))
-    }
+    consultation, statements, people = import_polis(runner, db, POLIS_MATH)
     api = client.get(f"/api/v1/consultations/{consultation.id}/analysis").get_json()
     assert api["group_updates"]["origin"] == "replay"
     mapped = _to_polis(api, statements, people)

@@ -150,6 +150,20 @@ def _next(client, consultation, **kwargs):
     return client.get(f"/consultations/{consultation.slug}/next", **kwargs)
 
 
+def _post_next(client, auth, db, opinions, user, statement, value):
+    """Sign the user in and vote from the next-statement page."""
+    db.session.commit()
+    auth.login(user)
+    return client.post(
+        f"/consultations/{opinions.consultation.slug}/next",
+        data={"statement": statement, "value": value},
+    )
+
+
+def _no_votes(db, user):
+    return db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
+
+
 def test_next_page_requires_login(client, db, make_opinions):
     opinions = make_opinions(n=2)
     db.session.commit()
@@ -179,13 +193,8 @@ def test_next_page_shows_an_unvoted_statement_with_vote_buttons(
 def test_next_page_vote_is_stored_and_moves_on(client, auth, db, make_opinions, create_user):
     opinions = make_opinions(n=3)
     user = create_user()
-    db.session.commit()
-    auth.login(user)
     target = opinions.statements[2]
-    response = client.post(
-        f"/consultations/{opinions.consultation.slug}/next",
-        data={"statement": target.id, "value": "disagree"},
-    )
+    response = _post_next(client, auth, db, opinions, user, target.id, "disagree")
     assert response.status_code == 302
     assert f"voted={target.id}" in response.headers["Location"]
     vote = db.session.scalar(select(Vote).where(Vote.user_id == user.id))
@@ -198,15 +207,10 @@ def test_next_page_vote_is_stored_and_moves_on(client, auth, db, make_opinions, 
 def test_next_page_rejects_bad_vote(client, auth, db, make_opinions, create_user):
     opinions = make_opinions(n=2)
     user = create_user()
-    db.session.commit()
-    auth.login(user)
-    response = client.post(
-        f"/consultations/{opinions.consultation.slug}/next",
-        data={"statement": opinions.statements[0].id, "value": "maybe"},
-    )
+    response = _post_next(client, auth, db, opinions, user, opinions.statements[0].id, "maybe")
     assert response.status_code == 422
     assert "Choose agree, disagree or pass." in response.get_data(as_text=True)
-    assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
+    assert _no_votes(db, user)
 
 
 @pytest.mark.parametrize("statement", ["99999999999", "-3", "x", ""])
@@ -215,45 +219,24 @@ def test_next_page_rejects_impossible_statement_ids(
 ):
     opinions = make_opinions(n=2)
     user = create_user()
-    db.session.commit()
-    auth.login(user)
-    response = client.post(
-        f"/consultations/{opinions.consultation.slug}/next",
-        data={"statement": statement, "value": "agree"},
-    )
+    response = _post_next(client, auth, db, opinions, user, statement, "agree")
     assert response.status_code == 422
-    assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
+    assert _no_votes(db, user)
 
 
-def test_next_page_statement_of_another_consultation_is_404(
-    client, auth, db, make_opinions, create_statement, create_user
+@pytest.mark.parametrize(("which", "status"), [("of another consultation", 404), ("hidden", 302)])
+def test_next_page_cannot_vote_on_a_statement_it_would_not_show(
+    client, auth, db, make_opinions, create_statement, create_user, which, status
 ):
     opinions = make_opinions(n=2)
-    elsewhere = create_statement()
+    if which == "hidden":
+        statement = opinions.statements[1]
+        statement.status = StatementStatus.hidden
+    else:
+        statement = create_statement()
     user = create_user()
-    db.session.commit()
-    auth.login(user)
-    response = client.post(
-        f"/consultations/{opinions.consultation.slug}/next",
-        data={"statement": elsewhere.id, "value": "agree"},
-    )
-    assert response.status_code == 404
-    assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
-
-
-def test_next_page_hidden_statement_cannot_be_voted(client, auth, db, make_opinions, create_user):
-    opinions = make_opinions(n=2)
-    hidden = opinions.statements[1]
-    hidden.status = StatementStatus.hidden
-    user = create_user()
-    db.session.commit()
-    auth.login(user)
-    response = client.post(
-        f"/consultations/{opinions.consultation.slug}/next",
-        data={"statement": hidden.id, "value": "agree"},
-    )
-    assert response.status_code == 302
-    assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
+    assert _post_next(client, auth, db, opinions, user, statement.id, "agree").status_code == status
+    assert _no_votes(db, user)
 
 
 def test_next_page_when_everything_is_voted(client, auth, db, make_opinions, create_vote):
@@ -298,14 +281,9 @@ def test_next_page_vote_needs_csrf(client, auth, db, app, make_opinions, create_
     app.config["WTF_CSRF_ENABLED"] = True
     opinions = make_opinions(n=2)
     user = create_user()
-    db.session.commit()
-    auth.login(user)
-    response = client.post(
-        f"/consultations/{opinions.consultation.slug}/next",
-        data={"statement": opinions.statements[0].id, "value": "agree"},
-    )
+    response = _post_next(client, auth, db, opinions, user, opinions.statements[0].id, "agree")
     assert response.status_code in (400, 422)
-    assert db.session.scalar(select(Vote).where(Vote.user_id == user.id)) is None
+    assert _no_votes(db, user)
 
 
 # --------------------------------------------------------------------------------------------

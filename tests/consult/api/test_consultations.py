@@ -41,6 +41,11 @@ def new_consultation(**overrides):
 # --- GET /consultations ---------------------------------------------------------------------
 
 
+def create(api, user, **fields):
+    """POST a new consultation (new_consultation's fields, overridden) as ``user``."""
+    return api.post("/api/v1/consultations", json=new_consultation(**fields), as_user=user)
+
+
 def test_list_consultations_anonymous_sees_no_drafts(api, create_consultation):
     shown = create_consultation(title="Open one")
     create_consultation(title="Draft one", status=ConsultationStatus.draft)
@@ -158,11 +163,7 @@ def test_list_consultations_invalid_token_is_401(api, dummy_consultation):
 
 
 def test_create_consultation_policymaker_gets_201_draft(api, dummy_policymaker):
-    response = api.post(
-        "/api/v1/consultations",
-        json=new_consultation(body="  Background.  ", moderation="pre"),
-        as_user=dummy_policymaker,
-    )
+    response = create(api, dummy_policymaker, body="  Background.  ", moderation="pre")
 
     assert response.status_code == 201
     body = response.get_json()
@@ -179,9 +180,7 @@ def test_create_consultation_policymaker_gets_201_draft(api, dummy_policymaker):
 
 
 def test_create_consultation_owner_membership(api, db, dummy_policymaker):
-    body = api.post(
-        "/api/v1/consultations", json=new_consultation(), as_user=dummy_policymaker
-    ).get_json()
+    body = create(api, dummy_policymaker).get_json()
 
     member = db.session.scalar(
         select(ConsultationMember).where(ConsultationMember.consultation_id == body["id"])
@@ -191,26 +190,20 @@ def test_create_consultation_owner_membership(api, db, dummy_policymaker):
 
 
 def test_create_consultation_admin_gets_201(api, dummy_admin):
-    response = api.post("/api/v1/consultations", json=new_consultation(), as_user=dummy_admin)
+    response = create(api, dummy_admin)
 
     assert response.status_code == 201
 
 
 def test_create_consultation_defaults_to_post_moderation(api, dummy_policymaker):
-    body = api.post(
-        "/api/v1/consultations", json=new_consultation(), as_user=dummy_policymaker
-    ).get_json()
+    body = create(api, dummy_policymaker).get_json()
 
     assert body["moderation"] == "post"
     assert body["closes_at"] is None
 
 
 def test_create_consultation_converts_dates_to_utc(api, db, dummy_policymaker):
-    body = api.post(
-        "/api/v1/consultations",
-        json=new_consultation(closes_at="2030-06-30T18:00:00+05:00"),
-        as_user=dummy_policymaker,
-    ).get_json()
+    body = create(api, dummy_policymaker, closes_at="2030-06-30T18:00:00+05:00").get_json()
 
     assert body["closes_at"] == "2030-06-30T13:00:00+00:00"
     stored = db.session.get(Consultation, body["id"])
@@ -218,7 +211,7 @@ def test_create_consultation_converts_dates_to_utc(api, db, dummy_policymaker):
 
 
 def test_create_consultation_participant_is_403(api, participant):
-    response = api.post("/api/v1/consultations", json=new_consultation(), as_user=participant)
+    response = create(api, participant)
 
     assert_error(response, 403, "forbidden")
 
@@ -226,7 +219,7 @@ def test_create_consultation_participant_is_403(api, participant):
 def test_create_consultation_moderator_is_403(api, create_user):
     moderator = create_user(role=Role.moderator)
 
-    response = api.post("/api/v1/consultations", json=new_consultation(), as_user=moderator)
+    response = create(api, moderator)
 
     assert_error(response, 403)
 
@@ -288,28 +281,20 @@ def test_create_consultation_closing_before_opening_is_422(api, dummy_policymake
 
 
 def test_create_consultation_strips_control_characters_from_title(api, dummy_policymaker):
-    body = api.post(
-        "/api/v1/consultations",
-        json=new_consultation(title=" Night\u0000 buses\u202e \n now "),
-        as_user=dummy_policymaker,
-    ).get_json()
+    body = create(api, dummy_policymaker, title=" Night\u0000 buses\u202e \n now ").get_json()
 
     assert body["title"] == "Night buses now"
 
 
 def test_create_consultation_taken_slug_is_409(api, dummy_policymaker, dummy_consultation):
-    response = api.post(
-        "/api/v1/consultations",
-        json=new_consultation(slug="public-transport"),
-        as_user=dummy_policymaker,
-    )
+    response = create(api, dummy_policymaker, slug="public-transport")
 
     assert "slug" in assert_error(response, 409, "conflict")["fields"]
 
 
 def test_create_consultation_same_title_gets_a_new_slug(api, dummy_policymaker):
-    first = api.post("/api/v1/consultations", json=new_consultation(), as_user=dummy_policymaker)
-    second = api.post("/api/v1/consultations", json=new_consultation(), as_user=dummy_policymaker)
+    first = create(api, dummy_policymaker)
+    second = create(api, dummy_policymaker)
 
     assert second.status_code == 201
     assert second.get_json()["slug"] != first.get_json()["slug"]

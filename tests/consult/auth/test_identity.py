@@ -12,14 +12,14 @@ from consult.auth.models import Role, User
 from consult.auth.services import create_user, find_user_by_email
 from consult.errors import ValidationFailed
 from consult.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, registration_form
 
 
 def register(client: FlaskClient, email: str, name: str) -> Any:
     db.session.commit()
     return client.post(
         "/register",
-        data={"email": email, "display_name": name, "password": PASSWORD, "confirm": PASSWORD},
+        data=registration_form(email, name),
     )
 
 

@@ -15,7 +15,7 @@ from consult.audit.models import AuditEntry
 from consult.auth import recovery
 from consult.auth.models import User
 from consult.statements.models import Statement, StatementStatus
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, registration_form
 
 NEW_PASSWORD = "another long enough password"
 
@@ -154,7 +154,7 @@ def test_reset_mail_in_the_account_language(app: Flask, client: Any, create_user
 def register(client: Any, email: str, password: str = PASSWORD) -> Any:
     return client.post(
         "/register",
-        data={"email": email, "display_name": "Dana", "password": password, "confirm": password},
+        data=registration_form(email, "Dana", password),
     )
 
 

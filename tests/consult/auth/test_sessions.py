@@ -48,6 +48,14 @@ def post(client: FlaskClient, url: str, data: dict[str, str] | None = None) -> A
     return _fresh(client).post(url, data=data or {})
 
 
+def _signed_in(app: Flask, *users: User) -> list[FlaskClient]:
+    """One browser per user, each signed in, in order."""
+    clients = [app.test_client() for _ in users]
+    for client, user in zip(clients, users, strict=True):
+        login(client, user)
+    return clients
+
+
 def signed_in(client: FlaskClient) -> bool:
     return get(client, "/account").status_code == 200
 
@@ -127,9 +135,7 @@ def test_log_out_everywhere_ends_every_session(app: Flask, user: User) -> None:
 
 
 def test_end_one_other_session(app: Flask, user: User) -> None:
-    laptop, phone = app.test_client(), app.test_client()
-    login(laptop, user)
-    login(phone, user)
+    laptop, phone = _signed_in(app, user, user)
     phone_session = open_sessions(user)[0]
 
     response = post(laptop, f"/account/sessions/{phone_session.id}/end")
@@ -140,9 +146,7 @@ def test_end_one_other_session(app: Flask, user: User) -> None:
 
 def test_cannot_end_another_persons_session(app: Flask, user: User, create_user) -> None:
     other = create_user()
-    theirs, mine = app.test_client(), app.test_client()
-    login(theirs, other)
-    login(mine, user)
+    theirs, mine = _signed_in(app, other, user)
     their_session = open_sessions(other)[0]
 
     response = post(mine, f"/account/sessions/{their_session.id}/end")

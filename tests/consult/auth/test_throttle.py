@@ -14,7 +14,7 @@ from consult.auth.services import check_password_rules, password_is_weak
 from consult.auth.throttle import backoff_seconds, login_lock
 from consult.errors import ValidationFailed
 from consult.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, registration_form
 
 ADDRESSES = [f"198.51.100.{n}" for n in range(1, 6)]
 
@@ -124,12 +124,7 @@ def test_strong_passphrase_is_accepted() -> None:
 def test_register_refuses_a_common_password(client: FlaskClient) -> None:
     response = client.post(
         "/register",
-        data={
-            "email": "new@example.org",
-            "display_name": "New person",
-            "password": "password1234",
-            "confirm": "password1234",
-        },
+        data=registration_form("new@example.org", "New person", "password1234"),
     )
 
     assert response.status_code == 422
@@ -150,12 +145,7 @@ def test_registration_limit_counts_only_valid_forms(client: FlaskClient, app: Fl
         statuses.append(
             client.post(
                 "/register",
-                data={
-                    "email": f"person{n}@example.org",
-                    "display_name": f"Person {n}",
-                    "password": PASSWORD,
-                    "confirm": PASSWORD,
-                },
+                data=registration_form(f"person{n}@example.org", f"Person {n}"),
             ).status_code
         )
 

@@ -10,18 +10,13 @@ from sqlalchemy import func, select
 
 from consult.audit.models import AuditEntry
 from consult.auth.models import Role, User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, registration_form
 
 NEW_PASSWORD = "a long enough password"
 
 
 def register(client: Any, email: str = "new@example.org", **overrides: str) -> Any:
-    data = {
-        "email": email,
-        "display_name": "Dana",
-        "password": NEW_PASSWORD,
-        "confirm": NEW_PASSWORD,
-    }
+    data = registration_form(email, "Dana", NEW_PASSWORD)
     data.update(overrides)
     return client.post("/register", data=data)
 
@@ -61,12 +56,7 @@ def test_register_creates_account_and_logs_in(client: Any, db: Any) -> None:
 def test_register_goes_on_to_the_next_page(client: Any) -> None:
     response = client.post(
         "/register?next=/consultations/x",
-        data={
-            "email": "n@example.org",
-            "display_name": "Nurlan",
-            "password": NEW_PASSWORD,
-            "confirm": NEW_PASSWORD,
-        },
+        data=registration_form("n@example.org", "Nurlan", NEW_PASSWORD),
     )
     assert response.headers["Location"] == "/consultations/x"
 
@@ -268,50 +258,48 @@ def test_admin_users_page_needs_login(client: Any) -> None:
     assert response.headers["Location"].startswith("/login?next=")
 
 
+def _set_role(client: Any, auth: Any, db: Any, admin: User, user: User, role: str) -> Any:
+    """Post the role form as ``admin``; the session forgets what it knew of the users."""
+    auth.login(admin)
+    response = client.post(f"/admin/users/{user.id}/role", data={f"u{user.id}-role": role})
+    db.session.expire_all()
+    return response
+
+
 def test_admin_assigns_a_role(
     client: Any, auth: Any, db: Any, dummy_admin: User, dummy_user: User
 ) -> None:
-    auth.login(dummy_admin)
-    response = client.post(
-        f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "policymaker"}
-    )
+    response = _set_role(client, auth, db, dummy_admin, dummy_user, "policymaker")
     assert response.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(User, dummy_user.id).role is Role.policymaker
+    assert dummy_user.role is Role.policymaker
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "set_role"))
     assert entry.actor_id == dummy_admin.id and entry.after == {"role": "policymaker"}
 
 
-def test_admin_role_change_rejects_unknown_role(
-    client: Any, auth: Any, db: Any, dummy_admin: User, dummy_user: User
+@pytest.mark.parametrize(
+    ("actor", "target", "role", "status", "kept"),
+    [
+        ("dummy_admin", "dummy_user", "king", 303, Role.participant),  # an unknown role
+        ("dummy_admin", "dummy_admin", "participant", 302, Role.admin),  # an admin's own role
+        ("dummy_policymaker", "dummy_user", "admin", 403, Role.participant),  # not an admin
+    ],
+    ids=["unknown-role", "own-admin-role", "non-admin"],
+)
+def test_refused_role_changes_change_nothing(
+    request: Any,
+    client: Any,
+    auth: Any,
+    db: Any,
+    actor: str,
+    target: str,
+    role: str,
+    status: int,
+    kept: Role,
 ) -> None:
-    auth.login(dummy_admin)
-    client.post(f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "king"})
-    db.session.expire_all()
-    assert db.session.get(User, dummy_user.id).role is Role.participant
-
-
-def test_admin_cannot_remove_own_admin_role(
-    client: Any, auth: Any, db: Any, dummy_admin: User
-) -> None:
-    auth.login(dummy_admin)
-    client.post(
-        f"/admin/users/{dummy_admin.id}/role", data={f"u{dummy_admin.id}-role": "participant"}
-    )
-    db.session.expire_all()
-    assert db.session.get(User, dummy_admin.id).role is Role.admin
-
-
-def test_non_admin_cannot_assign_roles(
-    client: Any, auth: Any, db: Any, dummy_policymaker: User, dummy_user: User
-) -> None:
-    auth.login(dummy_policymaker)
-    response = client.post(
-        f"/admin/users/{dummy_user.id}/role", data={f"u{dummy_user.id}-role": "admin"}
-    )
-    assert response.status_code == 403
-    db.session.expire_all()
-    assert db.session.get(User, dummy_user.id).role is Role.participant
+    actor_user, target_user = (request.getfixturevalue(name) for name in (actor, target))
+    response = _set_role(client, auth, db, actor_user, target_user, role)
+    assert response.status_code == status
+    assert target_user.role is kept
 
 
 def test_admin_role_change_of_missing_user_is_404(

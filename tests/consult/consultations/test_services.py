@@ -200,20 +200,13 @@ def test_seed_demo_votes_hold_planted_opinion_groups_and_bridges(db: Any) -> Non
 
 
 def test_display_expands_each_statement_once(
-    db: Any, create_consultation: Any, create_statement: Any
+    db: Any, create_consultation: Any, create_statement: Any, add_link: Any
 ) -> None:
     consultation = create_consultation()
     p1 = create_statement(consultation=consultation)
     p2 = create_statement(consultation=consultation)
     shared = create_statement(consultation=consultation, supports=p1)
-    db.session.add(
-        StatementLink(
-            consultation_id=consultation.id,
-            source_id=shared.id,
-            target_id=p2.id,
-            relation=StatementLink.relation.type.enum_class("attack"),
-        )
-    )
+    add_link(shared, p2, "attack")
     reply = create_statement(consultation=consultation, attacks=shared)
     nodes = thread_page(consultation, None).cards
     first, second = nodes[0].children[0], nodes[1].children[0]

@@ -78,24 +78,15 @@ def test_index_without_consultations(client: Any) -> None:
 
 
 @pytest.fixture
-def thread(create_consultation: Any, create_statement: Any, create_user: Any) -> dict[str, Any]:
+def thread(
+    create_consultation: Any, create_statement: Any, create_user: Any, add_link: Any
+) -> dict[str, Any]:
     """Two positions; an argument attacking both; a reply chain three deep."""
     consultation = create_consultation(slug="air", title="How should we clean the air?")
     p1 = create_statement(consultation=consultation, text="Convert the plant to gas.")
     p2 = create_statement(consultation=consultation, text="Raise parking fees.")
     shared = create_statement(consultation=consultation, attacks=p1, text="Buses are too rare.")
-    from consult.extensions import db
-    from consult.statements.models import Relation, StatementLink
-
-    db.session.add(
-        StatementLink(
-            consultation_id=consultation.id,
-            source_id=shared.id,
-            target_id=p2.id,
-            relation=Relation.attack,
-        )
-    )
-    db.session.flush()
+    add_link(shared, p2, "attack")
     a1 = create_statement(consultation=consultation, supports=p1, text="It is the main source.")
     a2 = create_statement(consultation=consultation, attacks=a1, text="Cars matter more.")
     a3 = create_statement(consultation=consultation, attacks=a2, text="Not in winter.")
@@ -438,14 +429,19 @@ def test_edit_keeps_a_past_closing_date_that_did_not_change(
     assert db.session.get(Consultation, owned.id).closes_at == past
 
 
+def _stored_title(db: Any, consultation: Consultation) -> str:
+    """The title in the database (not the one the session remembers)."""
+    db.session.expire_all()
+    return db.session.get(Consultation, consultation.id).title
+
+
 def test_edit_rejects_bad_input_and_changes_nothing(
     client: Any, auth: Any, db: Any, owned: Consultation, dummy_policymaker: User
 ) -> None:
     auth.login(dummy_policymaker)
     response = client.post("/consultations/park/edit", data=consultation_form(title=""))
     assert response.status_code == 422
-    db.session.expire_all()
-    assert db.session.get(Consultation, owned.id).title == "Park"
+    assert _stored_title(db, owned) == "Park"
 
 
 def test_edit_by_a_participant_is_403(
@@ -456,8 +452,7 @@ def test_edit_by_a_participant_is_403(
     assert client.get("/consultations/open/edit").status_code == 403
     response = client.post("/consultations/open/edit", data=consultation_form())
     assert response.status_code == 403
-    db.session.expire_all()
-    assert db.session.get(Consultation, consultation.id).title == "Open one"
+    assert _stored_title(db, consultation) == "Open one"
 
 
 def test_edit_by_another_policymaker(

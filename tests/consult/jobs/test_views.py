@@ -37,6 +37,15 @@ def report_job(app: Flask, tmp_path: Any) -> Any:
     return run
 
 
+def _add_job(job_id: str, owner: Any, **fields: Any) -> Job:
+    """A job row written as a worker would leave it (done unless ``status=`` says otherwise)."""
+    values = {"name": "test.job", "args": {}, "status": JobStatus.done, "attempts": 1}
+    job = Job(id=job_id, owner_id=owner.id, **{**values, "message": "reading votes", **fields})
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
 def test_owner_sees_ready_job_and_downloads_its_file(
     client: FlaskClient, auth: Any, dummy_user: Any, report_job: Any
 ) -> None:
@@ -58,18 +67,7 @@ def test_owner_sees_ready_job_and_downloads_its_file(
 def test_running_job_page_refreshes_itself_and_shows_progress(
     client: FlaskClient, auth: Any, dummy_user: Any
 ) -> None:
-    job = Job(
-        id="a" * 32,
-        name="test.slow",
-        owner_id=dummy_user.id,
-        args={},
-        status=JobStatus.running,
-        progress=42,
-        message="reading votes",
-        attempts=1,
-    )
-    db.session.add(job)
-    db.session.commit()
+    job = _add_job("a" * 32, dummy_user, status=JobStatus.running, progress=42)
     auth.login(dummy_user)
     html = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert 'http-equiv="refresh"' in html
@@ -126,19 +124,7 @@ def test_result_path_outside_the_result_folder_is_never_served(
 ) -> None:
     app.config["JOBS_RESULT_DIR"] = str(tmp_path / "results")
     (tmp_path / "secret.txt").write_text("secret")
-    job = Job(
-        id="b" * 32,
-        name="test.evil",
-        owner_id=dummy_user.id,
-        args={},
-        status=JobStatus.done,
-        progress=100,
-        message="",
-        attempts=1,
-        result_path="../secret.txt",
-    )
-    db.session.add(job)
-    db.session.commit()
+    job = _add_job("b" * 32, dummy_user, progress=100, message="", result_path="../secret.txt")
     auth.login(dummy_user)
     assert client.get(f"/jobs/{job.id}/download").status_code == 404
 

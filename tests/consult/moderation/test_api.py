@@ -154,12 +154,7 @@ def test_queue_filters_by_reason(call, create_statement, consultation, people, m
 def test_moderation_action_returns_state_and_is_logged(call, statement, people, moderator):
     flag_statement(statement, people[0], reason="spam")
 
-    response = call.api(
-        "POST",
-        f"/api/v1/statements/{statement.id}/moderation",
-        moderator,
-        json={"action": "hide", "reason": "Advertising."},
-    )
+    response = call.decide("api", statement, moderator, action="hide", reason="Advertising.")
 
     assert response.status_code == 200
     assert response.get_json() == {
@@ -280,12 +275,7 @@ def test_merge_keeps_one_vote_per_voter(
         if n >= 2:
             create_vote(dupe, -1, person)
 
-    response = call.api(
-        "POST",
-        f"/api/v1/statements/{dupe.id}/merge",
-        moderator,
-        json={"into": keep.id, "reason": "Dup."},
-    )
+    response = call.merge("api", dupe, moderator, into=keep.id, reason="Dup.")
 
     assert response.status_code == 200
     assert response.get_json()["moved_votes"] == 2 and response.get_json()["dropped_votes"] == 2
@@ -298,12 +288,7 @@ def test_merge_keeps_one_vote_per_voter(
 
 
 def test_merge_into_unknown_statement_is_422(call, statement, moderator):
-    response = call.api(
-        "POST",
-        f"/api/v1/statements/{statement.id}/merge",
-        moderator,
-        json={"into": 999999, "reason": "x"},
-    )
+    response = call.merge("api", statement, moderator, into=999999, reason="x")
 
     assert response.status_code == 422
 

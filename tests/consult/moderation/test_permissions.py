@@ -3,6 +3,7 @@ consultation, the consultation's moderator, admin."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,287 +38,110 @@ def _block_author(world: World) -> None:
     block_user(world.author, world.admin, kind="block", reason="Spam.")
 
 
-# (name, kind, method, url(world), body(world), setup, expected by role)
-# Expected: anonymous, participant, other_moderator, moderator, admin.
-PAGE, API = "page", "api"
-CASES: list[tuple[Any, ...]] = [
-    ("queue", PAGE, "GET", lambda w: "/moderation", None, None, (302, 403, 200, 200, 200)),
-    (
-        "queue filtered",
-        PAGE,
-        "GET",
-        lambda w: f"/moderation?consultation={w.consultation.id}",
-        None,
-        None,
-        (302, 403, 403, 200, 200),
-    ),
-    (
-        "bulk",
-        PAGE,
-        "POST",
-        lambda w: "/moderation/bulk",
-        lambda w: {"statements": [w.statement.id], "action": "hide", "reason": "Spam."},
-        None,
-        (302, 403, 403, 303, 303),
-    ),
-    (
-        "review",
-        PAGE,
-        "GET",
-        lambda w: f"/moderation/statements/{w.statement.id}",
-        None,
-        None,
-        (302, 403, 403, 200, 200),
-    ),
-    (
-        "decide",
-        PAGE,
-        "POST",
-        lambda w: f"/moderation/statements/{w.statement.id}",
-        lambda w: {"action": "hide", "reason": "Spam."},
-        None,
-        (302, 403, 403, 303, 303),
-    ),
-    (
-        "merge",
-        PAGE,
-        "POST",
-        lambda w: f"/moderation/statements/{w.duplicate.id}/merge",
-        lambda w: {"into": w.statement.id, "reason": "Duplicate."},
-        None,
-        (302, 403, 403, 303, 303),
-    ),
-    (
-        "user record",
-        PAGE,
-        "GET",
-        lambda w: f"/moderation/users/{w.author.id}",
-        None,
-        None,
-        (302, 403, 403, 200, 200),
-    ),
-    (
-        "block",
-        PAGE,
-        "POST",
-        lambda w: f"/moderation/users/{w.author.id}/block",
-        lambda w: {"kind": "suspend", "days": "7", "reason": "Spam."},
-        None,
-        (302, 403, 403, 303, 303),
-    ),
-    (
-        "unblock",
-        PAGE,
-        "POST",
-        lambda w: f"/moderation/users/{w.author.id}/unblock",
-        lambda w: {"reason": "Fine."},
-        _block_author,
-        (302, 403, 403, 303, 303),
-    ),
-    ("audit", PAGE, "GET", lambda w: "/moderation/audit", None, None, (302, 403, 200, 200, 200)),
-    (
-        "audit filtered",
-        PAGE,
-        "GET",
-        lambda w: f"/moderation/audit?consultation={w.consultation.id}",
-        None,
-        None,
-        (302, 403, 403, 200, 200),
-    ),
-    (
-        "audit csv",
-        PAGE,
-        "GET",
-        lambda w: "/moderation/audit?format=csv",
-        None,
-        None,
-        (302, 403, 200, 200, 200),
-    ),
-    (
-        "reasons",
-        PAGE,
-        "GET",
-        lambda w: "/moderation/reasons",
-        None,
-        None,
-        (302, 403, 200, 200, 200),
-    ),
-    (
-        "add reason",
-        PAGE,
-        "POST",
-        lambda w: "/moderation/reasons",
-        lambda w: {"action": "hide", "text": "Spam."},
-        None,
-        (302, 403, 303, 303, 303),
-    ),
-    (
-        "brigades",
-        PAGE,
-        "GET",
-        lambda w: f"/moderation/brigades?consultation={w.consultation.id}",
-        None,
-        None,
-        (302, 403, 403, 200, 200),
-    ),
-    (
-        "flag page",
-        PAGE,
-        "POST",
-        lambda w: f"/statements/{w.duplicate.id}/flag",
-        lambda w: {"reason": "spam"},
-        None,
-        (302, 303, 303, 303, 303),
-    ),
-    (
-        "api flag",
-        API,
-        "POST",
-        lambda w: f"/api/v1/statements/{w.duplicate.id}/flags",
-        lambda w: {"reason": "spam"},
-        None,
-        (401, 201, 201, 201, 201),
-    ),
-    (
-        "api queue",
-        API,
-        "GET",
-        lambda w: "/api/v1/moderation/queue",
-        None,
-        None,
-        (401, 403, 200, 200, 200),
-    ),
-    (
-        "api queue filtered",
-        API,
-        "GET",
-        lambda w: f"/api/v1/moderation/queue?consultation={w.consultation.id}",
-        None,
-        None,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api decide",
-        API,
-        "POST",
-        lambda w: f"/api/v1/statements/{w.statement.id}/moderation",
-        lambda w: {"action": "hide", "reason": "Spam."},
-        None,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api bulk",
-        API,
-        "POST",
-        lambda w: "/api/v1/moderation/bulk",
-        lambda w: {"statements": [w.statement.id], "action": "hide", "reason": "Spam."},
-        None,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api merge",
-        API,
-        "POST",
-        lambda w: f"/api/v1/statements/{w.duplicate.id}/merge",
-        lambda w: {"into": w.statement.id, "reason": "Duplicate."},
-        None,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api blocks",
-        API,
-        "GET",
-        lambda w: f"/api/v1/users/{w.author.id}/blocks",
-        None,
-        None,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api block",
-        API,
-        "POST",
-        lambda w: f"/api/v1/users/{w.author.id}/blocks",
-        lambda w: {"kind": "block", "reason": "Spam."},
-        None,
-        (401, 403, 403, 201, 201),
-    ),
-    (
-        "api unblock",
-        API,
-        "DELETE",
-        lambda w: f"/api/v1/users/{w.author.id}/blocks",
-        lambda w: {"reason": "Fine."},
-        _block_author,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api audit",
-        API,
-        "GET",
-        lambda w: "/api/v1/moderation/audit",
-        None,
-        None,
-        (401, 403, 200, 200, 200),
-    ),
-    (
-        "api audit filtered",
-        API,
-        "GET",
-        lambda w: f"/api/v1/moderation/audit?consultation={w.consultation.id}",
-        None,
-        None,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api brigades",
-        API,
-        "GET",
-        lambda w: f"/api/v1/moderation/brigades?consultation={w.consultation.id}",
-        None,
-        None,
-        (401, 403, 403, 200, 200),
-    ),
-    (
-        "api reasons",
-        API,
-        "GET",
-        lambda w: "/api/v1/moderation/reasons",
-        None,
-        None,
-        (401, 403, 200, 200, 200),
-    ),
-    (
-        "api similar",
-        API,
-        "GET",
-        lambda w: f"/api/v1/consultations/{w.consultation.id}/similar?text=coal",
-        None,
-        None,
-        (200, 200, 200, 200, 200),
-    ),
-]
+# Each route: name, method, url (its {placeholders} are the ids of World's objects), then the
+# status expected for anonymous, participant, other_moderator, moderator, admin. The "api ..."
+# routes are called as the API (their url under /api/v1), the others as pages.
+TABLE = """
+queue              GET    /moderation                                       302 403 200 200 200
+queue filtered     GET    /moderation?consultation={consultation}           302 403 403 200 200
+bulk               POST   /moderation/bulk                                  302 403 403 303 303
+review             GET    /moderation/statements/{statement}                302 403 403 200 200
+decide             POST   /moderation/statements/{statement}                302 403 403 303 303
+merge              POST   /moderation/statements/{duplicate}/merge          302 403 403 303 303
+user record        GET    /moderation/users/{author}                        302 403 403 200 200
+block              POST   /moderation/users/{author}/block                  302 403 403 303 303
+unblock            POST   /moderation/users/{author}/unblock                302 403 403 303 303
+audit              GET    /moderation/audit                                 302 403 200 200 200
+audit filtered     GET    /moderation/audit?consultation={consultation}     302 403 403 200 200
+audit csv          GET    /moderation/audit?format=csv                      302 403 200 200 200
+reasons            GET    /moderation/reasons                               302 403 200 200 200
+add reason         POST   /moderation/reasons                               302 403 303 303 303
+brigades           GET    /moderation/brigades?consultation={consultation}  302 403 403 200 200
+flag page          POST   /statements/{duplicate}/flag                      302 303 303 303 303
+api flag           POST   /statements/{duplicate}/flags                     401 201 201 201 201
+api queue          GET    /moderation/queue                                 401 403 200 200 200
+api queue filtered GET    /moderation/queue?consultation={consultation}     401 403 403 200 200
+api decide         POST   /statements/{statement}/moderation                401 403 403 200 200
+api bulk           POST   /moderation/bulk                                  401 403 403 200 200
+api merge          POST   /statements/{duplicate}/merge                     401 403 403 200 200
+api blocks         GET    /users/{author}/blocks                            401 403 403 200 200
+api block          POST   /users/{author}/blocks                            401 403 403 201 201
+api unblock        DELETE /users/{author}/blocks                            401 403 403 200 200
+api audit          GET    /moderation/audit                                 401 403 200 200 200
+api audit filtered GET    /moderation/audit?consultation={consultation}     401 403 403 200 200
+api brigades       GET    /moderation/brigades?consultation={consultation}  401 403 403 200 200
+api reasons        GET    /moderation/reasons                               401 403 200 200 200
+api similar        GET    /consultations/{consultation}/similar?text=coal   200 200 200 200 200
+"""
+ROW = re.compile(r"(.+?)\s+(GET|POST|DELETE)\s+(\S+)\s+((?:\d{3} ){4}\d{3})")
+
+
+def _row(line: str) -> tuple[str, tuple[str, str, str]]:
+    match = ROW.fullmatch(line)
+    assert match is not None, line
+    name, method, url, statuses = match.groups()
+    return name, (method, url, statuses)
+
+
+CASES = dict(_row(line) for line in TABLE.strip().splitlines())
+
+HIDE = {"action": "hide", "reason": "Spam."}
+#: the body of each write (its {placeholders} too); the same for the page and the API
+BODIES: dict[str, dict[str, Any]] = {
+    "bulk": {"statements": ["{statement}"], **HIDE},
+    "decide": HIDE,
+    "merge": {"into": "{statement}", "reason": "Duplicate."},
+    "block": {"kind": "suspend", "days": "7", "reason": "Spam."},
+    "unblock": {"reason": "Fine."},
+    "add reason": {"action": "hide", "text": "Spam."},
+    "flag page": {"reason": "spam"},
+    "api flag": {"reason": "spam"},
+    "api decide": HIDE,
+    "api bulk": {"statements": ["{statement}"], **HIDE},
+    "api merge": {"into": "{statement}", "reason": "Duplicate."},
+    "api block": {"kind": "block", "reason": "Spam."},
+    "api unblock": {"reason": "Fine."},
+}
+#: cases that need the author blocked first
+BLOCKED_FIRST = {"unblock", "api unblock"}
 
 MATRIX = [
-    pytest.param(case, role, expected, id=f"{case[0]}-{role}")
-    for case in CASES
-    for role, expected in zip(ROLES, case[6], strict=True)
+    pytest.param(name, role, int(expected), id=f"{name}-{role}")
+    for name, (_method, _url, statuses) in CASES.items()
+    for role, expected in zip(ROLES, statuses.split(), strict=True)
 ]
 
 
-@pytest.mark.parametrize(("case", "role", "expected"), MATRIX)
-def test_route_permissions(call, world, as_role, case, role, expected):
-    _name, kind, method, url, body, setup, _expected = case
-    if setup is not None:
-        setup(world)
-    user = as_role(role)
+def _fill(value: Any, world: World) -> Any:
+    """The value with its {placeholders} replaced by the ids of the world's objects."""
+    if isinstance(value, dict):
+        return {key: _fill(item, world) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, world) for item in value]
+    ids = {
+        name: getattr(world, name).id
+        for name in ("consultation", "statement", "duplicate", "author")
+    }
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    return value.format(**ids) if isinstance(value, str) else value
 
-    if kind == PAGE:
-        response = call.page(method, url(world), user, data=body(world) if body else None)
+
+@pytest.mark.parametrize(("name", "role", "expected"), MATRIX)
+def test_route_permissions(call, world, as_role, name, role, expected):
+    method, url_template, _statuses = CASES[name]
+    if name in BLOCKED_FIRST:
+        _block_author(world)
+    user = as_role(role)
+    url, body = _fill(url_template, world), _fill(BODIES.get(name), world)
+
+    if name.startswith("api "):
+        response = call.api(method, f"/api/v1{url}", user, json=body)
     else:
-        response = call.api(method, url(world), user, json=body(world) if body else None)
+        response = call.page(method, url, user, data=body)
 
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
-    if kind == PAGE and expected == 302:
+    if not name.startswith("api ") and expected == 302:
         assert "/login" in response.headers["Location"]
 
 

@@ -59,49 +59,26 @@ def test_login_is_limited_per_address(call, create_user):
     assert_limited(third, json=False)
 
 
-def test_register_is_limited(call):
-    def register(n: int):
-        return call.page(
-            "POST",
-            "/register",
-            data={
-                "email": f"new{n}@example.org",
-                "display_name": f"New {n}",
-                "password": PASSWORD,
-                "confirm": PASSWORD,
-            },
-        )
+def _register(call, n: int, confirm: str = PASSWORD):
+    data = {"email": f"new{n}@example.org", "display_name": f"New {n}", "password": PASSWORD}
+    return call.page("POST", "/register", data={**data, "confirm": confirm})
 
-    assert [register(n).status_code for n in range(2)] == [303, 303]
-    assert_limited(register(2), json=False)
+
+def test_register_is_limited(call):
+    assert [_register(call, n).status_code for n in range(2)] == [303, 303]
+    assert_limited(_register(call, 2), json=False)
 
 
 def test_register_rejected_input_does_not_use_up_the_limit(call):
-    def register(n: int, confirm: str = PASSWORD):
-        return call.page(
-            "POST",
-            "/register",
-            data={
-                "email": f"new{n}@example.org",
-                "display_name": f"New {n}",
-                "password": PASSWORD,
-                "confirm": confirm,
-            },
-        )
-
-    assert [register(n, confirm="typo typo typo").status_code for n in range(5)] == [422] * 5
-    assert [register(n).status_code for n in range(2)] == [303, 303]
-    assert_limited(register(2), json=False)
+    typos = [_register(call, n, confirm="typo typo typo").status_code for n in range(5)]
+    assert typos == [422] * 5
+    assert [_register(call, n).status_code for n in range(2)] == [303, 303]
+    assert_limited(_register(call, 2), json=False)
 
 
 def test_posting_on_the_page_is_limited(call, consultation, people):
     def post(n: int):
-        return call.page(
-            "POST",
-            f"/consultations/{consultation.slug}/statements",
-            people[0],
-            data={"kind": "position", "text": f"Statement number {n} about air"},
-        )
+        return call.post_statement("page", consultation, people[0], f"Statement {n} about air")
 
     assert [post(n).status_code for n in range(2)] == [303, 303]
     assert_limited(post(2), json=False)
@@ -109,12 +86,7 @@ def test_posting_on_the_page_is_limited(call, consultation, people):
 
 def test_posting_by_api_is_limited(call, consultation, people):
     def post(n: int):
-        return call.api(
-            "POST",
-            f"/api/v1/consultations/{consultation.id}/statements",
-            people[0],
-            json={"kind": "position", "text": f"Statement number {n} about air"},
-        )
+        return call.post_statement("api", consultation, people[0], f"Statement {n} about air")
 
     assert [post(n).status_code for n in range(2)] == [201, 201]
     assert_limited(post(2), json=True)
@@ -123,36 +95,25 @@ def test_posting_by_api_is_limited(call, consultation, people):
 def test_new_accounts_post_less(call, consultation, create_user):
     newcomer = create_user(created_at=utcnow() - timedelta(hours=2))
 
-    def post(n: int):
-        return call.api(
-            "POST",
-            f"/api/v1/consultations/{consultation.id}/statements",
-            newcomer,
-            json={"kind": "position", "text": f"Newcomer statement {n}"},
-        )
-
-    assert post(0).status_code == 201
-    assert_limited(post(1), json=True)
+    assert (
+        call.post_statement("api", consultation, newcomer, "Newcomer statement 0").status_code
+        == 201
+    )
+    assert_limited(
+        call.post_statement("api", consultation, newcomer, "Newcomer statement 1"), json=True
+    )
 
 
 def test_voting_on_the_page_is_limited(call, statement, people):
-    def vote(value: str):
-        return call.page(
-            "POST", f"/statements/{statement.id}/vote", people[0], data={"value": value}
-        )
-
-    assert [vote(v).status_code for v in ("agree", "disagree")] == [303, 303]
-    assert_limited(vote("pass"), json=False)
+    votes = [call.vote("page", statement, people[0], v) for v in ("agree", "disagree", "pass")]
+    assert [vote.status_code for vote in votes[:2]] == [303, 303]
+    assert_limited(votes[2], json=False)
 
 
 def test_voting_by_api_is_limited(call, statement, people):
-    def vote(value: str):
-        return call.api(
-            "PUT", f"/api/v1/statements/{statement.id}/vote", people[0], json={"value": value}
-        )
-
-    assert [vote(v).status_code for v in ("agree", "disagree")] == [200, 200]
-    assert_limited(vote("pass"), json=True)
+    votes = [call.vote("api", statement, people[0], v) for v in ("agree", "disagree", "pass")]
+    assert [vote.status_code for vote in votes[:2]] == [200, 200]
+    assert_limited(votes[2], json=True)
 
 
 def test_votes_share_one_budget_across_page_api_and_next_statement(
@@ -161,20 +122,16 @@ def test_votes_share_one_budget_across_page_api_and_next_statement(
     targets = [create_statement(consultation=consultation) for _ in range(4)]
     voter = people[0]
 
-    page = call.page("POST", f"/statements/{targets[0].id}/vote", voter, data={"value": "agree"})
-    api = call.api("PUT", f"/api/v1/statements/{targets[1].id}/vote", voter, json={"value": "pass"})
+    page = call.vote("page", targets[0], voter, "agree")
+    api = call.vote("api", targets[1], voter, "pass")
     next_page = call.page(
         "POST",
         f"/consultations/{consultation.slug}/next",
         voter,
         data={"statement": targets[2].id, "value": "disagree"},
     )
-    third_api = call.api(
-        "PUT", f"/api/v1/statements/{targets[3].id}/vote", voter, json={"value": "agree"}
-    )
-    other_voter = call.page(
-        "POST", f"/statements/{targets[0].id}/vote", people[1], data={"value": "agree"}
-    )
+    third_api = call.vote("api", targets[3], voter, "agree")
+    other_voter = call.vote("page", targets[0], people[1], "agree")
 
     assert (page.status_code, api.status_code) == (303, 200)  # RATE_LIMIT_VOTE: 2 per minute
     assert_limited(next_page, json=False)
@@ -183,24 +140,9 @@ def test_votes_share_one_budget_across_page_api_and_next_statement(
 
 
 def test_posting_shares_one_budget_between_page_and_api(call, consultation, people):
-    page = call.page(
-        "POST",
-        f"/consultations/{consultation.slug}/statements",
-        people[0],
-        data={"kind": "position", "text": "From the page, about air"},
-    )
-    api = call.api(
-        "POST",
-        f"/api/v1/consultations/{consultation.id}/statements",
-        people[0],
-        json={"kind": "position", "text": "From the API, about air"},
-    )
-    third = call.api(
-        "POST",
-        f"/api/v1/consultations/{consultation.id}/statements",
-        people[0],
-        json={"kind": "position", "text": "One too many, about air"},
-    )
+    page = call.post_statement("page", consultation, people[0], "From the page, about air")
+    api = call.post_statement("api", consultation, people[0], "From the API, about air")
+    third = call.post_statement("api", consultation, people[0], "One too many, about air")
 
     assert (page.status_code, api.status_code) == (303, 201)
     assert_limited(third, json=True)
@@ -219,18 +161,10 @@ def test_flagging_shares_one_budget_between_page_and_api(
 ):
     targets = [create_statement(consultation=consultation) for _ in range(3)]
 
-    page = call.page(
-        "POST", f"/statements/{targets[0].id}/flag", people[0], data={"reason": "spam"}
-    )
-    api = call.api(
-        "POST", f"/api/v1/statements/{targets[1].id}/flags", people[0], json={"reason": "spam"}
-    )
-    third_api = call.api(
-        "POST", f"/api/v1/statements/{targets[2].id}/flags", people[0], json={"reason": "spam"}
-    )
-    third_page = call.page(
-        "POST", f"/statements/{targets[2].id}/flag", people[0], data={"reason": "spam"}
-    )
+    page = call.flag("page", targets[0], people[0])
+    api = call.flag("api", targets[1], people[0])
+    third_api = call.flag("api", targets[2], people[0])
+    third_page = call.flag("page", targets[2], people[0])
 
     assert (page.status_code, api.status_code) == (303, 201)
     assert_limited(third_api, json=True)
@@ -240,13 +174,10 @@ def test_flagging_shares_one_budget_between_page_and_api(
 def test_flag_limit_is_per_account(call, create_statement, consultation, people):
     target = create_statement(consultation=consultation)
     other = create_statement(consultation=consultation)
-    for n in range(2):
-        call.api("POST", f"/api/v1/statements/{[target, other][n].id}/flags", people[0],
-                 json={"reason": "spam"})  # fmt: skip
+    for statement in (target, other):
+        call.flag("api", statement, people[0])
 
-    response = call.api(
-        "POST", f"/api/v1/statements/{target.id}/flags", people[1], json={"reason": "spam"}
-    )
+    response = call.flag("api", target, people[1])
 
     assert response.status_code == 201
 
@@ -255,10 +186,8 @@ def test_new_accounts_flag_less(call, create_statement, consultation, create_use
     newcomer = create_user(created_at=utcnow() - timedelta(minutes=5))
     first, second = (create_statement(consultation=consultation) for _ in range(2))
 
-    ok = call.api("POST", f"/api/v1/statements/{first.id}/flags", newcomer, json={"reason": "spam"})
-    limited = call.api(
-        "POST", f"/api/v1/statements/{second.id}/flags", newcomer, json={"reason": "spam"}
-    )
+    ok = call.flag("api", first, newcomer)
+    limited = call.flag("api", second, newcomer)
 
     assert ok.status_code == 201
     assert_limited(limited, json=True)

@@ -389,28 +389,14 @@ def test_merge_moves_votes_keeping_one_vote_per_voter(
 
 
 def test_merge_moves_links_without_duplicates_or_self_links(
-    create_statement, consultation, moderator
+    create_statement, add_link, consultation, moderator
 ):
     keep = create_statement(consultation=consultation, text="Keep")
     dupe = create_statement(consultation=consultation, text="Dupe")
     reply_both = create_statement(consultation=consultation, attacks=keep)
-    db.session.add(
-        StatementLink(
-            consultation_id=consultation.id,
-            source_id=reply_both.id,
-            target_id=dupe.id,
-            relation="attack",
-        )
-    )
+    add_link(reply_both, dupe, "attack")
     reply_dupe = create_statement(consultation=consultation, supports=dupe)
-    db.session.add(
-        StatementLink(
-            consultation_id=consultation.id,
-            source_id=dupe.id,
-            target_id=keep.id,
-            relation="support",
-        )
-    )
+    add_link(dupe, keep, "support")
     db.session.flush()
 
     result = merge_statements(dupe, keep, moderator, reason="Duplicate.")

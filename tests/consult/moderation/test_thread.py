@@ -96,12 +96,7 @@ def test_pre_moderated_statements_are_hidden_from_others_on_the_page(
 ):
     held = create_consultation(moderation=ModerationMode.pre, moderators=[moderator])
 
-    posted = call.page(
-        "POST",
-        f"/consultations/{held.slug}/statements",
-        people[0],
-        data={"kind": "position", "text": "Plant ten thousand trees."},
-    )
+    posted = call.post_statement("page", held, people[0], "Plant ten thousand trees.")
 
     assert posted.status_code == 303
     assert "Plant ten thousand trees." in thread(call, held, people[0])
@@ -115,11 +110,8 @@ def test_posting_a_near_duplicate_shows_a_notice(call, consultation, create_stat
         consultation=consultation, text="Buses should run all night on weekends."
     )
 
-    posted = call.page(
-        "POST",
-        f"/consultations/{consultation.slug}/statements",
-        people[0],
-        data={"kind": "position", "text": "Buses should run all night at weekends!"},
+    posted = call.post_statement(
+        "page", consultation, people[0], "Buses should run all night at weekends!"
     )
     html = call.client.get(posted.headers["Location"]).get_data(as_text=True)
 
@@ -129,11 +121,8 @@ def test_posting_a_near_duplicate_shows_a_notice(call, consultation, create_stat
 def test_posting_something_new_shows_no_notice(call, consultation, create_statement, people):
     create_statement(consultation=consultation, text="Buses should run all night on weekends.")
 
-    posted = call.page(
-        "POST",
-        f"/consultations/{consultation.slug}/statements",
-        people[0],
-        data={"kind": "position", "text": "Insulate the panel blocks of the outer districts."},
+    posted = call.post_statement(
+        "page", consultation, people[0], "Insulate the panel blocks of the outer districts."
     )
     html = call.client.get(posted.headers["Location"]).get_data(as_text=True)
 

@@ -157,11 +157,8 @@ def test_review_page_shows_the_statement_in_context(
 def test_decide_on_the_review_page(call, statement, people, moderator):
     flag_statement(statement, people[0], reason="spam")
 
-    response = call.page(
-        "POST",
-        f"/moderation/statements/{statement.id}",
-        moderator,
-        data={"action": "hide", "reason": "Advertising.", "next": "/moderation"},
+    response = call.decide(
+        "page", statement, moderator, action="hide", reason="Advertising.", next="/moderation"
     )
 
     assert response.status_code == 303 and response.headers["Location"].endswith("/moderation")
@@ -169,9 +166,7 @@ def test_decide_on_the_review_page(call, statement, people, moderator):
 
 
 def test_decide_without_a_reason_is_422(call, statement, moderator):
-    response = call.page(
-        "POST", f"/moderation/statements/{statement.id}", moderator, data={"action": "hide"}
-    )
+    response = call.decide("page", statement, moderator, action="hide")
 
     assert response.status_code == 422
     assert "Give a reason" in response.get_data(as_text=True)
@@ -179,12 +174,7 @@ def test_decide_without_a_reason_is_422(call, statement, moderator):
 
 
 def test_decide_impossible_action_is_409(call, statement, moderator):
-    response = call.page(
-        "POST",
-        f"/moderation/statements/{statement.id}",
-        moderator,
-        data={"action": "restore", "reason": "Why not."},
-    )
+    response = call.decide("page", statement, moderator, action="restore", reason="Why not.")
 
     assert response.status_code == 409
     assert "Only hidden statements can be restored" in response.get_data(as_text=True)
@@ -193,11 +183,8 @@ def test_decide_impossible_action_is_409(call, statement, moderator):
 def test_decide_redirect_stays_on_site(call, statement, people, moderator):
     flag_statement(statement, people[0], reason="spam")
 
-    response = call.page(
-        "POST",
-        f"/moderation/statements/{statement.id}",
-        moderator,
-        data={"action": "hide", "reason": "Spam.", "next": "https://evil.example/"},
+    response = call.decide(
+        "page", statement, moderator, action="hide", reason="Spam.", next="https://evil.example/"
     )
 
     assert response.headers["Location"].endswith("/moderation")
@@ -212,12 +199,7 @@ def test_merge_on_the_review_page(
     create_vote(dupe, -1, people[0])
     create_vote(dupe, 1, people[1])
 
-    response = call.page(
-        "POST",
-        f"/moderation/statements/{dupe.id}/merge",
-        moderator,
-        data={"into": keep.id, "reason": "Duplicate."},
-    )
+    response = call.merge("page", dupe, moderator, into=keep.id, reason="Duplicate.")
 
     assert response.status_code == 303
     assert dupe.status is StatementStatus.merged
@@ -226,12 +208,7 @@ def test_merge_on_the_review_page(
 
 
 def test_merge_into_nothing_is_422(call, statement, moderator):
-    response = call.page(
-        "POST",
-        f"/moderation/statements/{statement.id}/merge",
-        moderator,
-        data={"into": 999999, "reason": "Duplicate."},
-    )
+    response = call.merge("page", statement, moderator, into=999999, reason="Duplicate.")
 
     assert response.status_code == 422
     assert "no statement with this number" in response.get_data(as_text=True)

@@ -8,7 +8,7 @@ import pytest
 
 from consult.consultations.models import ModerationMode
 from consult.errors import Conflict, NotAllowed, ValidationFailed
-from consult.statements.models import Relation, StatementKind, StatementLink, StatementStatus
+from consult.statements.models import Relation, StatementKind, StatementStatus
 from consult.statements.services import (
     build_threads,
     clean_text,
@@ -77,22 +77,14 @@ def test_create_statement_by_anonymous_is_not_allowed(dummy_consultation: Any) -
 
 
 def test_build_threads_unrolls_a_dag_and_cuts_cycles(
-    db: Any, dummy_consultation: Any, create_statement: Any
+    db: Any, dummy_consultation: Any, create_statement: Any, add_link: Any
 ) -> None:
     p = create_statement(consultation=dummy_consultation)
     a = create_statement(consultation=dummy_consultation, supports=p)
     b = create_statement(consultation=dummy_consultation, attacks=a)
     # b also attacks p, and a attacks b: a cycle a -> b -> a.
     for source, target in ((b, p), (a, b)):
-        db.session.add(
-            StatementLink(
-                consultation_id=dummy_consultation.id,
-                source_id=source.id,
-                target_id=target.id,
-                relation=Relation.attack,
-            )
-        )
-    db.session.flush()
+        add_link(source, target, "attack")
     (root,) = build_threads(statement_views(dummy_consultation, None))
     assert root.view.id == p.id
     assert [(c.view.id, c.relation) for c in root.children] == [(a.id, "support"), (b.id, "attack")]

@@ -107,12 +107,19 @@ def test_first_screen_shows_the_strongest_replies_and_links_to_the_rest(
     assert "Show 3 more replies" in html
 
 
+def _answers(
+    app: Any, create_statement: Any, statement: Any, *, count: int, page_size: int
+) -> None:
+    """``count`` replies "Answer 0", "Answer 1"... to the statement, ``page_size`` to a page."""
+    app.config.update(THREAD_PAGE_SIZE=page_size)
+    for i in range(count):
+        create_statement(consultation=statement.consultation, attacks=statement, text=f"Answer {i}")
+
+
 def test_replies_page_lists_every_reply_a_page_at_a_time(
     call: Any, app: Any, consultation: Any, statement: Any, create_statement: Any
 ) -> None:
-    app.config.update(THREAD_PAGE_SIZE=3)
-    for i in range(5):
-        create_statement(consultation=consultation, attacks=statement, text=f"Answer {i}")
+    _answers(app, create_statement, statement, count=5, page_size=3)
 
     first = call.page("GET", f"/statements/{statement.id}/replies").get_data(as_text=True)
     second = call.page("GET", f"/statements/{statement.id}/replies?page=2").get_data(as_text=True)
@@ -125,9 +132,7 @@ def test_replies_page_lists_every_reply_a_page_at_a_time(
 def test_replies_fragment_is_the_list_only_with_a_link_to_the_next_page(
     call: Any, app: Any, consultation: Any, statement: Any, create_statement: Any
 ) -> None:
-    app.config.update(THREAD_PAGE_SIZE=2)
-    for i in range(3):
-        create_statement(consultation=consultation, attacks=statement, text=f"Answer {i}")
+    _answers(app, create_statement, statement, count=3, page_size=2)
 
     html = call.page("GET", f"/statements/{statement.id}/replies?fragment=1").get_data(as_text=True)
 

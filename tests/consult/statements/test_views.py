@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from consult.auth.models import BlockKind, User, UserBlock
+from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationStatus, ModerationMode
 from consult.statements.models import (
     Statement,
@@ -303,10 +303,14 @@ def test_post_to_missing_consultation_is_404(client: Any, auth: Any, dummy_user:
 
 
 def test_post_by_a_blocked_account_is_403(
-    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+    client: Any,
+    auth: Any,
+    db: Any,
+    open_consultation: Consultation,
+    dummy_user: User,
+    create_block: Any,
 ) -> None:
-    db.session.add(UserBlock(user_id=dummy_user.id, kind=BlockKind.block, reason="spam"))
-    db.session.flush()
+    create_block(dummy_user)
     auth.login(dummy_user)
     assert post(client, kind="position", text="Let me in.").status_code == 403
     assert count_statements(db) == 0
@@ -402,12 +406,13 @@ def test_show_pending_statement_only_for_its_author(
     assert client.get(f"/statements/{statement.id}").status_code == 302
 
 
-def test_show_statement_of_a_draft_is_404_for_others(
-    client: Any, create_consultation: Any, create_statement: Any
+@pytest.mark.parametrize("page", ["", "/branch"], ids=["show", "branch"])
+def test_statement_pages_of_a_draft_are_404_for_others(
+    client: Any, create_consultation: Any, create_statement: Any, page: str
 ) -> None:
     draft = create_consultation(status=ConsultationStatus.draft)
     statement = create_statement(consultation=draft)
-    assert client.get(f"/statements/{statement.id}").status_code == 404
+    assert client.get(f"/statements/{statement.id}{page}").status_code == 404
 
 
 # --- a statement's own page (its branch) -----------------------------------------------------
@@ -446,14 +451,6 @@ def test_branch_page_missing_hidden_or_merged_is_404(
     db.session.flush()
     assert client.get(f"/statements/{dummy_statement.id}/branch").status_code == 404
     assert client.get(f"/statements/{merged.id}/branch").status_code == 404
-
-
-def test_branch_page_of_a_draft_is_404_for_strangers(
-    client: Any, create_consultation: Any, create_statement: Any
-) -> None:
-    draft = create_consultation(status=ConsultationStatus.draft)
-    statement = create_statement(consultation=draft)
-    assert client.get(f"/statements/{statement.id}/branch").status_code == 404
 
 
 def test_thread_links_each_statement_to_its_page_and_folds_deep_branches(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from consult.auth.models import BlockKind, User, UserBlock
+from consult.auth.models import User
 from consult.consultations.models import ConsultationStatus
 from consult.statements.models import Statement, StatementStatus
 from consult.votes.models import Vote
@@ -107,22 +108,15 @@ def test_vote_on_a_statement_that_is_not_visible_is_404(
     assert votes(db) == []
 
 
-def test_vote_in_a_draft_is_404(
-    client: Any,
-    auth: Any,
-    db: Any,
-    create_consultation: Any,
-    create_statement: Any,
-    dummy_user: User,
-) -> None:
-    statement = create_statement(consultation=create_consultation(status=ConsultationStatus.draft))
-    auth.login(dummy_user)
-    assert vote(client, statement.id, "agree").status_code == 404
-    assert votes(db) == []
-
-
-@pytest.mark.parametrize("status", [ConsultationStatus.closed, ConsultationStatus.reported])
-def test_vote_in_a_closed_consultation_is_409(
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (ConsultationStatus.draft, 404),  # a draft is not shown to participants at all
+        (ConsultationStatus.closed, 409),
+        (ConsultationStatus.reported, 409),
+    ],
+)
+def test_vote_outside_an_open_consultation_is_refused(
     client: Any,
     auth: Any,
     db: Any,
@@ -130,18 +124,23 @@ def test_vote_in_a_closed_consultation_is_409(
     create_statement: Any,
     dummy_user: User,
     status: ConsultationStatus,
+    expected: int,
 ) -> None:
     statement = create_statement(consultation=create_consultation(status=status))
     auth.login(dummy_user)
-    assert vote(client, statement.id, "agree").status_code == 409
+    assert vote(client, statement.id, "agree").status_code == expected
     assert votes(db) == []
 
 
 def test_vote_by_a_blocked_account_is_403(
-    client: Any, auth: Any, db: Any, dummy_statement: Statement, dummy_user: User
+    client: Any,
+    auth: Any,
+    db: Any,
+    dummy_statement: Statement,
+    dummy_user: User,
+    create_block: Any,
 ) -> None:
-    db.session.add(UserBlock(user_id=dummy_user.id, kind=BlockKind.suspend, reason="spam"))
-    db.session.flush()
+    create_block(dummy_user, ends_in=timedelta(days=7))  # suspended for a week
     auth.login(dummy_user)
     assert vote(client, dummy_statement.id, "agree").status_code == 403
     assert votes(db) == []
