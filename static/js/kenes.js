@@ -126,7 +126,7 @@
   });
 
   // The thread page shows the strongest replies first; "Show N more replies" loads the rest in
-  // place (a page of its own without JavaScript: /statements/<id>/replies).
+  // place (the statement's own page without JavaScript: /statements/<id>/branch).
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a[data-thread-expand], a[data-thread-next]") : null;
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
