@@ -59,6 +59,12 @@ def serve(source: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
         PYTHONPATH=str(source),
         KENES_DATABASE_URL=f"sqlite:///{workdir / 'screens.sqlite3'}",
         KENES_SECRET_KEY="bench-screens",  # noqa: S106 - a throwaway local server
+        KENES_ANALYSIS_ID_KEY="bench-screens",
+        # plain HTTP on localhost: cookies without the secure flag; staff log in with the
+        # password alone (the demo's staff are not enrolled in two-factor)
+        KENES_SESSION_COOKIE_SECURE="false",
+        KENES_REMEMBER_COOKIE_SECURE="false",
+        KENES_STAFF_TWO_FACTOR_REQUIRED="false",
         KENES_RATELIMIT_ENABLED="false",
         KENES_ANALYSIS_BACKGROUND="false",
     )

@@ -327,7 +327,7 @@ def main() -> None:
             (
                 "a position's replies",
                 anon,
-                f"/statements/{fixture['position_id']}/replies",
+                f"/statements/{fixture['position_id']}/branch",
                 {},
             ),
         ]

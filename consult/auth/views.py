@@ -27,7 +27,7 @@ from consult.auth.twofactor_session import begin_second_step
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.ratelimits import rate_limited
-from consult.web import EmptyForm, login_required, safe_next, show_errors
+from consult.web import EmptyForm, login_required, page_number, paginate, safe_next, show_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -215,6 +215,7 @@ def revoke_token(token_id: int) -> Any:
 
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+USERS_PER_PAGE = 50
 
 
 @admin_bp.route("/users")
@@ -224,17 +225,24 @@ def users() -> Any:
     if not current_user.is_admin:
         abort(403)
     query = request.args.get("q", "").strip()
-    stmt = select(User).where(User.is_imported.is_(False)).order_by(User.created_at.desc())
+    stmt = (
+        select(User)
+        .where(User.is_imported.is_(False))
+        .order_by(User.created_at.desc(), User.id.desc())
+    )
     if query:
         like = f"%{query.lower()}%"
         stmt = stmt.where(User.email.like(like) | User.display_name.ilike(like))
-    people = list(db.session.scalars(stmt.limit(200)))
+    screen = paginate(stmt, page=page_number(), per_page=USERS_PER_PAGE)
+    people = screen.items
     forms = {}
     for person in people:
         form = RoleForm(prefix=f"u{person.id}")
         form.role.data = person.role.value
         forms[person.id] = form
-    return render_template("admin/users.html", people=people, forms=forms, query=query)
+    return render_template(
+        "admin/users.html", people=people, forms=forms, query=query, screen=screen
+    )
 
 
 @admin_bp.route("/users/<id:user_id>/role", methods=["POST"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -53,9 +52,8 @@ from consult.errors import ValidationFailed
 from consult.extensions import db
 from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.hooks import thread_context
-from consult.statements.models import StatementLink
 from consult.statements.permissions import can_post_statement
-from consult.statements.services import StatementView, ThreadNode
+from consult.statements.services import StatementView
 from consult.statements.thread import SORTS, thread_page
 from consult.web import login_required, page_number, show_errors
 
@@ -200,35 +198,6 @@ def render_consultation_page(
     if shared:
         context["csrf_token"] = lambda: pagecache.CSRF_MARKER
     return render_template("consultations/show.html", **context), status
-
-
-@dataclass
-class DisplayNode:
-    """A thread node as the page shows it."""
-
-    view: StatementView
-    relation: str | None
-    children: list[DisplayNode]
-    repeated: bool
-    # Outgoing links to statements other than the one this node is shown under.
-    also: list[StatementLink] = field(default_factory=list)
-
-
-def _display(nodes: list[ThreadNode], parent_id: int | None, seen: set[int]) -> list[DisplayNode]:
-    """Expand each statement once: later occurrences become references to the first one."""
-    shown = []
-    for node in nodes:
-        repeated = node.repeated or node.view.id in seen
-        seen.add(node.view.id)
-        also = [link for link in node.view.links if link.target_id != parent_id]
-        children = [] if repeated else _display(node.children, node.view.id, seen)
-        shown.append(DisplayNode(node.view, node.relation, children, repeated, also))
-    return shown
-
-
-def branch_display(node: ThreadNode) -> DisplayNode:
-    """One statement's branch as the pages show it (the statement page uses it)."""
-    return _display([node], None, set())[0]
 
 
 def load_authors(views: dict[int, StatementView]) -> list[User]:

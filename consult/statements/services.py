@@ -320,32 +320,6 @@ class ThreadNode:
     depth: int = 0
 
 
-def find_branch(threads: list[ThreadNode], statement_id: int) -> ThreadNode | None:
-    """The first place a statement is shown in full in the threads, with its branch below it."""
-    stack = list(reversed(threads))
-    while stack:
-        node = stack.pop()
-        if node.view.id == statement_id and not node.repeated:
-            return node
-        stack.extend(reversed(node.children))
-    return None
-
-
-def statement_ancestors(views: dict[int, StatementView], statement_id: int) -> list[StatementView]:
-    """The chain from the position down to the statement's parent (first link at each step)."""
-    chain: list[StatementView] = []
-    seen = {statement_id}
-    current = views.get(statement_id)
-    while current is not None and current.links:
-        parent = views.get(current.links[0].target_id)
-        if parent is None or parent.id in seen:
-            break
-        seen.add(parent.id)
-        chain.append(parent)
-        current = parent
-    return list(reversed(chain))
-
-
 def build_threads(views: dict[int, StatementView], *, max_depth: int = 12) -> list[ThreadNode]:
     """Unroll the argument graph into one tree per position (arguments may appear twice)."""
 

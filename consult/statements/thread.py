@@ -459,3 +459,38 @@ def statement_place(statement: Statement, viewer: Any) -> tuple[int | None, int]
     rows = _ranked_replies([target_id], viewer, limit=None)
     index = next((i for i, row in enumerate(rows) if row[1] == statement.id), 0)
     return int(target_id), index // per_page + 1
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """A statement above another in its branch, as the breadcrumb shows it."""
+
+    id: int
+    text: str | None  # None: the viewer may not read it (hidden or pending)
+
+
+def branch_ancestors(statement: Statement, viewer: Any, *, limit: int = 12) -> list[Crumb]:
+    """The statements above this one, from its position down to what it answers (first link at
+    each step, at most ``limit`` steps: one query per step, whatever the consultation's size)."""
+    chain: list[Crumb] = []
+    seen = {statement.id}
+    current = statement.id
+    while len(chain) < limit:
+        parent = db.session.scalars(
+            select(Statement)
+            .join(StatementLink, StatementLink.target_id == Statement.id)
+            .where(StatementLink.source_id == current)
+            .order_by(StatementLink.id)
+            .limit(1)
+        ).first()
+        if parent is None or parent.id in seen or parent.status is StatementStatus.merged:
+            break
+        seen.add(parent.id)
+        readable = parent.status is StatementStatus.visible or (
+            parent.status is StatementStatus.pending
+            and _signed_in(viewer)
+            and parent.author_id == viewer.id
+        )
+        chain.append(Crumb(id=parent.id, text=parent.text if readable else None))
+        current = parent.id
+    return list(reversed(chain))

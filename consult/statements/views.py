@@ -12,7 +12,6 @@ from consult.auth.recovery import needs_verification
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
 from consult.consultations.views import (
-    branch_display,
     load_authors,
     load_consultation,
     render_consultation_page,
@@ -24,26 +23,20 @@ from consult.statements.forms import ArgumentForm, PositionForm
 from consult.statements.hooks import thread_context
 from consult.statements.models import Statement, StatementKind, StatementStatus
 from consult.statements.permissions import can_post_statement, can_view_statement
-from consult.statements.services import (
-    build_threads,
-    create_statement,
-    find_branch,
-    statement_ancestors,
-    statement_views,
-)
-from consult.statements.thread import branch_page, statement_place
+from consult.statements.services import create_statement
+from consult.statements.thread import branch_ancestors, branch_page, statement_place
 from consult.web import login_redirect, page_number, show_errors
 
 bp = Blueprint("statements", __name__)
 
 
 def thread_url(statement: Statement) -> str:
-    """The statement's place: its page of positions, or the replies page of what it answers."""
+    """The statement's place: its page of positions, or the page of the statement it answers."""
     above, page = statement_place(statement, current_user)
     anchor = f"s-{statement.id}"
     if above is not None:
         return url_for(
-            "statements.replies",
+            "statements.branch",
             statement_id=above,
             page=page if page > 1 else None,
             _anchor=anchor,
@@ -126,48 +119,6 @@ def _rerender(consultation: Consultation, form: PositionForm | ArgumentForm, sta
 MAX_MERGE_HOPS = 20
 
 
-def _statement_context(
-    consultation: Consultation, statement: Statement, views: Any
-) -> dict[str, Any]:
-    """What the pages of one statement's replies show: its thread's context, the statement,
-    the statements' views and authors, and whether the viewer may post and vote."""
-    can_post = can_post_statement(current_user, consultation)
-    context = dict(thread_context(consultation, current_user, list(views)))
-    context.update(
-        consultation=consultation,
-        statement=statement,
-        views=views,
-        authors=load_authors(views),
-        can_post=can_post,
-        can_vote=can_post,
-        argument_form=None,
-        reply_target=None,
-        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
-    )
-    return context
-
-
-@bp.route("/statements/<id:statement_id>/branch")
-def branch(statement_id: int) -> Any:
-    """One statement on its own page: its branch of replies, and a breadcrumb to the question."""
-    statement = db.session.get(Statement, statement_id)
-    if (
-        statement is None
-        or statement.status is StatementStatus.merged
-        or not can_view_statement(current_user, statement)
-    ):
-        abort(404)
-    consultation = statement.consultation
-    views = statement_views(consultation, current_user, placeholders=True)
-    node = find_branch(build_threads(views), statement.id)
-    if node is None or node.view.placeholder:
-        abort(404)
-    focus = branch_display(node)
-    context = _statement_context(consultation, statement, views)
-    context.update(focus=focus, ancestors=statement_ancestors(views, statement.id))
-    return render_template("statements/branch.html", **context)
-
-
 @bp.route("/statements/<id:statement_id>")
 def show(statement_id: int) -> Any:
     """Redirect to the statement on its consultation's page (a merged one: to its target)."""
@@ -190,11 +141,22 @@ def show(statement_id: int) -> Any:
     return redirect(thread_url(statement))
 
 
-@bp.route("/statements/<int:statement_id>/replies")
+@bp.route("/statements/<id:statement_id>/replies")
 def replies(statement_id: int) -> Any:
-    """All the replies to a statement, a page at a time (the thread page links here).
+    """The former address of a statement's replies: its own page (same page, same anchor)."""
+    page = request.args.get("page")
+    fragment = request.args.get("fragment")
+    target = url_for("statements.branch", statement_id=statement_id, page=page, fragment=fragment)
+    return redirect(target, 301)
 
-    With ``?fragment=1`` only the list is returned, for static/js/kenes.js to put in place.
+
+@bp.route("/statements/<id:statement_id>/branch")
+def branch(statement_id: int) -> Any:
+    """One statement on its own page: a breadcrumb to the question, the statement, and its
+    replies a page at a time, each with its strongest replies (bounded like the thread page).
+
+    With ``?fragment=1`` only the list of replies is returned, for static/js/kenes.js to put in
+    place under the statement on the thread page.
     """
     statement = db.session.get(Statement, statement_id)
     if statement is None or statement.status is StatementStatus.merged:
@@ -208,21 +170,31 @@ def replies(statement_id: int) -> Any:
     views = screen.views
     fragment = request.args.get("fragment") == "1"
     next_page_url = None
-    if screen.page < screen.pages:
+    if fragment and screen.page < screen.pages:
         next_page_url = url_for(
-            "statements.replies",
-            statement_id=statement.id,
-            page=screen.page + 1,
-            fragment="1" if fragment else None,
+            "statements.branch", statement_id=statement.id, page=screen.page + 1, fragment="1"
         )
-    context = _statement_context(consultation, statement, views)
+    can_post = can_post_statement(current_user, consultation)
+    context = thread_context(consultation, current_user, list(views))
     context.update(
+        consultation=consultation,
+        statement=statement,
         readable=readable,
         screen=screen,
-        cards=screen.cards,
-        root_class="",
+        focus=screen.parent,
+        ancestors=branch_ancestors(statement, current_user),
+        cards=screen.cards if fragment else [screen.parent],
+        root_class="" if fragment else "thread-root",
+        open_depth=1 if fragment else 2,
+        views=views,
+        can_post=can_post,
+        can_vote=can_post,
+        reply_target=None,
+        argument_form=None,
+        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+        authors=load_authors(views),
         next_page_url=next_page_url,
         active_tab="discussion",
     )
-    template = "statements/_thread.html" if fragment else "statements/replies.html"
+    template = "statements/_thread.html" if fragment else "statements/branch.html"
     return render_template(template, **context)

@@ -126,7 +126,7 @@
   });
 
   // The thread page shows the strongest replies first; "Show N more replies" loads the rest in
-  // place (a page of its own without JavaScript: /statements/<id>/replies).
+  // place (the statement's own page without JavaScript: /statements/<id>/branch).
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a[data-thread-expand], a[data-thread-next]") : null;
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -157,7 +157,7 @@
   });
 })();
 
-// Folded sections and branches (details/summary): a link to something inside one opens it,
+// Folded sections and branches (details/summary): a link to one, or to something inside one, opens it,
 // and printing opens them all (closed again afterwards).
 (function () {
   "use strict";
@@ -167,6 +167,9 @@
     for (var node = target; node; node = node.parentElement) {
       if (node.tagName === "DETAILS" && !node.open) node.open = true;
     }
+    // A link to a folded section (its id is on the section around the fold) opens the fold.
+    var fold = target ? target.querySelector(":scope > details") : null;
+    if (fold && !fold.open) fold.open = true;
     if (target) target.scrollIntoView();
   };
   window.addEventListener("hashchange", openAround);

@@ -35,6 +35,7 @@ PUBLIC = [
     "/",
     DEMO,
     f"{DEMO}/insights",
+    "/statements/1/branch",  # a statement's own page: the demo's first position
     f"{CLOSED}",
     f"{CLOSED}/report",
     "/no-such-page",

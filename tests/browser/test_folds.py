@@ -33,3 +33,57 @@ def test_report_fold_opens_for_a_link_and_for_printing(
     assert page.evaluate(groups) is False
     assert errors == []
     context.close()
+
+
+DEMO = "/consultations/almaty-winter-air"
+FIRST_SCREEN = 844
+
+
+def _top(page: Any, selector: str) -> float:
+    return float(
+        page.evaluate(
+            "s => document.querySelector(s).getBoundingClientRect().top + window.scrollY", selector
+        )
+    )
+
+
+def _wait_until(page: Any, expression: str) -> None:
+    """Poll ``expression`` (wait_for_function would evaluate a string: the CSP forbids it)."""
+    for _ in range(50):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
+def test_discussion_opens_on_the_first_statement_on_a_phone(
+    phone: Any, live_server: str, log_in_as: Any
+) -> None:
+    phone.goto(f"{live_server}{DEMO}")
+    assert _top(phone, "article.statement .statement-text") < FIRST_SCREEN
+    assert phone.locator(".take-part-line a").first.is_visible()
+
+    log_in_as(phone, live_server, "citizen@demo.kenes.kz")
+    phone.goto(f"{live_server}{DEMO}")
+    first = _top(phone, "article.statement .statement-text")
+    assert first < FIRST_SCREEN
+    # The posting form follows the first page of statements; the line above them leads to it.
+    assert _top(phone, "#post-position") > first
+    phone.click(".take-part-line a[href='#post-position']")
+    _wait_until(phone, "location.hash === '#post-position'")
+
+
+def test_insights_open_on_the_summary_with_sections_folded(phone: Any, live_server: str) -> None:
+    phone.goto(f"{live_server}{DEMO}/insights")
+    folds = "Array.from(document.querySelectorAll('details.insights-fold')).map(d => d.open)"
+    states = phone.evaluate(folds)
+    assert states and not any(states)
+    assert _top(phone, ".insights-intro") < FIRST_SCREEN
+    # A section opens by its title, and for a link into it.
+    phone.click("#common-ground summary")
+    assert phone.evaluate("document.querySelector('#common-ground details').open") is True
+    closed = phone.evaluate(
+        "document.querySelector('section:has(> details.insights-fold:not([open]))').id"
+    )
+    phone.evaluate(f"location.hash = '#{closed}'")
+    _wait_until(phone, f"document.querySelector('#{closed} > details').open")

@@ -244,6 +244,24 @@ def test_admin_users_page_searches(
     assert b"other@example.org" not in response.data
 
 
+def test_admin_users_page_is_paginated_and_keeps_the_search(
+    client: Any, auth: Any, dummy_admin: User, create_user: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("consult.auth.views.USERS_PER_PAGE", 2)
+    for i in range(3):
+        create_user(email=f"page{i}@example.org", display_name=f"Paged {i}")
+    auth.login(dummy_admin)
+
+    first = client.get("/admin/users?q=paged").get_data(as_text=True)
+    second = client.get("/admin/users?q=paged&page=2").get_data(as_text=True)
+
+    shown = [[f"page{i}@example.org" in html for i in range(3)] for html in (first, second)]
+    assert [sum(row) for row in shown] == [2, 1]
+    assert all(a != b for a, b in zip(shown[0], shown[1], strict=True))
+    assert "Page 1 of 2" in first and "3 accounts" in first
+    assert "/admin/users?page=2&amp;q=paged" in first or "/admin/users?q=paged&amp;page=2" in first
+
+
 @pytest.mark.parametrize("role", [Role.participant, Role.moderator, Role.policymaker])
 def test_admin_users_page_is_for_admins_only(
     client: Any, auth: Any, create_user: Any, role: Role

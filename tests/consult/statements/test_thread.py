@@ -103,45 +103,52 @@ def test_first_screen_shows_the_strongest_replies_and_links_to_the_rest(
     assert "Reply 4" in html and "Reply 3" in html
     assert "Reply 0" not in html and "Reply 1" not in html and "Reply 2" not in html
     assert html.index("Reply 4") < html.index("Reply 3")
-    assert f'href="/statements/{statement.id}/replies"' in html
+    assert f'href="/statements/{statement.id}/branch"' in html
     assert "Show 3 more replies" in html
 
 
-def _answers(
-    app: Any, create_statement: Any, statement: Any, *, count: int, page_size: int
-) -> None:
-    """``count`` replies "Answer 0", "Answer 1"... to the statement, ``page_size`` to a page."""
-    app.config.update(THREAD_PAGE_SIZE=page_size)
-    for i in range(count):
-        create_statement(consultation=statement.consultation, attacks=statement, text=f"Answer {i}")
-
-
-def test_replies_page_lists_every_reply_a_page_at_a_time(
+def test_branch_page_lists_every_reply_a_page_at_a_time(
     call: Any, app: Any, consultation: Any, statement: Any, create_statement: Any
 ) -> None:
-    _answers(app, create_statement, statement, count=5, page_size=3)
+    app.config.update(THREAD_PAGE_SIZE=3)
+    for i in range(5):
+        create_statement(consultation=consultation, attacks=statement, text=f"Answer {i}")
 
-    first = call.page("GET", f"/statements/{statement.id}/replies").get_data(as_text=True)
-    second = call.page("GET", f"/statements/{statement.id}/replies?page=2").get_data(as_text=True)
+    first = call.page("GET", f"/statements/{statement.id}/branch").get_data(as_text=True)
+    second = call.page("GET", f"/statements/{statement.id}/branch?page=2").get_data(as_text=True)
 
     assert [f"Answer {i}" in first for i in range(5)] == [True] * 3 + [False] * 2
     assert [f"Answer {i}" in second for i in range(5)] == [False] * 3 + [True] * 2
-    assert "5 replies to statement" in first and "Page 1 of 2" in first
+    assert "5 replies" in first and "Page 1 of 2" in first
+    assert 'class="breadcrumbs branch-crumbs"' in first
 
 
-def test_replies_fragment_is_the_list_only_with_a_link_to_the_next_page(
+def test_former_replies_address_redirects_to_the_branch_page(
+    call: Any, consultation: Any, statement: Any
+) -> None:
+    response = call.page("GET", f"/statements/{statement.id}/replies?page=2&fragment=1")
+
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(
+        f"/statements/{statement.id}/branch?page=2&fragment=1"
+    )
+
+
+def test_branch_fragment_is_the_list_only_with_a_link_to_the_next_page(
     call: Any, app: Any, consultation: Any, statement: Any, create_statement: Any
 ) -> None:
-    _answers(app, create_statement, statement, count=3, page_size=2)
+    app.config.update(THREAD_PAGE_SIZE=2)
+    for i in range(3):
+        create_statement(consultation=consultation, attacks=statement, text=f"Answer {i}")
 
-    html = call.page("GET", f"/statements/{statement.id}/replies?fragment=1").get_data(as_text=True)
+    html = call.page("GET", f"/statements/{statement.id}/branch?fragment=1").get_data(as_text=True)
 
     assert html.lstrip().startswith("<ol") and "<html" not in html
     assert "Answer 0" in html and "Answer 2" not in html
-    assert f"/statements/{statement.id}/replies?page=2&amp;fragment=1" in html
+    assert f"/statements/{statement.id}/branch?page=2&amp;fragment=1" in html
 
 
-def test_replies_of_a_draft_are_404_to_others(
+def test_branch_of_a_draft_is_404_to_others(
     call: Any, create_consultation: Any, create_statement: Any, people: Any
 ) -> None:
     from consult.consultations.models import ConsultationStatus
@@ -149,8 +156,8 @@ def test_replies_of_a_draft_are_404_to_others(
     draft = create_consultation(status=ConsultationStatus.draft)
     position = create_statement(consultation=draft)
 
-    assert call.page("GET", f"/statements/{position.id}/replies", people[0]).status_code == 404
-    assert call.page("GET", "/statements/999999/replies").status_code == 404
+    assert call.page("GET", f"/statements/{position.id}/branch", people[0]).status_code == 404
+    assert call.page("GET", "/statements/999999/branch").status_code == 404
 
 
 def test_positions_are_paginated(

@@ -483,5 +483,5 @@ def test_thread_link_to_replies_left_out_sits_in_the_folded_branch(
 
     branch = html.split('<details class="branch" open>', 1)[1].split("</details>", 1)[0]
     assert "2 replies" in branch
-    assert f'href="/statements/{dummy_statement.id}/replies" data-thread-expand' in branch
+    assert f'href="/statements/{dummy_statement.id}/branch" data-thread-expand' in branch
     assert "Show 1 more reply" in branch
