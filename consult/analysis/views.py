@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.analysis import adapters, quality, services, tasks
+from consult.analysis.explore import group_by_label
 from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
+from consult.analysis.opinion_map import group_styles
 from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.consultations.services import consultation_counts
@@ -51,10 +53,18 @@ def _render_insights(
     failed_group: str | None = None,
     status: int = 200,
 ) -> Any:
+    asked = request.args.get("group", "").strip()
+    if len(asked) > 3 or (asked and not asked.isalnum()):
+        abort(400)
     result, meta = services.get_analysis_result(consultation)
     db.session.commit()  # keep the cache if it was recomputed inline
     counts = consultation_counts([consultation.id])[consultation.id]
-    data = build_insights(consultation, result, me=_me(consultation)) if result else None
+    selected = group_by_label(result, group_styles(result), asked) if result and asked else None
+    data = (
+        build_insights(consultation, result, me=_me(consultation), selected=selected)
+        if result
+        else None
+    )
     return (
         render_template(
             "analysis/insights.html",
@@ -70,6 +80,7 @@ def _render_insights(
             exclude_form=exclude_form or ExcludeGroupForm(formdata=None),
             failed_group=failed_group,
             lift_form=LiftExclusionForm(formdata=None),
+            asked_group=asked.upper() if asked and selected is None else None,
         ),
         status,
     )
