@@ -14,6 +14,7 @@ from consult.analysis.explore import group_by_label
 from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
 from consult.analysis.opinion_map import group_styles
+from consult.analysis.personal import personal_summary
 from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.consultations.services import consultation_counts
@@ -188,6 +189,7 @@ def next_statement(slug: str) -> Any:
             remaining=remaining,
             total=voted + remaining,
             just_voted=id_arg("voted"),
+            summary=personal_summary(consultation, current_user),
             active_tab="insights",
         ),
         status,
@@ -207,6 +209,7 @@ def thread_analysis_context(
         "analysis_next_url": None,
         "analysis_remaining": None,
         "analysis_badges": {},
+        "analysis_summary": None,
     }
     if consultation.is_open and viewer is not None and getattr(viewer, "is_authenticated", False):
         remaining = len(services.unvoted_statement_ids(consultation, viewer))
@@ -217,7 +220,10 @@ def thread_analysis_context(
             )
     cached = services.cached_analysis(consultation)  # never recompute for the thread page
     if cached is not None:
-        context["analysis_badges"] = statement_badges(AnalysisResult.from_json(cached.result))
+        result = AnalysisResult.from_json(cached.result)
+        context["analysis_badges"] = statement_badges(result)
+        if viewer is not None and getattr(viewer, "is_authenticated", False):
+            context["analysis_summary"] = personal_summary(consultation, viewer, result)
     return context
 
 
