@@ -21,7 +21,7 @@ from debate.result import AnalysisResult
 #: A group "agrees" on a statement when at least this share of those who saw it voted one way.
 AGREEMENT = 0.6
 #: How many statements each list of the group's panel shows.
-SHOWN = 5
+SHOWN = 3
 
 
 @dataclass(frozen=True)
