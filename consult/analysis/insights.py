@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from consult.analysis import adapters
 from consult.analysis.explore import group_detail
+from consult.analysis.importance import importance_by_group
 from consult.analysis.opinion_map import (
     NO_GROUP,
     GroupStyle,
@@ -258,6 +259,7 @@ def build_insights(
         "controversy_pct": None if controversy is None else round(100 * controversy),
         "controversy_level": controversy_level(controversy),
         "map": map_layout(result, me=me, selected=selected),
+        "importance": importance_by_group(consultation, result, styles),
         "explore": (
             group_detail(consultation, result, chosen, styles, me=me)
             if chosen is not None
