@@ -79,12 +79,12 @@ def importance(statement_id: int) -> Any:
 def importance_thread_context(
     consultation: Any, viewer: Any, statement_ids: list[int]
 ) -> dict[str, Any]:
-    """The statements the viewer marked as important, and whether they can mark any."""
+    """The statements the viewer marked as important (one query, none for visitors).
+
+    Whether the viewer may mark at all is the page's ``can_vote``: the same rule as voting.
+    """
     signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
-    return {
-        "importance_marked": marked_by(viewer, statement_ids) if signed_in else set(),
-        "importance_can_mark": bool(signed_in and consultation.is_open and not is_blocked(viewer)),
-    }
+    return {"importance_marked": marked_by(viewer, statement_ids) if signed_in else set()}
 
 
 #: Rendered inside every statement card of the discussion page.
