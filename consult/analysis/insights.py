@@ -16,6 +16,8 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from consult.analysis import adapters
+from consult.analysis.explore import group_detail
+from consult.analysis.importance import importance_by_group
 from consult.analysis.opinion_map import (
     NO_GROUP,
     GroupStyle,
@@ -172,9 +174,16 @@ def _groups(
 
 
 def build_insights(
-    consultation: Consultation, result: AnalysisResult, *, me: str | None = None
+    consultation: Consultation,
+    result: AnalysisResult,
+    *,
+    me: str | None = None,
+    selected: int | None = None,
 ) -> dict[str, Any]:
-    """Assemble everything the insights page displays from one analysis result."""
+    """Assemble everything the insights page displays from one analysis result.
+
+    ``selected`` is the group chosen on the opinion map (None: the viewer's own group, if any).
+    """
     texts = _statements(consultation, adapters.statement_ids_of(_referenced(result)))
     n_participants = len(result.participants)
     roles = statement_roles(result)
@@ -232,6 +241,7 @@ def build_insights(
     ][:TOP]
     controversy = result.controversy
     my_group = result.group_of(me) if me else None
+    chosen = selected if selected is not None else my_group
     return {
         "n_participants": n_participants,
         "n_clustered": result.n_clustered,
@@ -248,7 +258,13 @@ def build_insights(
         "controversy": controversy,
         "controversy_pct": None if controversy is None else round(100 * controversy),
         "controversy_level": controversy_level(controversy),
-        "map": map_layout(result, me=me),
+        "map": map_layout(result, me=me, selected=selected),
+        "importance": importance_by_group(consultation, result, styles),
+        "explore": (
+            group_detail(consultation, result, chosen, styles, me=me)
+            if chosen is not None
+            else None
+        ),
         "me": me if me in result.participants else None,
         "my_group": my_group,
         "my_group_label": styles.of(my_group).label if my_group is not None else None,

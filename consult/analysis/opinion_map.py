@@ -99,6 +99,7 @@ class MapPoint:
     r: float
     colour: str
     count: int = 1
+    faded: bool = False  # outside the selected group
 
     @property
     def fill(self) -> str:
@@ -116,6 +117,7 @@ class MapGroup:
     hull: str  # SVG points attribute, "" when too few points
     label_x: float
     label_y: float
+    is_selected: bool = False
 
     @property
     def fill(self) -> str:
@@ -140,6 +142,7 @@ class MapLayout:
     me_anchor: str = "start"
     binned: bool = False
     n_points: int = 0
+    selected: int | None = None  # the group picked to explore (others are drawn faded)
 
 
 def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -189,11 +192,15 @@ def _group_hull(points: npt.NDArray[np.float64]) -> list[tuple[float, float]]:
         return _hull([(float(x), float(y)) for x, y in unique])
 
 
-def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | None:
+def map_layout(
+    result: AnalysisResult, me: str | None = None, *, selected: int | None = None
+) -> MapLayout | None:
     """Lay out the participants' positions, coloured by group, in SVG coordinates.
 
     Vectorised with numpy: tens of thousands of participants lay out in milliseconds. None when
-    the analysis places nobody on the map.
+    the analysis places nobody on the map. ``selected`` (a group id of the analysis) marks the
+    group being explored: its outline is drawn bold and everyone else faded; an unknown id is
+    ignored.
     """
     positions = {pid: xy for pid, xy in result.map.participants.items() if len(xy) >= 2}
     if not positions:
@@ -217,7 +224,9 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
     placed[:, 1] = np.clip(placed[:, 1], MAP_PAD / 2, MAP_H - MAP_PAD / 2)
     placed = np.round(placed, 1)
     n = len(ids)
-    result_map = MapLayout(width=MAP_W, height=MAP_H, n_points=n)
+    if selected is not None and selected not in {group.id for group in result.groups}:
+        selected = None
+    result_map = MapLayout(width=MAP_W, height=MAP_H, n_points=n, selected=selected)
 
     if n <= MAP_MAX_POINTS:
         radius = 3.4 if n <= 200 else 2.8 if n <= 600 else 2.3
@@ -230,6 +239,7 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
                     float(placed[i, 1]),
                     radius,
                     styles.of(gid).colour,
+                    faded=selected is not None and gid != selected,
                 )
             )
     else:
@@ -249,6 +259,7 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
                     round(1.6 + 3.4 * math.sqrt(count / biggest), 2),
                     styles.of(gid).colour,
                     count,
+                    faded=selected is not None and gid != selected,
                 )
             )
 
@@ -278,6 +289,7 @@ def map_layout(result: AnalysisResult, me: str | None = None) -> MapLayout | Non
                 hull=" ".join(f"{x:g},{y:g}" for x, y in hull) if len(hull) >= 3 else "",
                 label_x=round(min(max(lx, 36.0), MAP_W - 36.0), 1),
                 label_y=round(min(max(ly, 16.0), MAP_H - 6.0), 1),
+                is_selected=gid == selected,
             )
         )
     if me is not None and me in positions:

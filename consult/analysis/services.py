@@ -34,6 +34,7 @@ from consult.extensions import db, upsert
 from consult.moderation.models import Flag
 from consult.statements.models import Relation, Statement, StatementLink, StatementStatus
 from consult.types import utcnow
+from consult.votes.importance import importance_shares
 from consult.votes.models import Vote
 from debate.analysis import analyse
 from debate.result import AnalysisResult, Excluded
@@ -45,6 +46,9 @@ Progress = Callable[..., None]
 
 #: Bump when what is stored changes shape, so every cached result is recomputed.
 ANALYSIS_VERSION = "2"
+#: Routing weight of importance marks: a statement marked by a share s of its voters weighs
+#: (1 + IMPORTANCE_WEIGHT * s) times its analysis priority.
+IMPORTANCE_WEIGHT = 3.0
 
 
 @dataclass(frozen=True)
@@ -337,7 +341,8 @@ def next_statement_for(consultation: Consultation, user: Any) -> Statement | Non
 
     As in Pol.is, an unvoted visible statement is drawn with probability proportional to its
     priority in the analysis (statements the analysis has not seen yet, i.e. new ones, get the
-    highest priority). The draw is seeded by the user and the number of statements left, so
+    highest priority), times (1 + 3 × the share of its voters who marked it as important to them).
+    The draw is seeded by the user and the number of statements left, so
     reloading the page shows the same statement until the user votes.
     """
     if user is None or not getattr(user, "is_authenticated", False):
@@ -351,8 +356,12 @@ def next_statement_for(consultation: Consultation, user: Any) -> Statement | Non
     top = max(known, default=1.0)
     if top <= 0:
         top = 1.0
+    # "This matters to me": a statement marked by a share s of its voters weighs (1 + 3 s).
+    shares = importance_shares(consultation.id)
     weights = [
-        max(priorities.get(adapters.statement_key(sid), top), 0.0) + 1e-9 for sid in candidates
+        (max(priorities.get(adapters.statement_key(sid), top), 0.0) + 1e-9)
+        * (1.0 + IMPORTANCE_WEIGHT * shares.get(sid, 0.0))
+        for sid in candidates
     ]
     rng = random.Random(f"{consultation.id}:{user.id}:{len(candidates)}")
     chosen = rng.choices(candidates, weights=weights, k=1)[0]

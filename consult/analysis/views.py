@@ -10,8 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.analysis import adapters, quality, services, tasks
+from consult.analysis.explore import group_by_label
 from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
+from consult.analysis.opinion_map import group_styles
+from consult.analysis.personal import personal_summary
 from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.consultations.services import consultation_counts
@@ -51,10 +54,18 @@ def _render_insights(
     failed_group: str | None = None,
     status: int = 200,
 ) -> Any:
+    asked = request.args.get("group", "").strip()
+    if len(asked) > 3 or (asked and not asked.isalnum()):
+        abort(400)
     result, meta = services.get_analysis_result(consultation)
     db.session.commit()  # keep the cache if it was recomputed inline
     counts = consultation_counts([consultation.id])[consultation.id]
-    data = build_insights(consultation, result, me=_me(consultation)) if result else None
+    selected = group_by_label(result, group_styles(result), asked) if result and asked else None
+    data = (
+        build_insights(consultation, result, me=_me(consultation), selected=selected)
+        if result
+        else None
+    )
     return (
         render_template(
             "analysis/insights.html",
@@ -70,6 +81,7 @@ def _render_insights(
             exclude_form=exclude_form or ExcludeGroupForm(formdata=None),
             failed_group=failed_group,
             lift_form=LiftExclusionForm(formdata=None),
+            asked_group=asked.upper() if asked and selected is None else None,
         ),
         status,
     )
@@ -177,6 +189,7 @@ def next_statement(slug: str) -> Any:
             remaining=remaining,
             total=voted + remaining,
             just_voted=id_arg("voted"),
+            summary=personal_summary(consultation, current_user),
             active_tab="insights",
         ),
         status,
@@ -196,6 +209,7 @@ def thread_analysis_context(
         "analysis_next_url": None,
         "analysis_remaining": None,
         "analysis_badges": {},
+        "analysis_summary": None,
     }
     if consultation.is_open and viewer is not None and getattr(viewer, "is_authenticated", False):
         remaining = len(services.unvoted_statement_ids(consultation, viewer))
@@ -206,7 +220,10 @@ def thread_analysis_context(
             )
     cached = services.cached_analysis(consultation)  # never recompute for the thread page
     if cached is not None:
-        context["analysis_badges"] = statement_badges(AnalysisResult.from_json(cached.result))
+        result = AnalysisResult.from_json(cached.result)
+        context["analysis_badges"] = statement_badges(result)
+        if viewer is not None and getattr(viewer, "is_authenticated", False):
+            context["analysis_summary"] = personal_summary(consultation, viewer, result)
     return context
 
 

@@ -38,6 +38,32 @@ class FollowedStatementSchema(Schema):
     responses = fields.List(fields.Nested(FollowedResponseSchema))
 
 
+class GroupAffinitySchema(Schema):
+    """How often the participant voted like a group's majority."""
+
+    group = fields.String(attribute="label")
+    agreement = fields.Float()
+    compared = fields.Integer()
+
+
+class DifferenceSchema(Schema):
+    """A statement on which the participant voted against the closest group's majority."""
+
+    statement = fields.Function(lambda d: {"id": d.statement.id, "text": d.statement.text})
+    my_vote = fields.Function(lambda d: "agree" if d.my_vote > 0 else "disagree")
+    group_agree = fields.Float()
+    group_disagree = fields.Float()
+
+
+class PersonalSummarySchema(Schema):
+    """The group the participant agrees with most, and where they differ from it."""
+
+    closest = fields.Nested(GroupAffinitySchema)
+    groups = fields.List(fields.Nested(GroupAffinitySchema))
+    differences = fields.List(fields.Nested(DifferenceSchema))
+    votes = fields.Integer()
+
+
 class ParticipationSchema(Schema):
     """The participant's part in one consultation."""
 
@@ -51,6 +77,7 @@ class ParticipationSchema(Schema):
     votes_cast = fields.Integer()
     my_group = fields.String(allow_none=True)
     statements = fields.List(fields.Nested(FollowedStatementSchema))
+    summary = fields.Nested(PersonalSummarySchema, allow_none=True)
 
 
 class ParticipationListSchema(Schema):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from consult.analysis.adapters import participant_id
+from consult.analysis.opinion_map import group_styles
+from consult.analysis.personal import PersonalSummary, personal_summary
 from consult.analysis.services import get_analysis_result
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationStatus
@@ -16,7 +18,7 @@ from consult.responses.models import Response
 from consult.responses.services import responses_by_statement
 from consult.statements.models import Statement, StatementStatus
 from consult.votes.models import Vote
-from debate.result import AnalysisResult, group_label
+from debate.result import AnalysisResult
 
 #: The statements a participant can follow: merged ones live on in their target.
 FOLLOWED = (StatementStatus.visible, StatementStatus.pending, StatementStatus.hidden)
@@ -59,6 +61,7 @@ class Participation:
     statements: list[FollowedStatement] = field(default_factory=list)
     votes_cast: int = 0
     my_group: str | None = None
+    summary: PersonalSummary | None = None
 
     @property
     def answered(self) -> int:
@@ -97,11 +100,19 @@ def _group_support(
     stats = result.statements.get(str(statement_id))
     if stats is None:
         return []
+    styles = group_styles(result)
+    # The per-group counts follow the order of result.groups (stable ids, not 0 .. k-1).
     support = []
-    for gid, votes in enumerate(stats.groups):
+    for group, votes in zip(result.groups, stats.groups, strict=False):
         agree, disagree, _pass = votes.shares
         support.append(
-            GroupSupport(group_label(gid), agree, disagree, votes.seen, is_mine=gid == my_group)
+            GroupSupport(
+                styles.of(group.id).label,
+                agree,
+                disagree,
+                votes.seen,
+                is_mine=group.id == my_group,
+            )
         )
     return support
 
@@ -161,7 +172,10 @@ def list_participation(user: User) -> list[Participation]:
                 consultation=consultation,
                 statements=followed,
                 votes_cast=votes_cast.get(consultation.id, 0),
-                my_group=group_label(my_group) if my_group is not None else None,
+                my_group=group_styles(result).of(my_group).label
+                if result is not None and my_group is not None
+                else None,
+                summary=personal_summary(consultation, user, result) if result else None,
             )
         )
     return found

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from consult.analysis.importance import importance_by_group
 from consult.analysis.opinion_map import group_styles
 from consult.analysis.quality import data_quality
 from consult.consultations.models import Consultation
@@ -414,8 +415,20 @@ def export_tables(
         ],
         (list(item.values()) for item in iter_response_items(consultation)),
     )
-    for name, (header, rows) in _analysis_tables(export_analysis(consultation)).items():
+    analysis = export_analysis(consultation)
+    for name, (header, rows) in _analysis_tables(analysis).items():
         yield name, header, rows
+    yield (
+        "importance",
+        ["statement", "group", "marks", "group_share"],
+        (
+            [item.statement.id, g.label, g.marks, round(g.share, 4)]
+            for item in importance_by_group(
+                consultation, analysis, group_styles(analysis), limit=10**9
+            )
+            for g in item.groups
+        ),
+    )
 
 
 class _ChunkWriter(io.RawIOBase):

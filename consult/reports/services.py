@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from consult.analysis.adapters import participant_id
+from consult.analysis.importance import importance_by_group
 from consult.analysis.insights import retired_groups
 from consult.analysis.opinion_map import group_styles, map_layout
 from consult.analysis.quality import data_quality
@@ -408,6 +409,7 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         "positions_total": int(kinds.get(StatementKind.position, 0)),
         "controversy": analysis.controversy,
         "opinion_map": map_layout(analysis),
+        "importance": [i.as_dict() for i in importance_by_group(consultation, analysis, styles)],
         "participation": participation_by_day(consultation),
         "responses": response_list,
         "decision_counts": dict(Counter(r.decision.value for r in response_list)),

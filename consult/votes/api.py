@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -15,7 +15,8 @@ from consult.ratelimits import rate_limited
 from consult.statements.api import vote_totals
 from consult.statements.models import Statement
 from consult.statements.permissions import can_view_statement
-from consult.votes.schemas import VoteInputSchema, VoteSchema
+from consult.votes.importance import importance_count, mark_important, unmark_important
+from consult.votes.schemas import ImportanceSchema, VoteInputSchema, VoteSchema
 from consult.votes.services import cast_vote_counted
 
 _output = VoteSchema()
@@ -69,3 +70,65 @@ def vote_statement(statement_id: int) -> Any:
     return jsonify(
         _output.dump({"statement": sid, "value": value.label, "votes": vote_totals(counts)})
     )
+
+
+_importance = ImportanceSchema()
+
+
+@api.route(f"/statements/<{ID_RULE}:statement_id>/importance", methods=["PUT", "DELETE"])
+@login_required_json
+@rate_limited("importance")
+def statement_importance(statement_id: int) -> Any:
+    """Mark a statement as important to the caller ("this matters to me"), or take it off.
+    ---
+    put:
+      tags: [votes]
+      summary: Mark a visible statement of an open consultation as important to the caller.
+      description: At most one mark per person per statement. Idempotent.
+      parameters:
+        - {in: path, name: statement_id, required: true, schema: {type: integer}}
+      x-errors:
+        401: Not authenticated.
+        403: The account is blocked or suspended.
+        404: No such statement, or one that is not visible.
+        409: The consultation is not open.
+        429: Too many marks; retry after Retry-After seconds.
+      responses:
+        200:
+          description: The caller's mark and the statement's number of marks.
+          content:
+            application/json:
+              schema: ImportanceSchema
+    delete:
+      tags: [votes]
+      summary: Take the caller's importance mark off a statement. Idempotent.
+      parameters:
+        - {in: path, name: statement_id, required: true, schema: {type: integer}}
+      x-errors:
+        401: Not authenticated.
+        403: The account is blocked or suspended.
+        404: No such statement, or one that is not visible.
+        409: The consultation is not open.
+        429: Too many marks; retry after Retry-After seconds.
+      responses:
+        200:
+          description: The caller's mark (now false) and the statement's number of marks.
+          content:
+            application/json:
+              schema: ImportanceSchema
+    """
+    actor = current_user._get_current_object()
+    statement = db.session.get(
+        Statement, statement_id, options=[joinedload(Statement.consultation)]
+    )
+    if statement is None or not can_view_statement(actor, statement):
+        raise not_found("Statement")
+    important = request.method == "PUT"
+    if important:
+        mark_important(statement, actor)
+    else:
+        unmark_important(statement, actor)
+    sid = statement.id
+    marks = importance_count(sid)
+    db.session.commit()
+    return jsonify(_importance.dump({"statement": sid, "important": important, "marks": marks}))

@@ -59,3 +59,24 @@ class Vote(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<Vote s={self.statement_id} u={self.user_id} {self.value:+d}>"
+
+
+class ImportanceMark(db.Model):  # type: ignore[name-defined,misc]
+    """A participant's "this matters to me" on a statement (at most one per person)."""
+
+    __tablename__ = "importance_marks"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "user_id"),
+        Index("ix_importance_marks_consultation_user", "consultation_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ImportanceMark s={self.statement_id} u={self.user_id}>"

@@ -29,3 +29,11 @@ class VoteSchema(Schema):
     statement = fields.Integer(metadata={"description": "The statement's id."})
     value = fields.String(validate=validate.OneOf(VOTE_LABELS))
     votes = fields.Nested(VoteCountsSchema)
+
+
+class ImportanceSchema(Schema):
+    """Whether the caller marked the statement as important, and how many people did."""
+
+    statement = fields.Integer(metadata={"description": "The statement's id."})
+    important = fields.Boolean()
+    marks = fields.Integer(metadata={"description": "How many people marked it important."})

@@ -17,6 +17,8 @@ from consult.statements.forms import VoteForm
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.permissions import can_view_statement
 from consult.statements.views import thread_url
+from consult.votes.forms import ImportanceForm
+from consult.votes.importance import mark_important, marked_by, unmark_important
 from consult.votes.services import cast_vote
 from consult.web import login_redirect
 
@@ -47,3 +49,43 @@ def cast(statement_id: int) -> Any:
     cast_vote(statement, current_user, form.value.data or "")
     db.session.commit()
     return redirect(thread_url(statement), 303)
+
+
+@bp.route("/statements/<id:statement_id>/importance", methods=["POST"])
+@rate_limited("importance")
+def importance(statement_id: int) -> Any:
+    """Mark a statement as important to me, or take the mark off (the card's toggle)."""
+    statement = db.session.get(Statement, statement_id)
+    if (
+        statement is None
+        or statement.status is not StatementStatus.visible
+        or not can_view_statement(current_user, statement)
+    ):
+        abort(404)
+    if not current_user.is_authenticated:
+        return login_redirect(thread_url(statement), _("Log in to vote."))
+    form = ImportanceForm()
+    if not form.validate_on_submit():
+        errors = [(str(m), f"s-{statement.id}") for m in form.important.errors]
+        return render_consultation_page(statement.consultation, errors=errors, status=422)
+    if form.important.data == "yes":
+        mark_important(statement, current_user)
+    else:
+        unmark_important(statement, current_user)
+    db.session.commit()
+    return redirect(thread_url(statement), 303)
+
+
+def importance_thread_context(
+    consultation: Any, viewer: Any, statement_ids: list[int]
+) -> dict[str, Any]:
+    """The statements the viewer marked as important (one query, none for visitors).
+
+    Whether the viewer may mark at all is the page's ``can_vote``: the same rule as voting.
+    """
+    signed_in = viewer is not None and getattr(viewer, "is_authenticated", False)
+    return {"importance_marked": marked_by(viewer, statement_ids) if signed_in else set()}
+
+
+#: Rendered inside every statement card of the discussion page.
+STATEMENT_PARTIAL = "votes/_statement_importance.html"

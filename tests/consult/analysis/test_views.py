@@ -29,7 +29,7 @@ def test_insights_page_shows_groups_map_and_text_alternative(client, db, make_op
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     svg = re.search(r'<svg class="opinion-map".*?</svg>', html, re.S).group(0)
-    assert 'role="img"' in svg
+    assert 'role="group"' in svg and 'aria-describedby="map-desc"' in svg
     assert len(re.findall(r'<circle class="pt g\d', svg)) == 16  # every clustered participant
     assert "<desc" in svg and "Group A: 8 people." in svg
     table = re.search(r'<table class="table group-table">.*?</table>', html, re.S).group(0)

@@ -136,3 +136,45 @@ def test_author_is_notified_when_the_statement_is_answered(
     author = debate.authors[position.id]
     notes = db.session.query(Notification).filter_by(user_id=author.id).all()
     assert [n.kind for n in notes] == ["response"]
+
+
+def test_participation_page_and_api_carry_the_personal_summary(
+    client: Any, auth: Any, create_token: Any, make_debate: Callable[..., Debate]
+) -> None:
+    debate = make_debate()
+    voter = debate.camp_a[0]
+    token = create_token(voter)
+    db.session.commit()
+
+    [mine] = list_participation(voter)
+    assert mine.summary is not None
+    assert mine.summary.closest.label == mine.my_group
+    assert mine.summary.closest.agreement_pct >= 80
+
+    body = client.get(
+        "/api/v1/me/participation", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    summary = body["items"][0]["summary"]
+    assert summary["closest"]["group"] == mine.my_group
+    assert {"group", "agreement", "compared"} <= set(summary["groups"][0])
+    assert summary["votes"] == mine.summary.votes
+    assert all(d["my_vote"] in {"agree", "disagree"} for d in summary["differences"])
+
+    auth.login(voter)
+    html = client.get("/account/participation").get_data(as_text=True)
+    assert f"You agree most with group {mine.my_group}" in html
+
+
+def test_group_support_uses_the_groups_letters_and_marks_the_authors_group(
+    make_debate: Callable[..., Debate],
+) -> None:
+    debate = make_debate()
+    position = debate.positions[0]
+    author = debate.authors[position.id]
+
+    [mine] = list_participation(debate.camp_a[0])
+    [theirs] = list_participation(author)
+
+    labels = [g.label for g in theirs.statements[0].groups]
+    assert labels == sorted(labels) and len(set(labels)) == len(labels)
+    assert mine.my_group in labels
