@@ -81,6 +81,10 @@ class MemberForm(FlaskForm):
     )
     role = SelectField(
         _l("Role in this consultation"),
-        choices=lambda: [("moderator", _l("Moderator")), ("owner", _l("Co-owner (policymaker)"))],
+        choices=lambda: [
+            ("moderator", _l("Moderator")),
+            ("translator", _l("Translator")),
+            ("owner", _l("Co-owner (policymaker)")),
+        ],
         validators=[InputRequired()],
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -291,8 +292,10 @@ def visible_consultations(
 
 
 def list_visible_consultations(viewer: Any) -> list[Consultation]:
-    """Consultations the viewer may see: everything but other people's drafts (one query)."""
-    return list(db.session.scalars(visible_consultations(viewer)))
+    """Consultations the viewer may see: everything but other people's drafts (one query, and
+    one for their versions in the other languages)."""
+    query = visible_consultations(viewer).options(selectinload(Consultation.texts))
+    return list(db.session.scalars(query))
 
 
 def find_visible_consultation(

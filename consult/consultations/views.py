@@ -430,6 +430,8 @@ def add_person(slug: str) -> Any:
     db.session.commit()
     if role is MemberRole.owner:
         flash(_("%(name)s now co-owns this consultation.", name=person.display_name), "success")
+    elif role is MemberRole.translator:
+        flash(_("%(name)s now translates this consultation.", name=person.display_name), "success")
     else:
         flash(_("%(name)s now moderates this consultation.", name=person.display_name), "success")
     return redirect(url_for("consultations.edit", slug=consultation.slug, _anchor="people"), 303)
