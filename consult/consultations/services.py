@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_audit
 from consult.auth.models import User
@@ -407,7 +407,9 @@ def set_consultation_texts(
         raise NotAllowed(_l("Only this consultation's policymakers can change it."))
     wanted = {k: v for k, v in versions.items() if k != consultation.language}
     before = {t.language: t.question for t in consultation.texts}
-    kept = set_consultation_versions(consultation.id, consultation.language, wanted, consultation.texts)
+    kept = set_consultation_versions(
+        consultation.id, consultation.language, wanted, consultation.texts
+    )
     db.session.expire(consultation, ["texts"])
     after = {t.language: t.question for t in kept}
     if before != after:

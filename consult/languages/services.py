@@ -157,7 +157,7 @@ def save_translation(
         raise ValidationFailed(_l("Write the translation."))
     if len(text) > max_length:
         raise ValidationFailed(lazy_too_long_message(max_length, len(text)))
-    row = db.session.scalar(
+    row: StatementTranslation | None = db.session.scalar(
         select(StatementTranslation)
         .where(
             StatementTranslation.statement_id == statement_id,

@@ -61,9 +61,7 @@ def _render(
         form=form,
         language_form=language_form,
         can_translate=can_translate_statement(current_user, statement),
-        is_author=bool(
-            current_user.is_authenticated and statement.author_id == current_user.id
-        ),
+        is_author=bool(current_user.is_authenticated and statement.author_id == current_user.id),
         language_names=NATIVE_NAMES,
     ), status
 

@@ -12,7 +12,8 @@ from consult.statements.hooks import register_thread_context
 
 
 def init_app(app: Flask) -> None:
-    """Register the statement pages and their translations; publish what an account posted before it was verified."""
+    """Register the statement pages and their translations; publish what an account posted
+    before it was verified."""
     app.register_blueprint(views.bp)
     register_thread_context(app, translations.translation_context)
     account_verified.connect(verification.publish_after_verification)

@@ -126,9 +126,12 @@ def test_policymaker_writes_versions_and_readers_see_their_language(
     emptied = form(title="Park", language="ru", question_kk="", summary_kk="", question_en="")
     assert client.post("/consultations/park/edit", data=emptied).status_code == 303
     db.session.expire_all()
-    assert db.session.scalar(
-        select(ConsultationText.id).where(ConsultationText.consultation_id == owned.id)
-    ) is None
+    assert (
+        db.session.scalar(
+            select(ConsultationText.id).where(ConsultationText.consultation_id == owned.id)
+        )
+        is None
+    )
 
 
 def test_missing_version_falls_back_visibly(client: Any, owned: Consultation, db: Any) -> None:
@@ -182,11 +185,17 @@ def test_author_corrects_the_language_and_nobody_else_can(
     author = create_user()
     statement = create_statement(consultation=owned, author=author, language="en")
     auth.login(create_user())
-    assert client.post(f"/statements/{statement.id}/language", data={"language": "ru"}).status_code == 403
+    assert (
+        client.post(f"/statements/{statement.id}/language", data={"language": "ru"}).status_code
+        == 403
+    )
     auth.login(author)
     response = client.post(f"/statements/{statement.id}/language", data={"language": "ru"})
     assert response.status_code == 303
-    assert client.post(f"/statements/{statement.id}/language", data={"language": "xx"}).status_code == 422
+    assert (
+        client.post(f"/statements/{statement.id}/language", data={"language": "xx"}).status_code
+        == 422
+    )
     db.session.expire_all()
     assert db.session.get(Statement, statement.id).language == "ru"
 
@@ -235,7 +244,9 @@ def test_only_author_moderators_and_translators_translate(
     auth.login(translator)
     assert client.post(f"/statements/{statement.id}/translations", data=data).status_code == 303
     moderator = create_user(role=Role.moderator)
-    db.session.add(ConsultationMember(consultation=owned, user=moderator, role=MemberRole.moderator))
+    db.session.add(
+        ConsultationMember(consultation=owned, user=moderator, role=MemberRole.moderator)
+    )
     db.session.flush()
     auth.login(moderator)
     data = {"language": "ru", "text": "Исправленный перевод"}
