@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +19,7 @@ from consult.consultations.services import consultation_counts
 from consult.consultations.views import load_consultation
 from consult.errors import ConsultError
 from consult.extensions import db
+from consult.languages.services import translations_in
 from consult.ratelimits import rate_limited
 from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
@@ -160,16 +162,23 @@ def next_statement(slug: str) -> Any:
             db.session.commit()
             return redirect(url_for("analysis.next_statement", slug=slug, voted=statement.id))
         status = 422
-    statement = services.next_statement_for(consultation, current_user)
+    statement = services.next_statement_for(
+        consultation, current_user, language=str(get_locale() or "en")
+    )
     db.session.commit()
     voted, remaining = services.vote_progress(consultation, current_user)
     targets = services.statement_targets(statement) if statement is not None else []
+    reader = str(get_locale() or "en")
+    translation = None
+    if statement is not None and statement.language not in (None, reader):
+        translation = translations_in(reader, [statement.id]).get(statement.id)
     return (
         render_template(
             "analysis/next.html",
             consultation=consultation,
             statement=statement,
             targets=targets,
+            translation=translation,
             form=NextVoteForm(formdata=None, statement=statement.id if statement else None),
             errors=form.errors if status == 422 else {},
             can_vote=statement is not None and can_vote_statement(current_user, statement),

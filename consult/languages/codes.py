@@ -25,3 +25,16 @@ def fallback_order(wanted: str, available: Iterable[str], original: str | None =
         if code in have and code not in seen:
             seen.append(code)
     return seen
+
+
+#: Routing weights: a statement in another language is offered more once it is translated into
+#: the reader's language (so that no language community debates alone), less while it is not.
+TRANSLATED_WEIGHT = 3.0
+UNTRANSLATED_WEIGHT = 0.25
+
+
+def language_weight(written_in: str | None, reader: str | None, translated_into: set[str]) -> float:
+    """The factor by which a statement's routing priority is multiplied for this reader."""
+    if reader is None or written_in is None or written_in == reader:
+        return 1.0
+    return TRANSLATED_WEIGHT if reader in translated_into else UNTRANSLATED_WEIGHT

@@ -9,6 +9,7 @@ import pytest
 from flask_babel import refresh
 from sqlalchemy import select
 
+from consult.analysis.services import next_statement_for
 from consult.auth.models import Role, User
 from consult.consultations.models import (
     Consultation,
@@ -16,7 +17,7 @@ from consult.consultations.models import (
     ConsultationStatus,
     MemberRole,
 )
-from consult.languages.codes import fallback_order
+from consult.languages.codes import fallback_order, language_weight
 from consult.languages.detect import detect_language
 from consult.languages.models import ConsultationText, StatementTranslation
 from consult.statements.models import Statement
@@ -285,3 +286,30 @@ def test_votes_belong_to_the_statement_whatever_the_version(
     assert response.status_code in (200, 303)
     votes = db.session.scalars(select(Vote).where(Vote.statement_id == statement.id)).all()
     assert len(votes) == 1
+
+
+# --- routing -------------------------------------------------------------------------------
+
+
+def test_language_weights() -> None:
+    assert language_weight("ru", "kk", {"kk"}) == 3.0
+    assert language_weight("ru", "kk", {"en"}) == 0.25
+    assert language_weight("kk", "kk", set()) == 1.0
+    assert language_weight(None, "kk", set()) == 1.0
+
+
+def test_routing_offers_translated_statements_of_other_languages_first(
+    db: Any, owned: Consultation, create_user: Any, create_statement: Any
+) -> None:
+    untranslated = create_statement(consultation=owned, language="ru")
+    translated = create_statement(consultation=owned, language="ru")
+    db.session.add(StatementTranslation(statement_id=translated.id, language="kk", text="Аударма"))
+    db.session.flush()
+    readers = [create_user() for _ in range(24)]
+    # Weights 0.25 against 3: about 92 % of Kazakh readers get the translated one first; the
+    # draw is seeded by the reader, so the same readers in Russian split about evenly.
+    kazakh = [next_statement_for(owned, r, language="kk") for r in readers]
+    russian = [next_statement_for(owned, r, language="ru") for r in readers]
+    assert sum(s.id == translated.id for s in kazakh) >= 19
+    assert 6 <= sum(s.id == translated.id for s in russian) <= 18
+    assert {s.id for s in kazakh + russian} == {translated.id, untranslated.id}
