@@ -17,8 +17,11 @@ from consult.auth.models import User
 from consult.consultations.versions import mark_changed
 from consult.errors import NotAllowed
 from consult.extensions import db
+from consult.jobs.runtime import enqueue
+from consult.languages.codes import LANGUAGES
+from consult.languages.machine import translate_text
 from consult.languages.models import StatementTranslation
-from consult.languages.services import save_translation, translations_in
+from consult.languages.services import save_translation, translations_in, translations_of
 from consult.statements.models import Statement
 from consult.statements.permissions import can_translate_statement
 
@@ -64,3 +67,35 @@ def translation_context(consultation: Any, viewer: Any, statement_ids: list[int]
         "translations": found,
         "translators": translator_names(list(found.values())),
     }
+
+
+MACHINE_JOB = "statements.machine_translate"
+
+
+def machine_translate_job(ctx: Any, statement_id: int) -> None:
+    """Translate a visible statement by machine into each language it has no version in yet."""
+    url = str(current_app.config.get("MT_URL") or "")
+    statement = db.session.get(Statement, statement_id)
+    if not url or statement is None or statement.language is None or not statement.is_visible:
+        return
+    have = {row.language for row in translations_of(statement.id)}
+    for language in LANGUAGES:
+        if language == statement.language or language in have:
+            continue
+        text = translate_text(
+            url,
+            statement.text,
+            statement.language,
+            language,
+            api_key=str(current_app.config.get("MT_API_KEY") or ""),
+        )
+        save_translation(
+            statement.id, statement.language, language, text, translator_id=None, machine=True
+        )
+    mark_changed(statement.consultation_id)
+
+
+def request_machine_translation(sender: Any, statement: Statement, **_extra: Any) -> None:
+    """After a statement is posted, ask for its machine translations (when a provider is set)."""
+    if current_app.config.get("MT_URL"):
+        enqueue(MACHINE_JOB, statement.id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from consult.signals import account_verified
+from consult.jobs.runtime import register_job
+from consult.signals import account_verified, statement_created
 from consult.statements import api as _api  # noqa: F401  (adds the endpoints to the API)
 from consult.statements import translation_views as _translation_views  # noqa: F401  (routes)
 from consult.statements import translations, verification, views
@@ -16,4 +17,6 @@ def init_app(app: Flask) -> None:
     before it was verified."""
     app.register_blueprint(views.bp)
     register_thread_context(app, translations.translation_context)
+    register_job(app, translations.MACHINE_JOB, translations.machine_translate_job)
+    statement_created.connect(translations.request_machine_translation)
     account_verified.connect(verification.publish_after_verification)
