@@ -13,6 +13,7 @@ from flask_login import current_user
 from consult.analysis import adapters, quality, services, tasks
 from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
+from consult.analysis.languages import language_insights
 from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.consultations.services import consultation_counts
@@ -68,6 +69,7 @@ def _render_insights(
             remaining=_remaining(consultation),
             refresh_job=tasks.refresh_job_of(consultation.id) if meta.refreshing else None,
             quality=quality.data_quality(consultation),
+            languages=language_insights(consultation, result),
             can_exclude=quality.can_exclude_votes(current_user, consultation),
             exclude_form=exclude_form or ExcludeGroupForm(formdata=None),
             failed_group=failed_group,

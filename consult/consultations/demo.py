@@ -88,6 +88,9 @@ _FIRST_NAMES = (
 )  # fmt: skip
 _INITIALS = ("K", "S", "T", "B", "M", "A", "Zh", "O", "N", "I", "R", "D", "P", "Y", "E", "G", "L")
 
+# The demo citizens' languages in turn: two in five Kazakh, two Russian, one English.
+DEMO_LOCALES = ("kk", "ru", "ru", "kk", "en")
+
 # Group sizes (A, B, C) and a few barely active people whom the analysis should leave unclustered.
 GROUP_SIZES = (20, 16, 12)
 LURKERS = 4
@@ -221,7 +224,9 @@ def _demo_citizens() -> list[list[User]]:
         members = []
         for _ in range(size):
             email = f"demo-citizen-{n + 1}@{DEMO_DOMAIN}"
-            user, _created = _get_or_create_user(email, demo_citizen_name(n), None)
+            user, created = _get_or_create_user(email, demo_citizen_name(n), None)
+            if created:  # the interface language each demo citizen reads in
+                user.locale = DEMO_LOCALES[n % len(DEMO_LOCALES)]
             members.append(user)
             n += 1
         groups.append(members)

@@ -9,6 +9,7 @@ import pytest
 from flask_babel import refresh
 from sqlalchemy import select
 
+from consult.analysis.languages import language_insights, participant_languages
 from consult.analysis.services import next_statement_for
 from consult.auth.models import Role, User
 from consult.consultations.models import (
@@ -313,3 +314,31 @@ def test_routing_offers_translated_statements_of_other_languages_first(
     assert sum(s.id == translated.id for s in kazakh) >= 19
     assert 6 <= sum(s.id == translated.id for s in russian) <= 18
     assert {s.id for s in kazakh + russian} == {translated.id, untranslated.id}
+
+
+# --- insights ------------------------------------------------------------------------------
+
+
+def test_participant_language_is_the_account_language_else_the_most_written(
+    db: Any, owned: Consultation, create_user: Any, create_statement: Any, create_vote: Any
+) -> None:
+    kazakh = create_user(locale="kk")
+    writer = create_user(locale=None)
+    silent = create_user(locale=None)
+    first = create_statement(consultation=owned, author=writer, language="ru")
+    create_statement(consultation=owned, author=writer, language="ru")
+    create_statement(consultation=owned, author=writer, language="en")
+    create_vote(first, 1, user=kazakh)
+    create_vote(first, -1, user=silent)
+    found = participant_languages(owned.id)
+    assert found[kazakh.id] == "kk"
+    assert found[writer.id] == "ru"
+    assert found[silent.id] == "unknown"
+    insights = language_insights(owned, None)
+    assert {(r.language, r.participants, r.statements) for r in insights.rows} == {
+        ("kk", 1, 0),
+        ("ru", 1, 2),
+        ("en", 0, 1),
+        ("unknown", 1, 0),
+    }
+    assert insights.visible == 3 and insights.translated == 0
