@@ -8,8 +8,8 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
 from consult.formatting import too_long_message
-from consult.schemas import CleanString, StrictInteger, UTCDateTime, page_schema
 from consult.languages.codes import LANGUAGES
+from consult.schemas import CleanString, StrictInteger, UTCDateTime, page_schema
 from consult.statements.models import Relation, StatementKind, StatementStatus
 from consult.votes.schemas import VOTE_LABELS, VoteCountsSchema
 from consult.web import MAX_ID
