@@ -25,6 +25,7 @@ from consult.auth import wiring as auth
 from consult.config import ROOT, Config
 from consult.consultations import wiring as consultations
 from consult.jobs import wiring as jobs
+from consult.languages import wiring as languages
 from consult.moderation import wiring as moderation
 from consult.moderation.permissions import audit_scope
 from consult.notifications import wiring as notifications
@@ -70,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     audit.init_app(app, scope=audit_scope)
     notifications.init_app(app)
+    languages.init_app(app)
     consultations.init_app(app)
     statements.init_app(app)
     votes.init_app(app)

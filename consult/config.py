@@ -122,6 +122,9 @@ class Config:
     # Redis down: limits fall back to per-process memory (logged), never a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
+    # Machine translation of statements (a LibreTranslate-compatible API); off when empty.
+    MT_URL = ""
+    MT_API_KEY = ""
     JOBS_BACKEND = "auto"  # "celery" (auto with REDIS_URL), "thread" (auto without), "eager"
     JOBS_THREADS = 2  # in-process job threads per web process (thread backend, fallback)
     JOBS_RESULT_DIR: str | None = (

@@ -13,6 +13,7 @@ from consult.consultations.models import (
     ModerationMode,
 )
 from consult.jobs.models import Job, JobStatus
+from consult.languages.models import ConsultationText, StatementTranslation
 from consult.moderation.models import Flag, FlagReason, ReasonTemplate
 from consult.notifications.models import Notification
 from consult.responses.models import Decision, Response, ResponseItem
@@ -25,6 +26,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Consultation",
+    "ConsultationText",
     "ConsultationMember",
     "ConsultationStatus",
     "Decision",
@@ -48,6 +50,7 @@ __all__ = [
     "Statement",
     "StatementKind",
     "StatementLink",
+    "StatementTranslation",
     "User",
     "UserBlock",
     "Vote",

@@ -135,6 +135,7 @@ def create_statement(
             "kind", StatementKind.argument if (supports or attacks) else StatementKind.position
         )
         text_value = overrides.pop("text", f"Statement number {n}")
+        overrides.setdefault("language", "en")
         statement = Statement(
             consultation_id=consultation.id,
             author_id=author.id,

@@ -31,6 +31,8 @@ from consult.consultations.models import Consultation
 from consult.consultations.versions import mark_changed
 from consult.errors import NotFound
 from consult.extensions import db, upsert
+from consult.languages.codes import language_weight
+from consult.languages.services import translated_ids
 from consult.moderation.models import Flag
 from consult.statements.models import Relation, Statement, StatementLink, StatementStatus
 from consult.types import utcnow
@@ -336,7 +338,9 @@ def statement_priorities(result: dict[str, Any] | None) -> dict[str, float]:
     return dict(AnalysisResult.from_json(result).priority) if result else {}
 
 
-def next_statement_for(consultation: Consultation, user: Any) -> Statement | None:
+def next_statement_for(
+    consultation: Consultation, user: Any, *, language: str | None = None
+) -> Statement | None:
     """Choose the next statement for this user to vote on, or None if none is left.
 
     As in Pol.is, an unvoted visible statement is drawn with probability proportional to its
@@ -344,6 +348,9 @@ def next_statement_for(consultation: Consultation, user: Any) -> Statement | Non
     highest priority), times (1 + 3 × the share of its voters who marked it as important to them).
     The draw is seeded by the user and the number of statements left, so
     reloading the page shows the same statement until the user votes.
+
+    For a reader of ``language``, a statement written in another language weighs three times
+    more once it is translated into the reader's language, and a quarter while it is not.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
@@ -363,6 +370,17 @@ def next_statement_for(consultation: Consultation, user: Any) -> Statement | Non
         * (1.0 + IMPORTANCE_WEIGHT * shares.get(sid, 0.0))
         for sid in candidates
     ]
+    if language is not None:
+        written = dict(
+            db.session.execute(
+                select(Statement.id, Statement.language).where(Statement.id.in_(candidates))
+            ).all()
+        )
+        translated = translated_ids(candidates)
+        weights = [
+            w * language_weight(written.get(sid), language, translated[sid])
+            for w, sid in zip(weights, candidates, strict=True)
+        ]
     rng = random.Random(f"{consultation.id}:{user.id}:{len(candidates)}")
     chosen = rng.choices(candidates, weights=weights, k=1)[0]
     return db.session.get(Statement, chosen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +14,7 @@ from consult.analysis import adapters, quality, services, tasks
 from consult.analysis.explore import group_by_label
 from consult.analysis.forms import ExcludeGroupForm, LiftExclusionForm, NextVoteForm
 from consult.analysis.insights import build_insights
+from consult.analysis.languages import language_insights
 from consult.analysis.opinion_map import group_styles
 from consult.analysis.personal import personal_summary
 from consult.analysis.roles import statement_roles
@@ -21,6 +23,7 @@ from consult.consultations.services import consultation_counts
 from consult.consultations.views import load_consultation
 from consult.errors import ConsultError
 from consult.extensions import db
+from consult.languages.services import translations_in
 from consult.ratelimits import rate_limited
 from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
@@ -77,6 +80,7 @@ def _render_insights(
             remaining=_remaining(consultation),
             refresh_job=tasks.refresh_job_of(consultation.id) if meta.refreshing else None,
             quality=quality.data_quality(consultation),
+            languages=language_insights(consultation, result),
             can_exclude=quality.can_exclude_votes(current_user, consultation),
             exclude_form=exclude_form or ExcludeGroupForm(formdata=None),
             failed_group=failed_group,
@@ -172,16 +176,23 @@ def next_statement(slug: str) -> Any:
             db.session.commit()
             return redirect(url_for("analysis.next_statement", slug=slug, voted=statement.id))
         status = 422
-    statement = services.next_statement_for(consultation, current_user)
+    statement = services.next_statement_for(
+        consultation, current_user, language=str(get_locale() or "en")
+    )
     db.session.commit()
     voted, remaining = services.vote_progress(consultation, current_user)
     targets = services.statement_targets(statement) if statement is not None else []
+    reader = str(get_locale() or "en")
+    translation = None
+    if statement is not None and statement.language not in (None, reader):
+        translation = translations_in(reader, [statement.id]).get(statement.id)
     return (
         render_template(
             "analysis/next.html",
             consultation=consultation,
             statement=statement,
             targets=targets,
+            translation=translation,
             form=NextVoteForm(formdata=None, statement=statement.id if statement else None),
             errors=form.errors if status == 422 else {},
             can_vote=statement is not None and can_vote_statement(current_user, statement),

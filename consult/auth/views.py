@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -102,8 +103,9 @@ def register() -> Any:
         returning = False
         if services.find_user_by_email(email) is None:
             try:
+                # The language the pages were shown in: the visitor's choice, else the browser's.
                 user = services.create_user(
-                    email, form.display_name.data or "", password, locale=session.get("locale")
+                    email, form.display_name.data or "", password, locale=str(get_locale() or "en")
                 )
                 db.session.commit()
             except ConsultError:

@@ -42,6 +42,7 @@ from consult.consultations.demo_texts import (
     Argument,
     Position,
 )
+from consult.consultations.demo_translations import STATEMENTS, VERSIONS
 from consult.consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -53,8 +54,10 @@ from consult.consultations.services import (
     change_status,
     create_consultation,
     get_consultation_by_slug,
+    set_consultation_texts,
 )
 from consult.extensions import db
+from consult.languages.services import save_translation
 from consult.statements.models import Statement, StatementKind
 from consult.statements.services import create_statement
 from consult.types import utcnow
@@ -84,6 +87,9 @@ _FIRST_NAMES = (
     "Adil", "Natalya", "Yersultan", "Balnur", "Viktor", "Anel", "Zhandos",
 )  # fmt: skip
 _INITIALS = ("K", "S", "T", "B", "M", "A", "Zh", "O", "N", "I", "R", "D", "P", "Y", "E", "G", "L")
+
+# The demo citizens' languages in turn: two in five Kazakh, two Russian, one English.
+DEMO_LOCALES = ("kk", "ru", "ru", "kk", "en")
 
 # Group sizes (A, B, C) and a few barely active people whom the analysis should leave unclustered.
 GROUP_SIZES = (20, 16, 12)
@@ -136,8 +142,18 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
         add_member(
             consultation, accounts["moderator"], MemberRole.moderator, actor=accounts["policymaker"]
         )
+        set_consultation_texts(consultation, accounts["policymaker"], dict(VERSIONS))
         change_status(consultation, ConsultationStatus.open, accounts["policymaker"])
-        result.votes += _populate(consultation, groups, POSITIONS, ARGUMENTS, rng, start_days=12)
+        result.votes += _populate(
+            consultation,
+            groups,
+            POSITIONS,
+            ARGUMENTS,
+            rng,
+            start_days=12,
+            translations=STATEMENTS,
+            translator=accounts["policymaker"],
+        )
         result.created.append(consultation)
 
     texts = (CLOSED_TITLE, CLOSED_SUMMARY, CLOSED_BODY)
@@ -216,7 +232,9 @@ def _demo_citizens() -> list[list[User]]:
         members = []
         for _ in range(size):
             email = f"demo-citizen-{n + 1}@{DEMO_DOMAIN}"
-            user, _created = _get_or_create_user(email, demo_citizen_name(n), None)
+            user, created = _get_or_create_user(email, demo_citizen_name(n), None)
+            if created:  # the interface language each demo citizen reads in
+                user.locale = DEMO_LOCALES[n % len(DEMO_LOCALES)]
             members.append(user)
             n += 1
         groups.append(members)
@@ -233,10 +251,13 @@ def _populate(
     start_days: int,
     end_days: int = 0,
     coverage: float = 0.85,
+    translations: dict[str, dict[str, str]] | None = None,
+    translator: User | None = None,
 ) -> int:
     """Post the statements through the statements service, then insert the planted votes.
 
-    Statements and votes are dated between ``start_days`` and ``end_days`` ago.
+    Statements and votes are dated between ``start_days`` and ``end_days`` ago. The statements
+    are written in English; ``translations`` gives their versions in the other languages, by key.
     """
     now = utcnow() - timedelta(days=end_days)
     opened = now - timedelta(days=start_days - end_days)
@@ -258,7 +279,16 @@ def _populate(
             text=text,
             kind=kind,
             links=[(statements[target].id, relation) for target, relation in links],
+            language="en",
         )
+        for language, translated in (translations or {}).get(key, {}).items():
+            save_translation(
+                statement.id,
+                "en",
+                language,
+                translated,
+                translator_id=translator.id if translator is not None else None,
+            )
         # Spread the posting dates over the first weeks, positions first.
         statement.created_at = opened + span * ((index + 1) / (len(entries) + 1))
         statements[key] = statement

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.extensions import db
+from consult.languages.models import ConsultationText
 from consult.types import UTCDateTime, utcnow
 
 
@@ -51,6 +52,7 @@ class MemberRole(enum.Enum):
 
     owner = "owner"  # a policymaker running it
     moderator = "moderator"
+    translator = "translator"  # translates statements into the other content languages
 
 
 class Consultation(db.Model):  # type: ignore[name-defined,misc]
@@ -63,6 +65,8 @@ class Consultation(db.Model):  # type: ignore[name-defined,misc]
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    #: The language of title, summary and body; versions in the others are ``texts``.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     status: Mapped[ConsultationStatus] = mapped_column(
         Enum(ConsultationStatus, name="consultation_status", native_enum=False, length=20),
         default=ConsultationStatus.draft,
@@ -91,6 +95,10 @@ class Consultation(db.Model):  # type: ignore[name-defined,misc]
     created_by: Mapped[User | None] = relationship()
     members: Mapped[list[ConsultationMember]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan"
+    )
+
+    texts: Mapped[list[ConsultationText]] = relationship(
+        cascade="all, delete-orphan", order_by=ConsultationText.language
     )
 
     @property

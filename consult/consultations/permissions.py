@@ -66,3 +66,12 @@ def can_moderate_consultation(user: Any, consultation: Consultation) -> bool:
     if user.is_admin:
         return True
     return bool(user.is_moderator) and has_membership(user, consultation, MemberRole.moderator)
+
+
+def can_translate_in_consultation(user: Any, consultation: Consultation) -> bool:
+    """Its moderators and the translators assigned to it translate any statement."""
+    if not _authenticated(user):
+        return False
+    return can_moderate_consultation(user, consultation) or has_membership(
+        user, consultation, MemberRole.translator
+    )

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_audit
 from consult.auth.models import User
@@ -30,6 +31,8 @@ from consult.consultations.permissions import (
 )
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed, invalid
 from consult.extensions import db
+from consult.languages.codes import is_language
+from consult.languages.services import set_consultation_versions
 from consult.signals import consultation_status_changed, consultation_status_changing
 from consult.statements.models import Statement, StatementStatus
 from consult.types import utcnow
@@ -44,6 +47,7 @@ TRANSITIONS = {
 
 EDITABLE_FIELDS = (
     "title",
+    "language",
     "summary",
     "body",
     "opens_at",
@@ -94,6 +98,11 @@ def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
         )
 
 
+def _check_language(language: object) -> None:
+    if not is_language(language):
+        raise invalid(_l("Unknown language."), "language", _l("Choose Kazakh, Russian or English."))
+
+
 def create_consultation(
     actor: User,
     *,
@@ -106,16 +115,19 @@ def create_consultation(
     flag_threshold: int = 3,
     response_policy: ResponsePolicy | str = ResponsePolicy.consensus,
     slug: str | None = None,
+    language: str = "en",
 ) -> Consultation:
-    """Create a draft consultation owned by the actor."""
+    """Create a draft consultation owned by the actor; ``language`` is its texts' language."""
     if not can_create_consultation(actor):
         raise NotAllowed(_l("Only policymakers and administrators create consultations."))
     title = title.strip()
     if not title:
         raise invalid(_l("A title is required."), "title", _l("Required."))
     _check_dates(opens_at, closes_at)
+    _check_language(language)
     consultation = Consultation(
         title=title,
+        language=language,
         summary=summary.strip(),
         body=body.strip(),
         closes_at=closes_at,
@@ -164,6 +176,8 @@ def update_consultation(consultation: Consultation, actor: User, **changes: Any)
     for key in ("summary", "body"):
         if key in changes:
             changes[key] = (changes[key] or "").strip()
+    if "language" in changes:
+        _check_language(changes["language"])
     if "moderation" in changes:
         changes["moderation"] = ModerationMode(changes["moderation"])
     if "response_policy" in changes:
@@ -299,8 +313,10 @@ def visible_consultations(
 
 
 def list_visible_consultations(viewer: Any) -> list[Consultation]:
-    """Consultations the viewer may see: everything but other people's drafts (one query)."""
-    return list(db.session.scalars(visible_consultations(viewer)))
+    """Consultations the viewer may see: everything but other people's drafts (one query, and
+    one for their versions in the other languages)."""
+    query = visible_consultations(viewer).options(selectinload(Consultation.texts))
+    return list(db.session.scalars(query))
 
 
 def find_visible_consultation(
@@ -388,3 +404,29 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def set_consultation_texts(
+    consultation: Consultation, actor: User, versions: dict[str, tuple[str, str, str]]
+) -> None:
+    """Store the question, summary and body in the other languages (an empty question removes
+    that version); its policymakers and administrators only."""
+    if not can_edit_consultation(actor, consultation):
+        raise NotAllowed(_l("Only this consultation's policymakers can change it."))
+    wanted = {k: v for k, v in versions.items() if k != consultation.language}
+    before = {t.language: t.question for t in consultation.texts}
+    kept = set_consultation_versions(
+        consultation.id, consultation.language, wanted, consultation.texts
+    )
+    db.session.expire(consultation, ["texts"])
+    after = {t.language: t.question for t in kept}
+    if before != after:
+        record_audit(
+            actor,
+            "edit_consultation",
+            "consultation",
+            consultation.id,
+            consultation_id=consultation.id,
+            before={"versions": sorted(before)},
+            after={"versions": sorted(after)},
+        )

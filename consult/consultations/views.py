@@ -45,6 +45,7 @@ from consult.consultations.services import (
     current_counts,
     find_visible_consultation,
     list_visible_consultations,
+    set_consultation_texts,
     slugify,
     update_consultation,
 )
@@ -247,6 +248,7 @@ def _form_changes(form: ConsultationForm) -> dict[str, Any]:
         "body": form.body.data or "",
         "closes_at": end_of_day(form.closes_at.data),
         "moderation": form.moderation.data,
+        "language": form.language.data or "en",
     }
 
 
@@ -266,7 +268,9 @@ def new() -> Any:
                 slug=f"{slug}-consultation" if slug in RESERVED_SLUGS else None,
                 **changes,
             )
+            set_consultation_texts(consultation, current_user, form.versions())
         except ValidationFailed as exc:  # raised before anything was written
+            db.session.rollback()
             show_errors(form, exc, "title")
         else:
             db.session.commit()
@@ -311,13 +315,19 @@ def render_edit_page(
 
 
 def _initial(consultation: Consultation) -> dict[str, Any]:
-    return {
+    initial: dict[str, Any] = {
         "title": consultation.title,
         "summary": consultation.summary,
         "body": consultation.body,
         "closes_at": local_date(consultation.closes_at),
         "moderation": consultation.moderation.value,
+        "language": consultation.language,
     }
+    for version in consultation.texts:
+        initial[f"question_{version.language}"] = version.question
+        initial[f"summary_{version.language}"] = version.summary
+        initial[f"body_{version.language}"] = version.body
+    return initial
 
 
 def _load_for_edit(slug: str) -> Consultation:
@@ -340,6 +350,7 @@ def edit(slug: str) -> Any:
             changes["closes_at"] = consultation.closes_at
         try:
             update_consultation(consultation, current_user, **changes)
+            set_consultation_texts(consultation, current_user, form.versions())
         except ValidationFailed as exc:  # raised before anything was written; other errors
             show_errors(form, exc, "title")  # end the request on the error page, uncommitted
         else:
@@ -399,6 +410,8 @@ def add_person(slug: str) -> Any:
     db.session.commit()
     if role is MemberRole.owner:
         flash(_("%(name)s now co-owns this consultation.", name=person.display_name), "success")
+    elif role is MemberRole.translator:
+        flash(_("%(name)s now translates this consultation.", name=person.display_name), "success")
     else:
         flash(_("%(name)s now moderates this consultation.", name=person.display_name), "success")
     return redirect(url_for("consultations.edit", slug=consultation.slug, _anchor="people"), 303)

@@ -100,6 +100,7 @@ def serialize_statements(
                 "consultation": s.consultation_id,
                 "kind": s.kind,
                 "text": s.text,
+                "language": s.language,
                 "author": authors.get(s.author_id) if s.author_id is not None else None,
                 "created_at": s.created_at,
                 "status": s.status,
@@ -209,6 +210,7 @@ def create_statement_view(consultation_id: int) -> Any:
         text=data["text"],
         kind=data["kind"],
         links=[(link["target"], link["relation"]) for link in data.get("links", [])],
+        language=data.get("language"),
     )
     db.session.commit()
     body = serialize_statements(consultation, [statement], actor)[0]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired
 
+from consult.languages.codes import LANGUAGES, NATIVE_NAMES
 from consult.web import IdField
 
 # The service enforces the real limit (STATEMENT_MAX_LENGTH, on the cleaned text); the browser
@@ -49,4 +50,28 @@ class VoteForm(FlaskForm):
             DataRequired(message=_l("Choose agree, disagree or pass.")),
             AnyOf(("agree", "disagree", "pass"), message=_l("Choose agree, disagree or pass.")),
         ],
+    )
+
+
+class TranslationForm(FlaskForm):
+    """Translate a statement into one of the other content languages."""
+
+    language = SelectField(
+        _l("Language of the translation"),
+        choices=lambda: [(code, NATIVE_NAMES[code]) for code in LANGUAGES],
+        validators=[InputRequired(message=_l("Choose a language."))],
+    )
+    text = TextAreaField(
+        _l("Translation"),
+        validators=[DataRequired(message=_l("Write the translation."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    """Correct the language a statement is written in."""
+
+    language = SelectField(
+        _l("Written in"),
+        choices=lambda: [(code, NATIVE_NAMES[code]) for code in LANGUAGES],
+        validators=[InputRequired(message=_l("Choose a language."))],
     )

@@ -63,6 +63,8 @@ class Statement(db.Model):  # type: ignore[name-defined,misc]
         Enum(StatementKind, name="statement_kind", native_enum=False, length=20)
     )
     text: Mapped[str] = mapped_column(Text)
+    #: The language the author wrote in (detected, correctable by the author); None: unknown.
+    language: Mapped[str | None] = mapped_column(String(8))
     # Normalised text hash, for the duplicate-post guard and duplicate suggestions.
     text_key: Mapped[str] = mapped_column(String(64), default="", index=True)
     author_id: Mapped[int | None] = mapped_column(

@@ -6,10 +6,20 @@ from typing import Any
 
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
-from consult.consultations.permissions import can_moderate_consultation, can_view_consultation
+from consult.consultations.permissions import (
+    can_moderate_consultation,
+    can_translate_in_consultation,
+    can_view_consultation,
+)
 from consult.statements.models import Statement, StatementStatus
 
-__all__ = ["can_post_statement", "can_view_statement", "can_vote_statement", "is_blocked"]
+__all__ = [
+    "can_post_statement",
+    "can_translate_statement",
+    "can_view_statement",
+    "can_vote_statement",
+    "is_blocked",
+]
 
 
 def _authenticated(user: Any) -> bool:
@@ -47,3 +57,14 @@ def can_vote_statement(user: Any, statement: Statement) -> bool:
         and statement.consultation.is_open
         and not is_blocked(user)
     )
+
+
+def can_translate_statement(user: Any, statement: Statement) -> bool:
+    """Its author, the consultation's moderators and translators translate a visible statement."""
+    if not _authenticated(user) or is_blocked(user):
+        return False
+    if statement.status is not StatementStatus.visible:
+        return False
+    if statement.author_id == user.id:
+        return True
+    return can_translate_in_consultation(user, statement.consultation)

@@ -8,6 +8,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
 from consult.formatting import too_long_message
+from consult.languages.codes import LANGUAGES
 from consult.schemas import CleanString, StrictInteger, UTCDateTime, page_schema
 from consult.statements.models import Relation, StatementKind, StatementStatus
 from consult.votes.schemas import VOTE_LABELS, VoteCountsSchema
@@ -48,6 +49,10 @@ class StatementSchema(Schema):
     consultation = fields.Integer(metadata={"description": "The consultation's id."})
     kind = fields.Enum(StatementKind)
     text = fields.String()
+    language = fields.String(
+        allow_none=True,
+        metadata={"description": "kk, ru or en: the language it is written in (null: unknown)."},
+    )
     author = fields.String(allow_none=True, metadata={"description": "The author's display name."})
     created_at = UTCDateTime()
     status = fields.Enum(
@@ -81,6 +86,10 @@ class StatementInputSchema(Schema):
         fields.Nested(LinkSchema),
         validate=[validate.Length(max=MAX_LINKS), _distinct_targets],
         metadata={"description": "Required (at least one) for an argument."},
+    )
+    language = fields.String(
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "kk, ru or en; detected from the text when left out."},
     )
 
 

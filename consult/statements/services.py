@@ -18,6 +18,8 @@ from consult.consultations.models import Consultation, ModerationMode
 from consult.consultations.permissions import can_moderate_consultation
 from consult.errors import Conflict, NotAllowed, ValidationFailed, invalid, too_long
 from consult.extensions import db
+from consult.languages.codes import is_language
+from consult.languages.detect import detect_language
 from consult.signals import statement_created
 from consult.statements.models import (
     Relation,
@@ -49,8 +51,12 @@ def create_statement(
     text: str,
     kind: StatementKind | str,
     links: list[tuple[int, Relation | str]] | None = None,
+    language: str | None = None,
 ) -> Statement:
-    """Post a position or an argument; arguments support or attack at least one statement."""
+    """Post a position or an argument; arguments support or attack at least one statement.
+
+    ``language`` is the author's choice; without it the language is detected from the text.
+    """
     if not can_post_statement(actor, consultation):
         if not consultation.is_open:
             raise Conflict(
@@ -60,6 +66,8 @@ def create_statement(
         raise NotAllowed(_l("You cannot post in this consultation."))
     kind = StatementKind(kind)
     cleaned = validate_text(text)
+    if language is not None and not is_language(language):
+        raise invalid(_l("Unknown language."), "language", _l("Choose Kazakh, Russian or English."))
     wanted: dict[int, Relation] = {}
     for target_id, relation in links or []:
         try:
@@ -98,6 +106,7 @@ def create_statement(
         kind=kind,
         text=cleaned,
         text_key=key,
+        language=language or detect_language(cleaned),
         author_id=actor.id,
         status=StatementStatus.pending if pre else StatementStatus.visible,
     )
@@ -355,3 +364,14 @@ def check_actor_may_post(actor: User, consultation: Consultation) -> None:
     """Raise NotAllowed unless the actor may post here."""
     if not can_post_statement(actor, consultation):
         raise NotAllowed(_l("You cannot post in this consultation."))
+
+
+def set_statement_language(statement: Statement, actor: User, language: str) -> Statement:
+    """Correct the language a statement is written in (its author only)."""
+    if actor is None or statement.author_id != getattr(actor, "id", None):
+        raise NotAllowed(_l("Only the author can change the language of a statement."))
+    if not is_language(language):
+        raise invalid(_l("Unknown language."), "language", _l("Choose Kazakh, Russian or English."))
+    statement.language = language
+    db.session.flush()
+    return statement

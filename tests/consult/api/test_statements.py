@@ -604,3 +604,22 @@ def test_create_statement_drops_lone_surrogates(api, dummy_consultation, partici
     assert response.status_code == 201
     assert response.get_json()["text"] == "Night buses"
     assert "text" in assert_error(only, 422)["fields"]
+
+
+def test_create_statement_detects_or_takes_its_language(api, dummy_consultation, participant):
+    url = statements_url(dummy_consultation)
+    detected = api.post(
+        url, json={"text": "Автобусы каждые десять минут.", "kind": "position"}, as_user=participant
+    )
+    assert detected.status_code == 201
+    assert detected.get_json()["language"] == "ru"
+    given = api.post(
+        url, json={"text": "Bus", "kind": "position", "language": "kk"}, as_user=participant
+    )
+    assert given.get_json()["language"] == "kk"
+    assert_error(
+        api.post(
+            url, json={"text": "Tram", "kind": "position", "language": "de"}, as_user=participant
+        ),
+        422,
+    )

@@ -1,0 +1,101 @@
+"""Statements in the reader's language: translations, who made them, and the thread page's view.
+
+Translations are for display only: votes, analysis and responses belong to the statement, so
+every version of it is one statement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from consult.auth.models import User
+from consult.consultations.versions import mark_changed
+from consult.errors import NotAllowed
+from consult.extensions import db
+from consult.jobs.runtime import enqueue
+from consult.languages.codes import LANGUAGES
+from consult.languages.machine import translate_text
+from consult.languages.models import StatementTranslation
+from consult.languages.services import save_translation, translations_in, translations_of
+from consult.statements.models import Statement
+from consult.statements.permissions import can_translate_statement
+
+
+def reader_language() -> str:
+    """The language the current request is answered in."""
+    return str(get_locale() or "en")
+
+
+def translate_statement(
+    statement: Statement, actor: User, *, language: str, text: str
+) -> StatementTranslation:
+    """Write or correct a statement's translation (author, moderators, translators)."""
+    if not can_translate_statement(actor, statement):
+        raise NotAllowed(_l("You cannot translate this statement."))
+    row = save_translation(
+        statement.id,
+        statement.language,
+        language,
+        text,
+        translator_id=actor.id,
+        max_length=int(current_app.config["STATEMENT_MAX_LENGTH"]) * 2,
+    )
+    mark_changed(statement.consultation_id)
+    return row
+
+
+def translator_names(rows: list[StatementTranslation]) -> dict[int, str]:
+    """The display names of the people who made these translations (one query)."""
+    ids = {row.translator_id for row in rows if row.translator_id is not None}
+    if not ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(ids)))
+    return {user.id: user.display_name for user in users if not user.deleted_at}
+
+
+def translation_context(consultation: Any, viewer: Any, statement_ids: list[int]) -> dict[str, Any]:
+    """The thread page's translations into the reader's language, and who made them."""
+    language = reader_language()
+    found = translations_in(language, statement_ids)
+    return {
+        "reader_language": language,
+        "translations": found,
+        "translators": translator_names(list(found.values())),
+    }
+
+
+MACHINE_JOB = "statements.machine_translate"
+
+
+def machine_translate_job(ctx: Any, statement_id: int) -> None:
+    """Translate a visible statement by machine into each language it has no version in yet."""
+    url = str(current_app.config.get("MT_URL") or "")
+    statement = db.session.get(Statement, statement_id)
+    if not url or statement is None or statement.language is None or not statement.is_visible:
+        return
+    have = {row.language for row in translations_of(statement.id)}
+    for language in LANGUAGES:
+        if language == statement.language or language in have:
+            continue
+        text = translate_text(
+            url,
+            statement.text,
+            statement.language,
+            language,
+            api_key=str(current_app.config.get("MT_API_KEY") or ""),
+        )
+        save_translation(
+            statement.id, statement.language, language, text, translator_id=None, machine=True
+        )
+    mark_changed(statement.consultation_id)
+
+
+def request_machine_translation(sender: Any, statement: Statement, **_extra: Any) -> None:
+    """After a statement is posted, ask for its machine translations (when a provider is set)."""
+    if current_app.config.get("MT_URL"):
+        enqueue(MACHINE_JOB, statement.id)
