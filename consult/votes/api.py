@@ -122,7 +122,7 @@ def statement_importance(statement_id: int) -> Any:
         Statement, statement_id, options=[joinedload(Statement.consultation)]
     )
     if statement is None or not can_view_statement(actor, statement):
-        raise not_found("Statement")
+        raise not_found(_l("Statement not found."))
     important = request.method == "PUT"
     if important:
         mark_important(statement, actor)
