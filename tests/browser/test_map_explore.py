@@ -23,6 +23,9 @@ def test_keyboard_chooses_a_group_on_the_opinion_map(browser: Any, live_server: 
     page.goto(f"{live_server}{INSIGHTS}")
     assert page.locator("#map-explore-panel").count() == 0
 
+    # Insights opens folded: the map's section opens from its summary, with the keyboard.
+    tab_to(page, "#map summary")
+    page.keyboard.press("Enter")
     tab_to(page, 'a.map-pick[href*="group=B"]')
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}{INSIGHTS}?group=B#map-explore-panel")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from consult.auth.models import User
@@ -112,4 +113,7 @@ def test_policymaker_answers_and_citizen_sees_the_answer(client: Any, auth: Any)
     notes = list(db.session.scalars(select(Notification).where(Notification.user_id == citizen.id)))
     assert any(n.link == f"/statements/{argument.id}" for n in notes)
     page = client.get("/notifications").get_data(as_text=True)
-    assert "Official response" in page
+    # The notification is written in the language the citizen reads (demo citizens: kk, ru, en).
+    with force_locale(citizen.locale or "en"):
+        expected = gettext("Official response (%(decision)s) to “%(statement)s” in “%(title)s”.")
+    assert expected.split("(", 1)[0].strip() in page
