@@ -8,30 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consult.auth.models import User
-from consult.auth.standing import is_blocked
 from consult.consultations.versions import mark_changed
-from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db
-from consult.statements.models import Statement, StatementStatus
-from consult.statements.permissions import can_vote_statement
+from consult.statements.models import Statement
 from consult.votes.models import ImportanceMark, Vote
-
-
-def _check(statement: Statement, actor: User) -> None:
-    if statement.status is not StatementStatus.visible:
-        raise NotFound(_l("Statement not found."))
-    if not can_vote_statement(actor, statement):
-        if not statement.consultation.is_open:
-            raise Conflict(_l("This consultation is not open for voting."))
-        if is_blocked(actor):
-            raise NotAllowed(_l("Your account cannot vote at the moment."))
-        raise NotAllowed(_l("You cannot vote on this statement."))
+from consult.votes.services import check_can_vote
 
 
 def mark_important(statement: Statement, actor: User) -> None:
@@ -39,7 +25,7 @@ def mark_important(statement: Statement, actor: User) -> None:
 
     One INSERT … ON CONFLICT DO NOTHING on the (statement, user) unique constraint.
     """
-    _check(statement, actor)
+    check_can_vote(statement, actor)
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(ImportanceMark).values(
@@ -55,7 +41,7 @@ def mark_important(statement: Statement, actor: User) -> None:
 
 def unmark_important(statement: Statement, actor: User) -> None:
     """Take the actor's mark off a statement (nothing happens if there was none)."""
-    _check(statement, actor)
+    check_can_vote(statement, actor)
     db.session.execute(
         delete(ImportanceMark).where(
             ImportanceMark.statement_id == statement.id, ImportanceMark.user_id == actor.id

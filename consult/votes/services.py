@@ -50,7 +50,8 @@ def cast_vote_counted(
     return value, counts
 
 
-def _check_can_vote(statement: Statement, actor: User) -> None:
+def check_can_vote(statement: Statement, actor: User) -> None:
+    """Refuse a vote or an importance mark the actor may not cast on this statement."""
     if statement.status is not StatementStatus.visible:
         raise NotFound(_l("Statement not found."))
     if not can_vote_statement(actor, statement):
@@ -66,7 +67,7 @@ def _cast(
 ) -> tuple[VoteValue, dict[int, int] | None]:
     if isinstance(value, str):
         value = VoteValue.from_label(value)
-    _check_can_vote(statement, actor)
+    check_can_vote(statement, actor)
     now = utcnow()
     postgres = db.session.get_bind().dialect.name == "postgresql"
     insert = pg_insert if postgres else sqlite_insert
