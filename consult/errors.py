@@ -28,6 +28,16 @@ class ConsultError(Exception):
     status = 400
     code = "bad_request"
 
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, **kwargs: Any
+    ) -> None:
+        """Let a subclass declare its HTTP status and error code in its class line."""
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str = "", *, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self._message = message or self.__class__.__doc__ or ""
@@ -44,32 +54,20 @@ class ConsultError(Exception):
         return {name: [str(m) for m in messages] for name, messages in self._fields.items()}
 
 
-class ValidationFailed(ConsultError):
+class ValidationFailed(ConsultError, status=422, code="validation_error"):
     """The input is not valid."""
 
-    status = 422
-    code = "validation_error"
 
-
-class NotAllowed(ConsultError):
+class NotAllowed(ConsultError, status=403, code="forbidden"):
     """You are not allowed to do this."""
 
-    status = 403
-    code = "forbidden"
 
-
-class NotFound(ConsultError):
+class NotFound(ConsultError, status=404, code="not_found"):
     """Not found."""
 
-    status = 404
-    code = "not_found"
 
-
-class Conflict(ConsultError):
+class Conflict(ConsultError, status=409, code="conflict"):
     """The request conflicts with the current state."""
-
-    status = 409
-    code = "conflict"
 
 
 def invalid(message: str, field: str, *details: str) -> ValidationFailed:

@@ -190,14 +190,8 @@ def update_consultation(consultation: Consultation, actor: User, **changes: Any)
     for key, value in changes.items():
         setattr(consultation, key, value)
     if changes:
-        record_audit(
-            actor,
-            "edit_consultation",
-            "consultation",
-            consultation.id,
-            consultation_id=consultation.id,
-            before=before,
-            after={key: _plain(value) for key, value in changes.items()},
+        _audit_edit(
+            actor, consultation, before, {key: _plain(value) for key, value in changes.items()}
         )
     if status is not None:
         change_status(consultation, ConsultationStatus(status), actor)
@@ -398,6 +392,21 @@ def require_consultation(consultation_id: int) -> Consultation:
     return consultation
 
 
+def _audit_edit(
+    actor: User, consultation: Consultation, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """Record an edit of the consultation's fields or texts in the audit log."""
+    record_audit(
+        actor,
+        "edit_consultation",
+        "consultation",
+        consultation.id,
+        consultation_id=consultation.id,
+        before=before,
+        after=after,
+    )
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "value"):
         return value.value
@@ -421,12 +430,4 @@ def set_consultation_texts(
     db.session.expire(consultation, ["texts"])
     after = {t.language: t.question for t in kept}
     if before != after:
-        record_audit(
-            actor,
-            "edit_consultation",
-            "consultation",
-            consultation.id,
-            consultation_id=consultation.id,
-            before={"versions": sorted(before)},
-            after={"versions": sorted(after)},
-        )
+        _audit_edit(actor, consultation, {"versions": sorted(before)}, {"versions": sorted(after)})

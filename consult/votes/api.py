@@ -22,6 +22,16 @@ from consult.votes.services import cast_vote_counted
 _output = VoteSchema()
 
 
+def _viewable_statement(actor: Any, statement_id: int) -> Statement:
+    """The statement (with its consultation) if the actor may see it; else a 404."""
+    statement = db.session.get(
+        Statement, statement_id, options=[joinedload(Statement.consultation)]
+    )
+    if statement is None or not can_view_statement(actor, statement):
+        raise not_found(_l("Statement not found."))
+    return statement
+
+
 @api.route(f"/statements/<{ID_RULE}:statement_id>/vote", methods=["PUT"])
 @login_required_json
 @rate_limited("vote")
@@ -56,11 +66,7 @@ def vote_statement(statement_id: int) -> Any:
               schema: VoteSchema
     """
     actor = current_user._get_current_object()
-    statement = db.session.get(
-        Statement, statement_id, options=[joinedload(Statement.consultation)]
-    )
-    if statement is None or not can_view_statement(actor, statement):
-        raise not_found(_l("Statement not found."))
+    statement = _viewable_statement(actor, statement_id)
     data = load_body(VoteInputSchema())
     # The counts are read in the vote's own transaction (on PostgreSQL in the upsert's own
     # statement): one transaction per request, and nothing is read again after the commit.
@@ -85,9 +91,9 @@ def statement_importance(statement_id: int) -> Any:
       tags: [votes]
       summary: Mark a visible statement of an open consultation as important to the caller.
       description: At most one mark per person per statement. Idempotent.
-      parameters:
+      parameters: &parameters
         - {in: path, name: statement_id, required: true, schema: {type: integer}}
-      x-errors:
+      x-errors: &errors
         401: Not authenticated.
         403: The account is blocked or suspended.
         404: No such statement, or one that is not visible.
@@ -96,33 +102,21 @@ def statement_importance(statement_id: int) -> Any:
       responses:
         200:
           description: The caller's mark and the statement's number of marks.
-          content:
+          content: &body
             application/json:
               schema: ImportanceSchema
     delete:
       tags: [votes]
       summary: Take the caller's importance mark off a statement. Idempotent.
-      parameters:
-        - {in: path, name: statement_id, required: true, schema: {type: integer}}
-      x-errors:
-        401: Not authenticated.
-        403: The account is blocked or suspended.
-        404: No such statement, or one that is not visible.
-        409: The consultation is not open.
-        429: Too many marks; retry after Retry-After seconds.
+      parameters: *parameters
+      x-errors: *errors
       responses:
         200:
           description: The caller's mark (now false) and the statement's number of marks.
-          content:
-            application/json:
-              schema: ImportanceSchema
+          content: *body
     """
     actor = current_user._get_current_object()
-    statement = db.session.get(
-        Statement, statement_id, options=[joinedload(Statement.consultation)]
-    )
-    if statement is None or not can_view_statement(actor, statement):
-        raise not_found(_l("Statement not found."))
+    statement = _viewable_statement(actor, statement_id)
     important = request.method == "PUT"
     if important:
         mark_important(statement, actor)

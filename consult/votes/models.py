@@ -30,7 +30,25 @@ class VoteValue(enum.Enum):
         return cls.pass_ if label == "pass" else cls[label]
 
 
-class Vote(db.Model):  # type: ignore[name-defined,misc]
+class _PersonOnStatement:
+    """The columns of a row one person keeps on one statement (a vote, an importance mark).
+
+    ``sort_order`` keeps them first in the table, where the migrations put them.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), sort_order=-1
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+
+
+class Vote(_PersonOnStatement, db.Model):  # type: ignore[name-defined,misc]
     """A participant's agree / disagree / pass on a statement."""
 
     __tablename__ = "votes"
@@ -40,12 +58,6 @@ class Vote(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_votes_consultation_user", "consultation_id", "user_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
-    )
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     value: Mapped[int] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -61,7 +73,7 @@ class Vote(db.Model):  # type: ignore[name-defined,misc]
         return f"<Vote s={self.statement_id} u={self.user_id} {self.value:+d}>"
 
 
-class ImportanceMark(db.Model):  # type: ignore[name-defined,misc]
+class ImportanceMark(_PersonOnStatement, db.Model):  # type: ignore[name-defined,misc]
     """A participant's "this matters to me" on a statement (at most one per person)."""
 
     __tablename__ = "importance_marks"
@@ -70,12 +82,6 @@ class ImportanceMark(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_importance_marks_consultation_user", "consultation_id", "user_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
-    )
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

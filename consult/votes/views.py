@@ -25,10 +25,8 @@ from consult.web import login_redirect
 bp = Blueprint("votes", __name__)
 
 
-@bp.route("/statements/<id:statement_id>/vote", methods=["POST"])
-@rate_limited("vote")
-def cast(statement_id: int) -> Any:
-    """Agree, disagree or pass on a statement; a later vote replaces the earlier one."""
+def _visible_statement(statement_id: int) -> Statement:
+    """The visible statement the current user may see, or 404."""
     statement = db.session.get(Statement, statement_id)
     if (
         statement is None
@@ -36,6 +34,20 @@ def cast(statement_id: int) -> Any:
         or not can_view_statement(current_user, statement)
     ):
         abort(404)
+    return statement
+
+
+def _card_errors(statement: Statement, messages: list[Any]) -> Any:
+    """The discussion page again (422) with the form's messages on the statement's card."""
+    errors = [(str(m), f"s-{statement.id}") for m in messages]
+    return render_consultation_page(statement.consultation, errors=errors, status=422)
+
+
+@bp.route("/statements/<id:statement_id>/vote", methods=["POST"])
+@rate_limited("vote")
+def cast(statement_id: int) -> Any:
+    """Agree, disagree or pass on a statement; a later vote replaces the earlier one."""
+    statement = _visible_statement(statement_id)
     if not current_user.is_authenticated:
         return login_redirect(thread_url(statement), _("Log in to vote."))
     if not statement.consultation.is_open:
@@ -44,8 +56,7 @@ def cast(statement_id: int) -> Any:
         abort(403, _("Your account cannot post or vote at the moment."))
     form = VoteForm()
     if not form.validate_on_submit():
-        errors = [(str(m), f"s-{statement.id}") for m in form.value.errors]
-        return render_consultation_page(statement.consultation, errors=errors, status=422)
+        return _card_errors(statement, form.value.errors)
     cast_vote(statement, current_user, form.value.data or "")
     db.session.commit()
     return redirect(thread_url(statement), 303)
@@ -55,19 +66,12 @@ def cast(statement_id: int) -> Any:
 @rate_limited("importance")
 def importance(statement_id: int) -> Any:
     """Mark a statement as important to me, or take the mark off (the card's toggle)."""
-    statement = db.session.get(Statement, statement_id)
-    if (
-        statement is None
-        or statement.status is not StatementStatus.visible
-        or not can_view_statement(current_user, statement)
-    ):
-        abort(404)
+    statement = _visible_statement(statement_id)
     if not current_user.is_authenticated:
         return login_redirect(thread_url(statement), _("Log in to vote."))
     form = ImportanceForm()
     if not form.validate_on_submit():
-        errors = [(str(m), f"s-{statement.id}") for m in form.important.errors]
-        return render_consultation_page(statement.consultation, errors=errors, status=422)
+        return _card_errors(statement, form.important.errors)
     if form.important.data == "yes":
         mark_important(statement, current_user)
     else:
