@@ -41,32 +41,39 @@ def server(app: Flask) -> Iterator[tuple[str, int]]:
         httpd.server_close()
 
 
-def fire(
-    address: tuple[str, int], path: str, token: str, bodies: list[dict[str, Any]]
-) -> list[int]:
-    """PUT every body at once (one thread each, released together); return the statuses."""
-    barrier = threading.Barrier(len(bodies))
-    statuses: list[int] = [0] * len(bodies)
+def put_at_once(
+    address: tuple[str, int], path: str, calls: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """PUT every ``(token, body)`` at once (one thread each, released together); return each
+    answer's status and JSON body."""
+    barrier = threading.Barrier(len(calls))
+    answers: list[tuple[int, dict[str, Any]]] = [(0, {})] * len(calls)
 
     def send(index: int) -> None:
+        token, body = calls[index]
         connection = http.client.HTTPConnection(*address, timeout=60)
         try:
-            payload = json.dumps(bodies[index])
             headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
             barrier.wait(timeout=30)
-            connection.request("PUT", path, body=payload, headers=headers)
+            connection.request("PUT", path, body=json.dumps(body), headers=headers)
             response = connection.getresponse()
-            response.read()
-            statuses[index] = response.status
+            answers[index] = (response.status, json.loads(response.read() or b"{}"))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(bodies))]
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(calls))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    return statuses
+    return answers
+
+
+def fire(
+    address: tuple[str, int], path: str, token: str, bodies: list[dict[str, Any]]
+) -> list[int]:
+    """PUT every body at once with one token; return the statuses."""
+    return [status for status, _ in put_at_once(address, path, [(token, b) for b in bodies])]
 
 
 def test_concurrent_identical_votes_store_one_row(
@@ -114,29 +121,7 @@ def fire_as_many(
     address: tuple[str, int], path: str, tokens: list[str], value: str
 ) -> list[tuple[int, dict[str, Any]]]:
     """PUT one vote per token at once; return each answer's status and JSON body."""
-    barrier = threading.Barrier(len(tokens))
-    answers: list[tuple[int, dict[str, Any]]] = [(0, {})] * len(tokens)
-
-    def send(index: int) -> None:
-        connection = http.client.HTTPConnection(*address, timeout=60)
-        try:
-            headers = {
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {tokens[index]}",
-            }
-            barrier.wait(timeout=30)
-            connection.request("PUT", path, body=json.dumps({"value": value}), headers=headers)
-            response = connection.getresponse()
-            answers[index] = (response.status, json.loads(response.read() or b"{}"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(tokens))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return answers
+    return put_at_once(address, path, [(token, {"value": value}) for token in tokens])
 
 
 def test_concurrent_votes_of_many_accounts_are_all_stored_counted_and_versioned(

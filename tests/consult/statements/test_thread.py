@@ -107,12 +107,23 @@ def test_first_screen_shows_the_strongest_replies_and_links_to_the_rest(
     assert "Show 3 more replies" in html
 
 
+@pytest.fixture
+def answers(app: Any, consultation: Any, statement: Any, create_statement: Any) -> Any:
+    """``answers(count, page_size)``: attack the statement ``count`` times ("Answer 0", …) and
+    show ``page_size`` replies a page."""
+
+    def make(count: int, page_size: int) -> None:
+        app.config.update(THREAD_PAGE_SIZE=page_size)
+        for i in range(count):
+            create_statement(consultation=consultation, attacks=statement, text=f"Answer {i}")
+
+    return make
+
+
 def test_branch_page_lists_every_reply_a_page_at_a_time(
-    call: Any, app: Any, consultation: Any, statement: Any, create_statement: Any
+    call: Any, statement: Any, answers: Any
 ) -> None:
-    app.config.update(THREAD_PAGE_SIZE=3)
-    for i in range(5):
-        create_statement(consultation=consultation, attacks=statement, text=f"Answer {i}")
+    answers(5, page_size=3)
 
     first = call.page("GET", f"/statements/{statement.id}/branch").get_data(as_text=True)
     second = call.page("GET", f"/statements/{statement.id}/branch?page=2").get_data(as_text=True)
@@ -135,11 +146,9 @@ def test_former_replies_address_redirects_to_the_branch_page(
 
 
 def test_branch_fragment_is_the_list_only_with_a_link_to_the_next_page(
-    call: Any, app: Any, consultation: Any, statement: Any, create_statement: Any
+    call: Any, statement: Any, answers: Any
 ) -> None:
-    app.config.update(THREAD_PAGE_SIZE=2)
-    for i in range(3):
-        create_statement(consultation=consultation, attacks=statement, text=f"Answer {i}")
+    answers(3, page_size=2)
 
     html = call.page("GET", f"/statements/{statement.id}/branch?fragment=1").get_data(as_text=True)
 

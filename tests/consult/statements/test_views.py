@@ -151,19 +151,24 @@ def test_post_unknown_kind_is_422(
 # --- arguments -------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def post_as_user(client: Any, auth: Any, dummy_user: User, open_consultation: Consultation) -> Any:
+    """Log the dummy user in; ``post_as_user(**form)`` then posts in the "air" consultation."""
+    auth.login(dummy_user)
+    return lambda **data: post(client, **data)
+
+
 def test_post_argument_links_to_its_target(
     client: Any,
-    auth: Any,
     db: Any,
     open_consultation: Consultation,
     dummy_statement: Statement,
     create_statement: Any,
-    dummy_user: User,
+    post_as_user: Any,
 ) -> None:
     target = create_statement(consultation=open_consultation, text="Ban coal.")
-    auth.login(dummy_user)
-    response = post(
-        client, kind="argument", target=str(target.id), relation="attack", text="Too costly."
+    response = post_as_user(
+        kind="argument", target=str(target.id), relation="attack", text="Too costly."
     )
     assert response.status_code == 303
     argument = db.session.scalar(select(Statement).where(Statement.text == "Too costly."))
@@ -184,37 +189,33 @@ def test_post_argument_links_to_its_target(
         ({"target": "{id}", "relation": "support", "text": ""}, "Write your argument first."),
         ({"target": "abc", "relation": "support", "text": "Bad id."}, "Not a valid integer"),
         ({"target": "999999", "relation": "support", "text": "Gone."}, "is not in this"),
+        ({"target": "{other}", "relation": "attack", "text": "Cross."}, "is not in this consul"),
     ],
 )
 def test_post_argument_rejects_bad_input(
-    client: Any,
-    auth: Any,
     db: Any,
     open_consultation: Consultation,
+    create_consultation: Any,
     create_statement: Any,
-    dummy_user: User,
+    post_as_user: Any,
     data: dict[str, str],
     message: str,
 ) -> None:
     target = create_statement(consultation=open_consultation)
-    auth.login(dummy_user)
-    data = {key: value.format(id=target.id) for key, value in data.items()}
-    response = post(client, kind="argument", **data)
+    # a statement of another consultation
+    other = create_statement(consultation=create_consultation())
+    data = {key: value.format(id=target.id, other=other.id) for key, value in data.items()}
+    response = post_as_user(kind="argument", **data)
     assert response.status_code == 422
     assert message in response.data.decode()
-    assert count_statements(db) == 1
+    assert count_statements(db) == 2
 
 
 def test_post_argument_error_reopens_its_reply_form(
-    client: Any,
-    auth: Any,
-    open_consultation: Consultation,
-    create_statement: Any,
-    dummy_user: User,
+    open_consultation: Consultation, create_statement: Any, post_as_user: Any
 ) -> None:
     target = create_statement(consultation=open_consultation)
-    auth.login(dummy_user)
-    response = post(client, kind="argument", target=str(target.id), text="Which side?")
+    response = post_as_user(kind="argument", target=str(target.id), text="Which side?")
     page = response.data.decode()
     assert re.search(r'<details class="reply" open>\s*<summary>Reply', page)
     assert f'href="#reply-{target.id}-support"' in page
@@ -225,38 +226,17 @@ def test_post_argument_error_reopens_its_reply_form(
     "status", [StatementStatus.hidden, StatementStatus.pending, StatementStatus.merged]
 )
 def test_post_argument_on_a_statement_that_is_not_visible_is_422(
-    client: Any,
-    auth: Any,
     db: Any,
     open_consultation: Consultation,
     create_statement: Any,
     dummy_user: User,
+    post_as_user: Any,
     status: StatementStatus,
 ) -> None:
     target = create_statement(consultation=open_consultation, status=status, author=dummy_user)
-    auth.login(dummy_user)
-    response = post(client, kind="argument", target=str(target.id), relation="support", text="x")
+    response = post_as_user(kind="argument", target=str(target.id), relation="support", text="x")
     assert response.status_code == 422
     assert "cannot be replied to" in response.data.decode()
-    assert count_statements(db) == 1
-
-
-def test_post_argument_on_another_consultations_statement_is_422(
-    client: Any,
-    auth: Any,
-    db: Any,
-    open_consultation: Consultation,
-    create_consultation: Any,
-    create_statement: Any,
-    dummy_user: User,
-) -> None:
-    elsewhere = create_statement(consultation=create_consultation())
-    auth.login(dummy_user)
-    response = post(
-        client, kind="argument", target=str(elsewhere.id), relation="attack", text="Cross."
-    )
-    assert response.status_code == 422
-    assert "is not in this consultation" in response.data.decode()
     assert count_statements(db) == 1
 
 
