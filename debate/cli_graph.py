@@ -13,10 +13,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from debate.errors import DebateError, InputError
+from debate.errors import DebateError, InputError, read_input_text
 from debate.graph import base_scores, graph_from_json, graph_to_json
 from debate.kialo import argument_outline, read_kialo
 from debate.semantics import SEMANTICS, strength
@@ -99,6 +98,7 @@ def cli_strength(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = Path(folder) / "g.json"
     ...     _ = path.write_text('{"nodes": {"a": {"base": 0.5}, "b": {"base": 1.0}},'
@@ -129,6 +129,7 @@ def cli_kialo(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = Path(folder) / "d.txt"
     ...     _ = path.write_text("Discussion Title: Tram?\\n\\n1. Build it\\n1.1. Con: Costly\\n")
@@ -153,14 +154,7 @@ def cli_kialo(args: argparse.Namespace) -> int:
 
 
 def _read_json(path: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", source=path) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", source=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=path) from None
+    text = read_input_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -26,11 +26,10 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import networkx as nx
 
-from debate.errors import InputError
+from debate.errors import InputError, read_input_text
 from debate.graph import argument_graph, relation_kind
 from debate.types import Claim, Relation, RelationKind
 
@@ -313,22 +312,14 @@ def read_kialo(path: str | os.PathLike[str]) -> KialoDiscussion:
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     file = Path(folder) / "tram.txt"
     ...     _ = file.write_text("1. Build it\\n1.1. Pro: Fast", encoding="utf-8")
     ...     [c.id for c in read_kialo(file).claims]
     ['1', '1.1']
     """
-    name = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", source=name) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", source=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=name) from None
-    return kialo_discussion(text, source=name)
+    return kialo_discussion(read_input_text(path), source=os.fspath(path))
 
 
 @dataclass

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from debate.errors import InputError
+from debate.errors import InputError, read_input_text
 from debate.types import VoteMatrix
 
 __all__ = [
@@ -473,16 +473,9 @@ _MISSING_JSON = "missing file (the Pol.is JSON form needs comments.json and vote
 def _json_document(path: Path, *, required: bool = True, missing: str = _MISSING_JSON) -> Any:
     """Parse one JSON file; a missing required file, bad text or bad JSON is an InputError."""
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        if not required:
-            return None
-        raise InputError(missing, source=name) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", source=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=name) from None
+    if not required and not path.exists():
+        return None
+    text = read_input_text(path, source=name, missing=missing)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -19,7 +19,7 @@ Services take an explicit ``actor``, flush but never commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,8 +32,10 @@ from consult.errors import NotAllowed, NotFound, invalid, too_long
 from consult.extensions import db
 from consult.moderation.models import Flag
 from consult.moderation.permissions import can_moderate_statement
+from consult.notifications.services import notify
 from consult.statements.models import Statement
 from consult.statements.permissions import can_view_statement
+from consult.text import excerpt
 
 #: Moderation actions on a statement.
 ACTIONS = ("hide", "restore", "approve", "ignore_flags")
@@ -71,6 +73,19 @@ def statement_state(statement: Statement, open_flags: int | None = None) -> dict
 def statement_link(statement_id: int) -> str:
     """The link of a statement in notifications."""
     return f"/statements/{statement_id}"
+
+
+def notify_author(
+    statement: Statement, message: Callable[[str], Any], *, link_to: int | None = None
+) -> None:
+    """Tell a statement's author what moderation did to it, in the author's language.
+
+    ``message`` is called with the statement's excerpt in the author's locale and returns the
+    translated text; the notification links to the statement, or to ``link_to``.
+    """
+    text = excerpt(statement.text)
+    target = statement.id if link_to is None else link_to
+    notify(statement.author_id, lambda: message(text), link=statement_link(target))
 
 
 def check_moderator(statement: Statement, actor: User) -> None:

@@ -4,60 +4,28 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from consult.extensions import db, limiter
+from consult.extensions import db
 from tests.conftest import make_app
 from tests.factories import PASSWORD
+from tests.servers import free_port, private_redis_server
 
 needs_redis_server = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="needs the redis-server binary"
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def private_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A redis-server of this test alone, on a free port (the test may kill it)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0", proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    limiter._storage_dead = False  # the limiter object is shared by every test app
+    with private_redis_server() as server:
+        yield server
 
 
 def _own_database(database_url: str, tmp_path: Any) -> str:
@@ -154,7 +122,7 @@ def test_redis_down_jobs_run_in_process(
 @pytest.fixture
 def database_down_app() -> Iterator[Flask]:
     """An app whose PostgreSQL refuses connections (nothing listens on the port)."""
-    port = _free_port()
+    port = free_port()
     app = make_app(f"postgresql+psycopg://postgres@127.0.0.1:{port}/kenes_scale_down")
     yield app
     with app.app_context():

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from debate.types import VoteMatrix
+
+ROOT = Path(__file__).resolve().parents[2]
 
 #: The keys of the analysis result every consumer reads (docs/API.md section 4).
 ANALYSIS_KEYS = frozenset(
@@ -40,4 +45,16 @@ def from_array(votes: Any, moderated_out: Iterable[str] = (), *, missing: int = 
         cols=cols.astype(np.int32),
         values=votes[rows, cols].astype(np.int8),
         moderated_out=frozenset(moderated_out),
+    )
+
+
+def run_debate_polis(folder: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """``python -m debate polis FOLDER --json``, run as a separate process from the repository."""
+    return subprocess.run(
+        [sys.executable, "-m", "debate", "polis", str(folder), "--json"],
+        capture_output=True,
+        text=True,
+        check=check,
+        cwd=ROOT,
+        timeout=600,
     )

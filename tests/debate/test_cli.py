@@ -2,13 +2,12 @@
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from debate.cli import SUBCOMMANDS, build_parser, main
+from tests.debate.helpers import run_debate_polis
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "polis"
@@ -90,13 +89,7 @@ class TestPolisCommand:
 
     def test_python_m_debate_exit_status_and_stderr(self, tmp_path):
         folder = small_export(tmp_path, "1,x,0,7,1\n2,x,1,7,5\n")
-        proc = subprocess.run(
-            [sys.executable, "-m", "debate", "polis", str(folder), "--json"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        proc = run_debate_polis(folder, check=False)
         assert proc.returncode == 2
         assert proc.stdout == ""
         assert proc.stderr == "error: votes.csv:3: unknown vote value '5'\n"

@@ -17,15 +17,13 @@ from consult.moderation.common import (
     ACTIONS,
     check_moderator,
     clean_reason,
+    notify_author,
     open_flag_counts,
     resolve_flags,
-    statement_link,
     statement_state,
 )
 from consult.moderation.permissions import moderated_consultation_ids
-from consult.notifications.services import notify
 from consult.statements.models import Statement, StatementStatus
-from consult.text import excerpt
 from consult.types import utcnow
 
 UNKNOWN_ACTION = {"action": [_l("Choose hide, restore, approve or ignore_flags.")]}
@@ -112,24 +110,20 @@ def moderate_statement(statement: Statement, actor: User, action: str, *, reason
         before=before,
         after=statement_state(statement, flags - resolved),
     )
-    text = excerpt(statement.text)
     if action == "hide":
-        notify(
-            statement.author_id,
-            lambda: _(
+        notify_author(
+            statement,
+            lambda text: _(
                 "A moderator hid your statement “%(text)s”. Reason: %(reason)s",
                 text=text,
                 reason=reason,
             ),
-            link=statement_link(statement.id),
         )
     elif statement.status is StatementStatus.visible and (
         was_pending_approval or before["status"] != "visible"
     ):
-        notify(
-            statement.author_id,
-            lambda: _("Your statement “%(text)s” is now published.", text=text),
-            link=statement_link(statement.id),
+        notify_author(
+            statement, lambda text: _("Your statement “%(text)s” is now published.", text=text)
         )
     return statement
 

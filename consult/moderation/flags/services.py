@@ -15,16 +15,14 @@ from consult.errors import Conflict, NotAllowed, NotFound, invalid, too_long
 from consult.extensions import db
 from consult.moderation.common import (
     NOTE_MAX_LENGTH,
+    notify_author,
     open_flag_counts,
-    statement_link,
     statement_state,
 )
 from consult.moderation.models import Flag, FlagReason
 from consult.moderation.permissions import can_flag_statement
-from consult.notifications.services import notify
 from consult.statements.models import Statement, StatementStatus
 from consult.statements.permissions import can_view_statement
-from consult.text import excerpt
 
 
 def has_flagged(statement: Statement, user: User) -> bool:
@@ -116,15 +114,13 @@ def _hide_pending_review(statement: Statement, count: int, threshold: int) -> No
         before=before,
         after=statement_state(statement, count),
     )
-    text = excerpt(statement.text)
-    notify(
-        statement.author_id,
-        lambda: _(
+    notify_author(
+        statement,
+        lambda text: _(
             "Your statement “%(text)s” was reported by several participants and is hidden "
             "until a moderator reviews it.",
             text=text,
         ),
-        link=statement_link(statement.id),
     )
 
 

@@ -15,14 +15,12 @@ from consult.extensions import db
 from consult.moderation.common import (
     check_moderator,
     clean_reason,
+    notify_author,
     resolve_flags,
-    statement_link,
     statement_state,
 )
-from consult.notifications.services import notify
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.statements.permissions import can_view_statement
-from consult.text import excerpt
 from consult.types import utcnow
 from consult.votes.models import Vote
 
@@ -165,15 +163,14 @@ def merge_statements(
             "dropped_votes": result.dropped_votes,
         },
     )
-    text = excerpt(source.text)
-    notify(
-        source.author_id,
-        lambda: _(
+    notify_author(
+        source,
+        lambda text: _(
             "Your statement “%(text)s” repeated an earlier one and was merged into it; its "
             "votes and replies now count there.",
             text=text,
         ),
-        link=statement_link(target.id),
+        link_to=target.id,
     )
     return result
 

@@ -10,8 +10,6 @@ the opaque analysis ids.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.statements.models import Statement
 from debate.polis import read_polis_export
-from tests.debate.helpers import ANALYSIS_KEYS
+from tests.debate.helpers import ANALYSIS_KEYS, run_debate_polis
 
 ROOT = Path(__file__).resolve().parents[3]
 META = {
@@ -49,15 +47,7 @@ def engine_result(polis_dir):
     replays the votes through Pol.is's updates, which takes a while)."""
     if str(polis_dir) in _ENGINE:
         return _ENGINE[str(polis_dir)]
-    done = subprocess.run(
-        [sys.executable, "-m", "debate", "polis", str(polis_dir), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    _ENGINE[str(polis_dir)] = json.loads(done.stdout)
+    _ENGINE[str(polis_dir)] = json.loads(run_debate_polis(polis_dir).stdout)
     return _ENGINE[str(polis_dir)]
 
 
@@ -192,15 +182,7 @@ def test_import_starts_the_groups_where_the_command_replay_ends(client, runner, 
     """A Pol.is JSON conversation (tests/data/polis-math, see its README): ``kenes import-polis``
     stores the replayed state, so the API's first analysis has the command's groups, ids and
     numbers."""
-    engine = subprocess.run(
-        [sys.executable, "-m", "debate", "polis", str(POLIS_MATH), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    engine_result = json.loads(engine.stdout)
+    engine_result = json.loads(run_debate_polis(POLIS_MATH).stdout)
     assert engine_result["replay"]["updates"] > 1  # the default: a replay
     consultation, statements, people = import_polis(runner, db, POLIS_MATH)
     api = client.get(f"/api/v1/consultations/{consultation.id}/analysis").get_json()

@@ -78,6 +78,16 @@ def _moderator_of(consultation: Consultation, create_user: Any, db: Any) -> User
     return moderator
 
 
+def _brigade_excluded(make_brigaded: Any, db: Any) -> tuple[Any, User]:
+    """A brigaded consultation whose owner excluded its first suspect group ("Planted
+    accounts"); the consultation's data and the owner."""
+    data = make_brigaded()
+    owner = _owner(data.consultation, db)
+    key = quality.data_quality(data.consultation).groups[0].key
+    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    return data, owner
+
+
 def _owner(consultation: Consultation, db: Any) -> User:
     return db.session.scalar(
         select(User)
@@ -337,10 +347,7 @@ def test_every_export_states_what_was_excluded_and_by_whom(
 
     from consult.reports.exporters import export_chunks
 
-    data = make_brigaded()
-    owner = _owner(data.consultation, db)
-    key = quality.data_quality(data.consultation).groups[0].key
-    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    data, owner = _brigade_excluded(make_brigaded, db)
     raw = b"".join(export_chunks(data.consultation, fmt))
     if fmt in ("csv", "xlsx"):
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -353,10 +360,7 @@ def test_every_export_states_what_was_excluded_and_by_whom(
 def test_pdf_export_carries_the_data_quality_section(app: Any, db: Any, make_brigaded: Any) -> None:
     from consult.reports.documents import render_report_html
 
-    data = make_brigaded()
-    owner = _owner(data.consultation, db)
-    key = quality.data_quality(data.consultation).groups[0].key
-    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    data, owner = _brigade_excluded(make_brigaded, db)
     with app.test_request_context():
         html = render_report_html(data.consultation, pdf=True)
     assert 'id="data-quality"' in html and "Planted accounts" in html
@@ -429,10 +433,7 @@ def test_demo_abuse_brigade_is_named_and_excluding_it_restores_the_clean_groups(
 def test_analysis_api_states_the_active_exclusions_and_roles(
     db: Any, make_brigaded: Any, caller: Caller
 ) -> None:
-    data = make_brigaded()
-    owner = _owner(data.consultation, db)
-    key = quality.data_quality(data.consultation).groups[0].key
-    quality.exclude_group(data.consultation, owner, key, reason="Planted accounts")
+    data, owner = _brigade_excluded(make_brigaded, db)
     body = caller.api("GET", f"/api/v1/consultations/{data.consultation.id}/analysis").json
     (exclusion,) = body["vote_exclusions"]
     assert exclusion["accounts"] == 4 and exclusion["excluded_by"] == owner.display_name

@@ -19,3 +19,10 @@ def assert_error(response: TestResponse, status: int, code: str | None = None) -
     if code is not None:
         assert error["code"] == code
     return error
+
+
+def send_form(api: Any, method: str, url: str, form: str, user: Any) -> TestResponse:
+    """Send ``user``'s request with a URL-encoded form body instead of JSON."""
+    return api.request(
+        method, url, data=form, content_type="application/x-www-form-urlencoded", as_user=user
+    )

@@ -16,7 +16,7 @@ from consult.consultations.models import (
     MemberRole,
     ModerationMode,
 )
-from tests.consult.api.helpers import assert_error
+from tests.consult.api.helpers import assert_error, send_form
 
 ITEM_FIELDS = {
     "id",
@@ -233,11 +233,8 @@ def test_create_consultation_anonymous_is_401(api, db):
 
 
 def test_create_consultation_form_body_is_415(api, dummy_policymaker):
-    response = api.post(
-        "/api/v1/consultations",
-        data="title=Night+buses&summary=x",
-        content_type="application/x-www-form-urlencoded",
-        as_user=dummy_policymaker,
+    response = send_form(
+        api, "POST", "/api/v1/consultations", "title=Night+buses&summary=x", dummy_policymaker
     )
 
     assert_error(response, 415, "unsupported_media_type")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.consultations.models import ConsultationStatus, ModerationMode
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.types import utcnow
-from tests.consult.api.helpers import assert_error
+from tests.consult.api.helpers import assert_error, send_form
 
 STATEMENT_FIELDS = {
     "id",
@@ -461,11 +461,8 @@ def test_create_statement_anonymous_is_401(api, db, dummy_consultation):
 
 
 def test_create_statement_form_body_is_415(api, dummy_consultation, participant):
-    response = api.post(
-        statements_url(dummy_consultation),
-        data="text=hello&kind=position",
-        content_type="application/x-www-form-urlencoded",
-        as_user=participant,
+    response = send_form(
+        api, "POST", statements_url(dummy_consultation), "text=hello&kind=position", participant
     )
 
     assert_error(response, 415)

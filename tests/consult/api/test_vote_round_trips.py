@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,21 +26,16 @@ from werkzeug.test import TestResponse
 from consult.auth.models import BlockKind, Role, User
 from consult.auth.standing import restrict_account
 from consult.consultations.versions import content_version
-from consult.extensions import db, limiter
+from consult.extensions import db
 from consult.ratelimits import SCRIPTED_REDIS_PREFIX, ScriptedRedisStorage
 from consult.statements.models import Statement
 from consult.types import utcnow
 from consult.votes.models import Vote
 from tests.conftest import SeedTemplates, is_postgres
+from tests.servers import private_redis_server
 
 #: The name of each command in a packed request (RESP: an array whose first bulk string is it).
 _COMMAND_NAME = re.compile(rb"\*\d+\r\n\$\d+\r\n([A-Za-z]+)\r\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -50,22 +43,8 @@ def redis_url() -> Iterator[str]:
     """A redis-server of this module alone, on a free port."""
     binary = shutil.which("redis-server")
     assert binary is not None, "the round-trip tests need the redis-server binary"
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.kill()
-    proc.wait()
-    limiter._storage_dead = False  # the limiter object is shared by every test app
+    with private_redis_server(binary) as (url, _):
+        yield url
 
 
 @pytest.fixture

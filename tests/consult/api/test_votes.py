@@ -11,7 +11,7 @@ from consult.consultations.models import ConsultationStatus
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
 from consult.votes.models import Vote
-from tests.consult.api.helpers import assert_error
+from tests.consult.api.helpers import assert_error, send_form
 
 
 def vote_url(statement):
@@ -99,12 +99,7 @@ def test_vote_without_body_is_422(api, dummy_statement, participant):
 
 
 def test_vote_form_body_is_415(api, dummy_statement, participant):
-    response = api.put(
-        vote_url(dummy_statement),
-        data="value=agree",
-        content_type="application/x-www-form-urlencoded",
-        as_user=participant,
-    )
+    response = send_form(api, "PUT", vote_url(dummy_statement), "value=agree", participant)
 
     assert_error(response, 415)
 
