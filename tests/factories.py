@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -261,3 +261,16 @@ def registration_form(
         "password": password,
         "confirm": password if confirm is None else confirm,
     }
+
+
+def consultation_form(**overrides: str) -> dict[str, str]:
+    """The fields of the new-consultation form (a park question closing in 30 days)."""
+    data = {
+        "title": "Where should the new park go?",
+        "summary": "The city has land for one park.",
+        "body": "Option A.\n\nOption B.",
+        "closes_at": (date.today() + timedelta(days=30)).isoformat(),
+        "moderation": "pre",
+    }
+    data.update(overrides)
+    return data

@@ -244,17 +244,23 @@ def test_exclusion_page_form_is_forbidden_to_participants(
     assert "Leave these votes out" not in html
 
 
-def test_exclusion_page_form_shows_the_refusal(db: Any, make_brigaded: Any, caller: Caller) -> None:
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_exclusion_refusal_is_a_422_that_says_why(
+    db: Any, make_brigaded: Any, caller: Caller, via: str
+) -> None:
     data = make_brigaded(citizens=1)
     key = quality.data_quality(data.consultation).groups[0].key
-    response = caller.page(
-        "POST",
-        f"/consultations/{data.consultation.slug}/exclusions",
-        _owner(data.consultation, db),
-        data={"group": key},
-    )
+    owner = _owner(data.consultation, db)
+    if via == "page":
+        url = f"/consultations/{data.consultation.slug}/exclusions"
+        response = caller.page("POST", url, owner, data={"group": key})
+        message = response.get_data(as_text=True)
+    else:
+        url = f"/api/v1/consultations/{data.consultation.id}/exclusions"
+        response = caller.api("POST", url, owner, json={"group": key})
+        message = response.json["error"]["message"]
     assert response.status_code == 422
-    assert "fewer than two participants" in response.get_data(as_text=True)
+    assert "fewer than two participants" in message
 
 
 def test_exclusion_page_lift_brings_votes_back(db: Any, make_brigaded: Any, caller: Caller) -> None:
@@ -306,19 +312,6 @@ def test_exclusion_api_excludes_and_lifts(db: Any, make_brigaded: Any, caller: C
         "POST", f"/api/v1/consultations/{cid}/exclusions/{body['id']}/lift", owner, json={}
     )
     assert lifted.status_code == 200 and lifted.json["active"] is False
-
-
-def test_exclusion_api_refusal_is_a_422_json(db: Any, make_brigaded: Any, caller: Caller) -> None:
-    data = make_brigaded(citizens=1)
-    key = quality.data_quality(data.consultation).groups[0].key
-    response = caller.api(
-        "POST",
-        f"/api/v1/consultations/{data.consultation.id}/exclusions",
-        _owner(data.consultation, db),
-        json={"group": key},
-    )
-    assert response.status_code == 422
-    assert "fewer than two participants" in response.json["error"]["message"]
 
 
 def test_exclusion_api_permissions(

@@ -21,6 +21,7 @@ from consult.consultations.models import (
 from consult.statements import hooks
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
+from tests.factories import consultation_form
 
 # --- the list ------------------------------------------------------------------------------
 
@@ -284,18 +285,6 @@ def test_tabs_link_to_the_sections_that_exist(
 
 
 # --- create ----------------------------------------------------------------------------------
-
-
-def consultation_form(**overrides: str) -> dict[str, str]:
-    data = {
-        "title": "Where should the new park go?",
-        "summary": "The city has land for one park.",
-        "body": "Option A.\n\nOption B.",
-        "closes_at": (date.today() + timedelta(days=30)).isoformat(),
-        "moderation": "pre",
-    }
-    data.update(overrides)
-    return data
 
 
 def count_consultations(db: Any) -> int:

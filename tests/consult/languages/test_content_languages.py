@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -23,19 +22,14 @@ from consult.languages.detect import detect_language
 from consult.languages.models import ConsultationText, StatementTranslation
 from consult.statements.models import Statement
 from consult.votes.models import Vote
+from tests.factories import consultation_form
 
 
 def form(**overrides: str) -> dict[str, str]:
-    data = {
-        "title": "Where should the new park go?",
-        "summary": "The city has land for one park.",
-        "body": "Option A.",
-        "closes_at": (date.today() + timedelta(days=30)).isoformat(),
-        "moderation": "post",
-        "language": "en",
-    }
-    data.update(overrides)
-    return data
+    """The consultation form, post-moderated and in English."""
+    return consultation_form(
+        **{"body": "Option A.", "moderation": "post", "language": "en", **overrides}
+    )
 
 
 def read(client: Any, language: str, url: str = "/consultations/park") -> str:

@@ -16,10 +16,9 @@ from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
 from consult.reports.exporters import export_chunks
-from consult.responses import services as responses
 from consult.statements.models import StatementLink, StatementStatus
 from consult.votes.models import Vote
-from tests.consult.responses.conftest import Debate
+from tests.consult.responses.conftest import Debate, answer
 
 
 def export(consultation: Any, fmt: str) -> bytes:
@@ -29,15 +28,12 @@ def export(consultation: Any, fmt: str) -> bytes:
 @pytest.fixture
 def debate(make_debate: Callable[..., Debate]) -> Debate:
     debate = make_debate(n=4)
-    responses.create_response(
-        debate.consultation,
-        debate.owner,
-        statement_ids=[debate.positions[0].id],
-        decision="accepted",
+    answer(
+        debate,
+        [debate.positions[0]],
         text="The tram network will be extended to every district.",
         measure_url="https://gov.example.kz/tram",
     )
-    db.session.flush()
     return debate
 
 

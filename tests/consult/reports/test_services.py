@@ -15,10 +15,9 @@ from consult.auth.models import User
 from consult.extensions import db
 from consult.reports.services import build_report, participation_by_day
 from consult.responses import deadlines
-from consult.responses import services as responses
 from consult.statements.models import Statement, StatementStatus
 from consult.votes.models import Vote
-from tests.consult.responses.conftest import Debate
+from tests.consult.responses.conftest import Debate, answer
 
 
 def test_overview_equals_database_counts(make_debate: Callable[..., Debate]) -> None:
@@ -147,13 +146,7 @@ def test_participation_by_day_fills_gaps_and_counts_newcomers(
 def test_report_lists_responses_and_their_summary(make_debate: Callable[..., Debate]) -> None:
     debate = make_debate(n=2)
     deadlines.assign_response_items(debate.consultation, closed_on=date(2025, 1, 6))
-    responses.create_response(
-        debate.consultation,
-        debate.owner,
-        statement_ids=[debate.positions[0].id],
-        decision="accepted",
-        text="The tram network will be extended.",
-    )
+    answer(debate, [debate.positions[0]], text="The tram network will be extended.")
     report = build_report(debate.consultation)
     assert [r.text for r in report["responses"]] == ["The tram network will be extended."]
     assert report["response_summary"]["answered"] == 1

@@ -124,15 +124,21 @@ def closed_debate(make_debate: Callable[..., Debate]) -> Debate:
 
 
 def answer(
-    debate: Debate, statements: list[Statement], decision: str = "accepted", text: str = TEXT
+    debate: Debate,
+    statements: list[Statement],
+    decision: str = "accepted",
+    text: str = TEXT,
+    **fields: Any,
 ) -> Response:
-    """Publish the policymaker's response to these statements, and commit."""
+    """Publish the policymaker's response to these statements (and any other ``fields`` of it,
+    such as ``measure_url``), and commit."""
     response = services.create_response(
         debate.consultation,
         debate.owner,
         statement_ids=[s.id for s in statements],
         decision=decision,
         text=text,
+        **fields,
     )
     db.session.commit()
     return response

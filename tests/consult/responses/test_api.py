@@ -12,9 +12,8 @@ from sqlalchemy import select
 from consult.auth.models import Role, User
 from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
-from consult.responses import services
 from consult.responses.models import ResponseItem
-from tests.consult.responses.conftest import Debate
+from tests.consult.responses.conftest import Debate, answer
 
 TEXT = "The ministry will fund two new tram lines from next year."
 
@@ -164,13 +163,7 @@ def test_extension_by_api(client: Any, create_token: Any, debate: Debate) -> Non
 
 
 def test_notifications_api(client: Any, create_token: Any, debate: Debate) -> None:
-    services.create_response(
-        debate.consultation,
-        debate.owner,
-        statement_ids=[debate.positions[0].id],
-        decision="accepted",
-        text=TEXT,
-    )
+    answer(debate, [debate.positions[0]])
     author = debate.authors[debate.positions[0].id]
     token = create_token(author)
     db.session.commit()

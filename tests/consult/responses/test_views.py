@@ -15,7 +15,6 @@ from consult.consultations.models import ConsultationStatus
 from consult.extensions import db
 from consult.notifications.models import Notification
 from consult.reports.exporters import export_chunks
-from consult.responses import services
 from consult.responses.models import Response, ResponseItem
 from tests.consult.responses.conftest import TEXT, Debate, answer, switch_user
 
@@ -54,14 +53,7 @@ def test_official_response_text_renders_as_sanitised_markdown(
         "We **will** act <script>alert(1)</script> "
         "[plan](https://gov.example.kz/plan) [x](javascript:alert(1))"
     )
-    services.create_response(
-        closed_debate.consultation,
-        closed_debate.owner,
-        statement_ids=[closed_debate.positions[0].id],
-        decision="accepted",
-        text=text,
-    )
-    db.session.commit()
+    answer(closed_debate, [closed_debate.positions[0]], text=text)
     html = client.get(f"/consultations/{closed_debate.consultation.slug}/responses").get_data(
         as_text=True
     )

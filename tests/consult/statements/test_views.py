@@ -33,14 +33,20 @@ def post(client: Any, slug: str = "air", **data: Any) -> Any:
     return client.post(f"/consultations/{slug}/statements", data=data)
 
 
+@pytest.fixture
+def post_as_user(client: Any, auth: Any, dummy_user: User, open_consultation: Consultation) -> Any:
+    """Log the dummy user in; ``post_as_user(**form)`` then posts in the "air" consultation."""
+    auth.login(dummy_user)
+    return lambda **data: post(client, **data)
+
+
 # --- positions -------------------------------------------------------------------------------
 
 
 def test_post_position_publishes_and_redirects_to_it(
-    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
+    client: Any, db: Any, dummy_user: User, post_as_user: Any
 ) -> None:
-    auth.login(dummy_user)
-    response = post(client, kind="position", text="  Plant more trees\r\nalong the rivers.  ")
+    response = post_as_user(kind="position", text="  Plant more trees\r\nalong the rivers.  ")
     assert response.status_code == 303
     statement = db.session.scalar(select(Statement))
     assert response.headers["Location"] == f"/consultations/air#s-{statement.id}"
@@ -65,11 +71,8 @@ def test_post_position_in_a_pre_moderated_consultation_waits(
     assert "Awaiting moderation" in page
 
 
-def test_post_without_kind_is_a_position(
-    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
-) -> None:
-    auth.login(dummy_user)
-    assert post(client, text="No kind given.").status_code == 303
+def test_post_without_kind_is_a_position(db: Any, post_as_user: Any) -> None:
+    assert post_as_user(text="No kind given.").status_code == 303
     assert db.session.scalar(select(Statement)).kind is StatementKind.position
 
 
@@ -90,16 +93,9 @@ def test_post_needs_login(client: Any, db: Any, open_consultation: Consultation)
     ],
 )
 def test_post_position_rejects_bad_text(
-    client: Any,
-    auth: Any,
-    db: Any,
-    open_consultation: Consultation,
-    dummy_user: User,
-    text: str,
-    message: str,
+    db: Any, post_as_user: Any, text: str, message: str
 ) -> None:
-    auth.login(dummy_user)
-    response = post(client, kind="position", text=text)
+    response = post_as_user(kind="position", text=text)
     assert response.status_code == 422
     page = response.data.decode()
     assert message in page
@@ -107,55 +103,36 @@ def test_post_position_rejects_bad_text(
     assert count_statements(db) == 0
 
 
-def test_post_position_of_2000_characters_is_accepted(
-    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
-) -> None:
-    auth.login(dummy_user)
+def test_post_position_of_2000_characters_is_accepted(db: Any, post_as_user: Any) -> None:
     # Windows line ends count as one character, as the browser's maxlength does.
     text = "ab\r\n" * 666 + "ab"
     assert len(text.replace("\r\n", "\n")) == 2000
-    assert post(client, kind="position", text=text).status_code == 303
+    assert post_as_user(kind="position", text=text).status_code == 303
     assert count_statements(db) == 1
 
 
-def test_post_rejected_text_is_kept_in_the_form(
-    client: Any, auth: Any, open_consultation: Consultation, dummy_user: User
-) -> None:
-    auth.login(dummy_user)
-    response = post(client, kind="position", text="<b>" + "x" * 2000)
+def test_post_rejected_text_is_kept_in_the_form(post_as_user: Any) -> None:
+    response = post_as_user(kind="position", text="<b>" + "x" * 2000)
     assert response.status_code == 422
     assert "&lt;b&gt;xxx" in response.data.decode()
 
 
-def test_post_same_text_twice_is_refused(
-    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
-) -> None:
-    auth.login(dummy_user)
-    post(client, kind="position", text="Free buses on smog days.")
-    response = post(client, kind="position", text="free buses on SMOG days!")
+def test_post_same_text_twice_is_refused(db: Any, post_as_user: Any) -> None:
+    post_as_user(kind="position", text="Free buses on smog days.")
+    response = post_as_user(kind="position", text="free buses on SMOG days!")
     assert response.status_code == 409
     assert "You have already posted this." in response.data.decode()
     assert count_statements(db) == 1
 
 
-def test_post_unknown_kind_is_422(
-    client: Any, auth: Any, db: Any, open_consultation: Consultation, dummy_user: User
-) -> None:
-    auth.login(dummy_user)
-    response = post(client, kind="manifesto", text="Hello.")
+def test_post_unknown_kind_is_422(db: Any, post_as_user: Any) -> None:
+    response = post_as_user(kind="manifesto", text="Hello.")
     assert response.status_code == 422
     assert "Unknown kind of statement." in response.data.decode()
     assert count_statements(db) == 0
 
 
 # --- arguments -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def post_as_user(client: Any, auth: Any, dummy_user: User, open_consultation: Consultation) -> Any:
-    """Log the dummy user in; ``post_as_user(**form)`` then posts in the "air" consultation."""
-    auth.login(dummy_user)
-    return lambda **data: post(client, **data)
 
 
 def test_post_argument_links_to_its_target(
@@ -243,43 +220,36 @@ def test_post_argument_on_a_statement_that_is_not_visible_is_422(
 # --- where posting is not possible ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [ConsultationStatus.closed, ConsultationStatus.reported])
-def test_post_to_a_closed_consultation_is_409(
+@pytest.mark.parametrize(
+    ("status", "own", "expected"),
+    [
+        (ConsultationStatus.closed, False, 409),
+        (ConsultationStatus.reported, False, 409),
+        (ConsultationStatus.draft, False, 404),
+        (ConsultationStatus.draft, True, 409),
+        (None, False, 404),
+    ],
+    ids=["closed", "reported", "someone-elses-draft", "own-draft", "missing-consultation"],
+)
+def test_post_where_posting_is_not_possible(
     client: Any,
     auth: Any,
     db: Any,
     create_consultation: Any,
     dummy_user: User,
-    status: ConsultationStatus,
+    dummy_policymaker: User,
+    status: ConsultationStatus | None,
+    own: bool,
+    expected: int,
 ) -> None:
-    create_consultation(slug="done", status=status)
-    auth.login(dummy_user)
-    response = post(client, "done", kind="position", text="Too late.")
-    assert response.status_code == 409
+    """Closed or reported: 409; a draft: 404 to others, 409 to its owner; no such slug: 404."""
+    poster = dummy_policymaker if own else dummy_user
+    if status is not None:
+        owner = {"owner": poster} if own else {}
+        create_consultation(slug="here", status=status, **owner)
+    auth.login(poster)
+    assert post(client, "here", kind="position", text="Hello.").status_code == expected
     assert count_statements(db) == 0
-
-
-def test_post_to_someone_elses_draft_is_404(
-    client: Any, auth: Any, db: Any, create_consultation: Any, dummy_user: User
-) -> None:
-    create_consultation(slug="draft", status=ConsultationStatus.draft)
-    auth.login(dummy_user)
-    assert post(client, "draft", kind="position", text="Hello.").status_code == 404
-    assert count_statements(db) == 0
-
-
-def test_post_to_own_draft_is_409(
-    client: Any, auth: Any, db: Any, create_consultation: Any, dummy_policymaker: User
-) -> None:
-    create_consultation(slug="draft", owner=dummy_policymaker, status=ConsultationStatus.draft)
-    auth.login(dummy_policymaker)
-    assert post(client, "draft", kind="position", text="Hello.").status_code == 409
-    assert count_statements(db) == 0
-
-
-def test_post_to_missing_consultation_is_404(client: Any, auth: Any, dummy_user: User) -> None:
-    auth.login(dummy_user)
-    assert post(client, "nope", kind="position", text="Hello.").status_code == 404
 
 
 def test_post_by_a_blocked_account_is_403(
