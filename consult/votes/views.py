@@ -47,8 +47,10 @@ def cast(statement_id: int) -> Any:
         errors = [(str(m), f"s-{statement.id}") for m in form.value.errors]
         return render_consultation_page(statement.consultation, errors=errors, status=422)
     cast_vote(statement, current_user, form.value.data or "")
+    # Where to go back to, read before the commit: after it every object would be loaded again.
+    back = thread_url(statement)
     db.session.commit()
-    return redirect(thread_url(statement), 303)
+    return redirect(back, 303)
 
 
 @bp.route("/statements/<id:statement_id>/importance", methods=["POST"])
