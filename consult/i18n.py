@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from consult import formatting
@@ -47,7 +49,37 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(ROOT / "consult" / "translations"),
     )
     formatting.init_app(app)
+    # Flask-Babel's template callables look the catalog up afresh at every call (a page calls
+    # them hundreds of times); these look it up once per request and language.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalog().ugettext(s),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+    )
 
     @app.context_processor
     def inject_languages() -> dict[str, object]:
         return {"LANGUAGE_NAMES": LANGUAGE_NAMES, "current_locale": str(get_locale() or "en")}
+
+
+def _catalog() -> Any:
+    """The request's translations, kept with the locale they belong to.
+
+    Kept in Flask-Babel's own per-request namespace and checked against its locale object, so
+    that ``flask_babel.refresh()`` (a language change within a request) is followed.
+    """
+    if not g:
+        return get_translations()
+    space = getattr(g, "_flask_babel", None)
+    if space is not None:
+        kept = getattr(space, "kenes_catalog", None)
+        locale = getattr(space, "babel_locale", None)
+        if kept is not None and locale is not None and kept[0] is locale:
+            return kept[1]
+    catalog = get_translations()
+    space = getattr(g, "_flask_babel", None)
+    if space is not None:
+        space.kenes_catalog = (getattr(space, "babel_locale", None), catalog)
+    return catalog

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from flask import jsonify
+from flask import Flask, current_app, jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -30,6 +32,66 @@ from debate.result import AnalysisResult
 
 #: Seconds a client should wait before asking again while the first analysis is computed.
 RETRY_AFTER = 5
+#: Answers kept per process (their typed part: checking and re-serialising the stored document
+#: costs more than the rest of a read), and the largest analysis kept, in statements.
+BODIES_KEPT = 16
+BODY_MAX_STATEMENTS = 2_000
+_BODIES = "kenes.analysis.bodies"
+
+
+class _Bodies:
+    """A small thread-safe LRU of answers, keyed by consultation and computation time."""
+
+    def __init__(self) -> None:
+        self.items: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> dict[str, Any] | None:
+        with self.lock:
+            body = self.items.get(key)
+            if body is not None:
+                self.items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[int, str], body: dict[str, Any]) -> None:
+        with self.lock:
+            for old in [k for k in self.items if k[0] == key[0]]:
+                del self.items[old]  # an older computation of the same consultation
+            self.items[key] = body
+            while len(self.items) > BODIES_KEPT:
+                self.items.popitem(last=False)
+
+
+def _bodies(app: Flask) -> _Bodies:
+    found: _Bodies | None = app.extensions.get(_BODIES)
+    if found is None:
+        found = app.extensions[_BODIES] = _Bodies()
+    return found
+
+
+def _analysis_body(
+    consultation_id: int, result: dict[str, Any], computed_at: str
+) -> dict[str, Any]:
+    """The stored document as the API answers it, checked and with the statements' roles.
+
+    The stored result of one consultation changes only with its computation time (every store
+    sets it), so the answer is kept under that key.
+    """
+    bodies = _bodies(current_app._get_current_object())  # type: ignore[attr-defined]
+    key = (consultation_id, computed_at)
+    body = bodies.get(key)
+    if body is not None:
+        return body
+    typed = AnalysisResult.from_json(result)
+    body = typed.to_json()
+    roles = statement_roles(typed)
+    body["statement_roles"] = {
+        "common_ground": sorted(roles.common_ground, key=_id_order),
+        "divisive": sorted(roles.divisive, key=_id_order),
+    }
+    if len(result.get("statements") or ()) <= BODY_MAX_STATEMENTS:
+        bodies.put(key, body)
+    return body
 
 
 @api.route("/consultations/<id:consultation_id>/analysis")
@@ -82,21 +144,16 @@ def consultation_analysis(consultation_id: int) -> Any:
         response.status_code = 202
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
-    typed = AnalysisResult.from_json(result)
-    body = typed.to_json()
-    roles = statement_roles(typed)
+    computed_at = meta.computed_at.isoformat() if meta.computed_at else None
+    body = dict(_analysis_body(consultation.id, result, computed_at or ""))
     body.update(
         consultation=consultation.id,
-        computed_at=meta.computed_at.isoformat() if meta.computed_at else None,
+        computed_at=computed_at,
         stale=meta.stale,
         refreshing=meta.refreshing,
         vote_exclusions=[
             quality.exclusion_dict(e) for e in quality.list_exclusions(consultation) if e.is_active
         ],
-        statement_roles={
-            "common_ground": sorted(roles.common_ground, key=_id_order),
-            "divisive": sorted(roles.divisive, key=_id_order),
-        },
     )
     return jsonify(body)
 

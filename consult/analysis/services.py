@@ -31,6 +31,7 @@ from consult.consultations.models import Consultation
 from consult.consultations.versions import mark_changed
 from consult.errors import NotFound
 from consult.extensions import db, upsert
+from consult.jobs.locks import KeyLocks
 from consult.languages.codes import language_weight
 from consult.languages.services import translated_ids
 from consult.moderation.models import Flag
@@ -251,8 +252,14 @@ def get_analysis(
         # refreshed by the job: concurrent readers do not all recompute it inline.
         grace = float(current_app.config.get("ANALYSIS_STALE_GRACE_SECONDS", 5.0))
         recent = cached is not None and (utcnow() - cached.computed_at).total_seconds() < grace
-        if wait or not background or (n_votes <= inline_limit() and not recent):
+        if wait or not background:
             return refresh_analysis(consultation)
+        if n_votes <= inline_limit() and not recent:
+            # One request recomputes; the others meanwhile serve the last result (or 202
+            # without one) instead of all computing the same analysis at once.
+            computed = _refresh_once(consultation)
+            if computed is not None:
+                return computed
         tasks.schedule_refresh(consultation.id)
     meta = AnalysisMeta(
         computed_at=cached.computed_at if cached else None,
@@ -262,6 +269,28 @@ def get_analysis(
         n_votes=n_votes,
     )
     return (cached.result if cached else None), meta
+
+
+def inline_key(consultation_id: int) -> str:
+    """The lock key of a consultation's recomputation inside a request."""
+    return f"analysis-inline:{int(consultation_id)}"
+
+
+def _refresh_once(consultation: Consultation) -> tuple[dict[str, Any], AnalysisMeta] | None:
+    """Recompute inline unless another request is already doing it (then None).
+
+    The lock is Redis's with ``REDIS_URL`` (one request across every process), else this
+    process's; it expires by itself after ``ANALYSIS_LOCK_SECONDS`` if its holder dies.
+    """
+    locks = KeyLocks(current_app._get_current_object())  # type: ignore[attr-defined]
+    key = inline_key(consultation.id)
+    token = locks.acquire(key, float(current_app.config.get("ANALYSIS_LOCK_SECONDS", 60)))
+    if token is None:
+        return None
+    try:
+        return refresh_analysis(consultation)
+    finally:
+        locks.release(key, token)
 
 
 def get_analysis_result(

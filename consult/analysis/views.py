@@ -173,8 +173,9 @@ def next_statement(slug: str) -> Any:
                 db.session.rollback()
                 flash(exc.message, "error")
                 return redirect(url_for("analysis.next_statement", slug=slug))
+            voted = statement.id  # read before the commit, which expires the object
             db.session.commit()
-            return redirect(url_for("analysis.next_statement", slug=slug, voted=statement.id))
+            return redirect(url_for("analysis.next_statement", slug=slug, voted=voted))
         status = 422
     statement = services.next_statement_for(
         consultation, current_user, language=str(get_locale() or "en")

@@ -123,10 +123,22 @@ def load_session_user(user_id: str) -> User | None:
     raw_id, _, key = user_id.partition(":")
     if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 10 or len(key) < 20:
         return None
-    row = session_for(int(raw_id), key)
-    if row is None:
+    from consult.auth.standing import blocked_now, remember_standing
+
+    # One query: the open session, its account and whether a block is in force (the page's
+    # permission checks then read the standing without a query of their own).
+    found = db.session.execute(
+        select(User, blocked_now(User.id).label("blocked"))
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.key_hash == _hash(key),
+            LoginSession.user_id == int(raw_id),
+            LoginSession.ended_at.is_(None),
+        )
+    ).first()
+    if found is None:
         return None
-    user = db.session.get(User, row.user_id)
-    if user is not None:
-        user.session_key = key
+    user, blocked = found
+    user.session_key = key
+    remember_standing(user.id, bool(blocked))
     return user

@@ -116,6 +116,9 @@ def is_blocked(user: Any) -> bool:
         known = request.environ.get(_KNOWN, {}).get(user.id)
         if known is not None:
             return bool(known)
+        blocked = active_block(user) is not None
+        remember_standing(user.id, blocked)  # asked again by the page's other checks
+        return blocked
     return active_block(user) is not None
 
 

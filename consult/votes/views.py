@@ -58,8 +58,10 @@ def cast(statement_id: int) -> Any:
     if not form.validate_on_submit():
         return _card_errors(statement, form.value.errors)
     cast_vote(statement, current_user, form.value.data or "")
+    # Where to go back to, read before the commit: after it every object would be loaded again.
+    back = thread_url(statement)
     db.session.commit()
-    return redirect(thread_url(statement), 303)
+    return redirect(back, 303)
 
 
 @bp.route("/statements/<id:statement_id>/importance", methods=["POST"])

@@ -103,3 +103,33 @@ def test_analysis_api_in_openapi(client, db):
     assert set(path["responses"]) >= {"200", "202", "404"}
     assert "AnalysisSchema" in spec["components"]["schemas"]
     assert "stale" in spec["components"]["schemas"]["AnalysisSchema"]["properties"]
+
+
+def test_analysis_api_checks_a_stored_result_once_and_follows_each_recomputation(
+    client, db, app, make_opinions, create_user, monkeypatch
+):
+    from consult.analysis import api as analysis_api
+    from consult.votes.services import cast_vote
+
+    app.config.update(ANALYSIS_STALE_GRACE_SECONDS=0)
+    opinions = make_opinions(n=3)
+    db.session.commit()
+    parsed = []
+    real = analysis_api.AnalysisResult.from_json
+    monkeypatch.setattr(
+        analysis_api.AnalysisResult,
+        "from_json",
+        staticmethod(lambda data: parsed.append(1) or real(data)),
+    )
+    first = _get(client, opinions.consultation.id).get_json()
+    again = _get(client, opinions.consultation.id).get_json()
+    assert again == first
+    assert len(parsed) == 1  # the second read reused the checked answer
+
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    db.session.commit()
+    changed = _get(client, opinions.consultation.id).get_json()
+
+    assert changed["computed_at"] != first["computed_at"] and not changed["stale"]
+    assert len(changed["participants"]) == len(first["participants"]) + 1
+    assert len(parsed) == 2

@@ -305,3 +305,54 @@ def test_small_analysis_older_than_the_grace_is_recomputed_inline(
     _, meta = services.get_analysis(opinions.consultation)
 
     assert not meta.stale and len(analyse_calls) == 2
+
+
+def test_stale_small_analysis_is_recomputed_by_one_request_at_a_time(
+    make_opinions, create_user, db, app, analyse_calls
+):
+    from consult.jobs.locks import KeyLocks
+
+    app.config.update(
+        ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=10_000, ANALYSIS_STALE_GRACE_SECONDS=0
+    )
+    opinions = make_opinions(n=4)
+    first, _ = services.get_analysis(opinions.consultation)
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    db.session.commit()
+    locks = KeyLocks(app)
+    key = services.inline_key(opinions.consultation.id)
+    token = locks.acquire(key, 60)  # another request is recomputing it
+    assert token is not None
+
+    try:
+        served, meta = services.get_analysis(opinions.consultation)
+    finally:
+        locks.release(key, token)
+
+    assert served == first and meta.stale and meta.refreshing
+    assert len(analyse_calls) == 1  # not computed a second time alongside
+    _, meta = services.get_analysis(opinions.consultation)
+    assert not meta.stale and len(analyse_calls) == 2
+    again = locks.acquire(key, 60)  # released after the recomputation
+    assert again is not None
+    locks.release(key, again)
+
+
+def test_first_analysis_being_computed_elsewhere_answers_202(make_opinions, client, db, app):
+    from consult.jobs.locks import KeyLocks
+
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_INLINE_MAX_VOTES=10_000)
+    opinions = make_opinions(n=4)
+    db.session.commit()
+    locks = KeyLocks(app)
+    key = services.inline_key(opinions.consultation.id)
+    token = locks.acquire(key, 60)
+    assert token is not None
+    try:
+        answer = client.get(f"/api/v1/consultations/{opinions.consultation.id}/analysis")
+    finally:
+        locks.release(key, token)
+
+    assert answer.status_code == 202
+    assert answer.headers["Retry-After"] == "5"
+    assert answer.get_json()["status"] == "computing"

@@ -227,3 +227,71 @@ def test_a_hit_answers_the_next_read_of_its_counter_once(redis_url: str) -> None
     assert time.time() + 28 < storage.get_expiry("probe") <= time.time() + 31
     storage.clear("probe")
     assert storage.get("probe") == 0
+
+
+# --- the page's vote form and "vote on the next statement" ----------------------------------
+
+
+def _page_vote(
+    client: FlaskClient, session_id: str, url: str, data: dict[str, Any]
+) -> TestResponse:
+    """Post a page form as the signed-in person of ``session_id``, from a fresh session."""
+    db.session.commit()
+    db.session.expunge_all()  # the request loads what it needs, as in production
+    g.pop("_login_user", None)
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    return client.post(url, data=data)
+
+
+def test_page_vote_form_is_one_commit_and_one_redis_round_trip(
+    client: FlaskClient,
+    participant: User,
+    create_statement: Callable[..., Statement],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    statement = create_statement()
+    signed_in = participant.get_id()
+    url = f"/statements/{statement.id}/vote"
+    assert _page_vote(client, signed_in, url, {"value": "agree"}).status_code == 303
+    with round_trips(monkeypatch) as seen:
+        response = _page_vote(client, signed_in, url, {"value": "disagree"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert db.session.scalar(select(Vote.value)) == -1
+    # The session's account with its standing; the statement; its consultation; the vote (on
+    # PostgreSQL the upsert and the content-version bump in one statement, two elsewhere); the
+    # statement's place on the thread page for the redirect, read before the commit.
+    assert len(seen.sql) == (5 if is_postgres() else 6), seen.sql
+    assert "user_blocks" in seen.sql[0] and "login_sessions" in seen.sql[0]
+    assert not any(s.startswith("SELECT user_blocks") for s in seen.sql)
+    assert sum(s.startswith("SELECT statements.id, ") for s in seen.sql) == 1  # never reloaded
+    assert seen.commits == 1
+    assert seen.redis_commands == ["EVALSHA"] and seen.redis_round_trips == 1
+
+
+def test_next_statement_vote_is_one_commit_and_one_redis_round_trip(
+    client: FlaskClient,
+    participant: User,
+    create_statement: Callable[..., Statement],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    statement = create_statement()
+    create_statement(consultation=statement.consultation)
+    signed_in = participant.get_id()
+    url = f"/consultations/{statement.consultation.slug}/next"
+    data = {"statement": statement.id, "value": "agree"}
+    assert _page_vote(client, signed_in, url, data).status_code == 302
+    with round_trips(monkeypatch) as seen:
+        response = _page_vote(client, signed_in, url, dict(data, value="pass"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.scalar(select(Vote.value)) == 0
+    # The account with its standing; the consultation by its slug; the statement; the vote (one
+    # statement on PostgreSQL, two elsewhere). The next statement is chosen by the page the
+    # redirect leads to, not by the vote.
+    assert len(seen.sql) == (4 if is_postgres() else 5), seen.sql
+    assert not any(s.startswith("SELECT user_blocks") for s in seen.sql)
+    assert sum(s.startswith("SELECT statements.id, ") for s in seen.sql) == 1  # never reloaded
+    assert seen.commits == 1
+    assert seen.redis_commands == ["EVALSHA"] and seen.redis_round_trips == 1

@@ -285,3 +285,54 @@ def _same_but_token(a: Any, b: Any) -> bool:
 def test_vote_table_is_untouched_by_a_page_view(call: Any, consultation: Any) -> None:
     call.page("GET", f"/consultations/{consultation.slug}")
     assert _db.session.scalar(select(_db.func.count(Vote.id))) == 0
+
+
+def test_signed_in_thread_page_reads_the_viewers_state_in_batched_queries(
+    client: Any, create_consultation: Any, create_statement: Any, people: Any
+) -> None:
+    from consult.moderation.flags.services import flag_statement
+    from consult.votes.importance import mark_important
+    from consult.votes.services import cast_vote
+
+    author, viewer = people[0], people[1]
+    small = build(create_consultation, create_statement, author, positions=1, replies=2, slug="s")
+    large = build(create_consultation, create_statement, author, positions=25, replies=3, slug="l")
+    for consultation in (small, large):
+        shown = _db.session.scalars(
+            select(Statement).where(Statement.consultation_id == consultation.id).limit(30)
+        ).all()
+        for i, statement in enumerate(shown):
+            cast_vote(statement, viewer, ("agree", "disagree", "pass")[i % 3])
+            if i % 2:
+                mark_important(statement, viewer)
+            if i % 5 == 4:
+                flag_statement(statement, viewer, reason="spam")
+    session_id = viewer.get_id()
+    paths = [f"/consultations/{c.slug}" for c in (small, large)]
+    _db.session.commit()
+    sent = []
+    for path in paths:
+        _db.session.expunge_all()  # the request loads what it needs, as in production
+        g.pop("_login_user", None)
+        with client.session_transaction() as session:
+            session["_user_id"] = session_id
+            session["_fresh"] = True
+        with count_queries() as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        assert 'aria-pressed="true"' in response.get_data(as_text=True)  # the viewer's votes
+        sent.append([" ".join(q.split()) for q in queries])
+    for page in sent:
+        # The session's account with its standing, the consultation, the statements (up to 4
+        # ranking levels), their counts and authors, the viewer's votes, flags and importance
+        # marks, the analysis, responses, the header counts, languages, notifications: bounded,
+        # whatever the consultation's size or how much the viewer did in it.
+        assert len(page) <= 27, page
+        assert page[0].startswith("SELECT users.id") and "login_sessions" in page[0], page[0]
+        assert not any(q.startswith("SELECT user_blocks") for q in page)  # read with the account
+        for marker in (
+            "FROM votes WHERE votes.user_id",
+            "FROM flags WHERE flags.user_id",
+            "FROM importance_marks WHERE importance_marks.user_id",
+        ):
+            assert sum(marker in q for q in page) == 1, (marker, page)
