@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from consult.auth.models import User
 from consult.consultations.versions import mark_changed
-from consult.errors import NotAllowed
+from consult.errors import NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.jobs.runtime import enqueue
-from consult.languages.codes import LANGUAGES
+from consult.languages.codes import LANGUAGES, is_language
 from consult.languages.machine import translate_text
 from consult.languages.models import StatementTranslation
 from consult.languages.services import save_translation, translations_in, translations_of
@@ -47,6 +47,25 @@ def translate_statement(
     )
     mark_changed(statement.consultation_id)
     return row
+
+
+def delete_statement_translation(statement: Statement, actor: User, *, language: str) -> None:
+    """Remove a statement's translation into ``language`` (author, moderators, translators)."""
+    if not can_translate_statement(actor, statement):
+        raise NotAllowed(_l("You cannot translate this statement."))
+    if not is_language(language):
+        raise ValidationFailed(_l("Choose one of the content languages."))
+    row = db.session.scalar(
+        select(StatementTranslation).where(
+            StatementTranslation.statement_id == statement.id,
+            StatementTranslation.language == language,
+        )
+    )
+    if row is None:
+        raise NotFound(_l("This statement has no translation into that language."))
+    db.session.delete(row)
+    db.session.flush()
+    mark_changed(statement.consultation_id)
 
 
 def translator_names(rows: list[StatementTranslation]) -> dict[int, str]:

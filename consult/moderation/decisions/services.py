@@ -24,6 +24,7 @@ from consult.moderation.common import (
 )
 from consult.moderation.permissions import moderated_consultation_ids
 from consult.notifications.services import notify
+from consult.signals import statement_published
 from consult.statements.models import Statement, StatementStatus
 from consult.text import excerpt
 from consult.types import utcnow
@@ -112,6 +113,8 @@ def moderate_statement(statement: Statement, actor: User, action: str, *, reason
         before=before,
         after=statement_state(statement, flags - resolved),
     )
+    if before["status"] != "visible" and statement.status is StatementStatus.visible:
+        statement_published.send(statement, statement=statement, actor=actor)
     text = excerpt(statement.text)
     if action == "hide":
         notify(
