@@ -23,7 +23,7 @@ from consult.moderation.common import (
     statement_state,
 )
 from consult.moderation.permissions import moderated_consultation_ids
-from consult.notifications.services import notify
+from consult.notifications.services import notify, reason_for_reader
 from consult.signals import statement_published
 from consult.statements.models import Statement, StatementStatus
 from consult.text import excerpt
@@ -122,7 +122,7 @@ def moderate_statement(statement: Statement, actor: User, action: str, *, reason
             lambda: _(
                 "A moderator hid your statement “%(text)s”. Reason: %(reason)s",
                 text=text,
-                reason=reason,
+                reason=reason_for_reader(reason),
             ),
             link=statement_link(statement.id),
         )
