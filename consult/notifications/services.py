@@ -21,7 +21,6 @@ from consult.notifications.mail import queue_mail
 from consult.notifications.models import Notification
 from consult.types import utcnow
 
-
 _REASON_READER = "kenes.reason_reader"
 
 
