@@ -75,4 +75,6 @@ def shown_name(user: User | None, language: str | None = None) -> str:
     """The account's name for a reader of ``language`` (default: the current locale)."""
     if user is None:
         return ""
+    if user.role is Role.participant:  # only staff accounts have names in other languages
+        return user.display_name
     return user.name_in(language or str(get_locale() or "en"))

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from consult.auth.models import User
+from consult.auth.models import User, UserName
 from consult.consultations.versions import mark_changed
 from consult.errors import NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
@@ -69,12 +69,28 @@ def delete_statement_translation(statement: Statement, actor: User, *, language:
 
 
 def translator_names(rows: list[StatementTranslation]) -> dict[int, str]:
-    """The display names of the people who made these translations (one query)."""
+    """The names of the people who made these translations, in the reader's language.
+
+    Two queries, whatever the number of translators: their accounts, and the names that staff
+    accounts gave in the reader's language.
+    """
     ids = {row.translator_id for row in rows if row.translator_id is not None}
     if not ids:
         return {}
-    users = db.session.scalars(select(User).where(User.id.in_(ids)))
-    return {user.id: user.display_name for user in users if not user.deleted_at}
+    found = {
+        user_id: name
+        for user_id, name in db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids), User.deleted_at.is_(None))
+        )
+    }
+    if found:
+        versions = db.session.execute(
+            select(UserName.user_id, UserName.name).where(
+                UserName.user_id.in_(list(found)), UserName.language == reader_language()
+            )
+        )
+        found.update({user_id: name for user_id, name in versions})
+    return found
 
 
 def translation_context(consultation: Any, viewer: Any, statement_ids: list[int]) -> dict[str, Any]:

@@ -158,3 +158,17 @@ def test_the_page_removes_a_translation_with_the_same_rules(
     assert rows(db) == [("ru", "Д", None, False)]
     assert api.page("POST", page, participant).status_code == 303
     assert rows(db) == []
+
+
+def test_a_staff_translator_is_named_in_the_readers_language(api, db, statement, create_user, park):
+    from consult.auth.names import set_user_names
+
+    moderator = member(
+        db, park, create_user(role=Role.moderator, display_name="Ecology"), MemberRole.moderator
+    )
+    set_user_names(moderator, moderator, {"ru": "Управление экологии"})
+    api.put(url(statement, "kk"), json={"text": "Ағаштар"}, as_user=moderator)
+    listed = api.get(url(statement) + "?lang=ru").get_json()
+    assert [i["translator"] for i in listed["items"]] == ["Управление экологии"]
+    listed = api.get(url(statement) + "?lang=en").get_json()
+    assert [i["translator"] for i in listed["items"]] == ["Ecology"]
