@@ -46,6 +46,7 @@ class Config:
     RATE_LIMIT_VOTE = "120 per minute"
     RATE_LIMIT_VOTE_NEW_ACCOUNT = "60 per minute"
     RATE_LIMIT_IMPORTANCE = "60 per minute"
+    RATE_LIMIT_TRANSLATE = "30 per minute"  # statement translations written or removed
     RATE_LIMIT_FLAG = "30 per hour"
     RATE_LIMIT_FLAG_NEW_ACCOUNT = "10 per hour"
     RATE_LIMIT_EXCLUSION = "30 per hour"

@@ -11,6 +11,9 @@ _signals = Namespace()
 
 #: sent with ``statement=..., actor=...`` after a statement is added and flushed
 statement_created = _signals.signal("statement-created")
+#: sent with ``statement=..., actor=...`` after a pending or hidden statement becomes visible
+#: (a moderator approved or restored it) and is flushed
+statement_published = _signals.signal("statement-published")
 #: sent with ``statement=..., actor=..., value=...`` after a vote is stored
 vote_cast = _signals.signal("vote-cast")
 #: sent with ``consultation=..., actor=..., before=..., after=...`` after a status change

@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from consult.auth import services, sessions
-from consult.auth.forms import PasswordChangeForm, TokenForm
+from consult.auth.forms import NamesForm, PasswordChangeForm, TokenForm
 from consult.auth.models import User
+from consult.auth.names import can_edit_names, set_user_names
 from consult.errors import ConsultError
 from consult.extensions import db
+from consult.languages.codes import LANGUAGES
 from consult.types import utcnow
 from consult.web import EmptyForm, login_required, show_errors
 
@@ -46,14 +48,55 @@ def sign_out() -> None:
     session.update(kept)
 
 
-def account_sections(password_form: PasswordChangeForm | None = None) -> dict[str, Any]:
-    """What the account page shows about sessions and the password."""
+def account_sections(
+    password_form: PasswordChangeForm | None = None, names_form: NamesForm | None = None
+) -> dict[str, Any]:
+    """What the account page shows about sessions, the password and (staff) names."""
     key = getattr(current_user, "session_key", None)
     rows = sessions.open_sessions(current_user)
+    if names_form is None and can_edit_names(current_user, current_user):
+        names_form = NamesForm(
+            formdata=None, data={f"name_{row.language}": row.name for row in current_user.names}
+        )
     return {
         "login_sessions": [(row, sessions.is_current(row, key)) for row in rows],
         "password_form": password_form or PasswordChangeForm(formdata=None),
+        "names_form": names_form,
     }
+
+
+@bp.route("/account/names", methods=["POST"])
+@login_required
+def names() -> Any:
+    """A staff account gives its display name in Kazakh, Russian and English."""
+    if not can_edit_names(current_user, current_user):
+        abort(403)
+    form = NamesForm()
+    if form.validate_on_submit():
+        try:
+            set_user_names(
+                current_user,
+                current_user,
+                {code: getattr(form, f"name_{code}").data or "" for code in LANGUAGES},
+            )
+        except ConsultError as exc:
+            db.session.rollback()
+            show_errors(form, exc, "name_en")
+        else:
+            db.session.commit()
+            flash(_("Your name in other languages has been saved."), "success")
+            return redirect(url_for("auth.account") + "#names", 303)
+    return (
+        render_template(
+            "auth/account.html",
+            tokens=services.active_tokens(current_user),
+            token_form=TokenForm(),
+            empty_form=EmptyForm(),
+            new_token=None,
+            **account_sections(names_form=form),
+        ),
+        422,
+    )
 
 
 @bp.route("/account/sessions/end", methods=["POST"])

@@ -81,6 +81,14 @@ class RegisterForm(FlaskForm):
     confirm = repeat_password_field(_l("Repeat the password"))
 
 
+class NamesForm(FlaskForm):
+    """A staff account's display name in the content languages."""
+
+    name_kk = StringField(_l("Name in Kazakh"), validators=[Length(max=80)])
+    name_ru = StringField(_l("Name in Russian"), validators=[Length(max=80)])
+    name_en = StringField(_l("Name in English"), validators=[Length(max=80)])
+
+
 class TokenForm(FlaskForm):
     """Create a personal API token."""
 

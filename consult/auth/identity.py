@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from consult.auth.models import Role, User
+from consult.auth.models import Role, User, UserName
 from consult.errors import ValidationFailed
 from consult.extensions import db
 
@@ -121,6 +121,15 @@ def protected_names(exclude_user_id: int | None = None) -> Iterable[str]:
     if exclude_user_id is not None:
         query = query.where(User.id != exclude_user_id)
     yield from db.session.scalars(query)
+    # Their names in the other content languages too.
+    versions = (
+        select(UserName.name)
+        .join(User, User.id == UserName.user_id)
+        .where(User.role != Role.participant)
+    )
+    if exclude_user_id is not None:
+        versions = versions.where(User.id != exclude_user_id)
+    yield from db.session.scalars(versions)
 
 
 def check_display_name(name: str, *, role: Role, user_id: int | None = None) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.sessions import start_session
@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    #: The display name in the content languages (an organisation answering publicly).
+    names: Mapped[list[UserName]] = relationship(cascade="all, delete-orphan")
 
     if TYPE_CHECKING:
         #: The key of the sign-in session this object was loaded for (consult.auth.sessions).
@@ -69,6 +71,14 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
             key = start_session(self)
         return f"{self.id}:{key}"
 
+    def name_in(self, language: str) -> str:
+        """The display name in ``language`` when it has a version in it, else the display name."""
+        if self.deleted_at is None:
+            for row in self.names:
+                if row.language == language:
+                    return row.name
+        return self.display_name
+
     @property
     def is_admin(self) -> bool:
         return self.role is Role.admin
@@ -83,6 +93,21 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r} {self.role.value}>"
+
+
+class UserName(db.Model):  # type: ignore[name-defined,misc]
+    """An account's display name in one content language (kk, ru or en)."""
+
+    __tablename__ = "user_names"
+    __table_args__ = (UniqueConstraint("user_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(80))
+
+    def __repr__(self) -> str:
+        return f"<UserName u={self.user_id} {self.language}>"
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]

@@ -29,7 +29,7 @@ from consult.auth.models import BlockKind, User, UserBlock
 from consult.errors import Conflict, NotFound, invalid
 from consult.extensions import db
 from consult.formatting import format_moment
-from consult.notifications.services import notify
+from consult.notifications.services import notify, reason_for_reader
 from consult.signals import account_reinstated, account_restricted
 from consult.types import utcnow
 
@@ -241,14 +241,14 @@ def _restricted_message(until: datetime | None, reason: str) -> str:
                 "Your account is suspended until %(date)s: you cannot post, vote or flag, and "
                 "your statements are hidden meanwhile. Reason: %(reason)s",
                 date=format_moment(until),
-                reason=reason,
+                reason=reason_for_reader(reason),
             )
         )
     return str(
         _(
             "Your account is blocked: you cannot post, vote or flag, and your statements are "
             "hidden. Reason: %(reason)s",
-            reason=reason,
+            reason=reason_for_reader(reason),
         )
     )
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, request
 
 from consult.api import use_token_resolver
-from consult.auth import account, cli, recovery, throttle, twofactor_views, views
+from consult.auth import account, cli, names, recovery, throttle, twofactor_views, views
 from consult.auth import api as _api  # noqa: F401  (adds the endpoints to the API)
 from consult.auth import recovery_views as _recovery_views  # noqa: F401  (pages on views.bp)
 from consult.auth.services import user_for_token
@@ -41,5 +41,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.admin_bp)
     app.register_blueprint(account.bp)
+    app.add_template_filter(names.shown_name, "shown_name")
     for command in cli.commands:
         app.cli.add_command(command)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
-from consult.auth.models import Role, User
+from consult.auth.models import Role, User, UserName
 from consult.auth.services import (
     check_password_rules,
     create_user,
@@ -78,6 +78,13 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role], ...] = (
     ("citizen", "Demo citizen", Role.participant),
 )
 
+#: The answering organisation's name in the three content languages.
+DEMO_ORGANISATION_NAMES = {
+    "kk": "Алматы қаласының әкімдігі, Экология басқармасы",
+    "ru": "Акимат города Алматы, Управление экологии",
+    "en": "Almaty Akimat, Ecology Department",
+}
+
 _FIRST_NAMES = (
     "Aigerim", "Nurlan", "Dana", "Yerlan", "Saule", "Timur", "Madina", "Arman", "Gulnara",
     "Alibek", "Asel", "Daniyar", "Zhanna", "Marat", "Aruzhan", "Olzhas", "Elena", "Sergei",
@@ -132,6 +139,11 @@ def seed_demo(*, if_empty: bool = False) -> SeedResult:
             user.password_hash = password_hash
         accounts[local] = user
         result.accounts.append((user, created))
+    organisation = accounts["policymaker"]
+    if not organisation.names:
+        organisation.names.extend(
+            UserName(language=code, name=name) for code, name in DEMO_ORGANISATION_NAMES.items()
+        )
     groups = _demo_citizens()
 
     now = utcnow()

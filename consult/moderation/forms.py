@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from consult.languages.codes import LANGUAGES, NATIVE_NAMES
 from consult.moderation.common import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from consult.web import IdField, parse_id
 
@@ -163,3 +164,24 @@ class ReasonTemplateForm(FlaskForm):
         validators=[DataRequired()],
     )
     text = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    language = SelectField(
+        _l("Written in"),
+        choices=lambda: [(code, NATIVE_NAMES[code]) for code in LANGUAGES],
+        default="en",
+        validators=[DataRequired()],
+    )
+    text_kk = StringField(_l("In Kazakh"), validators=[Optional(), Length(max=500)])
+    text_ru = StringField(_l("In Russian"), validators=[Optional(), Length(max=500)])
+    text_en = StringField(_l("In English"), validators=[Optional(), Length(max=500)])
+
+    def version_fields(self) -> list[Any]:
+        """The fields of the versions in the languages other than the reason's own."""
+        own = self.language.data or "en"
+        return [getattr(self, f"text_{code}") for code in LANGUAGES if code != own]
+
+    def versions(self) -> dict[str, str]:
+        """The versions typed in, by language (the reason's own language left out)."""
+        own = self.language.data or "en"
+        return {
+            code: (getattr(self, f"text_{code}").data or "") for code in LANGUAGES if code != own
+        }

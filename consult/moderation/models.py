@@ -58,7 +58,36 @@ class ReasonTemplate(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action: Mapped[str] = mapped_column(String(20), default="hide")
     text: Mapped[str] = mapped_column(String(500))
+    #: The language ``text`` is written in; ``versions`` hold the other content languages.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list[ReasonTemplateText]] = relationship(
+        cascade="all, delete-orphan", order_by="ReasonTemplateText.language"
+    )
+
+    def text_in(self, language: str) -> str | None:
+        """The reason in ``language``, or None when it has no version in it."""
+        if language == self.language:
+            return self.text
+        return next((v.text for v in self.versions if v.language == language), None)
 
     def __repr__(self) -> str:
         return f"<ReasonTemplate {self.id} {self.action}>"
+
+
+class ReasonTemplateText(db.Model):  # type: ignore[name-defined,misc]
+    """A reason template in one more content language."""
+
+    __tablename__ = "reason_template_texts"
+    __table_args__ = (UniqueConstraint("template_id", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("reason_templates.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(500))
+
+    def __repr__(self) -> str:
+        return f"<ReasonTemplateText t={self.template_id} {self.language}>"

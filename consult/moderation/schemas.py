@@ -269,6 +269,14 @@ class ReasonTemplateSchema(Schema):
     id = fields.Integer()
     action = fields.String()
     text = fields.String()
+    language = fields.String(metadata={"description": "The language of text: kk, ru or en."})
+    versions = fields.Method(
+        "_versions",
+        metadata={"description": "The reason in the other content languages, by language."},
+    )
+
+    def _versions(self, template: Any) -> dict[str, str]:
+        return {v.language: v.text for v in template.versions}
 
 
 class ReasonTemplateListSchema(Schema):

@@ -19,9 +19,11 @@ from consult.moderation.merge import views as _merge_views  # noqa: F401  (route
 from consult.moderation.queue import api as _queue_api  # noqa: F401  (routes)
 from consult.moderation.queue import views as _queue_views  # noqa: F401  (routes)
 from consult.moderation.reasons import api as _reasons_api  # noqa: F401  (routes)
+from consult.moderation.reasons import services as reasons
 from consult.moderation.reasons import views as _reasons_views  # noqa: F401  (routes)
 from consult.moderation.similar import api as _similar_api  # noqa: F401  (routes)
 from consult.moderation.similar import views as similar
+from consult.notifications.services import register_reason_reader
 from consult.statements.hooks import register_statement_partial, register_thread_context
 
 
@@ -33,5 +35,6 @@ def init_app(app: Flask) -> None:
     register_thread_context(app, thread.moderation_thread_context)
     register_statement_partial(app, thread.STATEMENT_PARTIAL)
     jobs.register_jobs(app)
+    register_reason_reader(app, reasons.reason_in)
     for command in cli.commands:
         app.cli.add_command(command)

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from flask_babel import force_locale
+from flask import Flask, current_app
+from flask_babel import force_locale, get_locale
 from sqlalchemy import Select, func, insert, select, update
 
 from consult.auth.models import User
@@ -20,6 +20,21 @@ from consult.extensions import db
 from consult.notifications.mail import queue_mail
 from consult.notifications.models import Notification
 from consult.types import utcnow
+
+_REASON_READER = "kenes.reason_reader"
+
+
+def register_reason_reader(app: Flask, reader: Callable[[str, str], str]) -> None:
+    """Let ``reader(reason, language)`` put moderation reasons into the recipient's language."""
+    app.extensions[_REASON_READER] = reader
+
+
+def reason_for_reader(reason: str) -> str:
+    """A moderation reason in the current locale (call it inside a ``text_fn``)."""
+    reader = current_app.extensions.get(_REASON_READER)
+    if reader is None:
+        return reason
+    return str(reader(reason, str(get_locale() or "en")))
 
 
 def _locale(user_locale: str | None) -> str:

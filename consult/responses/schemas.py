@@ -46,6 +46,10 @@ class ResponseSchema(Schema):
     measure_url = fields.String(allow_none=True)
     language = fields.String(allow_none=True)
     author = fields.Method("author_name")
+    author_names = fields.Method(
+        "author_name_versions",
+        metadata={"description": "The answering organisation's name in kk, ru and en, if given."},
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -54,6 +58,11 @@ class ResponseSchema(Schema):
 
     def author_name(self, response: Any) -> str | None:
         return response.author.display_name if response.author else None
+
+    def author_name_versions(self, response: Any) -> dict[str, str]:
+        if response.author is None or response.author.deleted_at is not None:
+            return {}
+        return {row.language: row.name for row in response.author.names}
 
 
 class ResponseItemSchema(Schema):

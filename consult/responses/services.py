@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_audit
 from consult.auth.models import User
+from consult.auth.names import shown_name
 from consult.consultations.models import Consultation, ConsultationStatus
 from consult.consultations.permissions import can_view_consultation
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed, invalid, too_long
@@ -378,6 +379,8 @@ def notify_response(response: Response, actor: User | None) -> int:
         )
         if len(statement_ids) > 1:
             text += " " + _("It also answers %(n)s related statements.", n=len(statement_ids) - 1)
+        if response.author is not None and response.author.deleted_at is None:
+            text += " " + _("From %(name)s.", name=shown_name(response.author))
         body = "\n\n".join(
             [
                 text,

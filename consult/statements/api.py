@@ -26,6 +26,8 @@ from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import get_visible_consultation
 from consult.extensions import db
+from consult.languages.codes import LANGUAGES
+from consult.languages.services import translated_ids
 from consult.ratelimits import rate_limited
 from consult.statements.models import Statement, StatementLink, StatementStatus
 from consult.statements.permissions import can_view_statement
@@ -64,6 +66,7 @@ def serialize_statements(
     ids = [s.id for s in statements]
     counts = vote_counts(ids)
     mine = my_votes(viewer, ids)
+    translated = translated_ids(ids)
     author_ids = {s.author_id for s in statements if s.author_id is not None}
     authors: dict[int, str] = dict(
         db.session.execute(select(User.id, User.display_name).where(User.id.in_(author_ids))).all()
@@ -108,6 +111,7 @@ def serialize_statements(
                 "votes": vote_totals(counts.get(s.id, {})),
                 "my_vote": VoteValue(vote).label if vote is not None else None,
                 "url": url_for("statements.show", statement_id=s.id, _external=True),
+                "translations": [c for c in LANGUAGES if c in translated.get(s.id, set())],
             }
         )
     result: list[dict[str, Any]] = _output.dump(items, many=True)

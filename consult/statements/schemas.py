@@ -73,6 +73,10 @@ class StatementSchema(Schema):
         metadata={"description": "The caller's vote, or null."},
     )
     url = fields.String(metadata={"description": "The statement in its thread.", "format": "uri"})
+    translations = fields.List(
+        fields.String(),
+        metadata={"description": "The languages it has a translation into (kk, ru, en)."},
+    )
 
 
 class StatementInputSchema(Schema):
@@ -101,3 +105,33 @@ class StatementFilterSchema(Schema):
 
 #: One page of statements.
 StatementPageSchema = page_schema("StatementPageSchema", StatementSchema)
+
+
+class StatementTranslationSchema(Schema):
+    """A statement's translation into one language, and who made it."""
+
+    language = fields.String(metadata={"description": "kk, ru or en."})
+    text = fields.String()
+    machine = fields.Boolean(metadata={"description": "True for a machine translation."})
+    translator = fields.String(
+        allow_none=True,
+        metadata={"description": "Who wrote or last corrected it (null: machine or former)."},
+    )
+    created_at = UTCDateTime()
+    updated_at = UTCDateTime()
+
+
+class StatementTranslationListSchema(Schema):
+    """Every translation of one statement, and the language it is written in."""
+
+    statement = fields.Integer(metadata={"description": "The statement's id."})
+    language = fields.String(
+        allow_none=True, metadata={"description": "The original's language (null: unknown)."}
+    )
+    items = fields.List(fields.Nested(StatementTranslationSchema))
+
+
+class StatementTranslationInputSchema(Schema):
+    """The text of a translation (the language is in the URL)."""
+
+    text = CleanString(required=True, metadata={"minLength": 1, "maxLength": 4000})

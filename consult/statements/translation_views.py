@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.errors import NotAllowed, ValidationFailed
+from consult.errors import NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.languages.codes import NATIVE_NAMES
 from consult.languages.services import translations_of
@@ -18,12 +18,13 @@ from consult.statements.models import Statement, StatementStatus
 from consult.statements.permissions import can_translate_statement, can_view_statement
 from consult.statements.services import set_statement_language
 from consult.statements.translations import (
+    delete_statement_translation,
     reader_language,
     translate_statement,
     translator_names,
 )
 from consult.statements.views import bp
-from consult.web import login_required, show_errors
+from consult.web import EmptyForm, login_required, show_errors
 
 
 def _load(statement_id: int) -> Statement:
@@ -63,11 +64,12 @@ def _render(
         can_translate=can_translate_statement(current_user, statement),
         is_author=bool(current_user.is_authenticated and statement.author_id == current_user.id),
         language_names=NATIVE_NAMES,
+        delete_form=EmptyForm(formdata=None),
     ), status
 
 
 @bp.route("/statements/<id:statement_id>/translations", methods=["GET", "POST"])
-@rate_limited("post")
+@rate_limited("translate")
 def translations(statement_id: int) -> Any:
     """Read a statement's versions; its author, moderators and translators add or correct one."""
     statement = _load(statement_id)
@@ -108,4 +110,23 @@ def set_language(statement_id: int) -> Any:
     set_statement_language(statement, current_user, form.language.data or "")
     db.session.commit()
     flash(_("Language saved."), "success")
+    return redirect(url_for("statements.translations", statement_id=statement.id), 303)
+
+
+@bp.route("/statements/<id:statement_id>/translations/<language>/delete", methods=["POST"])
+@login_required
+@rate_limited("translate")
+def delete_translation(statement_id: int, language: str) -> Any:
+    """Remove one translation (its author, moderators and translators, as for writing one)."""
+    statement = _load(statement_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_statement_translation(statement, current_user, language=language)
+    except NotAllowed:
+        abort(403)
+    except (NotFound, ValidationFailed):
+        abort(404)
+    db.session.commit()
+    flash(_("Translation removed."), "info")
     return redirect(url_for("statements.translations", statement_id=statement.id), 303)

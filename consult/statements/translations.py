@@ -13,12 +13,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from consult.auth.models import User
+from consult.auth.models import User, UserName
 from consult.consultations.versions import mark_changed
-from consult.errors import NotAllowed
+from consult.errors import NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.jobs.runtime import enqueue
-from consult.languages.codes import LANGUAGES
+from consult.languages.codes import LANGUAGES, is_language
 from consult.languages.machine import translate_text
 from consult.languages.models import StatementTranslation
 from consult.languages.services import save_translation, translations_in, translations_of
@@ -49,13 +49,48 @@ def translate_statement(
     return row
 
 
+def delete_statement_translation(statement: Statement, actor: User, *, language: str) -> None:
+    """Remove a statement's translation into ``language`` (author, moderators, translators)."""
+    if not can_translate_statement(actor, statement):
+        raise NotAllowed(_l("You cannot translate this statement."))
+    if not is_language(language):
+        raise ValidationFailed(_l("Choose one of the content languages."))
+    row = db.session.scalar(
+        select(StatementTranslation).where(
+            StatementTranslation.statement_id == statement.id,
+            StatementTranslation.language == language,
+        )
+    )
+    if row is None:
+        raise NotFound(_l("This statement has no translation into that language."))
+    db.session.delete(row)
+    db.session.flush()
+    mark_changed(statement.consultation_id)
+
+
 def translator_names(rows: list[StatementTranslation]) -> dict[int, str]:
-    """The display names of the people who made these translations (one query)."""
+    """The names of the people who made these translations, in the reader's language.
+
+    Two queries, whatever the number of translators: their accounts, and the names that staff
+    accounts gave in the reader's language.
+    """
     ids = {row.translator_id for row in rows if row.translator_id is not None}
     if not ids:
         return {}
-    users = db.session.scalars(select(User).where(User.id.in_(ids)))
-    return {user.id: user.display_name for user in users if not user.deleted_at}
+    found = {
+        user_id: name
+        for user_id, name in db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids), User.deleted_at.is_(None))
+        )
+    }
+    if found:
+        versions = db.session.execute(
+            select(UserName.user_id, UserName.name).where(
+                UserName.user_id.in_(list(found)), UserName.language == reader_language()
+            )
+        )
+        found.update({user_id: name for user_id, name in versions})
+    return found
 
 
 def translation_context(consultation: Any, viewer: Any, statement_ids: list[int]) -> dict[str, Any]:

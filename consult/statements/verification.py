@@ -10,6 +10,7 @@ from consult.auth.models import User
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation, ModerationMode
 from consult.extensions import db
+from consult.signals import statement_published
 from consult.statements.models import Statement, StatementStatus
 
 
@@ -37,4 +38,6 @@ def publish_after_verification(sender: Any, *, user: User, **_: Any) -> list[int
     for statement in waiting:
         statement.status = StatementStatus.visible
     db.session.flush()
+    for statement in waiting:
+        statement_published.send(statement, statement=statement, actor=user)
     return [s.id for s in waiting]

@@ -50,7 +50,13 @@ PAGES: dict[str, list[str]] = {
         "/moderation/brigades",
         "/moderation/reasons",
     ],
-    "policymaker": [*PUBLIC, f"{DEMO}/report", f"{DEMO}/responses", f"{CLOSED}/responses"],
+    "policymaker": [
+        *PUBLIC,
+        f"{DEMO}/report",
+        f"{DEMO}/responses",
+        f"{CLOSED}/responses",
+        "/account",
+    ],
     # A new moderator: the enrolment page (QR code, key, first code), then the recovery codes.
     "enrolling-moderator": ["/account/two-factor"],
 }

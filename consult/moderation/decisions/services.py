@@ -23,6 +23,8 @@ from consult.moderation.common import (
     statement_state,
 )
 from consult.moderation.permissions import moderated_consultation_ids
+from consult.notifications.services import reason_for_reader
+from consult.signals import statement_published
 from consult.statements.models import Statement, StatementStatus
 from consult.types import utcnow
 
@@ -110,13 +112,15 @@ def moderate_statement(statement: Statement, actor: User, action: str, *, reason
         before=before,
         after=statement_state(statement, flags - resolved),
     )
+    if before["status"] != "visible" and statement.status is StatementStatus.visible:
+        statement_published.send(statement, statement=statement, actor=actor)
     if action == "hide":
         notify_author(
             statement,
             lambda text: _(
                 "A moderator hid your statement “%(text)s”. Reason: %(reason)s",
                 text=text,
-                reason=reason,
+                reason=reason_for_reader(reason),
             ),
         )
     elif statement.status is StatementStatus.visible and (

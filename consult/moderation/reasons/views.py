@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +17,11 @@ from consult.moderation.pages import bp
 from consult.moderation.permissions import can_manage_reason_templates
 from consult.moderation.reasons import services
 from consult.web import EmptyForm, login_required, show_errors
+
+
+def reader_language() -> str:
+    """The moderator's interface language, the likely language of a new reason."""
+    return str(get_locale() or "en")
 
 
 def _require_manager() -> None:
@@ -30,12 +36,15 @@ def _render(form: ReasonTemplateForm | None = None, status: int = 200) -> Any:
         edit = ReasonTemplateForm(formdata=None, prefix=f"t{template.id}")
         edit.action.data = template.action
         edit.text.data = template.text
+        edit.language.data = template.language
+        for version in template.versions:
+            getattr(edit, f"text_{version.language}").data = version.text
         forms[template.id] = edit
     return render_template(
         "moderation/reasons.html",
         templates=templates,
         forms=forms,
-        form=form or ReasonTemplateForm(formdata=None),
+        form=form or ReasonTemplateForm(formdata=None, data={"language": reader_language()}),
         active_tab="reasons",
     ), status
 
@@ -52,7 +61,11 @@ def reasons() -> Any:
         return _render(form, 422)
     try:
         services.create_reason_template(
-            current_user, action=form.action.data or "", text=form.text.data or ""
+            current_user,
+            action=form.action.data or "",
+            text=form.text.data or "",
+            language=form.language.data or "en",
+            versions=form.versions(),
         )
     except ValidationFailed as exc:
         db.session.rollback()
@@ -75,11 +88,17 @@ def update_reason(template_id: int) -> Any:
         return redirect(url_for("moderation.reasons"), 303)
     try:
         services.update_reason_template(
-            template, current_user, action=form.action.data or "", text=form.text.data or ""
+            template,
+            current_user,
+            action=form.action.data or "",
+            text=form.text.data or "",
+            language=form.language.data or template.language,
+            versions=form.versions(),
         )
     except ValidationFailed as exc:
         db.session.rollback()
-        flash(str(exc.message), "error")
+        details = [str(m) for messages in exc.fields.values() for m in messages]
+        flash(" ".join([str(exc.message), *details]), "error")
         return redirect(url_for("moderation.reasons"), 303)
     db.session.commit()
     flash(_("Reason template saved."), "success")

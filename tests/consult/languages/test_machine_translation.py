@@ -121,3 +121,51 @@ def test_off_by_default(
     )
     assert db.session.scalars(select(StatementTranslation)).all() == []
     assert consultation.id
+
+
+def test_a_pending_statement_is_translated_by_machine_when_approved(
+    app: Any,
+    client: Any,
+    auth: Any,
+    db: Any,
+    provider: str,
+    create_consultation: Any,
+    create_user: Any,
+) -> None:
+    from consult.auth.models import Role
+    from consult.consultations.models import ConsultationMember, MemberRole, ModerationMode
+
+    park = create_consultation(
+        slug="park", title="Park", status=ConsultationStatus.open, moderation=ModerationMode.pre
+    )
+    moderator = create_user(role=Role.moderator)
+    db.session.add(ConsultationMember(consultation=park, user=moderator, role=MemberRole.moderator))
+    app.config["MT_URL"] = provider
+    try:
+        auth.login(create_user())
+        response = client.post(
+            "/consultations/park/statements",
+            data={"kind": "position", "text": "The park should be by the river."},
+        )
+        assert response.status_code == 303
+        statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
+        # Pending: nothing is sent to the provider before a moderator has read it.
+        assert _Stub.requests == []
+        assert db.session.scalars(select(StatementTranslation)).all() == []
+        auth.login(moderator)
+        response = client.post(
+            f"/moderation/statements/{statement.id}",
+            data={"action": "approve", "reason": "Respects the participation rules."},
+        )
+        assert response.status_code == 303
+    finally:
+        app.config["MT_URL"] = ""
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(StatementTranslation).where(StatementTranslation.statement_id == statement.id)
+    ).all()
+    assert sorted((r.language, r.text, r.machine) for r in rows) == [
+        ("kk", "[kk] The park should be by the river.", True),
+        ("ru", "[ru] The park should be by the river.", True),
+    ]
+    assert sorted(r["target"] for r in _Stub.requests) == ["kk", "ru"]
