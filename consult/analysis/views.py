@@ -183,9 +183,12 @@ def next_statement(slug: str) -> Any:
     voted, remaining = services.vote_progress(consultation, current_user)
     targets = services.statement_targets(statement) if statement is not None else []
     reader = str(get_locale() or "en")
-    translation = None
-    if statement is not None and statement.language not in (None, reader):
-        translation = translations_in(reader, [statement.id]).get(statement.id)
+    # The statement and the statements it argues about, in the reader's language (one query).
+    shown = [s for s in [statement, *(t for _r, t in targets)] if s is not None]
+    found = translations_in(
+        reader, [s.id for s in shown if s.language is not None and s.language != reader]
+    )
+    translation = found.get(statement.id) if statement is not None else None
     return (
         render_template(
             "analysis/next.html",
@@ -193,6 +196,7 @@ def next_statement(slug: str) -> Any:
             statement=statement,
             targets=targets,
             translation=translation,
+            target_translations=found,
             form=NextVoteForm(formdata=None, statement=statement.id if statement else None),
             errors=form.errors if status == 422 else {},
             can_vote=statement is not None and can_vote_statement(current_user, statement),
