@@ -148,7 +148,10 @@ def test_citizen_in_kazakh_follows_their_statement_to_the_official_response(
         offered = _vote_through(reader, live_server, language, until=statement_id)
         assert offered[-1] == statement_id, f"never offered to the {language} reader"
         assert reader.inner_text("#next-text").strip() == text
-        assert reader.locator(".next-card details.original-text [lang=kk]").text_content().strip() == KAZAKH
+        assert (
+            reader.locator(".next-card details.original-text [lang=kk]").text_content().strip()
+            == KAZAKH
+        )
         reader.context.close()
 
     # The policymaker answers it.
