@@ -149,6 +149,7 @@ def test_report_in_the_readers_language_with_a_languages_section(
     auth.login(dummy_policymaker)
     page = read(client, "kk", "/consultations/park/report")
     assert QUESTION_KK in page and KAZAKH in page
+    assert f'<h1 class="report-title" lang="kk">{QUESTION_KK}</h1>' in page
     assert lang_of(page, KAZAKH) == "kk"
     assert 'id="languages"' in page and 'id="h-languages"' in page
     english = read(client, "en", "/consultations/park/report")
