@@ -44,6 +44,7 @@ class StatementImportance:
         return {
             "statement": self.statement.id,
             "text": self.statement.text,
+            "language": self.statement.language,
             "marks": self.marks,
             "groups": [
                 {"group": g.label, "colour": g.colour, "marks": g.marks, "share": g.share}

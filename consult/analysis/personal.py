@@ -68,6 +68,13 @@ class PersonalSummary:
     my_group: str | None = None  # the label of the group the analysis placed them in
     votes: int = 0  # agree/disagree votes compared
 
+    @property
+    def tied(self) -> list[GroupAffinity]:
+        """Every group the participant agrees with most (more than one on a tie), closest first."""
+        return [g for g in self.groups if g.agreement_pct == self.closest.agreement_pct] or [
+            self.closest
+        ]
+
 
 def _lean(agree: float, disagree: float) -> int:
     return 1 if agree > disagree else -1 if disagree > agree else 0

@@ -3,6 +3,8 @@ statement"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,6 +26,7 @@ from consult.consultations.views import load_consultation
 from consult.errors import ConsultError
 from consult.extensions import db
 from consult.languages.services import translations_in
+from consult.languages.shown import remember_translations
 from consult.ratelimits import rate_limited
 from consult.statements.models import Statement
 from consult.statements.permissions import can_vote_statement
@@ -69,6 +72,8 @@ def _render_insights(
         if result
         else None
     )
+    if data is not None:
+        remember_translations(statements_in(data))
     return (
         render_template(
             "analysis/insights.html",
@@ -89,6 +94,23 @@ def _render_insights(
         ),
         status,
     )
+
+
+def statements_in(data: Any, depth: int = 6) -> Iterator[Statement]:
+    """Every statement in the insights data (dicts, lists and dataclasses, a few levels deep)."""
+    if isinstance(data, Statement):
+        yield data
+    elif depth <= 0 or isinstance(data, str | bytes | int | float) or data is None:
+        return
+    elif isinstance(data, Mapping):
+        for value in data.values():
+            yield from statements_in(value, depth - 1)
+    elif isinstance(data, list | tuple | set):
+        for value in data:
+            yield from statements_in(value, depth - 1)
+    elif is_dataclass(data) and not isinstance(data, type):
+        for item in fields(data):
+            yield from statements_in(getattr(data, item.name), depth - 1)
 
 
 @bp.route("/consultations/<slug>/exclusions", methods=["POST"])
@@ -182,11 +204,17 @@ def next_statement(slug: str) -> Any:
     )
     db.session.commit()
     voted, remaining = services.vote_progress(consultation, current_user)
+    summary = personal_summary(consultation, current_user)
+    if summary is not None:
+        remember_translations(d.statement for d in summary.differences)
     targets = services.statement_targets(statement) if statement is not None else []
     reader = str(get_locale() or "en")
-    translation = None
-    if statement is not None and statement.language not in (None, reader):
-        translation = translations_in(reader, [statement.id]).get(statement.id)
+    # The statement and the statements it argues about, in the reader's language (one query).
+    shown = [s for s in [statement, *(t for _r, t in targets)] if s is not None]
+    found = translations_in(
+        reader, [s.id for s in shown if s.language is not None and s.language != reader]
+    )
+    translation = found.get(statement.id) if statement is not None else None
     return (
         render_template(
             "analysis/next.html",
@@ -194,6 +222,7 @@ def next_statement(slug: str) -> Any:
             statement=statement,
             targets=targets,
             translation=translation,
+            target_translations=found,
             form=NextVoteForm(formdata=None, statement=statement.id if statement else None),
             errors=form.errors if status == 422 else {},
             can_vote=statement is not None and can_vote_statement(current_user, statement),
@@ -201,7 +230,7 @@ def next_statement(slug: str) -> Any:
             remaining=remaining,
             total=voted + remaining,
             just_voted=id_arg("voted"),
-            summary=personal_summary(consultation, current_user),
+            summary=summary,
             active_tab="insights",
         ),
         status,
@@ -235,7 +264,10 @@ def thread_analysis_context(
         result = AnalysisResult.from_json(cached.result)
         context["analysis_badges"] = statement_badges(result)
         if viewer is not None and getattr(viewer, "is_authenticated", False):
-            context["analysis_summary"] = personal_summary(consultation, viewer, result)
+            summary = personal_summary(consultation, viewer, result)
+            if summary is not None:
+                remember_translations(d.statement for d in summary.differences)
+            context["analysis_summary"] = summary
     return context
 
 

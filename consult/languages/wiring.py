@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 from consult.languages.codes import LANGUAGES, NATIVE_NAMES
 from consult.languages.services import ShownText, shown_consultation_text
+from consult.languages.shown import shown_statement
 
 
 def shown_text(consultation: Any, language: str | None = None) -> ShownText:
@@ -24,8 +25,11 @@ def shown_text(consultation: Any, language: str | None = None) -> ShownText:
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``shown_text`` filter and the content languages' names for templates."""
+    """Register the ``shown_text`` and ``shown_statement`` filters and the languages. names."""
     app.add_template_filter(shown_text, "shown_text")
+    app.add_template_filter(shown_statement, "shown_statement")
+    # Globals too, for macros imported without the template's context.
+    app.jinja_env.globals["CONTENT_LANGUAGE_NAMES"] = NATIVE_NAMES
 
     @app.context_processor
     def inject_content_languages() -> dict[str, object]:

@@ -59,6 +59,7 @@ class PersonalSummarySchema(Schema):
     """The group the participant agrees with most, and where they differ from it."""
 
     closest = fields.Nested(GroupAffinitySchema)
+    tied = fields.List(fields.Nested(GroupAffinitySchema))  # every closest group on a tie
     groups = fields.List(fields.Nested(GroupAffinitySchema))
     differences = fields.List(fields.Nested(DifferenceSchema))
     votes = fields.Integer()

@@ -51,7 +51,7 @@ def report_context(
     consultation: Consultation, *, absolute_links: bool, report: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The template context of the report (page, HTML and PDF exports)."""
-    report = report or build_report(consultation)
+    report = report or build_report(consultation, language=str(get_locale() or "en"))
     return {
         "report": report,
         "consultation": consultation,
@@ -126,7 +126,7 @@ def export_pdf(consultation: Consultation) -> Iterator[bytes]:
 def export_markdown(consultation: Consultation) -> Iterator[bytes]:
     """The report as Markdown."""
     with _request_context():
-        report = build_report(consultation)
+        report = build_report(consultation, language=str(get_locale() or "en"))
         text = report_markdown(report, statement_href_factory(absolute=True))
     yield text.encode()
 

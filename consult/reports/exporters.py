@@ -180,8 +180,26 @@ def export_json(consultation: Consultation) -> Iterator[bytes]:
     ):
         yield f',\n"{key}":'.encode()
         yield from _json_array(rows)
-    analysis = export_analysis(consultation).to_json()
-    yield b',\n"analysis":' + _dumps(analysis).encode() + b"}\n"
+    result = export_analysis(consultation)
+    yield b',\n"importance":'
+    yield from _json_array(iter_importance(consultation, result))
+    yield b',\n"analysis":' + _dumps(result.to_json()).encode() + b"}\n"
+
+
+def iter_importance(
+    consultation: Consultation, analysis: AnalysisResult
+) -> Iterator[dict[str, Any]]:
+    """ "This matters to me" marks by statement and opinion group (every marked statement)."""
+    for item in importance_by_group(consultation, analysis, group_styles(analysis), limit=10**9):
+        yield {
+            "statement": item.statement.id,
+            "marks": item.marks,
+            "groups": [
+                {"group": g.label, "marks": g.marks, "group_share": round(g.share, 4)}
+                for g in item.groups
+            ],
+            "ungrouped": item.ungrouped,
+        }
 
 
 # --------------------------------------------------------------------------------------------

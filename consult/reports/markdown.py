@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from consult.formatting import format_day, format_moment
+from consult.languages.codes import NATIVE_NAMES
 from consult.responses.services import decision_label
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -79,6 +80,45 @@ def data_quality_markdown(dq: dict[str, Any]) -> list[str]:
                 )
             rows.append(line + ".")
         out.append("\n".join(rows))
+    return out
+
+
+def _language_name(code: str) -> str:
+    return _("Not known") if code == "unknown" else NATIVE_NAMES.get(code, code)
+
+
+def languages_markdown(languages: dict[str, Any]) -> list[str]:
+    """The report's Languages section: participation and opinion groups by language."""
+    if not languages.get("rows"):
+        return []
+    out = [f"## {_('Languages')}"]
+    table = [
+        f"| {_('Language')} | {_('Participants')} | {_('Statements')} |",
+        "|---|---:|---:|",
+    ]
+    for row in languages["rows"]:
+        table.append(
+            f"| {_language_name(row['language'])} | {row['participants']} ({row['share']} %) "
+            f"| {row['statements']} |"
+        )
+    out.append("\n".join(table))
+    out.append(
+        _(
+            "%(translated)s of %(visible)s statements can be read in another language.",
+            translated=languages.get("translated", 0),
+            visible=languages.get("visible", 0),
+        )
+    )
+    groups = [
+        f"- {_('Group %(label)s', label=g['label'])}: "
+        + " · ".join(
+            f"{_language_name(code)} {n}" for code, n in g.get("by_language", {}).items() if n
+        )
+        for g in languages.get("groups", [])
+    ]
+    if groups:
+        out.append(f"### {_('Opinion groups by language')}")
+        out.append("\n".join(groups))
     return out
 
 
@@ -165,6 +205,8 @@ def report_markdown(report: dict[str, Any], href: Callable[[int], str]) -> str:
     ]
     if retired:
         out.append("\n".join(retired))
+
+    out.extend(languages_markdown(report.get("languages") or {}))
 
     out.append(f"## {_('Common ground across groups')}")
     lines = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from consult.analysis.adapters import participant_id
 from consult.analysis.importance import importance_by_group
 from consult.analysis.insights import retired_groups
+from consult.analysis.languages import language_insights
 from consult.analysis.opinion_map import group_styles, map_layout
 from consult.analysis.quality import data_quality
 from consult.analysis.roles import statement_roles
@@ -27,6 +29,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, ConsultationMember, MemberRole
 from consult.consultations.services import consultation_counts
 from consult.extensions import db
+from consult.languages.services import shown_consultation_text, translations_in
 from consult.responses import deadlines
 from consult.responses import services as responses
 from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
@@ -106,15 +109,16 @@ def statement_rows(statement_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         return rows
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start : chunk_start + 500]
-        for sid, kind, text, status in db.session.execute(
-            select(Statement.id, Statement.kind, Statement.text, Statement.status).where(
-                Statement.id.in_(chunk)
-            )
+        for sid, kind, text, status, language in db.session.execute(
+            select(
+                Statement.id, Statement.kind, Statement.text, Statement.status, Statement.language
+            ).where(Statement.id.in_(chunk))
         ):
             rows[sid] = {
                 "id": sid,
                 "kind": kind.value,
                 "text": text,
+                "language": language,
                 "status": status.value,
                 "agree": 0,
                 "disagree": 0,
@@ -265,8 +269,36 @@ def _positions(
     return positions
 
 
-def build_report(consultation: Consultation) -> dict[str, Any]:
-    """Gather everything the report shows, as plain data (ids are database statement ids)."""
+def in_language(
+    statements: Mapping[int, dict[str, Any]], importance: list[dict[str, Any]], language: str
+) -> None:
+    """Show the statements' texts in ``language`` where a translation exists (one query).
+
+    A translated row keeps its own words as ``original`` (and ``original_language``) and says
+    whether a machine made the translation; rows without one stay in their original.
+    """
+    rows = [*statements.values(), *importance]
+    wanted = [
+        int(row.get("id", row.get("statement", 0)))
+        for row in rows
+        if row.get("language") not in (None, language)
+    ]
+    found = translations_in(language, wanted)
+    for row in rows:
+        translation = found.get(int(row.get("id", row.get("statement", 0))))
+        if translation is None or row.get("language") in (None, language):
+            continue
+        row["original"], row["original_language"] = row["text"], row["language"]
+        row["text"], row["language"] = translation.text, language
+        row["machine"] = translation.machine
+
+
+def build_report(consultation: Consultation, *, language: str | None = None) -> dict[str, Any]:
+    """Gather everything the report shows, as plain data (ids are database statement ids).
+
+    With ``language``, the question, summary and statements are given in that language where a
+    version exists (each text says its language), else in their original.
+    """
     analysis, meta = get_report_analysis(consultation)
     counts = consultation_counts([consultation.id])[consultation.id]
     cid = consultation.id
@@ -359,12 +391,24 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         row["bridging"] = analysis.bridging.get(str(sid))
         row["group_informed_consensus"] = gic.get(str(sid))
 
+    importance = [i.as_dict() for i in importance_by_group(consultation, analysis, styles)]
+    shown = shown_consultation_text(
+        original_language=consultation.language or "en",
+        question=consultation.title,
+        summary=consultation.summary,
+        body=consultation.body,
+        versions=consultation.texts,
+        wanted=language or consultation.language or "en",
+    )
+    if language is not None:
+        in_language(statements, importance, language)
     return {
         "consultation": {
             "id": consultation.id,
             "slug": consultation.slug,
-            "title": consultation.title,
-            "summary": consultation.summary,
+            "title": shown.question,
+            "summary": shown.summary,
+            "language": shown.language,
             "status": consultation.status.value,
             "response_policy": consultation.response_policy.value,
             "opens_at": consultation.opens_at,
@@ -409,7 +453,8 @@ def build_report(consultation: Consultation) -> dict[str, Any]:
         "positions_total": int(kinds.get(StatementKind.position, 0)),
         "controversy": analysis.controversy,
         "opinion_map": map_layout(analysis),
-        "importance": [i.as_dict() for i in importance_by_group(consultation, analysis, styles)],
+        "importance": importance,
+        "languages": asdict(language_insights(consultation, analysis)),
         "participation": participation_by_day(consultation),
         "responses": response_list,
         "decision_counts": dict(Counter(r.decision.value for r in response_list)),

@@ -19,6 +19,7 @@ from consult.consultations.services import (
 from consult.consultations.views import load_consultation
 from consult.errors import ConsultError
 from consult.extensions import db
+from consult.languages.shown import remember_translations
 from consult.responses import deadlines, services
 from consult.responses.forms import ExtensionForm, ResponseEditForm, ResponseForm
 from consult.responses.models import Response, ResponseItem
@@ -43,7 +44,7 @@ def _consultation_or_404(slug: str) -> Consultation:
 
 def _form_choices(
     consultation: Consultation, states: list[deadlines.ItemState], extra: list[int]
-) -> list[tuple[int, str]]:
+) -> list[tuple[int, Statement]]:
     """The statements offered in the answer form: open required items, plus any requested."""
     ids = [s.item.statement_id for s in states if s.state != "answered"]
     for sid in extra:
@@ -59,7 +60,7 @@ def _form_choices(
             )
         )
     }
-    return [(sid, statements[sid].text) for sid in ids if sid in statements]
+    return [(sid, statements[sid]) for sid in ids if sid in statements]
 
 
 def _render_dashboard(
@@ -74,6 +75,7 @@ def _render_dashboard(
     responses = services.list_responses(consultation)
     states = deadlines.item_states(consultation)
     heard_ids = sorted({s.id for r in responses for s in r.statements})
+    shown = [s for r in responses for s in r.statements] + [s.statement for s in states]
     statement_counts = vote_counts(heard_ids)
     context: dict[str, Any] = {
         "consultation": consultation,
@@ -102,6 +104,7 @@ def _render_dashboard(
             if sid not in requested:
                 requested.append(sid)
         choices = _form_choices(consultation, states, requested)
+        shown.extend(statement for _sid, statement in choices)
         summary = deadlines.response_summary(states)
         context.update(
             form=form,
@@ -113,6 +116,7 @@ def _render_dashboard(
             can_publish=consultation.status is ConsultationStatus.closed
             and summary["due"] + summary["overdue"] == 0,
         )
+    remember_translations(shown)
     return render_template("responses/dashboard.html", **context), status
 
 
@@ -189,6 +193,7 @@ def edit(response_id: int) -> Any:
             if exc.status != 422:
                 raise
             show_errors(form, exc)
+            remember_translations(response.statements)
             return render_template(
                 "responses/edit.html", form=form, response=response, consultation=consultation
             ), 422
@@ -196,6 +201,7 @@ def edit(response_id: int) -> Any:
         flash(_("The response is updated."), "success")
         return redirect(url_for("responses.dashboard", slug=consultation.slug))
     status = 422 if form.is_submitted() else 200
+    remember_translations(response.statements)
     return render_template(
         "responses/edit.html", form=form, response=response, consultation=consultation
     ), status

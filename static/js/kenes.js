@@ -187,3 +187,19 @@
     });
   });
 })();
+
+// Insights on a wide screen: its sections open (a phone keeps the one-screen summary and folds).
+// Without script they stay folded; printing opens them all (above).
+(function () {
+  "use strict";
+  if (!window.matchMedia) return;
+  var wide = window.matchMedia("(min-width: 960px)");
+  var openAll = function () {
+    if (!wide.matches) return;
+    document.querySelectorAll("details.insights-fold:not([open])").forEach(function (d) {
+      d.open = true;
+    });
+  };
+  openAll();
+  if (wide.addEventListener) wide.addEventListener("change", openAll);
+})();

@@ -87,3 +87,30 @@ def test_insights_open_on_the_summary_with_sections_folded(phone: Any, live_serv
     )
     phone.evaluate(f"location.hash = '#{closed}'")
     _wait_until(phone, f"document.querySelector('#{closed} > details').open")
+
+
+def test_insights_sections_open_on_a_wide_screen(browser: Any, live_server: str) -> None:
+    folds = "Array.from(document.querySelectorAll('details.insights-fold')).map(d => d.open)"
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server}{DEMO}/insights")
+    _wait_until(page, f"{folds}.length > 0 && {folds}.every(Boolean)")
+    # Narrowed to a phone's width, a fresh load keeps the one-screen summary.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    states = page.evaluate(folds)
+    assert states and not any(states)
+    # Widened again, the sections open without a reload.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _wait_until(page, f"{folds}.every(Boolean)")
+    assert errors == []
+    context.close()
+    # Without script, every width keeps them folded (the page itself sends them closed).
+    plain = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    html = plain.new_page()
+    html.goto(f"{live_server}{DEMO}/insights")
+    assert html.locator("details.insights-fold[open]").count() == 0
+    assert html.locator("details.insights-fold").count() > 0
+    plain.close()

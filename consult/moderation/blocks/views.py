@@ -14,6 +14,7 @@ from consult.auth.models import User
 from consult.auth.standing import active_block, blocks_of, expire_suspensions
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.extensions import db
+from consult.languages.shown import remember_translations
 from consult.moderation.blocks.services import block_user, lift_block, user_record
 from consult.moderation.forms import BlockForm, UnblockForm
 from consult.moderation.pages import STATE_LABELS, bp, reason_templates, require_moderator
@@ -34,10 +35,12 @@ def _render(
     unblock_form = unblock_form or UnblockForm(formdata=None)
     reason_templates(unblock_form, ("restore", "block"))
     scope = audit_scope(current_user)
+    record = user_record(person, current_user)
+    remember_translations(record["statements"])
     return render_template(
         "moderation/user.html",
         person=person,
-        **user_record(person, current_user),
+        **record,
         blocks=blocks_of(person),
         active=active_block(person),
         can_block=can_block_user(current_user, person),

@@ -11,6 +11,7 @@ from consult.auth.standing import active_blocks
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_moderate_consultation
 from consult.extensions import db
+from consult.languages.shown import remember_translations
 from consult.moderation.brigades.services import BrigadeReport, brigade_settings, detect_brigades
 from consult.moderation.pages import bp, require_moderator
 from consult.moderation.permissions import moderated_consultations
@@ -36,6 +37,7 @@ def brigades() -> Any:
         if not can_moderate_consultation(current_user, consultation):
             abort(403)
         reports = detect_brigades(consultation)
+    remember_translations(s for r in reports for s, _v, _share in r.statements[:15])
     settings = brigade_settings()
     return render_template(
         "moderation/brigades.html",

@@ -13,6 +13,7 @@ from flask_login import current_user
 from consult.audit.services import entries_for
 from consult.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from consult.extensions import db
+from consult.languages.shown import remember_translations
 from consult.moderation.common import get_moderatable_statement
 from consult.moderation.decisions.services import (
     bulk_moderate,
@@ -29,7 +30,7 @@ from consult.moderation.pages import (
     require_moderator,
 )
 from consult.moderation.permissions import audit_scope, can_block_user, can_moderate_statement
-from consult.moderation.queue.services import queue_items
+from consult.moderation.queue.services import queue_items, queue_statements
 from consult.statements.models import Statement
 from consult.web import ids_from, login_required, safe_next, show_errors
 
@@ -46,6 +47,7 @@ def render_review(
 ) -> Any:
     """The review page: flags, thread context, duplicates, author, history; the decision forms."""
     item = queue_items([statement])[0]
+    remember_translations(queue_statements([item]))
     decision = decision or DecisionForm(formdata=None)
     reason_templates(decision, DECISIONS)
     merge = merge or MergeForm(formdata=None)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from consult.auth.standing import is_blocked
 from consult.errors import Conflict, ValidationFailed
 from consult.extensions import db
+from consult.languages.shown import remember_translations
 from consult.moderation.flags.services import flag_statement, has_flagged, readable_statement
 from consult.moderation.forms import FlagForm
 from consult.moderation.models import FlagReason
@@ -70,6 +71,7 @@ def flag(statement_id: int) -> Any:
                 db.session.commit()
                 flash(_("Thank you. The moderators will review this statement."), "success")
                 return redirect(back, 303)
+    remember_translations([statement])
     return render_template(
         "moderation/flag.html",
         statement=statement,

@@ -208,3 +208,13 @@ def queue_items(statements: Sequence[Statement], *, duplicates: bool = True) -> 
         for sid, found in likely_duplicates(statements).items():
             items[sid].duplicates = found
     return [items[s.id] for s in statements]
+
+
+def queue_statements(items: Iterable[QueueItem]) -> list[Statement]:
+    """Every statement the queue items show: each one, its thread context and its duplicates."""
+    found: list[Statement] = []
+    for item in items:
+        found.append(item.statement)
+        found.extend(c.statement for c in [*item.targets, *item.replies])
+        found.extend(statement for statement, _score in item.duplicates)
+    return found

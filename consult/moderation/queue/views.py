@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from consult.auth.standing import expire_suspensions
 from consult.extensions import db
+from consult.languages.shown import remember_translations
 from consult.moderation.forms import FLAG_REASON_CHOICES, BulkForm
 from consult.moderation.models import FlagReason
 from consult.moderation.pages import (
@@ -19,7 +20,13 @@ from consult.moderation.pages import (
     require_moderator,
 )
 from consult.moderation.permissions import moderated_consultations
-from consult.moderation.queue.services import QUEUE_STATES, queue_items, queue_query, queue_summary
+from consult.moderation.queue.services import (
+    QUEUE_STATES,
+    queue_items,
+    queue_query,
+    queue_statements,
+    queue_summary,
+)
 from consult.web import id_arg, login_required, page_number, paginate
 
 PER_PAGE = 25
@@ -58,9 +65,11 @@ def queue() -> Any:
     form = BulkForm(formdata=None)
     reason_templates(form, DECISIONS)
     form.next.data = request.full_path.rstrip("?")
+    items = queue_items(page.items)
+    remember_translations(queue_statements(items))
     return render_template(
         "moderation/queue.html",
-        items=queue_items(page.items),
+        items=items,
         **page.numbers(),
         summary=queue_summary(current_user, consultation_id=filters["consultation"]),
         consultations=consultations,

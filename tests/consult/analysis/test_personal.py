@@ -87,3 +87,30 @@ def test_anonymous_thread_has_no_summary(client, db, make_opinions):
     db.session.commit()
     html = client.get(f"/consultations/{opinions.consultation.slug}").get_data(as_text=True)
     assert "personal-summary" not in html
+
+
+def test_a_tie_names_every_tied_group(client, auth, db, make_opinions, create_user, create_vote):
+    opinions = make_opinions(n=8)
+    person = create_user()
+    # Like camp A on trams, the car-free centre and 30 km/h; like camp B on parking, the ring
+    # road and the sixth statement: as close to one camp as to the other.
+    for index, value in ((0, 1), (1, 1), (2, -1), (3, -1), (5, 1), (6, -1)):
+        create_vote(opinions.statements[index], value, person)
+    result, _meta = get_analysis_result(opinions.consultation)
+    db.session.commit()
+
+    summary = personal_summary(opinions.consultation, person, result)
+
+    assert summary is not None
+    assert [g.agreement_pct for g in summary.groups] == [50, 50]
+    assert sorted(g.label for g in summary.tied) == sorted(g.label for g in summary.groups)
+    labels = ", ".join(g.label for g in summary.tied)
+    auth.login(person)
+    html = client.get(f"/consultations/{opinions.consultation.slug}/next").get_data(as_text=True)
+    section = re.search(r'<section class="personal-summary.*?</section>', html, re.S)
+    assert section
+    assert f"You agree equally with groups {labels}" in section.group(0)
+    assert "You agree most with group" not in section.group(0)
+    api = client.get("/api/v1/me/participation").get_json()
+    mine = next(p for p in api["items"] if p["consultation"]["id"] == opinions.consultation.id)
+    assert sorted(g["group"] for g in mine["summary"]["tied"]) == sorted(labels.split(", "))
