@@ -7,6 +7,7 @@ statements' texts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -58,13 +59,18 @@ def group_by_label(result: AnalysisResult, styles: GroupStyles, label: str) -> i
 
 
 def _texts(consultation: Consultation, keys: set[str]) -> dict[str, Statement]:
-    ids = adapters.statement_ids_of(keys)
-    if not ids:
+    return visible_statements(consultation, adapters.statement_ids_of(keys))
+
+
+def visible_statements(consultation: Consultation, ids: Iterable[int]) -> dict[str, Statement]:
+    """The consultation's visible statements among ``ids``, by their analysis key (one query)."""
+    wanted = set(ids)
+    if not wanted:
         return {}
     rows = db.session.scalars(
         select(Statement).where(
             Statement.consultation_id == consultation.id,
-            Statement.id.in_(ids),
+            Statement.id.in_(wanted),
             Statement.status == StatementStatus.visible,
         )
     )

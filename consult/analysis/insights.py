@@ -8,7 +8,7 @@ out by :mod:`consult.analysis.opinion_map`. No analysis is computed here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from consult.analysis import adapters
-from consult.analysis.explore import group_detail
+from consult.analysis.explore import group_detail, visible_statements
 from consult.analysis.importance import importance_by_group
 from consult.analysis.opinion_map import (
     NO_GROUP,
@@ -28,7 +28,7 @@ from consult.analysis.opinion_map import (
 from consult.analysis.roles import statement_roles
 from consult.consultations.models import Consultation
 from consult.extensions import db
-from consult.statements.models import Statement, StatementKind, StatementLink, StatementStatus
+from consult.statements.models import Statement, StatementKind, StatementLink
 from debate.result import AnalysisResult, GroupVotes
 
 TOP = 5
@@ -107,20 +107,6 @@ def controversy_level(value: float | None) -> str:
     return "polarised"
 
 
-def _statements(consultation: Consultation, ids: Iterable[int]) -> dict[str, Statement]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = db.session.scalars(
-        select(Statement).where(
-            Statement.consultation_id == consultation.id,
-            Statement.id.in_(wanted),
-            Statement.status == StatementStatus.visible,
-        )
-    )
-    return {adapters.statement_key(s.id): s for s in rows}
-
-
 def _referenced(result: AnalysisResult) -> set[str]:
     keys = {rep.statement for group in result.groups for rep in group.representative}
     keys.update(c.statement for c in (*result.consensus.agree, *result.consensus.disagree))
@@ -184,7 +170,7 @@ def build_insights(
 
     ``selected`` is the group chosen on the opinion map (None: the viewer's own group, if any).
     """
-    texts = _statements(consultation, adapters.statement_ids_of(_referenced(result)))
+    texts = visible_statements(consultation, adapters.statement_ids_of(_referenced(result)))
     n_participants = len(result.participants)
     roles = statement_roles(result)
     styles = group_styles(result)
@@ -324,7 +310,7 @@ def strongest_arguments(
     if not links:
         return []
     ids = {s for s, _t, _r in links} | {t for _s, t, _r in links}
-    statements = _statements(consultation, ids)
+    statements = visible_statements(consultation, ids)
     by_target: dict[str, dict[str, list[tuple[float, Statement]]]] = defaultdict(
         lambda: {"support": [], "attack": []}
     )

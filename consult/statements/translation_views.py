@@ -38,6 +38,13 @@ def _load(statement_id: int) -> Statement:
     return statement
 
 
+def _saved(statement: Statement, message: str, category: str) -> Any:
+    """Commit, say what was done and go back to the statement's translations (303)."""
+    db.session.commit()
+    flash(message, category)
+    return redirect(url_for("statements.translations", statement_id=statement.id), 303)
+
+
 def _render(
     statement: Statement,
     *,
@@ -91,9 +98,7 @@ def translations(statement_id: int) -> Any:
     except ValidationFailed as exc:
         show_errors(form, exc, "text")
         return _render(statement, form=form, status=422)
-    db.session.commit()
-    flash(_("Translation saved."), "success")
-    return redirect(url_for("statements.translations", statement_id=statement.id), 303)
+    return _saved(statement, _("Translation saved."), "success")
 
 
 @bp.route("/statements/<id:statement_id>/language", methods=["POST"])
@@ -108,9 +113,7 @@ def set_language(statement_id: int) -> Any:
     if not form.validate_on_submit():
         return _render(statement, language_form=form, status=422)
     set_statement_language(statement, current_user, form.language.data or "")
-    db.session.commit()
-    flash(_("Language saved."), "success")
-    return redirect(url_for("statements.translations", statement_id=statement.id), 303)
+    return _saved(statement, _("Language saved."), "success")
 
 
 @bp.route("/statements/<id:statement_id>/translations/<language>/delete", methods=["POST"])
@@ -127,6 +130,4 @@ def delete_translation(statement_id: int, language: str) -> Any:
         abort(403)
     except (NotFound, ValidationFailed):
         abort(404)
-    db.session.commit()
-    flash(_("Translation removed."), "info")
-    return redirect(url_for("statements.translations", statement_id=statement.id), 303)
+    return _saved(statement, _("Translation removed."), "info")

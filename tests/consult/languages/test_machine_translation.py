@@ -52,6 +52,14 @@ def provider() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.fixture
+def machine(app: Any, provider: str) -> Iterator[str]:
+    """Machine translation switched on, through the stub provider, for one test."""
+    app.config["MT_URL"] = provider
+    yield provider
+    app.config["MT_URL"] = ""
+
+
 def test_client_speaks_the_libretranslate_api(provider: str) -> None:
     assert translate_text(provider, "Hello", "en", "kk", api_key="k") == "[kk] Hello"
     assert _Stub.requests == [
@@ -73,25 +81,15 @@ def test_client_reports_a_failing_provider(provider: str) -> None:
 
 
 def test_a_posted_statement_is_translated_by_machine_and_marked(
-    app: Any,
-    client: Any,
-    auth: Any,
-    db: Any,
-    provider: str,
-    create_consultation: Any,
-    create_user: Any,
+    client: Any, auth: Any, db: Any, machine: str, create_consultation: Any, create_user: Any
 ) -> None:
-    app.config["MT_URL"] = provider
-    try:
-        create_consultation(slug="park", title="Park", status=ConsultationStatus.open)
-        auth.login(create_user())
-        response = client.post(
-            "/consultations/park/statements",
-            data={"kind": "position", "text": "The park should be by the river."},
-        )
-        assert response.status_code == 303
-    finally:
-        app.config["MT_URL"] = ""
+    create_consultation(slug="park", title="Park", status=ConsultationStatus.open)
+    auth.login(create_user())
+    response = client.post(
+        "/consultations/park/statements",
+        data={"kind": "position", "text": "The park should be by the river."},
+    )
+    assert response.status_code == 303
     statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
     rows = db.session.scalars(
         select(StatementTranslation).where(StatementTranslation.statement_id == statement.id)
@@ -124,13 +122,7 @@ def test_off_by_default(
 
 
 def test_a_pending_statement_is_translated_by_machine_when_approved(
-    app: Any,
-    client: Any,
-    auth: Any,
-    db: Any,
-    provider: str,
-    create_consultation: Any,
-    create_user: Any,
+    client: Any, auth: Any, db: Any, machine: str, create_consultation: Any, create_user: Any
 ) -> None:
     from consult.auth.models import Role
     from consult.consultations.models import ConsultationMember, MemberRole, ModerationMode
@@ -140,26 +132,22 @@ def test_a_pending_statement_is_translated_by_machine_when_approved(
     )
     moderator = create_user(role=Role.moderator)
     db.session.add(ConsultationMember(consultation=park, user=moderator, role=MemberRole.moderator))
-    app.config["MT_URL"] = provider
-    try:
-        auth.login(create_user())
-        response = client.post(
-            "/consultations/park/statements",
-            data={"kind": "position", "text": "The park should be by the river."},
-        )
-        assert response.status_code == 303
-        statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
-        # Pending: nothing is sent to the provider before a moderator has read it.
-        assert _Stub.requests == []
-        assert db.session.scalars(select(StatementTranslation)).all() == []
-        auth.login(moderator)
-        response = client.post(
-            f"/moderation/statements/{statement.id}",
-            data={"action": "approve", "reason": "Respects the participation rules."},
-        )
-        assert response.status_code == 303
-    finally:
-        app.config["MT_URL"] = ""
+    auth.login(create_user())
+    response = client.post(
+        "/consultations/park/statements",
+        data={"kind": "position", "text": "The park should be by the river."},
+    )
+    assert response.status_code == 303
+    statement = db.session.scalars(select(Statement).order_by(Statement.id.desc())).first()
+    # Pending: nothing is sent to the provider before a moderator has read it.
+    assert _Stub.requests == []
+    assert db.session.scalars(select(StatementTranslation)).all() == []
+    auth.login(moderator)
+    response = client.post(
+        f"/moderation/statements/{statement.id}",
+        data={"action": "approve", "reason": "Respects the participation rules."},
+    )
+    assert response.status_code == 303
     db.session.expire_all()
     rows = db.session.scalars(
         select(StatementTranslation).where(StatementTranslation.statement_id == statement.id)

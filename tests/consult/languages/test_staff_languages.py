@@ -104,9 +104,9 @@ def test_moderation_queue_and_review_in_the_readers_language(
     assert lang_of(english, PENDING) == "en"
 
 
-def test_responses_page_in_the_readers_language(
-    client: Any, auth: Any, db: Any, park: dict[str, Any], dummy_policymaker: User
-) -> None:
+@pytest.fixture
+def answered(db: Any, park: dict[str, Any], dummy_policymaker: User) -> dict[str, Any]:
+    """The park consultation with its visible statement answered by the policymaker."""
     visible: Statement = park["visible"]
     responses.create_response(
         park["consultation"],
@@ -116,6 +116,12 @@ def test_responses_page_in_the_readers_language(
         text="The park will be built by the river next spring.",
     )
     db.session.commit()
+    return park
+
+
+def test_responses_page_in_the_readers_language(
+    client: Any, auth: Any, answered: dict[str, Any], dummy_policymaker: User
+) -> None:
     auth.login(dummy_policymaker)
     page = read(client, "kk", "/consultations/park/responses")
     assert KAZAKH in page and ORIGINAL not in page
@@ -125,17 +131,10 @@ def test_responses_page_in_the_readers_language(
 
 
 def test_report_in_the_readers_language_with_a_languages_section(
-    app: Any, client: Any, auth: Any, db: Any, park: dict[str, Any], dummy_policymaker: User
+    app: Any, client: Any, auth: Any, db: Any, answered: dict[str, Any], dummy_policymaker: User
 ) -> None:
+    park = answered
     visible: Statement = park["visible"]
-    responses.create_response(
-        park["consultation"],
-        dummy_policymaker,
-        statement_ids=[visible.id],
-        decision="accepted",
-        text="The park will be built by the river next spring.",
-    )
-    db.session.commit()
     report = build_report(park["consultation"], language="kk")
     assert report["consultation"]["title"] == QUESTION_KK
     row = report["statements"][visible.id]
