@@ -327,9 +327,10 @@ def test_signed_in_thread_page_reads_the_viewers_state_in_batched_queries(
     for page in sent:
         # The session's account with its standing, the consultation, the statements (up to 4
         # ranking levels), their counts and authors, the viewer's votes, flags and importance
-        # marks, the analysis, responses, the header counts, languages, notifications: bounded,
-        # whatever the consultation's size or how much the viewer did in it.
-        assert len(page) <= 27, page
+        # marks, the analysis, responses, the header counts, languages, the asker's names in the
+        # reader's language, notifications: bounded, whatever the consultation's size or how much
+        # the viewer did in it.
+        assert len(page) <= 28, page
         assert page[0].startswith("SELECT users.id") and "login_sessions" in page[0], page[0]
         assert not any(q.startswith("SELECT user_blocks") for q in page)  # read with the account
         for marker in (
