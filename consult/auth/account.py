@@ -48,6 +48,25 @@ def sign_out() -> None:
     session.update(kept)
 
 
+def render_account(
+    *,
+    status: int = 200,
+    new_token: str | None = None,
+    password_form: PasswordChangeForm | None = None,
+    names_form: NamesForm | None = None,
+) -> Any:
+    """The account page: tokens, sessions, the password and (staff) names, with ``status``."""
+    page = render_template(
+        "auth/account.html",
+        tokens=services.active_tokens(current_user),
+        token_form=TokenForm(),
+        empty_form=EmptyForm(),
+        new_token=new_token,
+        **account_sections(password_form, names_form),
+    )
+    return page, status
+
+
 def account_sections(
     password_form: PasswordChangeForm | None = None, names_form: NamesForm | None = None
 ) -> dict[str, Any]:
@@ -86,17 +105,7 @@ def names() -> Any:
             db.session.commit()
             flash(_("Your name in other languages has been saved."), "success")
             return redirect(url_for("auth.account") + "#names", 303)
-    return (
-        render_template(
-            "auth/account.html",
-            tokens=services.active_tokens(current_user),
-            token_form=TokenForm(),
-            empty_form=EmptyForm(),
-            new_token=None,
-            **account_sections(names_form=form),
-        ),
-        422,
-    )
+    return render_account(status=422, names_form=form)
 
 
 @bp.route("/account/sessions/end", methods=["POST"])
@@ -161,14 +170,4 @@ def change_password() -> Any:
                 "success",
             )
             return redirect(url_for("auth.account"), 303)
-    return (
-        render_template(
-            "auth/account.html",
-            tokens=services.active_tokens(current_user),
-            token_form=TokenForm(),
-            empty_form=EmptyForm(),
-            new_token=None,
-            **account_sections(form),
-        ),
-        422,
-    )
+    return render_account(status=422, password_form=form)

@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from consult.auth import identity, recovery, services, throttle, twofactor
-from consult.auth.account import account_sections, sign_in, sign_out
+from consult.auth.account import render_account, sign_in, sign_out
 from consult.auth.forms import LoginForm, RegisterForm, RoleForm, TokenForm
 from consult.auth.models import ApiToken, Role, User
 from consult.auth.twofactor_session import begin_second_step
@@ -168,21 +168,7 @@ def set_language() -> Any:
 @login_required
 def account() -> Any:
     """The user's own account: tokens and data."""
-    tokens = list(
-        db.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
-            .order_by(ApiToken.created_at.desc())
-        )
-    )
-    return render_template(
-        "auth/account.html",
-        tokens=tokens,
-        token_form=TokenForm(),
-        empty_form=EmptyForm(),
-        new_token=session.pop("new_token", None),
-        **account_sections(),
-    )
+    return render_account(new_token=session.pop("new_token", None))
 
 
 @bp.route("/account/tokens", methods=["POST"])
