@@ -197,7 +197,7 @@ def active_tokens(user: User) -> list[ApiToken]:
 
 
 @functools.cache
-def _token_owner_query() -> Select[tuple[ApiToken, User, bool]]:
+def _token_owner_query() -> Select[ApiToken, User, bool]:
     """A token (by ``token_hash``), its owner and whether a block is in force at ``now``: built
     once per process (every API request asks it; building it costs more than running it)."""
     now = bindparam("now", type_=UserBlock.__table__.c.ends_at.type)

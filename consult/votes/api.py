@@ -26,7 +26,7 @@ _output = VoteSchema()
 
 
 @functools.cache
-def _statement_query() -> Select[tuple[Statement]]:
+def _statement_query() -> Select[Statement]:
     """The statement with its consultation by ``statement_id``: built once per process (building
     an ORM query costs a vote more CPU than running it)."""
     return (
