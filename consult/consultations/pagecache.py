@@ -26,9 +26,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterable
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, current_app, request, session
