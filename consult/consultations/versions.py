@@ -36,6 +36,13 @@ def mark_changed(consultation_id: int, session: Session | None = None) -> None:
     session.info.setdefault(_KEY, set()).add(int(consultation_id))
 
 
+def changed_in_transaction(consultation_id: int, session: Session | None = None) -> bool:
+    """Tell whether the current transaction has changed this consultation (flushed changes,
+    or core statements marked by :func:`mark_changed`); its version is bumped at commit."""
+    session = session if session is not None else db.session()
+    return int(consultation_id) in session.info.get(_KEY, ())
+
+
 def content_version(consultation_id: int) -> int:
     """The consultation's current content version (0 if it does not exist)."""
     value = db.session.scalar(
