@@ -319,6 +319,43 @@ def _remembered(
     return cached.result, found.meta
 
 
+def _recent_stale(
+    consultation: Consultation, state: tuple[int, str, int, str]
+) -> tuple[dict[str, Any], AnalysisMeta] | None:
+    """The analysis this process last served as fresh, as stale, while it is still the stored
+    one and younger than ``ANALYSIS_STALE_GRACE_SECONDS`` (what the fingerprint's path would
+    answer after a change: the same result marked stale, and a refresh scheduled).
+
+    Only the consultation's version has moved (blocks and settings are the same), so something
+    it shows changed since; one query on the stored row's time, no fingerprint.
+    """
+    if not bool(current_app.config.get("ANALYSIS_BACKGROUND", True)):
+        return None
+    found = _fresh_analyses().get(consultation.id)
+    if found is None or found.result is None or found.state[1:] != state[1:]:
+        return None
+    computed_at = found.meta.computed_at
+    grace = float(current_app.config.get("ANALYSIS_STALE_GRACE_SECONDS", 5.0))
+    if computed_at is None or (utcnow() - computed_at).total_seconds() >= grace:
+        return None
+    if changed_in_transaction(consultation.id):
+        return None
+    stored_at = db.session.scalar(
+        select(CachedAnalysis.computed_at).where(CachedAnalysis.consultation_id == consultation.id)
+    )
+    if stored_at != computed_at:
+        return None  # a newer analysis was stored: the fingerprint's path tells if it is fresh
+    tasks.schedule_refresh(consultation.id)
+    meta = AnalysisMeta(
+        computed_at=computed_at,
+        stale=True,
+        refreshing=True,
+        duration_s=found.meta.duration_s,
+        n_votes=found.meta.n_votes,
+    )
+    return found.result, meta
+
+
 def _remember(
     consultation: Consultation,
     state: tuple[int, str, int, str],
@@ -345,6 +382,10 @@ def get_analysis(
     remembered = _remembered(consultation, state)
     if remembered is not None:
         return remembered
+    if not wait:
+        recent = _recent_stale(consultation, state)
+        if recent is not None:
+            return recent
     exclusions = adapters.exclusions_for(consultation)
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     cached = cached_analysis(consultation)

@@ -117,3 +117,42 @@ def test_fresh_read_inside_a_writing_transaction_sees_its_own_vote(
 
     assert result is not None and meta.stale is False
     assert len(result["participants"]) == before + 1
+
+
+def test_fresh_read_after_a_vote_within_the_grace_is_the_last_result_marked_stale(
+    client: Any, db: Any, app: Any, make_opinions: Any, create_user: Any, monkeypatch: Any
+) -> None:
+    from consult.analysis import services, tasks
+
+    opinions = make_opinions(n=3)
+    db.session.commit()
+    first = _get(client, opinions.consultation.id).get_json()
+    _get(client, opinions.consultation.id)
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_STALE_GRACE_SECONDS=60)
+    scheduled: list[int] = []
+    monkeypatch.setattr(tasks, "schedule_refresh", lambda cid: scheduled.append(cid) or True)
+    monkeypatch.setattr(services, "analysis_fingerprint", None)  # never computed on this path
+
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    response, queries = _fresh_read(client, opinions.consultation.id)
+
+    body = response.get_json()
+    assert body["stale"] is True and body["refreshing"] is True
+    assert body["computed_at"] == first["computed_at"]
+    assert scheduled == [opinions.consultation.id]
+    assert not [q for q in queries if "FROM votes" in q]
+
+
+def test_fresh_read_after_the_grace_checks_the_fingerprint(
+    client: Any, db: Any, app: Any, make_opinions: Any, create_user: Any
+) -> None:
+    opinions = make_opinions(n=3)
+    db.session.commit()
+    first = _get(client, opinions.consultation.id).get_json()
+    _get(client, opinions.consultation.id)
+    app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_STALE_GRACE_SECONDS=0)
+
+    cast_vote(opinions.statements[0], create_user(), "agree")
+    body = _fresh_read(client, opinions.consultation.id)[0].get_json()
+
+    assert body["stale"] is False and body["computed_at"] != first["computed_at"]
