@@ -28,6 +28,7 @@ from consult.extensions import db
 
 _KEY = "kenes_changed_consultations"
 _COMMITTING = "kenes_committing_consultations"
+_BUMPED = "kenes_bumped_consultations"
 
 
 def mark_changed(consultation_id: int, session: Session | None = None) -> None:
@@ -36,11 +37,20 @@ def mark_changed(consultation_id: int, session: Session | None = None) -> None:
     session.info.setdefault(_KEY, set()).add(int(consultation_id))
 
 
+def mark_bumped(consultation_id: int, session: Session | None = None) -> None:
+    """Record that a statement of this transaction bumped the version itself (the vote's
+    single-statement upsert on PostgreSQL): nothing more is bumped, but the transaction counts
+    as changing the consultation, and this process's caches forget it after the commit."""
+    session = session if session is not None else db.session()
+    session.info.setdefault(_BUMPED, set()).add(int(consultation_id))
+
+
 def changed_in_transaction(consultation_id: int, session: Session | None = None) -> bool:
     """Tell whether the current transaction has changed this consultation (flushed changes,
     or core statements marked by :func:`mark_changed`); its version is bumped at commit."""
     session = session if session is not None else db.session()
-    return int(consultation_id) in session.info.get(_KEY, ())
+    cid = int(consultation_id)
+    return cid in session.info.get(_KEY, ()) or cid in session.info.get(_BUMPED, ())
 
 
 def content_version(consultation_id: int) -> int:
@@ -66,13 +76,16 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    bumped = session.info.pop(_BUMPED, None)
+    if bumped:
+        session.info[_COMMITTING] = set(bumped)
     if not session.info.get(_KEY) and not (session.new or session.dirty or session.deleted):
         return
     session.flush()  # collects the ORM changes not flushed yet
     changed = session.info.pop(_KEY, None)
     if not changed:
         return
-    session.info[_COMMITTING] = changed
+    session.info[_COMMITTING] = session.info.get(_COMMITTING, set()) | changed
     session.execute(
         update(Consultation)
         .where(Consultation.id.in_(sorted(changed)))  # one lock order: no deadlocks
@@ -94,6 +107,7 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_BUMPED, None)
     session.info.pop(_COMMITTING, None)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from consult.auth.models import User
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
-from consult.consultations.versions import mark_changed
+from consult.consultations.versions import mark_bumped, mark_changed
 from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db
 from consult.signals import statement_created, vote_cast
@@ -86,6 +86,7 @@ def _cast(
     counts: dict[int, int] | None = None
     if postgres:
         counts = _upsert_bump_count(stmt, statement, actor, with_counts=with_counts)
+        mark_bumped(statement.consultation_id)  # bumped by that statement; caches forget it
     else:
         db.session.execute(stmt)
         mark_changed(statement.consultation_id)  # one UPDATE just before COMMIT (versions.py)
