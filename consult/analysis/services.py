@@ -383,9 +383,9 @@ def get_analysis(
     if remembered is not None:
         return remembered
     if not wait:
-        recent = _recent_stale(consultation, state)
-        if recent is not None:
-            return recent
+        last = _recent_stale(consultation, state)
+        if last is not None:
+            return last
     exclusions = adapters.exclusions_for(consultation)
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     cached = cached_analysis(consultation)
