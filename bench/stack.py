@@ -419,6 +419,29 @@ end
     )
 
 
+def write_lua(statement_ids: list[int]) -> str:
+    """A wrk script for ``PUT /bench/write`` (bench/floors.py): the vote's keys, no token."""
+    return (
+        f"local statements = {lua_list(statement_ids)}\n"
+        + """
+local counter = 0
+request = function()
+  counter = counter + 1
+  local i = (tonumber(id) or 0) * 7919 + counter * 13
+  local st = statements[(math.floor(counter / 500) + i) % #statements + 1]
+  local body = '{"k": ' .. st .. ', "u": ' .. (i % 2000) .. ', "v": ' .. (counter % 3) .. '}'
+  return wrk.format("PUT", "/bench/write", {["Content-Type"] = "application/json"}, body)
+end
+"""
+        + STATUS_LUA
+    )
+
+
+def auth_lua(tokens: list[str]) -> str:
+    """A wrk script for ``PUT /bench/auth`` (bench/floors.py), rotating accounts."""
+    return floor_lua(tokens).replace('"/bench/floor"', '"/bench/auth"')
+
+
 def get_lua(path: str, headers: dict[str, str] | None = None) -> str:
     """A wrk script for GET ``path`` with fixed headers, counting statuses."""
     pairs = ",".join(f'["{k}"] = "{v}"' for k, v in (headers or {}).items())

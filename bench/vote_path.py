@@ -11,11 +11,16 @@ Usage::
 
     git archive main | tar -x -C /tmp/kenes-main
     .venv/bin/python bench/vote_path.py --before /tmp/kenes-main --redis-url redis://127.0.0.1:6379/15
+    .venv/bin/python bench/vote_path.py --path floor --profile /tmp/floor.prof   # a floor, profiled
+
+``--path`` measures one of the floors of bench/floors.py instead of the vote (the floors are
+added to the app of both trees from this tree's bench folder).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import re
@@ -33,6 +38,15 @@ DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_vote_path_bench
 _COMMAND_NAME = re.compile(rb"\*\d+\r\n\$\d+\r\n([A-Za-z]+)\r\n")
 
 
+def _request(path: str, statement: int, value: str, i: int) -> tuple[str, dict[str, Any]]:
+    """The URL and JSON body of request ``i`` on ``path`` (the vote or one of its floors)."""
+    if path == "vote":
+        return f"/api/v1/statements/{statement}/vote", {"value": value}
+    if path == "write":
+        return "/bench/write", {"k": statement, "u": i % 997, "v": 1}
+    return f"/bench/{path}", {}
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Run the votes in this process with the app of ``args.app_root``."""
     sys.path.insert(0, str(args.app_root))
@@ -42,6 +56,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     url = fresh_postgres(args.database_url)
     secret = new_secret()
     fixture = prepare_database(url, accounts=args.accounts, secret_key=secret)
+
+    from floors import add_floor_routes
 
     from consult import create_app
     from consult.extensions import db
@@ -56,6 +72,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             "JOBS_BACKEND": "eager",
         }
     )
+    add_floor_routes(app)
     sql: list[int] = []
     commits: list[int] = []
     redis_trips: list[int] = []
@@ -82,6 +99,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     client = app.test_client()
     values = ("agree", "disagree", "pass")
     statuses: Counter[int] = Counter()
+    # CPU time, not wall time: waiting on PostgreSQL or Redis is counted by the other rows.
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
     try:
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute", on_execute)
@@ -91,14 +110,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             statement = fixture.statement_ids[(i * 13) % len(fixture.statement_ids)]
             for key in current:
                 current[key] = 0
+            path, body = _request(args.path, statement, values[i % 3], i)
+            measured = profiler is not None and i >= args.warmup
             started = time.perf_counter()
             cpu_started = time.process_time()
+            if measured:
+                profiler.enable()
             answer = client.put(
-                f"/api/v1/statements/{statement}/vote",
-                json={"value": values[i % 3]},
-                headers={"Authorization": f"Bearer {token}"},
+                path,
+                json=body,
+                headers={} if args.path == "write" else {"Authorization": f"Bearer {token}"},
                 environ_base={"REMOTE_ADDR": "127.0.0.1"},
             )
+            if measured:
+                profiler.disable()
             elapsed = time.perf_counter() - started
             cpu_elapsed = time.process_time() - cpu_started
             if i < args.warmup:
@@ -116,6 +141,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             db.session.remove()
             db.engine.dispose()
         drop_postgres(url)
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
     return {
         "votes": len(times),
         "statuses": dict(statuses),
@@ -147,6 +174,15 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--votes", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument(
+        "--path",
+        choices=("vote", "floor", "write", "auth"),
+        default="vote",
+        help="the vote (default) or one of its floors (bench/floors.py)",
+    )
+    parser.add_argument(
+        "--profile", default="", help="write a cProfile of the measured requests to this file"
+    )
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args)))
@@ -158,7 +194,10 @@ def main() -> None:
         argv = [sys.executable, __file__, "--child", "--app-root", str(root)]
         argv += ["--database-url", args.database_url, "--redis-url", args.redis_url]
         argv += ["--accounts", str(args.accounts), "--votes", str(args.votes)]
-        argv += ["--warmup", str(args.warmup)]
+        argv += ["--warmup", str(args.warmup), "--path", args.path]
+        if args.profile:
+            suffix = ".before" if label == "before" else ""
+            argv += ["--profile", args.profile + suffix]
         out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
         results[label] = json.loads(out.strip().splitlines()[-1])
     rows = [

@@ -6,8 +6,12 @@ connections:
 - ``hello``: ``GET /`` of bench/hello.py (the ceiling of this machine and configuration);
 - ``vote``: ``PUT /api/v1/statements/{id}/vote`` with many accounts (bearer tokens; the wrk
   script rotates accounts and statements);
-- ``vote_floor``: ``PUT /bench/floor`` of bench/vote_floor.py, the cheapest authenticated write on
+- ``vote_floor``: ``PUT /bench/floor`` of bench/floors.py, the cheapest authenticated write on
   the same stack (token lookup, the vote's rate limit, a commit): the most a vote can reach;
+- ``write_floor``: ``PUT /bench/write`` of bench/floors.py, one durable upsert and its commit on a
+  pooled psycopg connection (no ORM, no Flask-Login): the most any durable write can reach;
+- ``auth_floor``: ``PUT /bench/auth`` of bench/floors.py, the app answering a bearer-token caller
+  (token hashes held in memory) without any database: the app's own request overhead;
 - ``thread_anon`` / ``thread_user``: the demo consultation's thread page, anonymous and signed in;
 - ``analysis``: ``GET /api/v1/consultations/{id}/analysis``;
 - ``mixed``: 16 connections voting and 16 reading the analysis at the same time.
@@ -42,6 +46,7 @@ from stack import (
     ROOT,
     VENV_BIN,
     ServerConfig,
+    auth_lua,
     drop_postgres,
     floor_lua,
     fresh_postgres,
@@ -54,9 +59,20 @@ from stack import (
     start_gunicorn,
     start_wrk,
     vote_lua,
+    write_lua,
 )
 
-SCENARIOS = ("hello", "vote_floor", "vote", "thread_anon", "thread_user", "analysis", "mixed")
+SCENARIOS = (
+    "hello",
+    "auth_floor",
+    "write_floor",
+    "vote_floor",
+    "vote",
+    "thread_anon",
+    "thread_user",
+    "analysis",
+    "mixed",
+)
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_scale_bench"
 DEFAULT_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 
@@ -154,7 +170,8 @@ def main() -> None:
         env["KENES_REDIS_URL"] = ""
 
     # bench/vote_floor.py is the app of wsgi.py plus one route; the bench folder on the path.
-    app_target = "vote_floor:app" if "vote_floor" in scenarios else "wsgi:app"
+    floors = {"vote_floor", "write_floor", "auth_floor"}
+    app_target = "vote_floor:app" if floors & set(scenarios) else "wsgi:app"
     app_env = dict(env, PYTHONPATH=os.pathsep.join([str(args.app_root), str(ROOT / "bench")]))
     app_server = start_gunicorn(config, args.port, app_target, app_env, chdir=args.app_root)
     hello_server = start_gunicorn(config, args.hello_port, "hello:app", {}, chdir=ROOT / "bench")
@@ -172,6 +189,8 @@ def main() -> None:
         "hello": (hello_server.url, get_lua("/")),
         "vote": (app_server.url, vote_lua(fixture.tokens, fixture.statement_ids)),
         "vote_floor": (app_server.url, floor_lua(fixture.tokens)),
+        "write_floor": (app_server.url, write_lua(fixture.statement_ids)),
+        "auth_floor": (app_server.url, auth_lua(fixture.tokens)),
         "thread_anon": (app_server.url, get_lua(thread_path)),
         "thread_user": (app_server.url, get_lua(thread_path, cookie)),
         "analysis": (app_server.url, get_lua(analysis_path)),

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from consult.audit.services import record_audit
 from consult.auth import identity
-from consult.auth.models import ApiToken, Role, User
+from consult.auth.models import ApiToken, Role, User, UserBlock
 from consult.auth.sessions import end_sessions
 from consult.auth.standing import blocked_now, remember_standing
 from consult.errors import Conflict, NotAllowed, ValidationFailed, invalid, too_long
@@ -195,6 +196,18 @@ def active_tokens(user: User) -> list[ApiToken]:
     )
 
 
+@functools.cache
+def _token_owner_query() -> Select[ApiToken, User, bool]:
+    """A token (by ``token_hash``), its owner and whether a block is in force at ``now``: built
+    once per process (every API request asks it; building it costs more than running it)."""
+    now = bindparam("now", type_=UserBlock.__table__.c.ends_at.type)
+    return (
+        select(ApiToken, User, blocked_now(User.id, now=now).label("blocked"))
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    )
+
+
 def user_for_token(token: str, *, commit: bool = True) -> User | None:
     """Return the owner of a valid (unrevoked) API token, or None (one query for both).
 
@@ -204,16 +217,14 @@ def user_for_token(token: str, *, commit: bool = True) -> User | None:
     ``commit=False`` left to the request's own transaction (a write request then commits one
     transaction, not two).
     """
+    now = utcnow()
     found = db.session.execute(
-        select(ApiToken, User, blocked_now(User.id).label("blocked"))
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        _token_owner_query(), {"token_hash": hash_token(token), "now": now}
     ).first()
     if found is None:
         return None
     row, owner, blocked = found
     remember_standing(owner.id, blocked)
-    now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
         if commit:

@@ -40,9 +40,12 @@ SUSPENSION_ENDED = "Suspension ended."
 Changed = dict[int, dict[str, str]]
 
 
-def active_block_condition(now: datetime | None = None) -> ColumnElement[bool]:
-    """SQL: the block row is in force at ``now`` (not lifted, not ended)."""
-    now = now or utcnow()
+def active_block_condition(
+    now: datetime | ColumnElement[Any] | None = None,
+) -> ColumnElement[bool]:
+    """SQL: the block row is in force at ``now`` (not lifted, not ended); ``now`` may be a
+    bound parameter of a query built once."""
+    now = utcnow() if now is None else now
     return and_(
         UserBlock.lifted_at.is_(None),
         or_(UserBlock.ends_at.is_(None), UserBlock.ends_at > now),
@@ -85,13 +88,13 @@ def blocked_user_ids() -> list[int]:
 _KNOWN = "kenes.blocked"
 
 
-def blocked_now(user_id: Any) -> Exists:
-    """SQL: a block or suspension of this user (a column or id) is in force now.
+def blocked_now(user_id: Any, *, now: datetime | ColumnElement[Any] | None = None) -> Exists:
+    """SQL: a block or suspension of this user (a column or id) is in force now (or ``now``).
 
     Selected with the account (the API token's lookup does), it spares the permission checks of
     the request their own query: see :func:`remember_standing`.
     """
-    return exists().where(UserBlock.user_id == user_id, active_block_condition())
+    return exists().where(UserBlock.user_id == user_id, active_block_condition(now))
 
 
 def remember_standing(user_id: int, blocked: bool) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from consult.api import ID_RULE, api, load_body, login_required_json, not_found
@@ -19,14 +21,24 @@ from consult.votes.importance import importance_count, mark_important, unmark_im
 from consult.votes.schemas import ImportanceSchema, VoteInputSchema, VoteSchema
 from consult.votes.services import cast_vote_counted
 
+_input = VoteInputSchema()
 _output = VoteSchema()
+
+
+@functools.cache
+def _statement_query() -> Select[Statement]:
+    """The statement with its consultation by ``statement_id``: built once per process (building
+    an ORM query costs a vote more CPU than running it)."""
+    return (
+        select(Statement)
+        .options(joinedload(Statement.consultation))
+        .where(Statement.id == bindparam("statement_id"))
+    )
 
 
 def _viewable_statement(actor: Any, statement_id: int) -> Statement:
     """The statement (with its consultation) if the actor may see it; else a 404."""
-    statement = db.session.get(
-        Statement, statement_id, options=[joinedload(Statement.consultation)]
-    )
+    statement = db.session.scalars(_statement_query(), {"statement_id": statement_id}).one_or_none()
     if statement is None or not can_view_statement(actor, statement):
         raise not_found(_l("Statement not found."))
     return statement
@@ -67,7 +79,7 @@ def vote_statement(statement_id: int) -> Any:
     """
     actor = current_user._get_current_object()
     statement = _viewable_statement(actor, statement_id)
-    data = load_body(VoteInputSchema())
+    data = load_body(_input)
     # The counts are read in the vote's own transaction (on PostgreSQL in the upsert's own
     # statement): one transaction per request, and nothing is read again after the commit.
     value, counts = cast_vote_counted(statement, actor, data["value"])

@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 from werkzeug.test import TestResponse
 
+from consult.auth import services as auth_services
 from consult.auth.models import BlockKind, Role, User
 from consult.auth.standing import restrict_account
 from consult.consultations.versions import content_version
@@ -198,6 +199,41 @@ def test_a_blocked_participant_is_refused_without_a_query_of_its_own(
     assert response.status_code == 403, response.get_data(as_text=True)
     assert not any(s.startswith("SELECT user_blocks") for s in seen.sql)
     assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_a_suspension_stops_refusing_votes_once_it_has_ended(
+    voter: Voter,
+    create_user: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The token's query is built once per process: the time it compares the block's end with
+    # must be each request's own, not the first request's.
+    assert voter.vote("agree").status_code == 200
+    suspended = db.session.get(User, voter.user_id)
+    assert suspended is not None
+    ends_at = utcnow() + timedelta(days=1)
+    restrict_account(
+        suspended,
+        create_user(role=Role.admin),
+        kind=BlockKind.suspend,
+        reason="Spam.",
+        ends_at=ends_at,
+    )
+    assert voter.vote("pass").status_code == 403
+    monkeypatch.setattr(auth_services, "utcnow", lambda: ends_at + timedelta(minutes=1))
+    assert voter.vote("pass").status_code == 200
+
+
+def test_the_vote_builds_its_sql_once_per_process(voter: Voter) -> None:
+    from consult.votes import api, services
+
+    assert voter.vote("agree").status_code == 200
+    built = (services._pg_cast_statement.cache_info().misses, api._statement_query.cache_info())
+    for value in ("disagree", "pass"):
+        assert voter.vote(value).status_code == 200
+    after = (services._pg_cast_statement.cache_info().misses, api._statement_query.cache_info())
+    assert after[0] == built[0]
+    assert after[1].misses == built[1].misses and after[1].hits == built[1].hits + 2
 
 
 def test_over_the_limit_the_answer_is_429_counted_in_one_round_trip(
