@@ -17,7 +17,9 @@ connections:
 - ``mixed``: 16 connections voting and 16 reading the analysis at the same time.
 
 Each scenario gets a short warm-up, then ``--duration`` seconds measured. The database (default
-``kenes_scale_bench`` on the local PostgreSQL) is re-created and seeded with the demo.
+``kenes_scale_bench`` on the local PostgreSQL) is re-created and seeded with the demo. With
+``--redis-url`` a Celery worker (``kenes worker``, as ``make serve`` runs it) serves the app's
+background jobs (the scheduled analysis refreshes) and is stopped at the end.
 
 Usage::
 
@@ -32,6 +34,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +44,7 @@ from typing import Any
 from _common import doc_parser
 from stack import (
     ROOT,
+    VENV_BIN,
     ServerConfig,
     auth_lua,
     drop_postgres,
@@ -169,6 +175,7 @@ def main() -> None:
     app_env = dict(env, PYTHONPATH=os.pathsep.join([str(args.app_root), str(ROOT / "bench")]))
     app_server = start_gunicorn(config, args.port, app_target, app_env, chdir=args.app_root)
     hello_server = start_gunicorn(config, args.hello_port, "hello:app", {}, chdir=ROOT / "bench")
+    worker = _start_worker(app_env, args.app_root) if args.redis_url else None
     effective = _effective_config(app_server.log)
     print(
         f"gunicorn: {effective or config.label()}; load average {os.getloadavg()[0]:.2f}",
@@ -207,6 +214,8 @@ def main() -> None:
     finally:
         app_server.stop()
         hello_server.stop()
+        if worker is not None:
+            _stop_worker(worker)
         if not args.keep_database:
             drop_postgres(url)
 
@@ -257,6 +266,33 @@ def _mixed(
             rows.append(row)
             _print_row(row)
     return rows
+
+
+def _start_worker(env: dict[str, str], app_root: Path) -> subprocess.Popen[bytes]:
+    """Start ``kenes worker`` (one process, as in the Procfile) on the app's environment."""
+    log = Path(tempfile.mkstemp(prefix="kenes-worker-", suffix=".log")[1])
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "kenes"), "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+            cwd=app_root,
+            env=dict(os.environ, **env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    print(f"celery worker: pid {proc.pid}, log {log}", flush=True)
+    return proc
+
+
+def _stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the worker and its pool (its own process group), warm shutdown first."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def _effective_config(log: Path) -> str:

@@ -114,7 +114,10 @@ class Config:
     # content version changes; the TTL only bounds what Redis keeps of old versions.
     THREAD_CACHE = True
     THREAD_CACHE_SECONDS = 300
-    THREAD_CACHE_SIZE = 256  # pages per process without Redis
+    THREAD_CACHE_SIZE = 256  # pages per process, in front of Redis (and without it)
+    # Seconds a process serves the cached page by the content version it last read, without
+    # asking the database (other processes' commits show within this bound; 0: always ask).
+    THREAD_VERSION_MAX_AGE = 1.0
     COUNTS_MAX_AGE = 5.0  # seconds a consultation's header figures may lag while votes arrive
 
     # --- operations: Redis, jobs, faults, logs, metrics, proxies (docs/deploy.md) ------------

@@ -103,6 +103,19 @@ def key_tag() -> str:
     return hashlib.sha256(_participant_key()).hexdigest()[:12]
 
 
+def active_blocks_tag() -> str:
+    """A digest of the blocks and suspensions in force now, whoever they concern.
+
+    Who is blocked is the one input of the analysis that no write to the consultation marks
+    (a block is of a person, and a suspension ends by itself); a fresh analysis remembered by
+    content version (``services.get_analysis``) also checks this, one query on a small table.
+    """
+    ids = db.session.scalars(
+        select(UserBlock.id).where(active_block_condition()).order_by(UserBlock.id)
+    ).all()
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+
+
 def excluded_for_analysis(consultation: Consultation) -> dict[str, list[int]]:
     """What the analysis must leave out: statements that are not visible, blocked voters.
 

@@ -130,11 +130,16 @@ def consultation_analysis(consultation_id: int) -> Any:
     """
     consultation = get_visible_consultation(consultation_id, current_user)
     result, meta = get_analysis(consultation)
-    db.session.commit()  # the refreshed cache, if it was recomputed inline
+    exclusions = [
+        quality.exclusion_dict(e) for e in quality.list_exclusions(consultation) if e.is_active
+    ]
+    # The refreshed cache, if it was recomputed inline. The commit expires the consultation:
+    # only its id (the path's) is used after it, not reloaded.
+    db.session.commit()
     if result is None:
         response = jsonify(
             {
-                "consultation": consultation.id,
+                "consultation": consultation_id,
                 "status": "computing",
                 "stale": True,
                 "refreshing": True,
@@ -145,15 +150,13 @@ def consultation_analysis(consultation_id: int) -> Any:
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
     computed_at = meta.computed_at.isoformat() if meta.computed_at else None
-    body = dict(_analysis_body(consultation.id, result, computed_at or ""))
+    body = dict(_analysis_body(consultation_id, result, computed_at or ""))
     body.update(
-        consultation=consultation.id,
+        consultation=consultation_id,
         computed_at=computed_at,
         stale=meta.stale,
         refreshing=meta.refreshing,
-        vote_exclusions=[
-            quality.exclusion_dict(e) for e in quality.list_exclusions(consultation) if e.is_active
-        ],
+        vote_exclusions=exclusions,
     )
     return jsonify(body)
 

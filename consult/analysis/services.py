@@ -6,6 +6,17 @@ latest vote time, the statements' states, the links, and moderation's exclusions
 fingerprint differs, a small consultation is recomputed inline (it takes milliseconds); a large
 one is refreshed in the background while the last result is served, marked stale (see
 docs/benchmarks.md, "Insights page", for the measured threshold).
+
+Computing the fingerprint costs several queries (a count and a max over the votes among them).
+Each process therefore remembers, per consultation, the last fresh analysis it served together
+with what made it fresh: the consultation's content version (``consultations/versions.py``:
+bumped in the transaction of every vote, statement, link, moderation decision, vote exclusion
+and stored analysis), the blocks in force (``adapters.active_blocks_tag``: the one input no
+write to the consultation marks) and the settings in the fingerprint. A read that finds all of
+them unchanged serves that analysis without the fingerprint; any difference, and it is
+computed as before. The version is read from the database on every read (the consultation's
+row, which the read loads anyway), never from a cache: a remembered analysis is never served
+as fresh after a change was committed.
 """
 
 from __future__ import annotations
@@ -14,13 +25,15 @@ import hashlib
 import json
 import logging
 import random
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -28,7 +41,7 @@ from consult.analysis import adapters, tasks
 from consult.analysis import state as analysis_state
 from consult.analysis.models import CachedAnalysis
 from consult.consultations.models import Consultation
-from consult.consultations.versions import mark_changed
+from consult.consultations.versions import changed_in_transaction, mark_changed
 from consult.errors import NotFound
 from consult.extensions import db, upsert
 from consult.jobs.locks import KeyLocks
@@ -232,20 +245,161 @@ def inline_limit() -> int:
     return int(current_app.config.get("ANALYSIS_INLINE_MAX_VOTES", 50_000))
 
 
+#: Consultations whose last fresh analysis each process remembers, and the largest analysis
+#: (in statements) it keeps the document of (above it, only the proof of freshness is kept
+#: and the document is read from the cache row).
+FRESH_KEPT = 64
+FRESH_MAX_STATEMENTS = 2_000
+_FRESH = "kenes.analysis.fresh"
+
+
+@dataclass(frozen=True)
+class _Fresh:
+    """A fresh analysis served in this process, and what it was fresh for."""
+
+    state: tuple[int, str, int, str]  # content version, blocks in force, seed, id key tag
+    result: dict[str, Any] | None  # None: too large to keep, read the row
+    meta: AnalysisMeta
+
+
+class _FreshAnalyses:
+    """consultation id -> :class:`_Fresh`, a small thread-safe LRU (one per process)."""
+
+    def __init__(self) -> None:
+        self.items: OrderedDict[int, _Fresh] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, consultation_id: int) -> _Fresh | None:
+        with self.lock:
+            found = self.items.get(consultation_id)
+            if found is not None:
+                self.items.move_to_end(consultation_id)
+            return found
+
+    def put(self, consultation_id: int, fresh: _Fresh) -> None:
+        with self.lock:
+            self.items[consultation_id] = fresh
+            self.items.move_to_end(consultation_id)
+            while len(self.items) > FRESH_KEPT:
+                self.items.popitem(last=False)
+
+
+def _fresh_analyses() -> _FreshAnalyses:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    found: _FreshAnalyses | None = app.extensions.get(_FRESH)
+    if found is None:
+        found = app.extensions[_FRESH] = _FreshAnalyses()
+    return found
+
+
+def _freshness_state(consultation: Consultation) -> tuple[int, str, int, str]:
+    """What a remembered fresh analysis must still match (one query: the blocks in force)."""
+    return (
+        int(consultation.content_version or 0),
+        adapters.active_blocks_tag(),
+        int(current_app.config.get("ANALYSIS_SEED", 0)),
+        adapters.key_tag(),
+    )
+
+
+def _remembered(
+    consultation: Consultation, state: tuple[int, str, int, str]
+) -> tuple[dict[str, Any], AnalysisMeta] | None:
+    """The analysis this process last served as fresh, if nothing it depends on changed."""
+    found = _fresh_analyses().get(consultation.id)
+    if found is None or found.state != state:
+        return None
+    if changed_in_transaction(consultation.id):
+        return None  # this transaction's own changes are not in the version yet
+    if found.result is not None:
+        return found.result, found.meta
+    cached = cached_analysis(consultation)
+    if cached is None or cached.computed_at != found.meta.computed_at:
+        return None
+    return cached.result, found.meta
+
+
+def _recent_stale(
+    consultation: Consultation, state: tuple[int, str, int, str]
+) -> tuple[dict[str, Any], AnalysisMeta] | None:
+    """The analysis this process last served as fresh, as stale, while it is still the stored
+    one and younger than ``ANALYSIS_STALE_GRACE_SECONDS`` (what the fingerprint's path would
+    answer after a change: the same result marked stale, and a refresh scheduled).
+
+    Only the consultation's version has moved (blocks and settings are the same), so something
+    it shows changed since; one query on the stored row's time, no fingerprint.
+    """
+    if not bool(current_app.config.get("ANALYSIS_BACKGROUND", True)):
+        return None
+    found = _fresh_analyses().get(consultation.id)
+    if found is None or found.result is None or found.state[1:] != state[1:]:
+        return None
+    computed_at = found.meta.computed_at
+    grace = float(current_app.config.get("ANALYSIS_STALE_GRACE_SECONDS", 5.0))
+    if computed_at is None or (utcnow() - computed_at).total_seconds() >= grace:
+        return None
+    if changed_in_transaction(consultation.id):
+        return None
+    stored_at = db.session.scalar(
+        select(CachedAnalysis.computed_at).where(CachedAnalysis.consultation_id == consultation.id)
+    )
+    if stored_at != computed_at:
+        return None  # a newer analysis was stored: the fingerprint's path tells if it is fresh
+    tasks.schedule_refresh(consultation.id)
+    meta = AnalysisMeta(
+        computed_at=computed_at,
+        stale=True,
+        refreshing=True,
+        duration_s=found.meta.duration_s,
+        n_votes=found.meta.n_votes,
+    )
+    return found.result, meta
+
+
+def _remember(
+    consultation: Consultation,
+    state: tuple[int, str, int, str],
+    result: dict[str, Any],
+    meta: AnalysisMeta,
+) -> None:
+    small = len(result.get("statements") or ()) <= FRESH_MAX_STATEMENTS
+    _fresh_analyses().put(consultation.id, _Fresh(state, result if small else None, meta))
+
+
 def get_analysis(
     consultation: Consultation, *, wait: bool = False
 ) -> tuple[dict[str, Any] | None, AnalysisMeta]:
     """Return the consultation's analysis and how fresh it is.
 
-    Fresh cache: served as is. Stale or missing: recomputed inline when ``wait`` is true,
-    background refresh is off (``ANALYSIS_BACKGROUND``), or the consultation is small enough
-    (``ANALYSIS_INLINE_MAX_VOTES``); otherwise a background refresh is scheduled and the last
-    result (``stale=True``), or ``None`` if there is none yet, is returned.
+    Fresh cache: served as is (without its fingerprint when this process served it as fresh
+    at the same content version; see the module's docstring). Stale or missing: recomputed
+    inline when ``wait`` is true, background refresh is off (``ANALYSIS_BACKGROUND``), or the
+    consultation is small enough (``ANALYSIS_INLINE_MAX_VOTES``); otherwise a background
+    refresh is scheduled and the last result (``stale=True``), or ``None`` if there is none
+    yet, is returned.
     """
+    state = _freshness_state(consultation)
+    remembered = _remembered(consultation, state)
+    if remembered is not None:
+        return remembered
+    if not wait:
+        last = _recent_stale(consultation, state)
+        if last is not None:
+            return last
     exclusions = adapters.exclusions_for(consultation)
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     cached = cached_analysis(consultation)
     fresh = cached is not None and cached.fingerprint == fingerprint
+    if fresh and cached is not None:
+        meta = AnalysisMeta(
+            computed_at=cached.computed_at,
+            stale=False,
+            refreshing=False,
+            duration_s=cached.duration_s,
+            n_votes=n_votes,
+        )
+        _remember(consultation, state, cached.result, meta)
+        return cached.result, meta
     if not fresh:
         background = bool(current_app.config.get("ANALYSIS_BACKGROUND", True))
         # While votes stream in, a small analysis computed moments ago is served (stale) and

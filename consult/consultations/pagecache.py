@@ -2,9 +2,20 @@
 
 Everyone who is not signed in sees the same page, so it is rendered once per content version
 (``versions.py``: bumped in the same transaction as every vote, post, moderation decision,
-response or edit) and language, and served from Redis (``REDIS_URL``) or, without Redis or
-while it is down, from a small in-process LRU. The only per-visitor part of the page, the CSRF
-token of its forms, is rendered as a marker and filled in on the way out.
+response or edit) and language, and stored in Redis (``REDIS_URL``, shared by every process)
+and in a small in-process LRU in front of it (``THREAD_CACHE_SIZE`` pages; a page under one key
+never changes, so the LRU needs no invalidation; without Redis or while it is down the LRU alone
+serves). The only per-visitor part of the page, the CSRF token of its forms, is rendered as a
+marker and filled in on the way out.
+
+A hit touches no database: each process remembers, per slug, the consultation's id and content
+version for ``THREAD_VERSION_MAX_AGE`` seconds (default 1; 0 switches this off and every request
+reads the version). The process that commits a change forgets its consultations at once
+(``versions.py``, after the commit), so its own next request is exact; **another process may
+serve the page of the previous version for at most ``THREAD_VERSION_MAX_AGE`` seconds after the
+commit** (a vote, a post, a moderation decision such as hiding a statement). Only consultations
+anonymous readers may see are remembered (never a draft, and a consultation never goes back to
+draft), and only after a real load through ``find_visible_consultation``.
 
 Not cached: signed-in people, visitors with flashed messages waiting, query strings other than
 ``sort`` and ``page``, and anything but a 200.
@@ -14,8 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, current_app, request, session
@@ -23,34 +35,41 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ConsultationStatus
 from consult.jobs.redisconn import redis_client, redis_gate
 
 #: Stands for the visitor's CSRF token in a cached page.
 CSRF_MARKER = "__kenes_csrf_token__"
 _ARGS = frozenset({"sort", "page"})
 _LOCAL = "kenes_thread_cache"
+_VERSIONS = "kenes_thread_versions"
 _PREFIX = "kenes:thread:"
 
 
 class _LocalCache:
-    """A small thread-safe LRU of rendered pages (one per process)."""
+    """A small thread-safe LRU of rendered pages (one per process), each kept at most
+    ``seconds`` (as long as Redis keeps it: relative dates on the page age)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, seconds: float) -> None:
         self.size = size
-        self._items: OrderedDict[str, str] = OrderedDict()
+        self.seconds = seconds
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.monotonic():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1]
 
     def set(self, key: str, value: str) -> None:
         with self._lock:
-            self._items[key] = value
+            self._items[key] = (time.monotonic() + self.seconds, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -59,8 +78,66 @@ class _LocalCache:
 def _local(app: Flask) -> _LocalCache:
     cache: _LocalCache | None = app.extensions.get(_LOCAL)
     if cache is None:
-        cache = app.extensions[_LOCAL] = _LocalCache(int(app.config.get("THREAD_CACHE_SIZE", 256)))
+        cache = app.extensions[_LOCAL] = _LocalCache(
+            int(app.config.get("THREAD_CACHE_SIZE", 256)),
+            float(app.config.get("THREAD_CACHE_SECONDS", 300)),
+        )
     return cache
+
+
+class _Known:
+    """What a page hit needs of a consultation: slug -> (until, id, content version)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, int, int]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, slug: str) -> tuple[int, int] | None:
+        item = self._items.get(slug)
+        if item is None or item[0] <= time.monotonic():
+            return None
+        return item[1], item[2]
+
+    def put(self, slug: str, consultation_id: int, version: int, max_age: float) -> None:
+        with self._lock:
+            if len(self._items) > 4096:  # slugs only grow with consultations; stay bounded
+                self._items.clear()
+            self._items[slug] = (time.monotonic() + max_age, consultation_id, version)
+
+    def forget(self, consultation_ids: Iterable[int]) -> None:
+        ids = set(consultation_ids)
+        with self._lock:
+            for slug in [s for s, item in self._items.items() if item[1] in ids]:
+                del self._items[slug]
+
+
+def _known(app: Flask) -> _Known:
+    known: _Known | None = app.extensions.get(_VERSIONS)
+    if known is None:
+        known = app.extensions[_VERSIONS] = _Known()
+    return known
+
+
+def _max_age(app: Flask) -> float:
+    return float(app.config.get("THREAD_VERSION_MAX_AGE", 1.0))
+
+
+def remember(consultation: Consultation) -> None:
+    """Remember a consultation just loaded for an anonymous reader (never a draft)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    max_age = _max_age(app)
+    if max_age <= 0 or consultation.status is ConsultationStatus.draft:
+        return
+    _known(app).put(
+        consultation.slug, consultation.id, int(consultation.content_version or 0), max_age
+    )
+
+
+def forget(app: Flask, consultation_ids: Iterable[int]) -> None:
+    """Drop what this process remembers of these consultations (called after a commit)."""
+    known: _Known | None = app.extensions.get(_VERSIONS)
+    if known is not None:
+        known.forget(consultation_ids)
 
 
 def is_cacheable() -> bool:
@@ -74,14 +151,17 @@ def is_cacheable() -> bool:
     )
 
 
-def page_key(consultation: Consultation) -> str:
+def page_key(consultation_id: int, version: int) -> str:
     """The cache key: consultation, content version, language and the exact path."""
     path = hashlib.sha1(request.full_path.encode(), usedforsecurity=False).hexdigest()[:16]
-    version = consultation.content_version or 0
-    return f"{_PREFIX}{consultation.id}:{version}:{get_locale()}:{path}"
+    return f"{_PREFIX}{consultation_id}:{version}:{get_locale()}:{path}"
 
 
 def _get(app: Flask, key: str) -> str | None:
+    local = _local(app)
+    html = local.get(key)
+    if html is not None:
+        return html
     client = redis_client(app)
     gate = redis_gate(app)
     if client is not None and gate.should_try():
@@ -91,11 +171,14 @@ def _get(app: Flask, key: str) -> str | None:
             gate.failed(exc, "thread page cache")
         else:
             gate.succeeded()
-            return value.decode() if value is not None else None
-    return _local(app).get(key)
+            if value is not None:
+                html = value.decode()
+                local.set(key, html)
+    return html
 
 
 def _set(app: Flask, key: str, html: str) -> None:
+    _local(app).set(key, html)
     client = redis_client(app)
     gate = redis_gate(app)
     if client is not None and gate.should_try():
@@ -105,14 +188,30 @@ def _set(app: Flask, key: str, html: str) -> None:
             gate.failed(exc, "thread page cache")
         else:
             gate.succeeded()
-            return
-    _local(app).set(key, html)
+
+
+def _respond(html: str, state: str) -> Response:
+    response = Response(html.replace(CSRF_MARKER, generate_csrf()), mimetype="text/html")
+    response.headers["X-Kenes-Cache"] = state
+    return response
+
+
+def serve_known(slug: str) -> Response | None:
+    """The cached page of a consultation this process remembers, without touching the
+    database; None when it does not remember it or has no page for its version."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    known = _known(app).get(slug)
+    if known is None:
+        return None
+    html = _get(app, page_key(*known))
+    return _respond(html, "hit") if html is not None else None
 
 
 def serve_cached(consultation: Consultation, render: Callable[[], tuple[str, int]]) -> Any:
     """Answer with the cached anonymous page, rendering (and storing) it on a miss."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    key = page_key(consultation)
+    remember(consultation)
+    key = page_key(consultation.id, int(consultation.content_version or 0))
     html = _get(app, key)
     state = "hit"
     if html is None:
@@ -121,6 +220,4 @@ def serve_cached(consultation: Consultation, render: Callable[[], tuple[str, int
         if status != 200:
             return Response(html.replace(CSRF_MARKER, generate_csrf()), status=status)
         _set(app, key, html)
-    response = Response(html.replace(CSRF_MARKER, generate_csrf()), mimetype="text/html")
-    response.headers["X-Kenes-Cache"] = state
-    return response
+    return _respond(html, state)

@@ -221,8 +221,13 @@ def _field_anchor(prefix: str, name: str, reply_target: int | None) -> str:
 @bp.route("/consultations/<slug>")
 def show(slug: str) -> Any:
     """A consultation: its positions, their argument trees, votes and the forms to take part."""
+    cacheable = pagecache.is_cacheable()
+    if cacheable:
+        hit = pagecache.serve_known(slug)  # no database: see pagecache.py for the bound
+        if hit is not None:
+            return hit
     consultation = load_consultation(slug)
-    if pagecache.is_cacheable():
+    if cacheable:
         return pagecache.serve_cached(
             consultation, lambda: render_consultation_page(consultation, shared=True)
         )

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from consult.auth.models import User
 from consult.auth.standing import is_blocked
 from consult.consultations.models import Consultation
-from consult.consultations.versions import mark_changed
+from consult.consultations.versions import mark_bumped, mark_changed
 from consult.errors import Conflict, NotAllowed, NotFound
 from consult.extensions import db
 from consult.signals import statement_created, vote_cast
@@ -80,6 +80,7 @@ def _cast(
             "now": now,
         }
         rows = db.session.execute(_pg_cast_statement(with_counts=with_counts), params)
+        mark_bumped(statement.consultation_id)  # bumped by that statement; caches forget it
         if with_counts:
             counts = {1: 0, -1: 0, 0: 0}
             for vote_value, n in rows:
