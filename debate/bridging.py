@@ -24,7 +24,15 @@ deterministic given ``seed`` (which draws the statements' starting factors).
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +41,7 @@ from scipy.sparse import csr_matrix
 from debate.errors import InputError
 from debate.types import VoteMatrix
 
-__all__ = ["bridging_scores"]
+__all__ = ["BridgingProcess", "bridging_process", "bridging_scores"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -162,6 +170,142 @@ def bridging_scores(
     theta = _anderson_fixed_point(sweep, start, tol=tol, max_iter=max_iter)
     i_s = theta[:n_stmt]
     return {matrix.statements[j]: float(i_s[j]) for j in reported}
+
+
+# What the separate process runs: read (matrix, seed) from stdin, write the scores to stdout.
+_CHILD_CODE = "from debate.bridging import _serve_child; _serve_child()"
+# One BLAS thread in the separate process, as :func:`debate.analysis.analyse` holds its own
+# process to: the same kernels, so the same bits.
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class BridgingProcess:
+    """A :func:`bridging_scores` fit running in a separate Python process.
+
+    Made by :func:`bridging_process`; :meth:`scores` waits for the fit and returns its scores,
+    :meth:`close` (or leaving a ``with`` block) stops the process if it still runs. The input
+    and the output go through anonymous temporary files, so that this process does no work
+    while the other one fits (no pipe to feed, no thread that would need the interpreter lock).
+    """
+
+    def __init__(
+        self,
+        matrix: VoteMatrix,
+        seed: int,
+        process: subprocess.Popen[bytes] | None,
+        files: tuple[IO[bytes], IO[bytes]] | None,
+    ) -> None:
+        self.matrix = matrix
+        self.seed = seed
+        self._process = process
+        self._files = files
+        self._scores: dict[str, float] | None = None
+
+    def scores(self) -> dict[str, float] | None:
+        """Wait for the fit; its scores, as :func:`bridging_scores` returns them.
+
+        ``None`` if the process could not start or did not finish (killed, out of memory, a
+        failure reported on its standard error): the caller fits in its own process instead.
+        """
+        if self._scores is None and self._process is not None and self._files is not None:
+            code = self._process.wait()
+            output = self._files[1]
+            if code == 0:
+                output.seek(0)
+                try:
+                    loaded = pickle.load(output)  # noqa: S301 - our own child's answer
+                except (pickle.UnpicklingError, EOFError, ValueError):  # pragma: no cover
+                    loaded = None
+                if isinstance(loaded, dict):
+                    self._scores = loaded
+            self.close()
+        return self._scores
+
+    def close(self) -> None:
+        """Stop the process if it still runs and release its files."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+        if self._files is not None:
+            for file in self._files:
+                file.close()
+            self._files = None
+
+    def __enter__(self) -> BridgingProcess:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def bridging_process(matrix: VoteMatrix, *, seed: int = 0) -> BridgingProcess:
+    """Start :func:`bridging_scores` on ``matrix`` in a separate Python process.
+
+    The fit is the longest part of :func:`debate.analysis.analyse` on a large consultation and
+    depends only on the votes and the seed: started here, it runs on another core while this
+    process does the rest (pass the handle to ``analyse(..., bridging=...)``). The scores are
+    the same bits as in this process: the same code on the same input, with one BLAS thread as
+    ``analyse`` uses. A separate interpreter, not a thread (the rest of the analysis is Python
+    that holds the interpreter lock, which slowed a fitting thread 2.5-fold) nor
+    :mod:`multiprocessing` (which a daemonic process, such as a Celery prefork worker, may not
+    use); starting it costs a few tenths of a second, worth it from a few hundred thousand
+    votes.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+    seed : int, default 0
+        As for :func:`bridging_scores`.
+
+    Returns
+    -------
+    BridgingProcess
+        The running fit; its :meth:`~BridgingProcess.scores` are ``None`` if the process could
+        not be started (no interpreter at ``sys.executable``) or failed.
+
+    Examples
+    --------
+    >>> votes = VoteMatrix.from_dense([[1, -1, 1]] * 3 + [[1, -1, -1]] * 3 + [[-1, 1, 1]] * 2)
+    >>> with bridging_process(votes) as running:
+    ...     running.scores() == bridging_scores(votes)
+    True
+    """
+    if not sys.executable:  # pragma: no cover - an embedded interpreter
+        return BridgingProcess(matrix, seed, None, None)
+    source = tempfile.TemporaryFile()
+    output = tempfile.TemporaryFile()
+    pickle.dump((matrix, seed), source, protocol=pickle.HIGHEST_PROTOCOL)
+    source.flush()
+    source.seek(0)
+    # The child imports this very ``debate`` (a checkout, a git archive), not another one.
+    root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
+    try:
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
+            [sys.executable, "-c", _CHILD_CODE],
+            stdin=source,
+            stdout=output,
+            env={**os.environ, **_ONE_THREAD, "PYTHONPATH": path},
+        )
+    except OSError:  # pragma: no cover - no interpreter to start
+        source.close()
+        output.close()
+        return BridgingProcess(matrix, seed, None, None)
+    return BridgingProcess(matrix, seed, process, (source, output))
+
+
+def _serve_child() -> None:
+    """The separate process of :func:`bridging_process`: fit and answer on stdout."""
+    matrix, seed = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by our parent
+    scores = bridging_scores(matrix, seed=seed)
+    pickle.dump(scores, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
 
 
 def _encoded_votes(matrix: VoteMatrix, hidden: npt.NDArray[np.bool_]) -> tuple[csr_matrix, int]:
