@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import ThreadpoolController
 
+from debate.errors import InputError
 from debate.groups import (
     OpinionGroups,
     Projection,
@@ -34,7 +35,6 @@ from debate.groups import (
     uncertain_statements,
     vote_counts,
 )
-from debate.errors import InputError
 from debate.types import Claim, Relation, VoteMatrix
 
 if TYPE_CHECKING:

@@ -278,8 +278,9 @@ def bridging_process(matrix: VoteMatrix, *, seed: int = 0) -> BridgingProcess:
     """
     if not sys.executable:  # pragma: no cover - an embedded interpreter
         return BridgingProcess(matrix, seed, None, None)
-    source = tempfile.TemporaryFile()
-    output = tempfile.TemporaryFile()
+    # The files live as long as the handle (closed by its close()), not a with block.
+    source = tempfile.TemporaryFile()  # noqa: SIM115
+    output = tempfile.TemporaryFile()  # noqa: SIM115
     pickle.dump((matrix, seed), source, protocol=pickle.HIGHEST_PROTOCOL)
     source.flush()
     source.seek(0)
