@@ -10,6 +10,7 @@ docs/benchmarks.md, "Insights page", for the measured threshold).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -40,7 +41,9 @@ from consult.types import utcnow
 from consult.votes.importance import importance_shares
 from consult.votes.models import Vote
 from debate.analysis import analyse
+from debate.bridging import BridgingProcess, bridging_process
 from debate.result import AnalysisResult, Excluded
+from debate.types import VoteMatrix
 
 log = logging.getLogger(__name__)
 
@@ -138,14 +141,18 @@ def compute_analysis(
     if progress is not None:
         progress(30, "Analysing the votes")
     seed = int(current_app.config.get("ANALYSIS_SEED", 0))
-    groups = analysis_state.current_groups(consultation.id, data.matrix, fingerprint, seed=seed)
-    document = _analyse(
-        data.matrix,
-        claims=data.claims,
-        relations=data.relations,
-        seed=seed,
-        groups=groups.groups,
-    )
+    # A large consultation's bridging fit starts in a process of its own now, on another core,
+    # while this one updates the groups and computes the rest (same result either way).
+    with _bridging_process(data.matrix, seed) as running:
+        groups = analysis_state.current_groups(consultation.id, data.matrix, fingerprint, seed=seed)
+        document = _analyse(
+            data.matrix,
+            claims=data.claims,
+            relations=data.relations,
+            seed=seed,
+            groups=groups.groups,
+            bridging=running,
+        )
     # Every group shown so far, live or retired: its letter, colour and dates (the API's
     # stable group ids are the ids here and in "groups" and "participants").
     document["group_registry"] = groups.registry
@@ -174,6 +181,17 @@ def compute_analysis(
             k: v for k, v in document["statements"].items() if k not in hidden
         }
     return document
+
+
+def _bridging_process(
+    matrix: VoteMatrix, seed: int
+) -> contextlib.AbstractContextManager[BridgingProcess | None]:
+    """The bridging fit in a separate process from ``ANALYSIS_BRIDGING_PROCESS_VOTES`` votes
+    (``None``: never), else nothing: the core fits in line."""
+    threshold = current_app.config.get("ANALYSIS_BRIDGING_PROCESS_VOTES")
+    if threshold is None or matrix.n_votes < int(threshold):
+        return contextlib.nullcontext()
+    return bridging_process(matrix, seed=seed)
 
 
 def refresh_analysis(

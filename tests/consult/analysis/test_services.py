@@ -356,3 +356,42 @@ def test_first_analysis_being_computed_elsewhere_answers_202(make_opinions, clie
     assert answer.status_code == 202
     assert answer.headers["Retry-After"] == "5"
     assert answer.get_json()["status"] == "computing"
+
+
+@pytest.fixture
+def bridging_processes(monkeypatch):
+    """Record the bridging processes the service starts."""
+    started = []
+    real = services.bridging_process
+
+    def spy(matrix, *, seed):
+        running = real(matrix, seed=seed)
+        started.append(running)
+        return running
+
+    monkeypatch.setattr(services, "bridging_process", spy)
+    return started
+
+
+def test_compute_analysis_fits_bridging_in_a_process_from_the_threshold(
+    app, make_opinions, db, bridging_processes
+):
+    from debate.analysis import _bridging
+
+    app.config["ANALYSIS_BRIDGING_PROCESS_VOTES"] = 1
+    opinions = make_opinions(n=6)
+    result = services.compute_analysis(opinions.consultation)
+    assert len(bridging_processes) == 1
+    running = bridging_processes[0]
+    assert result["bridging"] == _bridging(running.matrix, 0)  # the in-line fit's values
+    assert running.scores() is not None  # the process answered (no fallback in line)
+    assert result["bridging"] and running._process is None  # awaited, then closed
+
+
+@pytest.mark.parametrize("threshold", [None, 10_000])
+def test_compute_analysis_fits_bridging_in_line_below_the_threshold(
+    app, make_opinions, db, bridging_processes, threshold
+):
+    app.config["ANALYSIS_BRIDGING_PROCESS_VOTES"] = threshold
+    result = services.compute_analysis(make_opinions(n=6).consultation)
+    assert result["bridging"] and bridging_processes == []
