@@ -385,9 +385,14 @@ def _anderson_fixed_point(
     """
     x = start
     # The last ``memory`` differences of successive steps and of their residuals, kept as they
-    # come (one subtraction a step) rather than rebuilt from the raw history every step.
-    d_values: list[FloatArray] = []
-    d_residuals: list[FloatArray] = []
+    # come (one subtraction a step) in the rows of two buffers: rows [end - count, end) are the
+    # history, oldest first, so the least-squares matrix is a view of them (the same layout, so
+    # the same bits, as stacking the history into a new array every step, without the copy).
+    # Twice ``memory`` rows: the history moves back to the top once every ``memory`` steps.
+    rows = 2 * memory
+    d_values = np.empty((rows, start.size))
+    d_residuals = np.empty((rows, start.size))
+    end = count = 0
     previous: tuple[FloatArray, FloatArray] | None = None
     best = np.inf
     for _ in range(max_iter):
@@ -397,21 +402,23 @@ def _anderson_fixed_point(
         if size <= tol:
             return fx
         if size > 10.0 * best:
-            d_values.clear()
-            d_residuals.clear()
+            end = count = 0
             previous = None
         best = min(best, size)
         if previous is None:
             previous = (fx, g)
             x = fx
             continue
-        d_values.append(fx - previous[0])
-        d_residuals.append(g - previous[1])
+        if end == rows:
+            kept = memory - 1
+            d_values[:kept] = d_values[end - kept : end]
+            d_residuals[:kept] = d_residuals[end - kept : end]
+            end = count = kept
+        np.subtract(fx, previous[0], out=d_values[end])
+        np.subtract(g, previous[1], out=d_residuals[end])
+        end += 1
+        count = min(count + 1, memory)
         previous = (fx, g)
-        if len(d_values) > memory:
-            d_values.pop(0)
-            d_residuals.pop(0)
-        d_res = np.array(d_residuals).T
-        gamma = np.linalg.lstsq(d_res, g, rcond=None)[0]
-        x = fx - np.array(d_values).T @ gamma
+        gamma = np.linalg.lstsq(d_residuals[end - count : end].T, g, rcond=None)[0]
+        x = fx - d_values[end - count : end].T @ gamma
     return x
