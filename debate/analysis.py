@@ -186,7 +186,7 @@ def analyse(
     # The linear algebra here is many small products: BLAS worker threads cost more in start-up
     # and synchronisation than they save (measured: 2x slower on the Polis conversations, no
     # gain at 100,000 participants), so they are held to one for the duration.
-    if bridging is not None and (bridging.matrix is not matrix or bridging.seed != seed):
+    if bridging is not None and (bridging.matrix_ is not matrix or bridging.seed_ != seed):
         raise InputError("the bridging process fits another vote matrix or seed")
     with _blas_controller().limit(limits=1, user_api="blas"):
         return _analyse(matrix, claims, relations, seed, semantics, groups, bridging)

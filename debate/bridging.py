@@ -172,7 +172,8 @@ def bridging_scores(
     return {matrix.statements[j]: float(i_s[j]) for j in reported}
 
 
-# What the separate process runs: read (matrix, seed) from stdin, write the scores to stdout.
+# What the separate process runs: wait for the end of stdin, then read (matrix, seed) from the
+# inherited file descriptor given as its argument and write the scores to stdout.
 _CHILD_CODE = "from debate.bridging import _serve_child; _serve_child()"
 # One BLAS thread in the separate process, as :func:`debate.analysis.analyse` holds its own
 # process to: the same kernels, so the same bits.
@@ -180,36 +181,79 @@ _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THR
 
 
 class BridgingProcess:
-    """A :func:`bridging_scores` fit running in a separate Python process.
+    """A :func:`bridging_scores` fit in a separate Python process.
 
-    Made by :func:`bridging_process`; :meth:`scores` waits for the fit and returns its scores,
-    :meth:`close` (or leaving a ``with`` block) stops the process if it still runs. The input
-    and the output go through anonymous temporary files, so that this process does no work
-    while the other one fits (no pipe to feed, no thread that would need the interpreter lock).
+    :meth:`start` launches the interpreter (its imports take a few tenths of a second: start it
+    before loading the votes and they overlap), :meth:`fit` hands it the votes, :meth:`scores`
+    waits for the fit and returns its scores, :meth:`close` (or leaving a ``with`` block) stops
+    the process if it still runs. :func:`bridging_process` does the first two at once.
+
+    The votes and the scores go through anonymous temporary files, so that this process does
+    no work while the other one fits (no pipe to feed, no thread that would need the
+    interpreter lock); the process's standard input only says when the votes are written.
+
+    Attributes
+    ----------
+    matrix_ : VoteMatrix or None
+        The votes handed to :meth:`fit`.
+    seed_ : int or None
+        The seed handed to :meth:`fit`.
     """
 
-    def __init__(
-        self,
-        matrix: VoteMatrix,
-        seed: int,
-        process: subprocess.Popen[bytes] | None,
-        files: tuple[IO[bytes], IO[bytes]] | None,
-    ) -> None:
-        self.matrix = matrix
-        self.seed = seed
-        self._process = process
-        self._files = files
+    def __init__(self) -> None:
+        self.matrix_: VoteMatrix | None = None
+        self.seed_: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._files: tuple[IO[bytes], IO[bytes]] | None = None
         self._scores: dict[str, float] | None = None
+
+    def start(self) -> BridgingProcess:
+        """Launch the interpreter, which imports the fit and waits for :meth:`fit`."""
+        if self._process is not None or self._files is not None or not sys.executable:
+            return self
+        source = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        # The child imports this very ``debate`` (a checkout, a git archive), not another one.
+        root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
+                [sys.executable, "-c", _CHILD_CODE, str(source.fileno())],
+                stdin=subprocess.PIPE,
+                stdout=output,
+                pass_fds=(source.fileno(),),
+                env={**os.environ, **_ONE_THREAD, "PYTHONPATH": path},
+            )
+        except OSError:  # pragma: no cover - no interpreter to start
+            source.close()
+            output.close()
+            return self
+        self._files = (source, output)
+        return self
+
+    def fit(self, matrix: VoteMatrix, *, seed: int = 0) -> BridgingProcess:
+        """Hand the process the votes (starting it first if need be); it fits at once."""
+        self.matrix_, self.seed_ = matrix, seed
+        self.start()
+        if self._process is None or self._files is None or self._process.stdin is None:
+            return self
+        source = self._files[0]
+        pickle.dump((matrix, seed), source, protocol=pickle.HIGHEST_PROTOCOL)
+        source.flush()
+        self._process.stdin.close()  # "the votes are written" (nothing buffered to fail)
+        return self
 
     def scores(self) -> dict[str, float] | None:
         """Wait for the fit; its scores, as :func:`bridging_scores` returns them.
 
         ``None`` if the process could not start or did not finish (killed, out of memory, a
-        failure reported on its standard error): the caller fits in its own process instead.
+        failure reported on its standard error) or was given no votes: the caller fits in its
+        own process instead.
         """
-        if self._scores is None and self._process is not None and self._files is not None:
-            code = self._process.wait()
-            output = self._files[1]
+        process, files = self._process, self._files
+        if self._scores is None and self.matrix_ is not None and process and files:
+            code = process.wait()
+            output = files[1]
             if code == 0:
                 output.seek(0)
                 try:
@@ -223,8 +267,11 @@ class BridgingProcess:
 
     def close(self) -> None:
         """Stop the process if it still runs and release its files."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+            if self._process.stdin is not None:
+                self._process.stdin.close()
             self._process.wait()
         self._process = None
         if self._files is not None:
@@ -254,8 +301,8 @@ def bridging_process(matrix: VoteMatrix, *, seed: int = 0) -> BridgingProcess:
     ``analyse`` uses. A separate interpreter, not a thread (the rest of the analysis is Python
     that holds the interpreter lock, which slowed a fitting thread 2.5-fold) nor
     :mod:`multiprocessing` (which a daemonic process, such as a Celery prefork worker, may not
-    use); starting it costs a few tenths of a second, worth it from a few hundred thousand
-    votes.
+    use). Its start-up (imports) costs a few tenths of a second of CPU, worth it from a few
+    hundred thousand votes; ``BridgingProcess().start()`` launches it earlier, ``fit`` later.
 
     Parameters
     ----------
@@ -276,34 +323,18 @@ def bridging_process(matrix: VoteMatrix, *, seed: int = 0) -> BridgingProcess:
     ...     running.scores() == bridging_scores(votes)
     True
     """
-    if not sys.executable:  # pragma: no cover - an embedded interpreter
-        return BridgingProcess(matrix, seed, None, None)
-    # The files live as long as the handle (closed by its close()), not a with block.
-    source = tempfile.TemporaryFile()  # noqa: SIM115
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    pickle.dump((matrix, seed), source, protocol=pickle.HIGHEST_PROTOCOL)
-    source.flush()
-    source.seek(0)
-    # The child imports this very ``debate`` (a checkout, a git archive), not another one.
-    root = str(Path(__file__).resolve().parents[1])
-    path = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
-    try:
-        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
-            [sys.executable, "-c", _CHILD_CODE],
-            stdin=source,
-            stdout=output,
-            env={**os.environ, **_ONE_THREAD, "PYTHONPATH": path},
-        )
-    except OSError:  # pragma: no cover - no interpreter to start
-        source.close()
-        output.close()
-        return BridgingProcess(matrix, seed, None, None)
-    return BridgingProcess(matrix, seed, process, (source, output))
+    return BridgingProcess().fit(matrix, seed=seed)
 
 
 def _serve_child() -> None:
-    """The separate process of :func:`bridging_process`: fit and answer on stdout."""
-    matrix, seed = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by our parent
+    """The separate process of :class:`BridgingProcess`: fit and answer on stdout."""
+    sys.stdin.buffer.read()  # until the parent has written the votes (or gone)
+    with os.fdopen(int(sys.argv[1]), "rb") as source:
+        source.seek(0)
+        if not source.read(1):
+            return  # closed before any votes came
+        source.seek(0)
+        matrix, seed = pickle.load(source)  # noqa: S301 - written by our parent
     scores = bridging_scores(matrix, seed=seed)
     pickle.dump(scores, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()

@@ -5,7 +5,7 @@ import pytest
 from scipy.optimize import minimize
 
 from debate import bridging
-from debate.bridging import bridging_process, bridging_scores
+from debate.bridging import BridgingProcess, bridging_process, bridging_scores
 from debate.errors import InputError
 from debate.types import VoteMatrix
 from tests.debate.helpers import from_array as dense_matrix
@@ -166,6 +166,20 @@ class TestBridgingProcess:
             scores = running.scores()
         assert scores == bridging_scores(m, seed=5)
         assert list(scores) == list(bridging_scores(m, seed=5))
+
+    def test_bridging_process_started_before_the_votes_gives_the_same_scores(self):
+        m = from_array(two_camps(seed=2, n=200))
+        with BridgingProcess().start() as running:
+            time.sleep(0.2)  # the votes come later, as they load
+            assert running.fit(m, seed=1).scores() == bridging_scores(m, seed=1)
+            assert running.matrix_ is m and running.seed_ == 1
+
+    def test_bridging_process_never_given_votes_closes_cleanly(self):
+        running = BridgingProcess().start()
+        started = time.perf_counter()
+        running.close()
+        assert time.perf_counter() - started < 10
+        assert running.scores() is None
 
     def test_bridging_process_failed_child_gives_none(self, monkeypatch):
         monkeypatch.setattr(bridging, "_CHILD_CODE", "import sys; sys.exit(3)")

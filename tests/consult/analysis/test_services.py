@@ -383,7 +383,7 @@ def test_compute_analysis_fits_bridging_in_a_process_from_the_threshold(
     result = services.compute_analysis(opinions.consultation)
     assert len(bridging_processes) == 1
     running = bridging_processes[0]
-    assert result["bridging"] == _bridging(running.matrix, 0)  # the in-line fit's values
+    assert result["bridging"] == _bridging(running.matrix_, 0)  # the in-line fit's values
     assert running.scores() is not None  # the process answered (no fallback in line)
     assert result["bridging"] and running._process is None  # awaited, then closed
 
