@@ -358,30 +358,59 @@ def test_first_analysis_being_computed_elsewhere_answers_202(make_opinions, clie
     assert answer.get_json()["status"] == "computing"
 
 
+class RecordedList(list):
+    events: list[str]
+
+
 @pytest.fixture
 def bridging_processes(monkeypatch):
-    """Record the bridging processes the service starts."""
-    started = []
-    real = services.bridging_process
+    """Record the bridging processes the service makes."""
+    from debate.bridging import BridgingProcess
 
-    def spy(matrix, *, seed):
-        running = real(matrix, seed=seed)
-        started.append(running)
-        return running
+    made = RecordedList()
+    events = []  # "start", "fit" and "load" (the votes), in order
 
-    monkeypatch.setattr(services, "bridging_process", spy)
-    return started
+    class Recorded(BridgingProcess):
+        def __init__(self):
+            super().__init__()
+            made.append(self)
+
+        def start(self):
+            events.append("start")
+            return super().start()
+
+        def fit(self, matrix, *, seed=0):
+            events.append("fit")
+            return super().fit(matrix, seed=seed)
+
+    real_input = services.adapters.analysis_input
+
+    def recorded_input(*args, **kwargs):
+        events.append("load")
+        return real_input(*args, **kwargs)
+
+    monkeypatch.setattr(services, "BridgingProcess", Recorded)
+    monkeypatch.setattr(services.adapters, "analysis_input", recorded_input)
+    made.events = events
+    return made
 
 
-def test_compute_analysis_fits_bridging_in_a_process_from_the_threshold(
-    app, make_opinions, db, bridging_processes
+@pytest.mark.parametrize("path", ["compute", "refresh"])
+def test_analysis_fits_bridging_in_a_process_from_the_threshold(
+    app, make_opinions, db, bridging_processes, path
 ):
     from debate.analysis import _bridging
 
     app.config["ANALYSIS_BRIDGING_PROCESS_VOTES"] = 1
-    opinions = make_opinions(n=6)
-    result = services.compute_analysis(opinions.consultation)
+    consultation = make_opinions(n=6).consultation
+    if path == "compute":  # the votes not counted beforehand: started once they are loaded
+        fingerprint, _n = services.analysis_fingerprint(consultation)
+        result = services.compute_analysis(consultation, fingerprint=fingerprint)
+    else:  # votes counted by the fingerprint: started before loading them
+        result, _meta = services.refresh_analysis(consultation)
     assert len(bridging_processes) == 1
+    expected = ["load", "fit", "start"] if path == "compute" else ["start", "load", "fit", "start"]
+    assert bridging_processes.events == expected
     running = bridging_processes[0]
     assert result["bridging"] == _bridging(running.matrix_, 0)  # the in-line fit's values
     assert running.scores() is not None  # the process answered (no fallback in line)
@@ -389,9 +418,9 @@ def test_compute_analysis_fits_bridging_in_a_process_from_the_threshold(
 
 
 @pytest.mark.parametrize("threshold", [None, 10_000])
-def test_compute_analysis_fits_bridging_in_line_below_the_threshold(
+def test_analysis_fits_bridging_in_line_below_the_threshold(
     app, make_opinions, db, bridging_processes, threshold
 ):
     app.config["ANALYSIS_BRIDGING_PROCESS_VOTES"] = threshold
-    result = services.compute_analysis(make_opinions(n=6).consultation)
+    result, _meta = services.refresh_analysis(make_opinions(n=6).consultation)
     assert result["bridging"] and bridging_processes == []
