@@ -149,10 +149,11 @@ def analyse(
         update_conversation`); everything else is computed from them. By default the groups are
         found here, in one shot (:func:`debate.groups.opinion_groups`).
     bridging : BridgingProcess, optional
-        The bridging fit of ``matrix`` and ``seed`` already running in another process
-        (:func:`debate.bridging.bridging_process`): its scores are awaited after everything
-        else, so the two run side by side on two cores, with the same result. If that process
-        failed, the fit runs here. By default it runs here, after the statistics.
+        The bridging fit and controversy score of ``matrix`` and ``seed`` already running in
+        another process (:func:`debate.bridging.bridging_process`): they are awaited after
+        everything else, so the two processes work side by side on two cores, with the same
+        result. If that process failed, both are computed here. By default they are computed
+        here.
 
     Returns
     -------
@@ -165,7 +166,7 @@ def analyse(
         overall and per group, priority, moderation), ``priority`` (Pol.is comment routing),
         ``silhouettes``, ``pca`` (Pol.is's principal components and centre), ``excluded``
         (moderated-out and meta statements, unclustered participants) and ``counts``. With
-        ``bridging`` given, ``timings["bridging_s"]`` is the wait for its scores.
+        ``bridging`` given, ``timings["controversy_s"]`` is the wait for the other process.
 
     Raises
     ------
@@ -232,7 +233,7 @@ def _analyse(
         "strength", lambda: _strength(matrix, claims, relations, semantics=semantics)
     )
     result["cruxes"] = timed("cruxes", lambda: _cruxes(matrix, groups))
-    result["controversy"] = timed("controversy", lambda: _controversy(matrix, seed))
+    result["controversy"] = timed("controversy", lambda: _controversy(matrix, seed, running))
     if running is not None:
         # Awaited after everything else: the other process fitted meanwhile.
         result["bridging"] = timed("bridging", lambda: _bridging(matrix, seed, running))
@@ -500,9 +501,12 @@ def _cruxes(matrix: VoteMatrix, groups: OpinionGroups) -> list[dict[str, Any]]:
     ]
 
 
-def _controversy(matrix: VoteMatrix, seed: int) -> float:
+def _controversy(matrix: VoteMatrix, seed: int, running: BridgingProcess | None = None) -> float:
     from debate.controversy import controversy_score
 
     if matrix.n_votes == 0:
         return 0.0
-    return _num(controversy_score(matrix, seed=seed))
+    score = running.controversy() if running is not None else None
+    if score is None:
+        score = controversy_score(matrix, seed=seed)
+    return _num(score)

@@ -177,11 +177,15 @@ def bridging_scores(
 _CHILD_CODE = "from debate.bridging import _serve_child; _serve_child()"
 # One BLAS thread in the separate process, as :func:`debate.analysis.analyse` holds its own
 # process to: the same kernels, so the same bits.
-_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class BridgingProcess:
     """A :func:`bridging_scores` fit in a separate Python process.
+
+    The process also computes :func:`debate.controversy.controversy_score` (:meth:`controversy`),
+    the other part of :func:`debate.analysis.analyse` that depends only on the votes and the
+    seed, after the fit.
 
     :meth:`start` launches the interpreter (its imports take a few tenths of a second: start it
     before loading the votes and they overlap), :meth:`fit` hands it the votes, :meth:`scores`
@@ -206,6 +210,7 @@ class BridgingProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._files: tuple[IO[bytes], IO[bytes]] | None = None
         self._scores: dict[str, float] | None = None
+        self._controversy: float | None = None
 
     def start(self) -> BridgingProcess:
         """Launch the interpreter, which imports the fit and waits for :meth:`fit`."""
@@ -260,10 +265,17 @@ class BridgingProcess:
                     loaded = pickle.load(output)  # noqa: S301 - our own child's answer
                 except (pickle.UnpicklingError, EOFError, ValueError):  # pragma: no cover
                     loaded = None
-                if isinstance(loaded, dict):
-                    self._scores = loaded
+                if isinstance(loaded, dict) and isinstance(loaded.get("bridging"), dict):
+                    self._scores = loaded["bridging"]
+                    self._controversy = loaded.get("controversy")
             self.close()
         return self._scores
+
+    def controversy(self) -> float | None:
+        """Wait for the process; :func:`debate.controversy.controversy_score` of the votes
+        with the seed, which it computes after the fit (``None`` as for :meth:`scores`)."""
+        self.scores()
+        return self._controversy
 
     def close(self) -> None:
         """Stop the process if it still runs and release its files."""
@@ -335,8 +347,13 @@ def _serve_child() -> None:
             return  # closed before any votes came
         source.seek(0)
         matrix, seed = pickle.load(source)  # noqa: S301 - written by our parent
-    scores = bridging_scores(matrix, seed=seed)
-    pickle.dump(scores, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    from debate.controversy import controversy_score
+
+    answer = {
+        "bridging": bridging_scores(matrix, seed=seed),
+        "controversy": controversy_score(matrix, seed=seed) if matrix.n_votes else None,
+    }
+    pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
 
 

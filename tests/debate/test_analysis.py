@@ -260,7 +260,10 @@ class TestAnalyseWithBridgingProcess:
         monkeypatch.setattr(debate.bridging, "_CHILD_CODE", "import sys; sys.exit(1)")
         m = two_camps()
         with bridging_process(m) as running:
-            assert analyse(m, bridging=running)["bridging"] == analyse(m)["bridging"]
+            found = analyse(m, bridging=running)
+        expected = analyse(m)
+        assert found["bridging"] == expected["bridging"]
+        assert found["controversy"] == expected["controversy"]
 
     @pytest.mark.parametrize("other", ["seed", "matrix"])
     def test_analyse_rejects_a_bridging_process_of_other_input(self, monkeypatch, other):

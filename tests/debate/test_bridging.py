@@ -6,6 +6,7 @@ from scipy.optimize import minimize
 
 from debate import bridging
 from debate.bridging import BridgingProcess, bridging_process, bridging_scores
+from debate.controversy import controversy_score
 from debate.errors import InputError
 from debate.types import VoteMatrix
 from tests.debate.helpers import from_array as dense_matrix
@@ -166,6 +167,7 @@ class TestBridgingProcess:
             scores = running.scores()
         assert scores == bridging_scores(m, seed=5)
         assert list(scores) == list(bridging_scores(m, seed=5))
+        assert running.controversy() == controversy_score(m, seed=5)
 
     def test_bridging_process_started_before_the_votes_gives_the_same_scores(self):
         m = from_array(two_camps(seed=2, n=200))
