@@ -92,8 +92,13 @@ def planted(participants: int, statements: int, votes_each: int) -> dict[str, An
     }
 
 
-def run_one(tree: Path, data_file: Path, out_file: Path) -> dict[str, Any]:
-    """In a fresh process: import ``debate`` from ``tree``, analyse, time, write the result."""
+def run_one(
+    tree: Path, data_file: Path, out_file: Path, *, bridging_process: bool = False
+) -> dict[str, Any]:
+    """In a fresh process: import ``debate`` from ``tree``, analyse, time, write the result.
+
+    With ``bridging_process`` (and a tree that has it), the bridging fit runs in a separate
+    process started just before ``analyse`` (:func:`debate.bridging.bridging_process`)."""
     sys.path.insert(0, str(tree))
     from debate.analysis import analyse
     from debate.types import Claim, Relation, RelationKind, VoteMatrix
@@ -113,14 +118,24 @@ def run_one(tree: Path, data_file: Path, out_file: Path) -> dict[str, Any]:
     relations = [Relation(sids[s], sids[t], RelationKind(r)) for s, t, r in data["links"]]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started, cpu = time.perf_counter(), time.process_time()
-    result = analyse(matrix, claims=claims, relations=relations)
+    if bridging_process:
+        from debate.bridging import bridging_process as start
+
+        with start(matrix) as running:
+            result = analyse(matrix, claims=claims, relations=relations, bridging=running)
+    else:
+        result = analyse(matrix, claims=claims, relations=relations)
     seconds = time.perf_counter() - started
     cpu_s = time.process_time() - cpu
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
     timings = result.pop("timings")
     out_file.write_text(json.dumps(result, sort_keys=True))
     return {
         "seconds": seconds,
         "cpu_s": cpu_s,
+        # the bridging process's CPU and peak memory (0 without one)
+        "child_cpu_s": child.ru_utime + child.ru_stime,
+        "child_peak_rss_mb": child.ru_maxrss / 1024,
         **{k: v for k, v in timings.items() if k not in ("load_s", "analysis_s")},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_mb": rss_before,
@@ -156,11 +171,19 @@ def main() -> None:
     parser.add_argument("--votes-each", type=int, default=40, help="planted: per participant")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each tree, alternating")
     parser.add_argument("--json", type=Path, default=None, help="append the results here")
+    parser.add_argument(
+        "--bridging-process",
+        choices=["none", "after", "both"],
+        default="none",
+        help="which trees fit bridging in a separate process (debate.bridging.bridging_process)",
+    )
     parser.add_argument("--run", nargs=3, metavar=("TREE", "DATA", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--run-bridging-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
         tree, data_file, out_file = (Path(p) for p in args.run)
-        print(json.dumps(run_one(tree, data_file, out_file)), flush=True)
+        row = run_one(tree, data_file, out_file, bridging_process=args.run_bridging_process)
+        print(json.dumps(row), flush=True)
         return
 
     statements = args.statements or (100_000 if args.kind == "national" else 2000)
@@ -189,8 +212,19 @@ def main() -> None:
         for i in range(args.repeat):
             for name, tree in (("before", before), ("after", ROOT)):
                 out = work / f"{name}.json"
+                in_process = args.bridging_process == "both" or (
+                    args.bridging_process == "after" and name == "after"
+                )
                 proc = subprocess.run(
-                    [sys.executable, __file__, "--run", str(tree), str(data_file), str(out)],
+                    [
+                        sys.executable,
+                        __file__,
+                        "--run",
+                        str(tree),
+                        str(data_file),
+                        str(out),
+                        *(["--run-bridging-process"] if in_process else []),
+                    ],
                     capture_output=True,
                     text=True,
                     check=True,
@@ -228,6 +262,7 @@ def main() -> None:
                 "participants": len(data["participants"]),
                 "votes": len(data["rows"]),
                 "before": args.before,
+                "bridging_process": args.bridging_process,
                 "runs": runs,
                 "differences": differing,
             }

@@ -37,7 +37,12 @@ DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_analysis_bench"
 
 
 def run_job(
-    url: str, secret: str, consultation_id: int, *, profile: bool = False
+    url: str,
+    secret: str,
+    consultation_id: int,
+    *,
+    profile: bool = False,
+    bridging_process: bool = True,
 ) -> dict[str, Any]:
     """The worker side: run one refresh job and time its parts (with ``profile``, also print the
     job's cProfile, cumulative, to stderr)."""
@@ -81,12 +86,15 @@ def run_job(
             "ANALYSIS_ID_KEY": secret,
             "JOBS_BACKEND": "eager",
             "ANALYSIS_DEBOUNCE_SECONDS": 0,
+            # the default (from 200,000 votes), or never
+            **({} if bridging_process else {"ANALYSIS_BRIDGING_PROCESS_VOTES": None}),
         }
     )
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     profiler = cProfile.Profile() if profile else None
     with app.app_context():
         started, cpu = time.perf_counter(), time.process_time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         if profiler is not None:
             profiler.enable()
         tasks.schedule_refresh(consultation_id)
@@ -95,6 +103,9 @@ def run_job(
             profiler.disable()
         total = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # the bridging process's CPU, when there is one (a child, waited for)
+        child_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     if profiler is not None:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("cumulative").print_stats(45)
@@ -103,6 +114,8 @@ def run_job(
         "seconds": round(total, 2),
         # CPU time of the job (all threads): on a shared machine, the steadier measure
         "cpu_s": round(cpu, 2),
+        "child_cpu_s": round(child_cpu, 2),
+        "bridging_process": bridging_process,
         "load_s": round(parts["load"], 2),
         "analyse_s": round(parts["analyse"], 2),
         # the typed result's checks and its JSON (AnalysisResult.from_json / to_json)
@@ -111,6 +124,10 @@ def run_job(
         "rest_s": round(total - parts["compute"], 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_before_job_mb": round(rss_before / 1024, 1),
+        # the largest child's peak (the bridging process), 0 without one
+        "child_peak_rss_mb": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
     }
 
 
@@ -176,12 +193,24 @@ def main() -> None:
         "--profile", action="store_true", help="print the job's cProfile (cumulative) to stderr"
     )
     parser.add_argument(
+        "--no-bridging-process",
+        action="store_true",
+        help="fit bridging in the worker's own process (ANALYSIS_BRIDGING_PROCESS_VOTES = None)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("URL", "SECRET", "ID"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.worker:
         url, secret, cid = args.worker
-        print(json.dumps(run_job(url, secret, int(cid), profile=args.profile)), flush=True)
+        result = run_job(
+            url,
+            secret,
+            int(cid),
+            profile=args.profile,
+            bridging_process=not args.no_bridging_process,
+        )
+        print(json.dumps(result), flush=True)
         return
 
     secret = new_secret()
@@ -213,6 +242,7 @@ def main() -> None:
                 secret,
                 str(cid),
                 *(["--profile"] if args.profile else []),
+                *(["--no-bridging-process"] if args.no_bridging_process else []),
             ],
             cwd=ROOT / "bench",
             env=dict(os.environ, KENES_LOG_REQUESTS="false"),

@@ -89,6 +89,10 @@ class Config:
     # see docs/benchmarks.md "Insights page"); above it, in the background while the last
     # result is served. With KENES_REDIS_URL, a lock makes one worker process recompute.
     ANALYSIS_INLINE_MAX_VOTES = 50_000
+    # From this many votes the bridging fit runs in a separate process, on another core, while
+    # the worker computes the rest of the analysis (same result; docs/benchmarks.md "National-
+    # scale analysis in a worker"). None: always in the worker's own process.
+    ANALYSIS_BRIDGING_PROCESS_VOTES: int | None = 200_000
     # A consultation's first analysis replays its votes in time order (one update every
     # ANALYSIS_REPLAY_EVERY votes) while it has at most ANALYSIS_REPLAY_MAX_VOTES of them
     # (consult/analysis/state.py); with more it starts from one update.

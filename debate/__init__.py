@@ -64,7 +64,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
     ),
     "debate.graph": ("argument_graph", "base_scores", "graph_from_json", "graph_to_json"),
     "debate.semantics": ("SEMANTICS", "StrengthResult", "strength"),
-    "debate.bridging": ("bridging_scores",),
+    "debate.bridging": ("BridgingProcess", "bridging_process", "bridging_scores"),
     "debate.controversy": ("controversy_score",),
     "debate.cruxes": ("crux_scores",),
     "debate.brigades": ("SuspectedBrigade", "suspected_brigades"),

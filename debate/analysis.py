@@ -15,12 +15,13 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from threadpoolctl import ThreadpoolController
 
+from debate.errors import InputError
 from debate.groups import (
     OpinionGroups,
     Projection,
@@ -35,6 +36,9 @@ from debate.groups import (
     vote_counts,
 )
 from debate.types import Claim, Relation, VoteMatrix
+
+if TYPE_CHECKING:
+    from debate.bridging import BridgingProcess
 
 __all__ = ["analyse", "vote_base_scores"]
 
@@ -123,6 +127,7 @@ def analyse(
     seed: int = 0,
     semantics: str = "quadratic-energy",
     groups: OpinionGroups | None = None,
+    bridging: BridgingProcess | None = None,
 ) -> dict[str, Any]:
     """Analyse a consultation: opinion groups, consensus, bridging, strength, cruxes, ...
 
@@ -143,6 +148,12 @@ def analyse(
         Pol.is's own) or carried between recomputations (:func:`debate.conversation.
         update_conversation`); everything else is computed from them. By default the groups are
         found here, in one shot (:func:`debate.groups.opinion_groups`).
+    bridging : BridgingProcess, optional
+        The bridging fit and controversy score of ``matrix`` and ``seed`` already running in
+        another process (:func:`debate.bridging.bridging_process`): they are awaited after
+        everything else, so the two processes work side by side on two cores, with the same
+        result. If that process failed, both are computed here. By default they are computed
+        here.
 
     Returns
     -------
@@ -154,7 +165,13 @@ def analyse(
         participants, group centres and statements), ``statements`` (per-statement vote counts
         overall and per group, priority, moderation), ``priority`` (Pol.is comment routing),
         ``silhouettes``, ``pca`` (Pol.is's principal components and centre), ``excluded``
-        (moderated-out and meta statements, unclustered participants) and ``counts``.
+        (moderated-out and meta statements, unclustered participants) and ``counts``. With
+        ``bridging`` given, ``timings["controversy_s"]`` is the wait for the other process.
+
+    Raises
+    ------
+    InputError
+        If ``bridging`` fits another matrix or seed.
 
     Examples
     --------
@@ -170,8 +187,10 @@ def analyse(
     # The linear algebra here is many small products: BLAS worker threads cost more in start-up
     # and synchronisation than they save (measured: 2x slower on the Polis conversations, no
     # gain at 100,000 participants), so they are held to one for the duration.
+    if bridging is not None and (bridging.matrix_ is not matrix or bridging.seed_ != seed):
+        raise InputError("the bridging process fits another vote matrix or seed")
     with _blas_controller().limit(limits=1, user_api="blas"):
-        return _analyse(matrix, claims, relations, seed, semantics, groups)
+        return _analyse(matrix, claims, relations, seed, semantics, groups, bridging)
 
 
 @functools.cache
@@ -187,6 +206,7 @@ def _analyse(
     seed: int,
     semantics: str,
     given: OpinionGroups | None,
+    running: BridgingProcess | None = None,
 ) -> dict[str, Any]:
     start = time.perf_counter()
     timings: dict[str, float] = {"load_s": 0.0}
@@ -204,12 +224,19 @@ def _analyse(
         "statistics",
         lambda: _pol_is_report(matrix, groups, vote_counts(matrix, groups.labels, groups.k)),
     )
-    result["bridging"] = timed("bridging", lambda: _bridging(matrix, seed))
+    if running is None:
+        result["bridging"] = timed("bridging", lambda: _bridging(matrix, seed))
+    else:
+        result["bridging"] = {}  # filled last, keeping the document's key order
+        timings["bridging_s"] = 0.0
     result["strength"] = timed(
         "strength", lambda: _strength(matrix, claims, relations, semantics=semantics)
     )
     result["cruxes"] = timed("cruxes", lambda: _cruxes(matrix, groups))
-    result["controversy"] = timed("controversy", lambda: _controversy(matrix, seed))
+    result["controversy"] = timed("controversy", lambda: _controversy(matrix, seed, running))
+    if running is not None:
+        # Awaited after everything else: the other process fitted meanwhile.
+        result["bridging"] = timed("bridging", lambda: _bridging(matrix, seed, running))
     result["k"] = groups.k
     result["seed"] = seed
     timings["analysis_s"] = _num(time.perf_counter() - start)
@@ -426,12 +453,16 @@ def _statement_positions(
 # Other analyses (debate.bridging, debate.semantics, debate.cruxes, debate.controversy)
 
 
-def _bridging(matrix: VoteMatrix, seed: int) -> dict[str, float]:
+def _bridging(
+    matrix: VoteMatrix, seed: int, running: BridgingProcess | None = None
+) -> dict[str, float]:
     from debate.bridging import bridging_scores
 
     if matrix.n_votes == 0:
         return {}
-    scores = bridging_scores(matrix, seed=seed)
+    scores = running.scores() if running is not None else None
+    if scores is None:
+        scores = bridging_scores(matrix, seed=seed)
     return dict(zip(scores, _rounded(list(scores.values())), strict=True))
 
 
@@ -470,9 +501,12 @@ def _cruxes(matrix: VoteMatrix, groups: OpinionGroups) -> list[dict[str, Any]]:
     ]
 
 
-def _controversy(matrix: VoteMatrix, seed: int) -> float:
+def _controversy(matrix: VoteMatrix, seed: int, running: BridgingProcess | None = None) -> float:
     from debate.controversy import controversy_score
 
     if matrix.n_votes == 0:
         return 0.0
-    return _num(controversy_score(matrix, seed=seed))
+    score = running.controversy() if running is not None else None
+    if score is None:
+        score = controversy_score(matrix, seed=seed)
+    return _num(score)

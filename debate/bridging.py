@@ -24,7 +24,15 @@ deterministic given ``seed`` (which draws the statements' starting factors).
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import IO
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +41,7 @@ from scipy.sparse import csr_matrix
 from debate.errors import InputError
 from debate.types import VoteMatrix
 
-__all__ = ["bridging_scores"]
+__all__ = ["BridgingProcess", "bridging_process", "bridging_scores"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -164,6 +172,191 @@ def bridging_scores(
     return {matrix.statements[j]: float(i_s[j]) for j in reported}
 
 
+# What the separate process runs: wait for the end of stdin, then read (matrix, seed) from the
+# inherited file descriptor given as its argument and write the scores to stdout.
+_CHILD_CODE = "from debate.bridging import _serve_child; _serve_child()"
+# One BLAS thread in the separate process, as :func:`debate.analysis.analyse` holds its own
+# process to: the same kernels, so the same bits.
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class BridgingProcess:
+    """A :func:`bridging_scores` fit in a separate Python process.
+
+    The process also computes :func:`debate.controversy.controversy_score` (:meth:`controversy`),
+    the other part of :func:`debate.analysis.analyse` that depends only on the votes and the
+    seed, after the fit.
+
+    :meth:`start` launches the interpreter (its imports take a few tenths of a second: start it
+    before loading the votes and they overlap), :meth:`fit` hands it the votes, :meth:`scores`
+    waits for the fit and returns its scores, :meth:`close` (or leaving a ``with`` block) stops
+    the process if it still runs. :func:`bridging_process` does the first two at once.
+
+    The votes and the scores go through anonymous temporary files, so that this process does
+    no work while the other one fits (no pipe to feed, no thread that would need the
+    interpreter lock); the process's standard input only says when the votes are written.
+
+    Attributes
+    ----------
+    matrix_ : VoteMatrix or None
+        The votes handed to :meth:`fit`.
+    seed_ : int or None
+        The seed handed to :meth:`fit`.
+    """
+
+    def __init__(self) -> None:
+        self.matrix_: VoteMatrix | None = None
+        self.seed_: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._files: tuple[IO[bytes], IO[bytes]] | None = None
+        self._scores: dict[str, float] | None = None
+        self._controversy: float | None = None
+
+    def start(self) -> BridgingProcess:
+        """Launch the interpreter, which imports the fit and waits for :meth:`fit`."""
+        if self._process is not None or self._files is not None or not sys.executable:
+            return self
+        source = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        # The child imports this very ``debate`` (a checkout, a git archive), not another one.
+        root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
+                [sys.executable, "-c", _CHILD_CODE, str(source.fileno())],
+                stdin=subprocess.PIPE,
+                stdout=output,
+                pass_fds=(source.fileno(),),
+                env={**os.environ, **_ONE_THREAD, "PYTHONPATH": path},
+            )
+        except OSError:  # pragma: no cover - no interpreter to start
+            source.close()
+            output.close()
+            return self
+        self._files = (source, output)
+        return self
+
+    def fit(self, matrix: VoteMatrix, *, seed: int = 0) -> BridgingProcess:
+        """Hand the process the votes (starting it first if need be); it fits at once."""
+        self.matrix_, self.seed_ = matrix, seed
+        self.start()
+        if self._process is None or self._files is None or self._process.stdin is None:
+            return self
+        source = self._files[0]
+        pickle.dump((matrix, seed), source, protocol=pickle.HIGHEST_PROTOCOL)
+        source.flush()
+        self._process.stdin.close()  # "the votes are written" (nothing buffered to fail)
+        return self
+
+    def scores(self) -> dict[str, float] | None:
+        """Wait for the fit; its scores, as :func:`bridging_scores` returns them.
+
+        ``None`` if the process could not start or did not finish (killed, out of memory, a
+        failure reported on its standard error) or was given no votes: the caller fits in its
+        own process instead.
+        """
+        process, files = self._process, self._files
+        if self._scores is None and self.matrix_ is not None and process and files:
+            code = process.wait()
+            output = files[1]
+            if code == 0:
+                output.seek(0)
+                try:
+                    loaded = pickle.load(output)  # noqa: S301 - our own child's answer
+                except (pickle.UnpicklingError, EOFError, ValueError):  # pragma: no cover
+                    loaded = None
+                if isinstance(loaded, dict) and isinstance(loaded.get("bridging"), dict):
+                    self._scores = loaded["bridging"]
+                    self._controversy = loaded.get("controversy")
+            self.close()
+        return self._scores
+
+    def controversy(self) -> float | None:
+        """Wait for the process; :func:`debate.controversy.controversy_score` of the votes
+        with the seed, which it computes after the fit (``None`` as for :meth:`scores`)."""
+        self.scores()
+        return self._controversy
+
+    def close(self) -> None:
+        """Stop the process if it still runs and release its files."""
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+            self._process.wait()
+        self._process = None
+        if self._files is not None:
+            for file in self._files:
+                file.close()
+            self._files = None
+
+    def __enter__(self) -> BridgingProcess:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def bridging_process(matrix: VoteMatrix, *, seed: int = 0) -> BridgingProcess:
+    """Start :func:`bridging_scores` on ``matrix`` in a separate Python process.
+
+    The fit is the longest part of :func:`debate.analysis.analyse` on a large consultation and
+    depends only on the votes and the seed: started here, it runs on another core while this
+    process does the rest (pass the handle to ``analyse(..., bridging=...)``). The scores are
+    the same bits as in this process: the same code on the same input, with one BLAS thread as
+    ``analyse`` uses. A separate interpreter, not a thread (the rest of the analysis is Python
+    that holds the interpreter lock, which slowed a fitting thread 2.5-fold) nor
+    :mod:`multiprocessing` (which a daemonic process, such as a Celery prefork worker, may not
+    use). Its start-up (imports) costs a few tenths of a second of CPU, worth it from a few
+    hundred thousand votes; ``BridgingProcess().start()`` launches it earlier, ``fit`` later.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+    seed : int, default 0
+        As for :func:`bridging_scores`.
+
+    Returns
+    -------
+    BridgingProcess
+        The running fit; its :meth:`~BridgingProcess.scores` are ``None`` if the process could
+        not be started (no interpreter at ``sys.executable``) or failed.
+
+    Examples
+    --------
+    >>> votes = VoteMatrix.from_dense([[1, -1, 1]] * 3 + [[1, -1, -1]] * 3 + [[-1, 1, 1]] * 2)
+    >>> with bridging_process(votes) as running:
+    ...     running.scores() == bridging_scores(votes)
+    True
+    """
+    return BridgingProcess().fit(matrix, seed=seed)
+
+
+def _serve_child() -> None:
+    """The separate process of :class:`BridgingProcess`: fit and answer on stdout."""
+    sys.stdin.buffer.read()  # until the parent has written the votes (or gone)
+    with os.fdopen(int(sys.argv[1]), "rb") as source:
+        source.seek(0)
+        if not source.read(1):
+            return  # closed before any votes came
+        source.seek(0)
+        matrix, seed = pickle.load(source)  # noqa: S301 - written by our parent
+    from debate.controversy import controversy_score
+
+    answer = {
+        "bridging": bridging_scores(matrix, seed=seed),
+        "controversy": controversy_score(matrix, seed=seed) if matrix.n_votes else None,
+    }
+    pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
+
+
 def _encoded_votes(matrix: VoteMatrix, hidden: npt.NDArray[np.bool_]) -> tuple[csr_matrix, int]:
     """The participants x (2 n_stmt) 0/1 matrix of agree/disagree votes and their number.
 
@@ -240,9 +433,14 @@ def _anderson_fixed_point(
     """
     x = start
     # The last ``memory`` differences of successive steps and of their residuals, kept as they
-    # come (one subtraction a step) rather than rebuilt from the raw history every step.
-    d_values: list[FloatArray] = []
-    d_residuals: list[FloatArray] = []
+    # come (one subtraction a step) in the rows of two buffers: rows [end - count, end) are the
+    # history, oldest first, so the least-squares matrix is a view of them (the same layout, so
+    # the same bits, as stacking the history into a new array every step, without the copy).
+    # Twice ``memory`` rows: the history moves back to the top once every ``memory`` steps.
+    rows = 2 * memory
+    d_values = np.empty((rows, start.size))
+    d_residuals = np.empty((rows, start.size))
+    end = count = 0
     previous: tuple[FloatArray, FloatArray] | None = None
     best = np.inf
     for _ in range(max_iter):
@@ -252,21 +450,23 @@ def _anderson_fixed_point(
         if size <= tol:
             return fx
         if size > 10.0 * best:
-            d_values.clear()
-            d_residuals.clear()
+            end = count = 0
             previous = None
         best = min(best, size)
         if previous is None:
             previous = (fx, g)
             x = fx
             continue
-        d_values.append(fx - previous[0])
-        d_residuals.append(g - previous[1])
+        if end == rows:
+            kept = memory - 1
+            d_values[:kept] = d_values[end - kept : end]
+            d_residuals[:kept] = d_residuals[end - kept : end]
+            end = count = kept
+        np.subtract(fx, previous[0], out=d_values[end])
+        np.subtract(g, previous[1], out=d_residuals[end])
+        end += 1
+        count = min(count + 1, memory)
         previous = (fx, g)
-        if len(d_values) > memory:
-            d_values.pop(0)
-            d_residuals.pop(0)
-        d_res = np.array(d_residuals).T
-        gamma = np.linalg.lstsq(d_res, g, rcond=None)[0]
-        x = fx - np.array(d_values).T @ gamma
+        gamma = np.linalg.lstsq(d_residuals[end - count : end].T, g, rcond=None)[0]
+        x = fx - d_values[end - count : end].T @ gamma
     return x

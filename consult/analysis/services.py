@@ -21,6 +21,7 @@ as fresh after a change was committed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -53,6 +54,7 @@ from consult.types import utcnow
 from consult.votes.importance import importance_shares
 from consult.votes.models import Vote
 from debate.analysis import analyse
+from debate.bridging import BridgingProcess
 from debate.result import AnalysisResult, Excluded
 
 log = logging.getLogger(__name__)
@@ -134,31 +136,45 @@ def compute_analysis(
     exclusions: adapters.Exclusions | None = None,
     progress: Progress | None = None,
     fingerprint: str | None = None,
+    n_votes: int | None = None,
 ) -> dict[str, Any]:
     """Run the analysis core on the consultation's current votes and return its JSON.
 
     The opinion groups continue from the consultation's stored state (:mod:`.state`), which
     this advances by one update and stores (flushes, never commits); ``fingerprint`` names the
-    data (:func:`analysis_fingerprint`), computed here when not given.
+    data (:func:`analysis_fingerprint`, with its count of votes ``n_votes``), computed here
+    when not given.
     """
     if exclusions is None:
         exclusions = adapters.exclusions_for(consultation)
     if fingerprint is None:
-        fingerprint, _n = analysis_fingerprint(consultation, exclusions)
-    started = time.perf_counter()
-    data = adapters.analysis_input(consultation, exclusions=exclusions)
-    loaded = time.perf_counter()
-    if progress is not None:
-        progress(30, "Analysing the votes")
+        fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     seed = int(current_app.config.get("ANALYSIS_SEED", 0))
-    groups = analysis_state.current_groups(consultation.id, data.matrix, fingerprint, seed=seed)
-    document = _analyse(
-        data.matrix,
-        claims=data.claims,
-        relations=data.relations,
-        seed=seed,
-        groups=groups.groups,
-    )
+    # A large consultation's bridging fit runs in a process of its own, on another core, while
+    # this one updates the groups and computes the rest (same result either way). Its
+    # interpreter starts before the votes load, so that its imports overlap the loading.
+    with contextlib.ExitStack() as stack:
+        running = None
+        if n_votes is not None and _bridging_in_process(n_votes):
+            running = stack.enter_context(BridgingProcess().start())
+        started = time.perf_counter()
+        data = adapters.analysis_input(consultation, exclusions=exclusions)
+        loaded = time.perf_counter()
+        if running is None and _bridging_in_process(data.matrix.n_votes):
+            running = stack.enter_context(BridgingProcess())
+        if running is not None:
+            running.fit(data.matrix, seed=seed)
+        if progress is not None:
+            progress(30, "Analysing the votes")
+        groups = analysis_state.current_groups(consultation.id, data.matrix, fingerprint, seed=seed)
+        document = _analyse(
+            data.matrix,
+            claims=data.claims,
+            relations=data.relations,
+            seed=seed,
+            groups=groups.groups,
+            bridging=running,
+        )
     # Every group shown so far, live or retired: its letter, colour and dates (the API's
     # stable group ids are the ids here and in "groups" and "participants").
     document["group_registry"] = groups.registry
@@ -189,6 +205,13 @@ def compute_analysis(
     return document
 
 
+def _bridging_in_process(n_votes: int) -> bool:
+    """Whether the bridging fit of this many votes runs in a separate process: from
+    ``ANALYSIS_BRIDGING_PROCESS_VOTES`` votes (``None``: never)."""
+    threshold = current_app.config.get("ANALYSIS_BRIDGING_PROCESS_VOTES")
+    return threshold is not None and n_votes >= int(threshold)
+
+
 def refresh_analysis(
     consultation: Consultation, *, progress: Progress | None = None
 ) -> tuple[dict[str, Any], AnalysisMeta]:
@@ -198,7 +221,11 @@ def refresh_analysis(
     fingerprint, n_votes = analysis_fingerprint(consultation, exclusions)
     started = time.perf_counter()
     result = compute_analysis(
-        consultation, exclusions=exclusions, progress=progress, fingerprint=fingerprint
+        consultation,
+        exclusions=exclusions,
+        progress=progress,
+        fingerprint=fingerprint,
+        n_votes=n_votes,
     )
     duration = time.perf_counter() - started
     now = utcnow()

@@ -7,7 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import debate.bridging
 from debate.analysis import analyse, vote_base_scores
+from debate.bridging import bridging_process
+from debate.errors import InputError
 from debate.groups import assigned_groups
 from debate.polis import read_polis_export
 from debate.types import Claim, Relation, RelationKind, VoteMatrix
@@ -241,3 +244,34 @@ class TestAnalyseGivenGroupsAndMeta:
         # (1 + 1) / (8 + 2) * (12 + 1) / (12 + 2) and the like: more than 6 decimals.
         assert any(round(v, 6) != v for v in values)
         assert all(round(r["agree"], 6) == r["agree"] for r in result["consensus"]["agree"])
+
+
+class TestAnalyseWithBridgingProcess:
+    def test_analyse_with_bridging_process_gives_the_same_document(self):
+        m = read_polis_export(DATA / "15-per-hour-seattle").matrix
+        with bridging_process(m, seed=2) as running:
+            found = analyse(m, seed=2, bridging=running)
+        expected = analyse(m, seed=2)
+        found.pop("timings")
+        expected.pop("timings")
+        assert json.dumps(found) == json.dumps(expected)  # same values, same key order
+
+    def test_analyse_fits_here_when_the_bridging_process_failed(self, monkeypatch):
+        monkeypatch.setattr(debate.bridging, "_CHILD_CODE", "import sys; sys.exit(1)")
+        m = two_camps()
+        with bridging_process(m) as running:
+            found = analyse(m, bridging=running)
+        expected = analyse(m)
+        assert found["bridging"] == expected["bridging"]
+        assert found["controversy"] == expected["controversy"]
+
+    @pytest.mark.parametrize("other", ["seed", "matrix"])
+    def test_analyse_rejects_a_bridging_process_of_other_input(self, monkeypatch, other):
+        monkeypatch.setattr(debate.bridging, "_CHILD_CODE", "pass")
+        m = two_camps()
+        fitted = two_camps(n_a=10) if other == "matrix" else m
+        with (
+            bridging_process(fitted, seed=1 if other == "seed" else 0) as running,
+            pytest.raises(InputError, match="another vote matrix or seed"),
+        ):
+            analyse(m, bridging=running)

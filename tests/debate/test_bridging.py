@@ -1,8 +1,12 @@
+import time
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from debate.bridging import bridging_scores
+from debate import bridging
+from debate.bridging import BridgingProcess, bridging_process, bridging_scores
+from debate.controversy import controversy_score
 from debate.errors import InputError
 from debate.types import VoteMatrix
 from tests.debate.helpers import from_array as dense_matrix
@@ -154,3 +158,40 @@ def test_bridging_million_votes_gives_finite_scores():
     m = VoteMatrix(tuple(map(str, range(n))), tuple(map(str, range(s))), rows, cols, values)
     scores = bridging_scores(m)
     assert len(scores) == s and all(np.isfinite(list(scores.values())))
+
+
+class TestBridgingProcess:
+    def test_bridging_process_scores_are_the_in_process_fit_bit_for_bit(self):
+        m = from_array(two_camps(seed=4, n=300), moderated_out=[3])
+        with bridging_process(m, seed=5) as running:
+            scores = running.scores()
+        assert scores == bridging_scores(m, seed=5)
+        assert list(scores) == list(bridging_scores(m, seed=5))
+        assert running.controversy() == controversy_score(m, seed=5)
+
+    def test_bridging_process_started_before_the_votes_gives_the_same_scores(self):
+        m = from_array(two_camps(seed=2, n=200))
+        with BridgingProcess().start() as running:
+            time.sleep(0.2)  # the votes come later, as they load
+            assert running.fit(m, seed=1).scores() == bridging_scores(m, seed=1)
+            assert running.matrix_ is m and running.seed_ == 1
+
+    def test_bridging_process_never_given_votes_closes_cleanly(self):
+        running = BridgingProcess().start()
+        started = time.perf_counter()
+        running.close()
+        assert time.perf_counter() - started < 10
+        assert running.scores() is None
+
+    def test_bridging_process_failed_child_gives_none(self, monkeypatch):
+        monkeypatch.setattr(bridging, "_CHILD_CODE", "import sys; sys.exit(3)")
+        with bridging_process(from_array(two_camps(n=50))) as running:
+            assert running.scores() is None
+
+    def test_bridging_process_close_stops_a_running_child(self, monkeypatch):
+        monkeypatch.setattr(bridging, "_CHILD_CODE", "import time; time.sleep(60)")
+        running = bridging_process(from_array(two_camps(n=50)))
+        started = time.perf_counter()
+        running.close()
+        assert time.perf_counter() - started < 10
+        assert running.scores() is None

@@ -356,3 +356,71 @@ def test_first_analysis_being_computed_elsewhere_answers_202(make_opinions, clie
     assert answer.status_code == 202
     assert answer.headers["Retry-After"] == "5"
     assert answer.get_json()["status"] == "computing"
+
+
+class RecordedList(list):
+    events: list[str]
+
+
+@pytest.fixture
+def bridging_processes(monkeypatch):
+    """Record the bridging processes the service makes."""
+    from debate.bridging import BridgingProcess
+
+    made = RecordedList()
+    events = []  # "start", "fit" and "load" (the votes), in order
+
+    class Recorded(BridgingProcess):
+        def __init__(self):
+            super().__init__()
+            made.append(self)
+
+        def start(self):
+            events.append("start")
+            return super().start()
+
+        def fit(self, matrix, *, seed=0):
+            events.append("fit")
+            return super().fit(matrix, seed=seed)
+
+    real_input = services.adapters.analysis_input
+
+    def recorded_input(*args, **kwargs):
+        events.append("load")
+        return real_input(*args, **kwargs)
+
+    monkeypatch.setattr(services, "BridgingProcess", Recorded)
+    monkeypatch.setattr(services.adapters, "analysis_input", recorded_input)
+    made.events = events
+    return made
+
+
+@pytest.mark.parametrize("path", ["compute", "refresh"])
+def test_analysis_fits_bridging_in_a_process_from_the_threshold(
+    app, make_opinions, db, bridging_processes, path
+):
+    from debate.analysis import _bridging
+
+    app.config["ANALYSIS_BRIDGING_PROCESS_VOTES"] = 1
+    consultation = make_opinions(n=6).consultation
+    if path == "compute":  # the votes not counted beforehand: started once they are loaded
+        fingerprint, _n = services.analysis_fingerprint(consultation)
+        result = services.compute_analysis(consultation, fingerprint=fingerprint)
+    else:  # votes counted by the fingerprint: started before loading them
+        result, _meta = services.refresh_analysis(consultation)
+    assert len(bridging_processes) == 1
+    expected = ["load", "fit", "start"] if path == "compute" else ["start", "load", "fit", "start"]
+    assert bridging_processes.events == expected
+    running = bridging_processes[0]
+    assert result["bridging"] == _bridging(running.matrix_, 0)  # the in-line fit's values
+    assert running.scores() is not None  # the process answered (no fallback in line)
+    assert result["bridging"] and running._process is None  # awaited, then closed
+
+
+@pytest.mark.parametrize("threshold", [None, 10_000])
+def test_analysis_fits_bridging_in_line_below_the_threshold(
+    app, make_opinions, db, bridging_processes, threshold
+):
+    app.config["ANALYSIS_BRIDGING_PROCESS_VOTES"] = threshold
+    result, _meta = services.refresh_analysis(make_opinions(n=6).consultation)
+    assert result["bridging"] and bridging_processes == []
