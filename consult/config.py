@@ -115,6 +115,9 @@ class Config:
     THREAD_CACHE = True
     THREAD_CACHE_SECONDS = 300
     THREAD_CACHE_SIZE = 256  # pages per process without Redis
+    # A participant's cards region is rendered once per content version and filled in per
+    # viewer (consult/consultations/fragments.py), kept where the anonymous page is kept.
+    THREAD_FRAGMENTS = True
     COUNTS_MAX_AGE = 5.0  # seconds a consultation's header figures may lag while votes arrive
 
     # --- operations: Redis, jobs, faults, logs, metrics, proxies (docs/deploy.md) ------------
