@@ -241,7 +241,7 @@ def serve(
         pagecache._set(app, key, cards.dumps())
         votes = {sid: v.my_vote for sid, v in views.items() if v.my_vote is not None}
     else:
-        extra = thread_context(consultation, current_user, cards.ids)
+        extra = thread_context(consultation, current_user, cards.ids, per_viewer_only=True)
         context = _template_context(app, page(extra))
         votes = my_votes(current_user, cards.ids)
     moderation = extra.get("moderation") or {}

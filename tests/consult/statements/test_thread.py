@@ -326,7 +326,7 @@ def test_signed_in_thread_page_reads_the_viewers_state_in_batched_queries(
             assert response.headers["X-Kenes-Cards"] == state
             assert 'aria-pressed="true"' in response.get_data(as_text=True)  # the viewer's votes
             sent[state].append([" ".join(q.split()) for q in queries])
-    for state, bound in (("miss", 29), ("hit", 15)):
+    for state, bound in (("miss", 29), ("hit", 12)):
         for page in sent[state]:
             # The session's account with its standing, the consultation, whether the viewer has
             # statements awaiting moderation, (on a miss: the statements, up to 4 ranking levels,
