@@ -278,9 +278,12 @@ def start_gunicorn(
     log = Path(tempfile.mkstemp(prefix=f"kenes-gunicorn-{port}-", suffix=".log")[1])
     full_env = dict(os.environ, **env)
     with log.open("wb") as out:
+        # cwd is the served tree too: gunicorn puts its working directory first on sys.path
+        # (before --chdir and PYTHONPATH), so cwd=ROOT served this checkout's code whatever
+        # --app-root said.
         proc = subprocess.Popen(
             [*config.argv(port), "--chdir", str(chdir), target],
-            cwd=ROOT,
+            cwd=chdir,
             env=full_env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -8,7 +8,9 @@ CSRF token of the forms. So for such a viewer the region is rendered once per co
 (``viewer_value`` and ``viewer_block`` in the templates), kept where the anonymous page is
 kept (``pagecache.py``'s storage), and filled in per request from the viewer's votes, flags and
 marks (one query each, the ones the full render uses). The rest of the page (header, account
-menu, the position form) is rendered per request as before.
+menu, the position form) is rendered per request as before; on a hit only the thread hooks that
+read the viewer run (``register_thread_context(..., per_viewer=True)``), the others' context
+(translations, official responses) being in the shared render already.
 
 Rendered the full way (``render_consultation_page``): anyone who may not post (visitors have
 ``pagecache``; closed consultations, blocked accounts), the consultation's staff (editors,
