@@ -163,7 +163,7 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
             serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
             cookie = serializer.dumps(dict(session))
         db.session.commit()  # the session row: without it the cookie names no open session
-        _check_signed_in(app, cookie)
+        check_signed_in(app, cookie)
         fixture = Fixture(
             consultation.id, consultation.slug, statement_ids, tokens, user_ids, cookie, secret_key
         )
@@ -172,7 +172,7 @@ def prepare_database(url: str, *, accounts: int, secret_key: str) -> Fixture:
     return fixture
 
 
-def _check_signed_in(app: Any, cookie: str) -> None:
+def check_signed_in(app: Any, cookie: str) -> None:
     """Fail unless the app accepts the cookie as a signed-in session (not the anonymous page)."""
     client = app.test_client()
     client.set_cookie("session", cookie, domain="localhost")
@@ -278,9 +278,12 @@ def start_gunicorn(
     log = Path(tempfile.mkstemp(prefix=f"kenes-gunicorn-{port}-", suffix=".log")[1])
     full_env = dict(os.environ, **env)
     with log.open("wb") as out:
+        # cwd is the served tree too: gunicorn puts its working directory first on sys.path
+        # (before --chdir and PYTHONPATH), so cwd=ROOT served this checkout's code whatever
+        # --app-root said.
         proc = subprocess.Popen(
             [*config.argv(port), "--chdir", str(chdir), target],
-            cwd=ROOT,
+            cwd=chdir,
             env=full_env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -8,7 +8,10 @@ reports the median and 95th percentile of ``--runs`` renders and the size of the
 
 - ``anonymous, rendered``: the anonymous page with the page cache off (what a miss costs);
 - ``anonymous, cached``: the anonymous page served from the cache (in-process here);
-- ``signed in``: a participant's page (never cached: their votes and forms);
+- ``signed in, full render``: a participant's page rendered the full way (``THREAD_FRAGMENTS``
+  off);
+- ``signed in, shared cards``: the same page with its cards from the participants' shared render
+  (``consult/consultations/fragments.py``), filled in with the viewer's votes, flags and marks;
 - ``page 2`` / ``replies``: the next page of positions, a position's replies page;
 - ``reference``: a bare Flask "hello" (bench/hello.py) through the same kind of test client,
   measured in the same run (how fast the machine is right now).
@@ -35,7 +38,7 @@ from _common import (
     insert_ids,
     statement_row,
 )
-from stack import drop_postgres, fresh_postgres, new_secret
+from stack import check_signed_in, drop_postgres, fresh_postgres, new_secret
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/kenes_thread_bench"
 
@@ -217,6 +220,32 @@ def _existing(url: str, secret: str) -> dict[str, Any]:
         return result
 
 
+def signed_in_client(app: Any, user_id: int) -> Any:
+    """A test client with a real signed-in session of this participant.
+
+    The session is server-side (``auth/sessions.py``): the cookie names a session row, which
+    must be committed, or the app treats the request as anonymous (and serves the cached page).
+    """
+    from flask import session
+    from flask_login import login_user
+
+    from consult.auth.models import User
+    from consult.extensions import db
+
+    with app.app_context():
+        person = db.session.get(User, user_id)
+        assert person is not None
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+            login_user(person)
+            serializer = app.session_interface.get_signing_serializer(app)
+            cookie = serializer.dumps(dict(session))
+        db.session.commit()  # the session row
+    check_signed_in(app, cookie)
+    client = app.test_client()
+    client.set_cookie("session", cookie, domain="localhost")
+    return client
+
+
 def measure(client: Any, url: str, runs: int, *, headers: dict[str, str] | None = None) -> dict:
     """Median and p95 of ``runs`` renders, and the HTML size."""
     times = []
@@ -234,7 +263,12 @@ def measure(client: Any, url: str, runs: int, *, headers: dict[str, str] | None 
         "median_ms": 1000 * statistics.median(times),
         "p95_ms": 1000 * times[min(len(times) - 1, int(0.95 * len(times)))],
         "html_kb": size / 1024,
-        "cache": response.headers.get("X-Kenes-Cache", ""),
+        "cache": response.headers.get("X-Kenes-Cache", "")
+        or (
+            "cards " + response.headers["X-Kenes-Cards"]
+            if "X-Kenes-Cards" in response.headers
+            else ""
+        ),
     }
 
 
@@ -315,14 +349,12 @@ def main() -> None:
     try:
         page = f"/consultations/{fixture['slug']}"
         anon = app.test_client()
-        user = app.test_client()
-        with user.session_transaction() as session:
-            session["_user_id"] = f"{fixture['user_id']}:0"
-            session["_fresh"] = True
+        user = signed_in_client(app, fixture["user_id"])
         cases = [
             ("anonymous, rendered", anon, page, {"THREAD_CACHE": False}),
             ("anonymous, cached", anon, page, {"THREAD_CACHE": True}),
-            ("signed in", user, page, {}),
+            ("signed in, full render", user, page, {"THREAD_FRAGMENTS": False}),
+            ("signed in, shared cards", user, page, {"THREAD_FRAGMENTS": True}),
             ("page 2, anonymous rendered", anon, page + "?page=2", {"THREAD_CACHE": False}),
             (
                 "a position's replies",

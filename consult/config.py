@@ -122,6 +122,9 @@ class Config:
     # Seconds a process serves the cached page by the content version it last read, without
     # asking the database (other processes' commits show within this bound; 0: always ask).
     THREAD_VERSION_MAX_AGE = 1.0
+    # A participant's cards region is rendered once per content version and filled in per
+    # viewer (consult/consultations/fragments.py), kept where the anonymous page is kept.
+    THREAD_FRAGMENTS = True
     COUNTS_MAX_AGE = 5.0  # seconds a consultation's header figures may lag while votes arrive
 
     # --- operations: Redis, jobs, faults, logs, metrics, proxies (docs/deploy.md) ------------

@@ -487,6 +487,20 @@ def get_analysis_result(
 # "Vote on the next statement": Pol.is-style routing by the analysis priority
 
 
+def _unvoted(consultation: Consultation, user: Any) -> tuple[Any, ...]:
+    voted = select(Vote.statement_id).where(
+        Vote.consultation_id == consultation.id, Vote.user_id == user.id
+    )
+    flagged = select(Flag.statement_id).where(Flag.resolved_at.is_(None))
+    return (
+        Statement.consultation_id == consultation.id,
+        Statement.status == StatementStatus.visible,
+        Statement.id.not_in(voted),
+        Statement.id.not_in(flagged),
+        or_(Statement.author_id.is_(None), Statement.author_id != user.id),
+    )
+
+
 def unvoted_statement_ids(consultation: Consultation, user: Any) -> list[int]:
     """Return the statements a user may be offered to vote on, by id.
 
@@ -494,23 +508,17 @@ def unvoted_statement_ids(consultation: Consultation, user: Any) -> list[int]:
     agree vote, as in Pol.is) and those with a flag no moderator has reviewed yet: hidden and
     pending ones are never offered.
     """
-    voted = select(Vote.statement_id).where(
-        Vote.consultation_id == consultation.id, Vote.user_id == user.id
-    )
-    flagged = select(Flag.statement_id).where(Flag.resolved_at.is_(None))
     return list(
         db.session.scalars(
-            select(Statement.id)
-            .where(
-                Statement.consultation_id == consultation.id,
-                Statement.status == StatementStatus.visible,
-                Statement.id.not_in(voted),
-                Statement.id.not_in(flagged),
-                or_(Statement.author_id.is_(None), Statement.author_id != user.id),
-            )
-            .order_by(Statement.id)
+            select(Statement.id).where(*_unvoted(consultation, user)).order_by(Statement.id)
         )
     )
+
+
+def unvoted_statement_count(consultation: Consultation, user: Any) -> int:
+    """How many statements ``unvoted_statement_ids`` would return (counted by the database)."""
+    found = db.session.scalar(select(func.count(Statement.id)).where(*_unvoted(consultation, user)))
+    return int(found or 0)
 
 
 def vote_progress(consultation: Consultation, user: Any) -> tuple[int, int]:

@@ -253,7 +253,7 @@ def thread_analysis_context(
         "analysis_summary": None,
     }
     if consultation.is_open and viewer is not None and getattr(viewer, "is_authenticated", False):
-        remaining = len(services.unvoted_statement_ids(consultation, viewer))
+        remaining = services.unvoted_statement_count(consultation, viewer)
         context["analysis_remaining"] = remaining
         if remaining:
             context["analysis_next_url"] = url_for(

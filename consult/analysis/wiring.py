@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     """Register the insights pages, the background refresh, thread page parts and commands."""
     app.register_blueprint(views.bp)
     tasks.use_refresh(app, services.refresh_analysis_by_id)
-    register_thread_context(app, views.thread_analysis_context)
+    register_thread_context(app, views.thread_analysis_context, per_viewer=True)
     register_statement_partial(app, views.STATEMENT_PARTIAL)
     for command in cli.commands:
         app.cli.add_command(command)

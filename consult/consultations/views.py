@@ -14,7 +14,7 @@ from sqlalchemy import select
 from consult.auth.models import User
 from consult.auth.services import find_user_by_email
 from consult.auth.standing import is_blocked
-from consult.consultations import pagecache
+from consult.consultations import fragments, pagecache
 from consult.consultations.forms import ConsultationForm, MemberForm, StatusForm
 from consult.consultations.models import (
     Consultation,
@@ -125,6 +125,74 @@ def index() -> Any:
 # --- the discussion page -------------------------------------------------------------------
 
 
+def sort_order() -> str:
+    """The order of positions the request asks for (``oldest`` unless it names another)."""
+    order = request.args.get("sort", "oldest")
+    return order if order in SORTS else "oldest"
+
+
+def statements_context(consultation: Consultation, order: str) -> dict[str, Any]:
+    """The context of the cards region: one page of positions with their strongest replies
+    (``consult.statements.thread``) and their authors (kept while rendering)."""
+    screen = thread_page(consultation, current_user, order=order, page=page_number())
+    views = screen.views
+    return {
+        "threads": screen.cards,
+        "screen": screen,
+        "views": views,
+        "n_positions": screen.n_positions,
+        "n_arguments": screen.n_arguments,
+        "authors": load_authors(views),
+    }
+
+
+def page_context(
+    consultation: Consultation,
+    extra: dict[str, Any],
+    order: str,
+    *,
+    views: dict[int, StatementView] | None = None,
+    position_form: PositionForm | None = None,
+    argument_form: ArgumentForm | None = None,
+    errors: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The context of the page around the cards region (header, forms, notices), merged into
+    the context providers' ``extra``."""
+    can_post = can_post_statement(current_user, consultation)
+    reply_target = None
+    if argument_form is not None and views is not None and argument_form.target.data in views:
+        reply_target = argument_form.target.data
+    if errors is None:
+        errors = []
+        for form, prefix in ((position_form, "position"), (argument_form, "reply")):
+            if form is None:
+                continue
+            for name, messages in form.errors.items():
+                anchor = _field_anchor(prefix, name, reply_target)
+                errors.extend((str(message), anchor) for message in messages)
+    context = dict(extra)
+    context.update(
+        consultation=consultation,
+        counts=current_counts(consultation),
+        order=order,
+        sorts=SORTS,
+        can_post=can_post,
+        can_vote=can_post,
+        blocked=is_blocked(current_user),
+        can_edit=viewer_can_edit(consultation),
+        can_moderate=can_moderate_consultation(current_user, consultation),
+        position_form=position_form or PositionForm(formdata=None),
+        argument_form=argument_form,
+        reply_target=reply_target,
+        errors=errors,
+        status_form=StatusForm(formdata=None),
+        next_statuses=_next_statuses(consultation),
+        active_tab="discussion",
+        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
+    )
+    return context
+
+
 def render_consultation_page(
     consultation: Consultation,
     *,
@@ -141,52 +209,20 @@ def render_consultation_page(
     (message, id of the field to fix) pairs. A ``shared`` page (the cached anonymous one)
     carries a marker where each visitor's CSRF token goes (``pagecache.py``).
     """
-    order = request.args.get("sort", "oldest")
-    if order not in SORTS:
-        order = "oldest"
-    screen = thread_page(consultation, current_user, order=order, page=page_number())
-    views = screen.views
-    authors = load_authors(views)
+    order = sort_order()
+    region = statements_context(consultation, order)
+    views = region["views"]
     extra = thread_context(consultation, current_user, list(views))
-    counts = current_counts(consultation)
-    can_post = can_post_statement(current_user, consultation)
-    reply_target = None
-    if argument_form is not None and argument_form.target.data in views:
-        reply_target = argument_form.target.data
-    if errors is None:
-        errors = []
-        for form, prefix in ((position_form, "position"), (argument_form, "reply")):
-            if form is None:
-                continue
-            for name, messages in form.errors.items():
-                anchor = _field_anchor(prefix, name, reply_target)
-                errors.extend((str(message), anchor) for message in messages)
-    context = dict(extra)
-    context.update(
-        consultation=consultation,
-        threads=screen.cards,
-        screen=screen,
+    context = page_context(
+        consultation,
+        extra,
+        order,
         views=views,
-        counts=counts,
-        n_positions=screen.n_positions,
-        n_arguments=screen.n_arguments,
-        order=order,
-        sorts=SORTS,
-        can_post=can_post,
-        can_vote=can_post,
-        blocked=is_blocked(current_user),
-        can_edit=viewer_can_edit(consultation),
-        can_moderate=can_moderate_consultation(current_user, consultation),
-        position_form=position_form or PositionForm(formdata=None),
+        position_form=position_form,
         argument_form=argument_form,
-        reply_target=reply_target,
         errors=errors,
-        status_form=StatusForm(formdata=None),
-        next_statuses=_next_statuses(consultation),
-        active_tab="discussion",
-        max_length=current_app.config["STATEMENT_MAX_LENGTH"],
-        authors=authors,
     )
+    context.update(region)
     if shared:
         context["csrf_token"] = lambda: pagecache.CSRF_MARKER
     return render_template("consultations/show.html", **context), status
@@ -230,6 +266,13 @@ def show(slug: str) -> Any:
     if cacheable:
         return pagecache.serve_cached(
             consultation, lambda: render_consultation_page(consultation, shared=True)
+        )
+    if fragments.is_shareable(consultation):  # a participant: the cards from a shared render
+        order = sort_order()
+        return fragments.serve(
+            consultation,
+            region=lambda: statements_context(consultation, order),
+            page=lambda extra: page_context(consultation, extra, order),
         )
     return render_consultation_page(consultation)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from consult.consultations import api as _api  # noqa: F401  (adds the endpoints to the API)
-from consult.consultations import versions, views
+from consult.consultations import fragments, versions, views
 
 
 def init_app(app: Flask) -> None:
-    """Register the consultation pages and the content-version listeners."""
+    """Register the consultation pages, the content-version listeners and the cards' helpers."""
     app.register_blueprint(views.bp)
     versions.listen()
+    fragments.install(app)

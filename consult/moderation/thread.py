@@ -9,7 +9,6 @@ from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_moderate_consultation
 from consult.moderation.common import open_flag_counts
 from consult.moderation.flags.services import flagged_by
-from consult.moderation.forms import FLAG_REASON_CHOICES
 
 #: Rendered inside every statement card of the discussion page.
 STATEMENT_PARTIAL = "moderation/_statement_tools.html"
@@ -28,6 +27,5 @@ def moderation_thread_context(
             "is_moderator": moderator,
             "flagged_by_me": flagged_by(viewer, statement_ids) if signed_in else set(),
             "open_flags": open_flag_counts(statement_ids) if moderator else {},
-            "reasons": FLAG_REASON_CHOICES,
         }
     }

@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     blocks.connect_receivers()
     similar.connect_receivers()
-    register_thread_context(app, thread.moderation_thread_context)
+    register_thread_context(app, thread.moderation_thread_context, per_viewer=True)
     register_statement_partial(app, thread.STATEMENT_PARTIAL)
     jobs.register_jobs(app)
     register_reason_reader(app, reasons.reason_in)

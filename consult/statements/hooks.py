@@ -26,6 +26,8 @@ class ThreadHooks:
     """What the domains added to the thread page of one app."""
 
     providers: list[ContextProvider] = field(default_factory=list)
+    #: the providers whose context depends on who is reading (their votes, flags, marks)
+    per_viewer: list[ContextProvider] = field(default_factory=list)
     partials: list[str] = field(default_factory=list)
 
 
@@ -35,11 +37,20 @@ def hooks_of(app: Flask) -> ThreadHooks:
     return hooks
 
 
-def register_thread_context(app: Flask, provider: ContextProvider) -> None:
-    """Merge this provider's context into the app's thread page."""
+def register_thread_context(
+    app: Flask, provider: ContextProvider, *, per_viewer: bool = False
+) -> None:
+    """Merge this provider's context into the app's thread page.
+
+    ``per_viewer``: its context depends on who reads, not only on the statements shown; such
+    providers still run when the cards come from a shared render (``consultations.fragments``),
+    the others (what the statements are: translations, responses) only when they are rendered.
+    """
     hooks = hooks_of(app)
     if provider not in hooks.providers:
         hooks.providers.append(provider)
+    if per_viewer and provider not in hooks.per_viewer:
+        hooks.per_viewer.append(provider)
 
 
 def register_statement_partial(app: Flask, template: str) -> None:
@@ -49,11 +60,14 @@ def register_statement_partial(app: Flask, template: str) -> None:
         hooks.partials.append(template)
 
 
-def thread_context(consultation: Any, viewer: Any, statement_ids: Iterable[int]) -> dict[str, Any]:
-    """Collect every registered provider's context, plus the list of statement partials."""
+def thread_context(
+    consultation: Any, viewer: Any, statement_ids: Iterable[int], *, per_viewer_only: bool = False
+) -> dict[str, Any]:
+    """Collect every registered provider's context (or only the per-viewer ones), plus the
+    list of statement partials."""
     hooks = hooks_of(current_app)
     ids = list(statement_ids)
     context: dict[str, Any] = {"statement_partials": list(hooks.partials)}
-    for provider in hooks.providers:
+    for provider in hooks.per_viewer if per_viewer_only else hooks.providers:
         context.update(provider(consultation, viewer, ids))
     return context

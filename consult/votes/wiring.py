@@ -13,5 +13,5 @@ def init_app(app: Flask) -> None:
     """Register the vote and importance forms and the author's vote on a new statement."""
     app.register_blueprint(views.bp)
     services.connect_receivers()
-    register_thread_context(app, views.importance_thread_context)
+    register_thread_context(app, views.importance_thread_context, per_viewer=True)
     register_statement_partial(app, views.STATEMENT_PARTIAL)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from consult.analysis.services import next_statement_for, unvoted_statement_ids
+from consult.analysis.services import (
+    next_statement_for,
+    unvoted_statement_count,
+    unvoted_statement_ids,
+)
 from consult.moderation.models import Flag, FlagReason
 from consult.statements.models import StatementStatus
 from consult.types import utcnow
@@ -36,6 +40,7 @@ def test_next_statement_skips_flagged_pending_hidden_and_own(
     db.session.flush()
     offered = unvoted_statement_ids(dummy_consultation, me)
     assert offered == sorted([ok.id, reviewed.id])
+    assert unvoted_statement_count(dummy_consultation, me) == 2
     assert not {mine.id, hidden.id, pending.id, flagged.id} & set(offered)
     for _ in range(5):
         chosen = next_statement_for(dummy_consultation, me)

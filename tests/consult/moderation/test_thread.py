@@ -19,8 +19,8 @@ def test_participants_get_a_flag_button_on_other_peoples_statements(
 
     html = thread(call, consultation, people[0])
 
-    assert f'action="/statements/{statement.id}/flag"' in html
-    assert f'action="/statements/{mine.id}/flag"' not in html
+    assert f'href="/statements/{statement.id}/flag"' in html
+    assert f'href="/statements/{mine.id}/flag"' not in html
 
 
 def test_anonymous_visitors_get_no_flag_button(call, consultation, statement):
@@ -32,7 +32,7 @@ def test_flag_button_becomes_a_note_once_flagged(call, consultation, statement, 
 
     html = thread(call, consultation, people[0])
 
-    assert f'action="/statements/{statement.id}/flag"' not in html
+    assert f'href="/statements/{statement.id}/flag"' not in html
     assert "You flagged this statement" in html
 
 
@@ -134,5 +134,5 @@ def test_moderators_get_a_moderate_link_instead_of_a_flag_button(
 ):
     html = thread(call, consultation, moderator)
 
-    assert f'action="/statements/{statement.id}/flag"' not in html
+    assert f'href="/statements/{statement.id}/flag"' not in html
     assert f'href="/moderation/statements/{statement.id}">Moderate' in html

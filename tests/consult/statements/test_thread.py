@@ -312,30 +312,36 @@ def test_signed_in_thread_page_reads_the_viewers_state_in_batched_queries(
     session_id = viewer.get_id()
     paths = [f"/consultations/{c.slug}" for c in (small, large)]
     _db.session.commit()
-    sent = []
+    sent: dict[str, list[list[str]]] = {"miss": [], "hit": []}
     for path in paths:
-        _db.session.expunge_all()  # the request loads what it needs, as in production
-        g.pop("_login_user", None)
-        with client.session_transaction() as session:
-            session["_user_id"] = session_id
-            session["_fresh"] = True
-        with count_queries() as queries:
-            response = client.get(path)
-        assert response.status_code == 200
-        assert 'aria-pressed="true"' in response.get_data(as_text=True)  # the viewer's votes
-        sent.append([" ".join(q.split()) for q in queries])
-    for page in sent:
-        # The session's account with its standing, the consultation, the statements (up to 4
-        # ranking levels), their counts and authors, the viewer's votes, flags and importance
-        # marks, the analysis, responses, the header counts, languages, the asker's names in the
-        # reader's language, notifications: bounded, whatever the consultation's size or how much
-        # the viewer did in it.
-        assert len(page) <= 28, page
-        assert page[0].startswith("SELECT users.id") and "login_sessions" in page[0], page[0]
-        assert not any(q.startswith("SELECT user_blocks") for q in page)  # read with the account
-        for marker in (
-            "FROM votes WHERE votes.user_id",
-            "FROM flags WHERE flags.user_id",
-            "FROM importance_marks WHERE importance_marks.user_id",
-        ):
-            assert sum(marker in q for q in page) == 1, (marker, page)
+        for state in ("miss", "hit"):  # the first participant renders the shared cards
+            _db.session.expunge_all()  # the request loads what it needs, as in production
+            g.pop("_login_user", None)
+            with client.session_transaction() as session:
+                session["_user_id"] = session_id
+                session["_fresh"] = True
+            with count_queries() as queries:
+                response = client.get(path)
+            assert response.status_code == 200
+            assert response.headers["X-Kenes-Cards"] == state
+            assert 'aria-pressed="true"' in response.get_data(as_text=True)  # the viewer's votes
+            sent[state].append([" ".join(q.split()) for q in queries])
+    for state, bound in (("miss", 29), ("hit", 12)):
+        for page in sent[state]:
+            # The session's account with its standing, the consultation, whether the viewer has
+            # statements awaiting moderation, (on a miss: the statements, up to 4 ranking levels,
+            # their counts and authors), the viewer's votes, flags and importance marks, the
+            # analysis, responses, the header counts, languages, the asker's names in the
+            # reader's language, notifications: bounded, whatever the consultation's size or how
+            # much the viewer did in it.
+            assert len(page) <= bound, (state, page)
+            assert page[0].startswith("SELECT users.id") and "login_sessions" in page[0], page[0]
+            assert not any(q.startswith("SELECT user_blocks") for q in page)  # with the account
+            for marker in (
+                "FROM votes WHERE votes.user_id",
+                "FROM flags WHERE flags.user_id",
+                "FROM importance_marks WHERE importance_marks.user_id",
+            ):
+                assert sum(marker in q for q in page) == 1, (marker, page)
+    for page in sent["hit"]:  # the cards come from the shared render: no ranking, no texts
+        assert not any("statement_links" in q for q in page), page
