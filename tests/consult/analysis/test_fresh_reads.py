@@ -25,11 +25,18 @@ def _fresh_read(client: Any, consultation_id: int) -> tuple[Any, list[str]]:
     return response, queries
 
 
-def test_fresh_read_skips_the_fingerprint(client: Any, db: Any, make_opinions: Any) -> None:
+def _served(client: Any, db: Any, make_opinions: Any) -> tuple[Any, dict[str, Any]]:
+    """Three opinion groups, their analysis read twice: the second read checks the stored result
+    once and remembers it as fresh. Returns the opinions and the first answer."""
     opinions = make_opinions(n=3)
     db.session.commit()
     first = _get(client, opinions.consultation.id).get_json()
-    _get(client, opinions.consultation.id)  # checks the stored result once, remembers it
+    _get(client, opinions.consultation.id)
+    return opinions, first
+
+
+def test_fresh_read_skips_the_fingerprint(client: Any, db: Any, make_opinions: Any) -> None:
+    opinions, first = _served(client, db, make_opinions)
 
     response, queries = _fresh_read(client, opinions.consultation.id)
 
@@ -45,10 +52,7 @@ def test_fresh_read_after_a_vote_is_recomputed(
     client: Any, db: Any, app: Any, make_opinions: Any, create_user: Any
 ) -> None:
     app.config.update(ANALYSIS_STALE_GRACE_SECONDS=0)
-    opinions = make_opinions(n=3)
-    db.session.commit()
-    first = _get(client, opinions.consultation.id).get_json()
-    _get(client, opinions.consultation.id)
+    opinions, first = _served(client, db, make_opinions)
 
     cast_vote(opinions.statements[0], create_user(), "agree")
     response, queries = _fresh_read(client, opinions.consultation.id)
@@ -62,10 +66,7 @@ def test_fresh_read_after_a_vote_is_recomputed(
 def test_fresh_read_after_a_change_elsewhere_checks_the_fingerprint(
     client: Any, db: Any, make_opinions: Any
 ) -> None:
-    opinions = make_opinions(n=3)
-    db.session.commit()
-    first = _get(client, opinions.consultation.id).get_json()
-    _get(client, opinions.consultation.id)
+    opinions, first = _served(client, db, make_opinions)
     with _db.engine.begin() as connection:  # another process's commit: no listener here
         connection.execute(
             update(Consultation)
@@ -83,10 +84,7 @@ def test_fresh_read_after_a_voter_is_suspended_leaves_their_votes_out(
     client: Any, db: Any, app: Any, make_opinions: Any, create_block: Any
 ) -> None:
     app.config.update(ANALYSIS_STALE_GRACE_SECONDS=0)
-    opinions = make_opinions(n=3)
-    db.session.commit()
-    first = _get(client, opinions.consultation.id).get_json()
-    _get(client, opinions.consultation.id)
+    opinions, first = _served(client, db, make_opinions)
 
     # A suspension is of a person, not of the consultation: its version does not move.
     create_block(opinions.camp_a[0], ends_in=timedelta(days=3))
@@ -124,10 +122,7 @@ def test_fresh_read_after_a_vote_within_the_grace_is_the_last_result_marked_stal
 ) -> None:
     from consult.analysis import services, tasks
 
-    opinions = make_opinions(n=3)
-    db.session.commit()
-    first = _get(client, opinions.consultation.id).get_json()
-    _get(client, opinions.consultation.id)
+    opinions, first = _served(client, db, make_opinions)
     app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_STALE_GRACE_SECONDS=60)
     scheduled: list[int] = []
     monkeypatch.setattr(tasks, "schedule_refresh", lambda cid: scheduled.append(cid) or True)
@@ -146,10 +141,7 @@ def test_fresh_read_after_a_vote_within_the_grace_is_the_last_result_marked_stal
 def test_fresh_read_after_the_grace_checks_the_fingerprint(
     client: Any, db: Any, app: Any, make_opinions: Any, create_user: Any
 ) -> None:
-    opinions = make_opinions(n=3)
-    db.session.commit()
-    first = _get(client, opinions.consultation.id).get_json()
-    _get(client, opinions.consultation.id)
+    opinions, first = _served(client, db, make_opinions)
     app.config.update(ANALYSIS_BACKGROUND=True, ANALYSIS_STALE_GRACE_SECONDS=0)
 
     cast_vote(opinions.statements[0], create_user(), "agree")
