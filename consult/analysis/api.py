@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from flask import Flask, current_app, jsonify
@@ -27,6 +25,7 @@ from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation
 from consult.consultations.services import get_visible_consultation
 from consult.extensions import db
+from consult.lru import LRU, per_app
 from consult.ratelimits import rate_limited
 from debate.result import AnalysisResult
 
@@ -39,36 +38,6 @@ BODY_MAX_STATEMENTS = 2_000
 _BODIES = "kenes.analysis.bodies"
 
 
-class _Bodies:
-    """A small thread-safe LRU of answers, keyed by consultation and computation time."""
-
-    def __init__(self) -> None:
-        self.items: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[int, str]) -> dict[str, Any] | None:
-        with self.lock:
-            body = self.items.get(key)
-            if body is not None:
-                self.items.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[int, str], body: dict[str, Any]) -> None:
-        with self.lock:
-            for old in [k for k in self.items if k[0] == key[0]]:
-                del self.items[old]  # an older computation of the same consultation
-            self.items[key] = body
-            while len(self.items) > BODIES_KEPT:
-                self.items.popitem(last=False)
-
-
-def _bodies(app: Flask) -> _Bodies:
-    found: _Bodies | None = app.extensions.get(_BODIES)
-    if found is None:
-        found = app.extensions[_BODIES] = _Bodies()
-    return found
-
-
 def _analysis_body(
     consultation_id: int, result: dict[str, Any], computed_at: str
 ) -> dict[str, Any]:
@@ -77,11 +46,11 @@ def _analysis_body(
     The stored result of one consultation changes only with its computation time (every store
     sets it), so the answer is kept under that key.
     """
-    bodies = _bodies(current_app._get_current_object())  # type: ignore[attr-defined]
-    key = (consultation_id, computed_at)
-    body = bodies.get(key)
-    if body is not None:
-        return body
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    bodies: LRU[int, tuple[str, dict[str, Any]]] = per_app(app, _BODIES, lambda: LRU(BODIES_KEPT))
+    kept = bodies.get(consultation_id)
+    if kept is not None and kept[0] == computed_at:
+        return kept[1]
     typed = AnalysisResult.from_json(result)
     body = typed.to_json()
     roles = statement_roles(typed)
@@ -90,7 +59,7 @@ def _analysis_body(
         "divisive": sorted(roles.divisive, key=_id_order),
     }
     if len(result.get("statements") or ()) <= BODY_MAX_STATEMENTS:
-        bodies.put(key, body)
+        bodies.put(consultation_id, (computed_at, body))  # replaces an older computation
     return body
 
 

@@ -26,9 +26,7 @@ import hashlib
 import json
 import logging
 import random
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -48,6 +46,7 @@ from consult.extensions import db, upsert
 from consult.jobs.locks import KeyLocks
 from consult.languages.codes import language_weight
 from consult.languages.services import translated_ids
+from consult.lru import LRU, per_app
 from consult.moderation.models import Flag
 from consult.statements.models import Relation, Statement, StatementLink, StatementStatus
 from consult.types import utcnow
@@ -289,34 +288,10 @@ class _Fresh:
     meta: AnalysisMeta
 
 
-class _FreshAnalyses:
-    """consultation id -> :class:`_Fresh`, a small thread-safe LRU (one per process)."""
-
-    def __init__(self) -> None:
-        self.items: OrderedDict[int, _Fresh] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, consultation_id: int) -> _Fresh | None:
-        with self.lock:
-            found = self.items.get(consultation_id)
-            if found is not None:
-                self.items.move_to_end(consultation_id)
-            return found
-
-    def put(self, consultation_id: int, fresh: _Fresh) -> None:
-        with self.lock:
-            self.items[consultation_id] = fresh
-            self.items.move_to_end(consultation_id)
-            while len(self.items) > FRESH_KEPT:
-                self.items.popitem(last=False)
-
-
-def _fresh_analyses() -> _FreshAnalyses:
+def _fresh_analyses() -> LRU[int, _Fresh]:
+    """consultation id -> :class:`_Fresh`, one per process."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    found: _FreshAnalyses | None = app.extensions.get(_FRESH)
-    if found is None:
-        found = app.extensions[_FRESH] = _FreshAnalyses()
-    return found
+    return per_app(app, _FRESH, lambda: LRU(FRESH_KEPT))
 
 
 def _freshness_state(consultation: Consultation) -> tuple[int, str, int, str]:

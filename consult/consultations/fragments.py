@@ -21,7 +21,6 @@ with form errors.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
@@ -30,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -45,7 +43,6 @@ from consult.statements.models import Statement, StatementStatus
 from consult.statements.permissions import can_post_statement
 from consult.statements.services import my_votes
 
-_ARGS = frozenset({"sort", "page"})
 _PREFIX = "kenes:cards:"
 #: The one viewer shape served from a shared render: signed in, may post and vote, no staff.
 SHAPE = "participant"
@@ -185,7 +182,7 @@ def is_shareable(consultation: Consultation) -> bool:
         bool(current_app.config.get("THREAD_FRAGMENTS", True))
         and request.method == "GET"
         and current_user.is_authenticated
-        and set(request.args) <= _ARGS
+        and set(request.args) <= pagecache.SHARED_ARGS
         and can_post_statement(current_user, consultation)
         and not can_edit_consultation(current_user, consultation)
         and not can_moderate_consultation(current_user, consultation)
@@ -195,9 +192,8 @@ def is_shareable(consultation: Consultation) -> bool:
 
 def cards_key(consultation: Consultation) -> str:
     """The storage key: consultation, content version, language, exact path, viewer shape."""
-    path = hashlib.sha1(request.full_path.encode(), usedforsecurity=False).hexdigest()[:16]
-    version = consultation.content_version or 0
-    return f"{_PREFIX}{consultation.id}:{version}:{get_locale()}:{path}:{SHAPE}"
+    version = int(consultation.content_version or 0)
+    return f"{pagecache.page_key(consultation.id, version, _PREFIX)}:{SHAPE}"
 
 
 def _template_context(app: Flask, context: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +217,7 @@ def serve(
     """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     key = cards_key(consultation)
-    raw = pagecache._get(app, key)
+    raw = pagecache.fetch(app, key)
     cards = SharedCards.loads(raw) if raw is not None else None
     state = "hit"
     if cards is None:
@@ -240,7 +236,7 @@ def serve(
             authors={sid: v.statement.author_id for sid, v in views.items()},
             html=html,
         )
-        pagecache._set(app, key, cards.dumps())
+        pagecache.store(app, key, cards.dumps())
         votes = {sid: v.my_vote for sid, v in views.items() if v.my_vote is not None}
     else:
         extra = thread_context(consultation, current_user, cards.ids, per_viewer_only=True)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -37,52 +36,28 @@ from flask_wtf.csrf import generate_csrf
 
 from consult.consultations.models import Consultation, ConsultationStatus
 from consult.jobs.redisconn import redis_client, redis_gate
+from consult.lru import LRU, per_app
 
 #: Stands for the visitor's CSRF token in a cached page.
 CSRF_MARKER = "__kenes_csrf_token__"
-_ARGS = frozenset({"sort", "page"})
+#: The query arguments a shared page may have (any other: rendered for the request alone).
+SHARED_ARGS = frozenset({"sort", "page"})
 _LOCAL = "kenes_thread_cache"
 _VERSIONS = "kenes_thread_versions"
 _PREFIX = "kenes:thread:"
 
 
-class _LocalCache:
-    """A small thread-safe LRU of rendered pages (one per process), each kept at most
-    ``seconds`` (as long as Redis keeps it: relative dates on the page age)."""
-
-    def __init__(self, size: int, seconds: float) -> None:
-        self.size = size
-        self.seconds = seconds
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> str | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] <= time.monotonic():
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def set(self, key: str, value: str) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic() + self.seconds, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-def _local(app: Flask) -> _LocalCache:
-    cache: _LocalCache | None = app.extensions.get(_LOCAL)
-    if cache is None:
-        cache = app.extensions[_LOCAL] = _LocalCache(
+def _local(app: Flask) -> LRU[str, str]:
+    """Rendered pages of this process, each kept as long as Redis keeps it (relative dates on
+    the page age)."""
+    return per_app(
+        app,
+        _LOCAL,
+        lambda: LRU(
             int(app.config.get("THREAD_CACHE_SIZE", 256)),
             float(app.config.get("THREAD_CACHE_SECONDS", 300)),
-        )
-    return cache
+        ),
+    )
 
 
 class _Known:
@@ -147,17 +122,18 @@ def is_cacheable() -> bool:
         and request.method == "GET"
         and not current_user.is_authenticated
         and not session.get("_flashes")
-        and set(request.args) <= _ARGS
+        and set(request.args) <= SHARED_ARGS
     )
 
 
-def page_key(consultation_id: int, version: int) -> str:
+def page_key(consultation_id: int, version: int, prefix: str = _PREFIX) -> str:
     """The cache key: consultation, content version, language and the exact path."""
     path = hashlib.sha1(request.full_path.encode(), usedforsecurity=False).hexdigest()[:16]
-    return f"{_PREFIX}{consultation_id}:{version}:{get_locale()}:{path}"
+    return f"{prefix}{consultation_id}:{version}:{get_locale()}:{path}"
 
 
-def _get(app: Flask, key: str) -> str | None:
+def fetch(app: Flask, key: str) -> str | None:
+    """A stored page (or fragment): this process's LRU first, then Redis."""
     local = _local(app)
     html = local.get(key)
     if html is not None:
@@ -173,12 +149,13 @@ def _get(app: Flask, key: str) -> str | None:
             gate.succeeded()
             if value is not None:
                 html = value.decode()
-                local.set(key, html)
+                local.put(key, html)
     return html
 
 
-def _set(app: Flask, key: str, html: str) -> None:
-    _local(app).set(key, html)
+def store(app: Flask, key: str, html: str) -> None:
+    """Keep a page (or fragment) in this process's LRU and in Redis."""
+    _local(app).put(key, html)
     client = redis_client(app)
     gate = redis_gate(app)
     if client is not None and gate.should_try():
@@ -203,7 +180,7 @@ def serve_known(slug: str) -> Response | None:
     known = _known(app).get(slug)
     if known is None:
         return None
-    html = _get(app, page_key(*known))
+    html = fetch(app, page_key(*known))
     return _respond(html, "hit") if html is not None else None
 
 
@@ -212,12 +189,12 @@ def serve_cached(consultation: Consultation, render: Callable[[], tuple[str, int
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     remember(consultation)
     key = page_key(consultation.id, int(consultation.content_version or 0))
-    html = _get(app, key)
+    html = fetch(app, key)
     state = "hit"
     if html is None:
         state = "miss"
         html, status = render()
         if status != 200:
             return Response(html.replace(CSRF_MARKER, generate_csrf()), status=status)
-        _set(app, key, html)
+        store(app, key, html)
     return _respond(html, state)
